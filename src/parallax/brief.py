@@ -1,0 +1,160 @@
+"""Brief: a neutral headline and a minimal, ordered set of facts, each with its sources and support.
+
+Importance = independent support first, then centrality to the story and how early the sources state
+it. Repeats are dropped (a fact too close in meaning to one already chosen). A fact's words are one
+source's own sentence; the sentence chosen is the most neutral, self-contained one of its cluster.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .crosscheck import CrossCheck, fact_from_cluster, supports
+from .loaded import flag_sentence, neutrality
+from .model import Article, Fact, Story
+
+LENGTHS = {
+    "short": {"max_facts": 6, "max_words": 120},
+    "standard": {"max_facts": 12, "max_words": 250},
+    "full": {"max_facts": 30, "max_words": 700},
+}
+REPEAT_SIMILARITY = 0.72  # a candidate this close to a chosen fact is a repeat
+MAX_SINGLE_SOURCE_SHARE = 0.34  # at most a third of the brief may be single-source facts
+_PRONOUN_START = re.compile(r"^(He|She|It|They|This|That|These|Those|His|Her|Its|Their|But|And|Also|However)\b")
+
+
+@dataclass(slots=True)
+class Candidate:
+    members: list[int]
+    rep: int
+    score: float
+    groups: int
+
+
+def _choose_representative(cc: CrossCheck, members: list[int], roots: set[str]) -> int:
+    st = cc.statements
+    vecs = cc.vectors[members]
+    centre = vecs.mean(axis=0)
+    best, best_score = members[0], -1e9
+    for k, m in enumerate(members):
+        s = st[m]
+        n = len(s.text.split())
+        score = float(vecs[k] @ centre)
+        score += 0.3 if s.article in roots else 0.0
+        score -= 0.6 if flag_sentence(s.text) else 0.0
+        score -= 0.3 if _PRONOUN_START.match(s.text) else 0.0
+        score -= 0.02 * max(0, n - 35) + 0.05 * max(0, 8 - n)
+        score -= 0.2 if not s.text.rstrip().endswith((".", "”", '"', "’", "!", "?")) else 0.0
+        if score > best_score:
+            best, best_score = m, score
+    return best
+
+
+def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max_words: int) -> list[Fact]:
+    st = cc.statements
+    if not st:
+        return []
+    roots = {a.id for a in articles if not a.derived_from}
+    centroid = cc.vectors.mean(axis=0)
+    centroid /= np.linalg.norm(centroid) or 1.0
+    n_articles = max(1, len(articles))
+    cands: list[Candidate] = []
+    for members in cc.clusters:
+        rep = _choose_representative(cc, members, roots)
+        # Only members that say what the representative says count towards its support.
+        members = [m for m in members if m == rep or supports(cc, m, rep)]
+        groups = len({st[m].group for m in members})
+        arts = len({st[m].article for m in members})
+        centrality = float(np.mean(cc.vectors[members] @ centroid))
+        early = 1.0 - min(st[m].position for m in members)
+        score = groups + 0.8 * centrality + 0.5 * early + 0.2 * arts / n_articles
+        cands.append(Candidate(members, rep, score, groups))
+    cands.sort(key=lambda c: -c.score)
+    chosen: list[Candidate] = []
+    words = 0
+    single = 0
+    max_single = max(1, int(round(max_facts * MAX_SINGLE_SOURCE_SHARE)))
+    for c in cands:
+        if len(chosen) >= max_facts:
+            break
+        text = st[c.rep].text
+        n = len(text.split())
+        if words + n > max_words:
+            continue
+        if c.groups < 2 and single >= max_single:
+            continue
+        if flag_sentence(text):
+            continue  # the brief is neutral: a loaded sentence is reported, never restated
+        v = cc.vectors[c.rep]
+        if any(float(v @ cc.vectors[o.rep]) >= REPEAT_SIMILARITY for o in chosen):
+            continue
+        chosen.append(c)
+        words += n
+        single += c.groups < 2
+    # Order for reading: most supported first, then as the sources tell it.
+    chosen.sort(key=lambda c: (-c.groups, min(st[m].position for m in c.members)))
+    facts = []
+    for c in chosen:
+        f = fact_from_cluster(cc, c.members, c.rep)
+        f.score = round(c.score, 3)
+        facts.append(f)
+    return facts
+
+
+def choose_headline(articles: list[Article], cc: CrossCheck | None = None) -> tuple[str, str | None]:
+    """The most neutral, most central of the sources' own headlines (or lead sentence when none is neutral)."""
+    from .embed import embed
+
+    titled = [a for a in articles if a.title and len(a.title.split()) >= 4]
+    if titled:
+        vecs = embed([a.title for a in titled])  # type: ignore[misc]
+        centre = vecs.mean(axis=0)
+        scored = []
+        for a, v in zip(titled, vecs, strict=True):
+            neutral = neutrality(a.title or "")
+            group_size = sum(1 for o in articles if (o.group or o.id) == (a.group or a.id))
+            scored.append((neutral >= 0.99, neutral + 0.5 * float(v @ centre) + 0.1 * group_size, a))
+        scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+        if scored[0][0]:
+            a = scored[0][2]
+            return a.title or "", a.id
+    # No neutral headline: the first sentence of the most original article.
+    for a in sorted(articles, key=lambda x: bool(x.derived_from)):
+        for s in a.content_sentences():
+            text = s.text_of(a.text)
+            if not flag_sentence(text):
+                return text, a.id
+    a = articles[0]
+    return (a.title or a.id), a.id
+
+
+def build_story(story_id: str, articles: list[Article], cc: CrossCheck, *, length: str = "standard",
+                max_facts: int | None = None, max_words: int | None = None) -> Story:
+    from .loaded import find_loaded
+
+    limits = dict(LENGTHS[length])
+    if max_facts is not None:
+        limits["max_facts"] = max_facts
+    if max_words is not None:
+        limits["max_words"] = max_words
+    headline, headline_from = choose_headline(articles, cc)
+    facts = select_facts(cc, articles, **limits)
+    loaded = [flag for a in articles for flag in find_loaded(a)]
+    removed: dict[str, int] = {}
+    for a in articles:
+        for r in a.removed:
+            removed[r.kind] = removed.get(r.kind, 0) + 1
+    outlets = {(a.source or a.url or a.id).lower() for a in articles}
+    coverage = {
+        "articles": len(articles),
+        "outlets": len(outlets),
+        "origin_groups": len({a.group or a.id for a in articles}),
+        "removed": removed,
+        "facts_considered": len(cc.clusters),
+        "words": sum(len(f.text.split()) for f in facts),
+    }
+    return Story(id=story_id, articles=[a.id for a in articles], headline=headline, headline_from=headline_from,
+                 facts=facts, disputes=cc.disputes, loaded_language=loaded, coverage=coverage)

