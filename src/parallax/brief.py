@@ -65,7 +65,7 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
     for members in cc.clusters:
         rep = _choose_representative(cc, members, roots)
         # Only members that say what the representative says count towards its support.
-        members = [m for m in members if m == rep or supports(cc, m, rep)]
+        members = [m for m in range(len(st)) if m == rep or supports(cc, m, rep)]
         groups = len({st[m].group for m in members})
         arts = len({st[m].article for m in members})
         centrality = float(np.mean(cc.vectors[members] @ centroid))
@@ -89,7 +89,7 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
         if flag_sentence(text):
             continue  # the brief is neutral: a loaded sentence is reported, never restated
         v = cc.vectors[c.rep]
-        if any(float(v @ cc.vectors[o.rep]) >= REPEAT_SIMILARITY for o in chosen):
+        if any(float(v @ cc.vectors[o.rep]) >= REPEAT_SIMILARITY or supports(cc, c.rep, o.rep) for o in chosen):
             continue
         chosen.append(c)
         words += n

@@ -103,12 +103,15 @@ _FUNCTION = {
     "their", "its", "his", "her", "our", "this", "these", "those", "after", "before", "during", "since", "while",
     "could", "should", "may", "might", "can", "did", "do", "does", "not", "no", "more", "most", "also", "said",
 }
+_VERBS = {"hurt", "left", "made", "held", "went", "came", "took", "sent", "told", "set", "put", "cut", "lost", "won",
+          "died", "fled", "rose", "fell", "paid", "said", "saw", "met", "got", "gave", "kept", "ran", "remain", "remains",
+          "signed", "joined", "join", "sign", "face", "faced", "stay", "stayed", "were", "are", "is", "was"}
 _TIME_NOUNS = {"year", "day", "hour", "month", "week", "time", "decade", "minute", "second", "century", "percent",
                "point", "round", "term", "am", "pm", "o'clock", "million", "billion", "thousand", "trillion"}
 _COUNT = re.compile(
     r"(?<![\w$£€.,])(?P<hedge>(?:about|around|approximately|nearly|almost|some|roughly|over|more than|at least|up to"
     r"|fewer than|less than|under|as many as|an estimated)\s+)?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|"
-    + "|".join(sorted(_NUMWORDS, key=len, reverse=True)) + r")\s+(?P<rest>(?:[\w’'-]+\s+){0,3}[\w’'-]+)",
+    + "|".join(sorted(_NUMWORDS, key=len, reverse=True)) + r")(?=\s+(?P<rest>(?:[\w’'-]+\s+){0,3}[\w’'-]+))",
     re.IGNORECASE)
 
 
@@ -131,7 +134,10 @@ def _lemma(word: str) -> str:
 
 def extract_counts(sentence: str) -> list[Count]:
     out = []
+    totals: set[int] = set()  # start offsets of the N in "twelve of the N governments"
     for m in _COUNT.finditer(sentence):
+        if m.start("num") in totals:
+            continue
         num = m.group("num").lower()
         words_after = m.group("rest").split()
         # "twelve of the 15 governments": the count is twelve, the noun comes after "of the 15".
@@ -140,6 +146,9 @@ def extract_counts(sentence: str) -> list[Count]:
             if words_after and words_after[0].lower() in ("the", "its", "their"):
                 words_after = words_after[1:]
             if words_after and re.fullmatch(r"\d+|" + "|".join(_NUMWORDS), words_after[0].lower()):
+                total = re.search(re.escape(words_after[0]), sentence[m.end("num"):])
+                if total:
+                    totals.add(m.end("num") + total.start())
                 words_after = words_after[1:]
             if not words_after:
                 tail = sentence[m.end():].split()
@@ -147,11 +156,16 @@ def extract_counts(sentence: str) -> list[Count]:
         run: list[str] = []
         for w in words_after:
             lw = w.lower().strip(",.;:")
-            if lw in _FUNCTION or lw.endswith(("ed", "ing")) or not re.fullmatch(r"[\w’'-]+", lw):
+            if lw in _FUNCTION or lw in _VERBS or not re.fullmatch(r"[\w’'-]+", lw):
                 break
             run.append(lw)
             if w.endswith((",", ".", ";", ":")):
                 break
+        # "240 residents evacuated", "the three remaining governments": participles after the noun go.
+        while run and run[-1].endswith(("ed", "ing")) and len(run) > 1:
+            run.pop()
+        if run and run[-1].endswith(("ed", "ing")):
+            run = []
         if not run:
             continue
         head = _lemma(run[-1])
@@ -168,8 +182,11 @@ def extract_counts(sentence: str) -> list[Count]:
         # "a Japanese astronaut" counts one only when the noun is singular.
         if weak and run[-1].endswith("s"):
             continue
-        surface = " ".join([m.group("num"), *run]) if not m.group("rest").lower().startswith("of") else \
-            m.group(0).split(run[-1])[0] + run[-1]
+        if m.group("rest").lower().startswith("of"):
+            tail = sentence[m.start():]
+            surface = tail[: tail.find(run[-1]) + len(run[-1])] if run[-1] in tail else m.group(0)
+        else:
+            surface = " ".join([m.group(0).strip(), *run])
         out.append(Count(head, value, surface.strip(), bool(m.group("hedge")), weak))
     return out
 
@@ -282,7 +299,8 @@ def find_disputes(st: list[Statement], vectors: np.ndarray) -> tuple[list[Disput
             if s >= DISPUTE_SIMILARITY:
                 for ca in a.counts:
                     for cb in b.counts:
-                        if _counts_conflict(ca, cb):
+                        if _counts_conflict(ca, cb) and _counterparts(st, sim, i, j, ca.noun) \
+                                and not _also_says(st, b.article, ca) and not _also_says(st, a.article, cb):
                             key = ("number", ca.noun)
                             for idx, c in ((i, ca), (j, cb)):
                                 v = f"{c.value:g}"
@@ -325,6 +343,19 @@ def find_disputes(st: list[Statement], vectors: np.ndarray) -> tuple[list[Disput
     return disputes, disputed
 
 
+def _counterparts(st: list[Statement], sim: np.ndarray, i: int, j: int, noun: str) -> bool:
+    """i and j are each other's closest statement counting `noun` in the other's article."""
+    def best(k: int, article: str) -> int:
+        cands = [x for x, s in enumerate(st) if s.article == article and any(c.noun == noun for c in s.counts)]
+        return max(cands, key=lambda x: sim[k, x])
+    return best(i, st[j].article) == j and best(j, st[i].article) == i
+
+
+def _also_says(st: list[Statement], article: str, count: Count) -> bool:
+    """Does `article` itself state this count somewhere (then it does not contradict it)?"""
+    return any(c.noun == count.noun and c.value == count.value for s in st if s.article == article for c in s.counts)
+
+
 def _jaccard(a: str, b: str) -> float:
     ta, tb = set(re.findall(r"\w+", a.lower())), set(re.findall(r"\w+", b.lower()))
     return len(ta & tb) / max(1, len(ta | tb))
@@ -354,21 +385,41 @@ _STOPWORDS = _FUNCTION | {"said", "says", "also", "will", "would", "about", "aft
                           "which", "there", "other", "over", "more", "than", "into", "just", "only", "such"}
 
 
+_FIGURE = re.compile(r"[$£€]\s?\d[\d,.]*(?:\s*(?:million|billion|trillion|bn|m)\b)?|\d[\d,.]*\s*(?:%|percent\b|per cent\b"
+                     r"|million\b|billion\b|tonnes\b|metres\b|km\b|kilometres\b|miles\b|a\.m\.|p\.m\.)"
+                     r"|\b\d{1,2}:\d{2}\b")
+
+
+def _figures(text: str) -> set[str]:
+    """Specific figures in a sentence ("$380 million", "15 percent", "6:40 a.m."); bare 1-digit numbers prove little."""
+    out = {re.sub(r"\s+", " ", m.group(0).strip(" ,.")).lower() for m in _FIGURE.finditer(text)}
+    # A bare number is only as specific as what it counts: "70 agreements" is not "70 years".
+    out |= {f"{c.value:g} {c.noun}" for c in extract_counts(text) if not c.weak and c.value >= 10}
+    return out
+
+
 def content_words(text: str) -> set[str]:
     return {_lemma(w)[:6] for w in re.findall(r"[A-Za-z][\w’'-]{3,}", text) if w.lower() not in _STOPWORDS}
 
 
 def supports(cc: CrossCheck, m: int, rep: int) -> bool:
     """Does statement m say what statement rep says? Close in meaning and sharing its content words."""
+    a, b = cc.statements[m], cc.statements[rep]
+    if any(_counts_conflict(x, y) for x in a.counts for y in b.counts):
+        return False
     cos = float(cc.vectors[m] @ cc.vectors[rep])
     if cos >= 0.75:
         return True
-    if cos < SUPPORT_THRESHOLD:
-        return False
-    # In the grey zone, the two must share at least two words that are not common across the story
-    # ("Japan" and "military" are in half of a story's sentences and prove nothing).
-    shared = content_words(cc.statements[m].text) & content_words(cc.statements[rep].text)
-    return sum(1 for w in shared if cc.doc_freq.get(w, 0) <= 0.2 * len(cc.statements)) >= 2
+    # Below that, the two must share words that are not common across the story ("Japan" and "military"
+    # are in half of a story's sentences and prove nothing), or the same specific figure ("$380 million").
+    shared = content_words(a.text) & content_words(b.text)
+    informative = sum(1 for w in shared if cc.doc_freq.get(w, 0) <= 0.2 * len(cc.statements))
+    figures = _figures(a.text) & _figures(b.text)
+    if figures and cos >= 0.5 and informative >= 1:
+        return True
+    if figures and informative >= 2 and cos >= 0.25:
+        return True
+    return cos >= SUPPORT_THRESHOLD and informative >= 2
 
 
 def fact_from_cluster(cc: CrossCheck, members: list[int], text_idx: int) -> Fact:
@@ -376,7 +427,8 @@ def fact_from_cluster(cc: CrossCheck, members: list[int], text_idx: int) -> Fact
     st = cc.statements
     rep = st[text_idx]
     agreeing = []
-    for m in members:
+    # Any statement of the story that says the same thing supports the fact, whatever cluster it fell in.
+    for m in range(len(st)):
         s = st[m]
         # Every cited source is checked against the fact's own words, not just its cluster.
         if m != text_idx and not supports(cc, m, text_idx):

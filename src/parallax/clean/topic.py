@@ -41,32 +41,38 @@ def _names(text: str) -> set[str]:
     return out
 
 
-def paragraph_scores(paragraphs: list[str], title: str = "") -> list[tuple[float, float]]:
-    """(semantic, structural) evidence that each paragraph is foreign to the article's head."""
-    from ..embed import embed
+def _clip(text: str, n: int = 64) -> str:
+    # The topic of a paragraph is in its first words; clipping keeps the model cost flat.
+    ws = text.split()
+    return " ".join(ws[:n])
 
-    body_idx = [i for i, p in enumerate(paragraphs) if rules.is_body_paragraph(p)]
-    if len(body_idx) < MIN_KEEP + 1:
-        return [(0.0, 0.0)] * len(paragraphs)
-    head_paras = [paragraphs[i] for i in body_idx[:3]]
-    vecs = embed([p for p in paragraphs] + ([title] if title else []))
-    head = np.mean([vecs[i] for i in body_idx[:3]] + ([vecs[-1]] if title else []), axis=0)
-    head /= np.linalg.norm(head) or 1.0
-    lead_names = _names(" ".join([title, *head_paras[:1]]))
-    lengths = sorted(len(rules.words(paragraphs[i])) for i in body_idx[: max(3, len(body_idx) // 2)])
-    median_len = lengths[len(lengths) // 2]
-    scores = []
-    for i, p in enumerate(paragraphs):
-        if i not in body_idx:
-            scores.append((0.0, 0.0))
-            continue
+
+class _Scorer:
+    """Evidence per paragraph, computed lazily: only the trailing paragraphs are ever embedded."""
+
+    def __init__(self, paragraphs: list[str], title: str):
+        from ..embed import embed
+
+        self.embed = embed
+        self.paragraphs = paragraphs
+        self.body_idx = [i for i, p in enumerate(paragraphs) if rules.is_body_paragraph(p)]
+        head_paras = [paragraphs[i] for i in self.body_idx[:3]]
+        vecs = embed([_clip(p) for p in head_paras] + ([title] if title else []))
+        head = vecs.mean(axis=0)
+        self.head = head / (np.linalg.norm(head) or 1.0)
+        self.lead_names = _names(" ".join([title, *head_paras[:1]]))
+        lengths = sorted(len(rules.words(paragraphs[i])) for i in self.body_idx[: max(3, len(self.body_idx) // 2)])
+        self.median_len = lengths[len(lengths) // 2] if lengths else 0
+
+    def score(self, i: int) -> tuple[float, float]:
+        p = self.paragraphs[i]
         semantic = 0.0
-        sim = float(vecs[i] @ head)
+        sim = float(self.embed([_clip(p)])[0] @ self.head)
         if sim < 0.35:
             semantic += 1.0
         if sim < 0.45:
             semantic += 0.5
-        overlap = len(_names(p) & lead_names)
+        overlap = len(_names(p) & self.lead_names)
         semantic += 1.0 if overlap == 0 else 0.5 if overlap == 1 else 0.0
         structural = 0.0
         if not rules.ends_sentence(p):
@@ -74,29 +80,35 @@ def paragraph_scores(paragraphs: list[str], title: str = "") -> list[tuple[float
         if rules.KICKER.match(p):
             structural += 1.0  # "SHIFT PRIORITIES: …", the kicker of another story
         n = len(rules.words(p))
-        if n > 80 and n > 2.5 * median_len:
+        if n > 80 and n > 2.5 * self.median_len:
             structural += 0.5  # a whole story squashed into one paragraph
-        if i > 0 and paragraphs[i - 1] and rules.is_headline_like(paragraphs[i - 1]) \
-                and not rules.is_body_paragraph(paragraphs[i - 1]):
+        if i > 0 and self.paragraphs[i - 1] and rules.is_headline_like(self.paragraphs[i - 1]) \
+                and not rules.is_body_paragraph(self.paragraphs[i - 1]):
             structural += 1.0  # its own headline above it
-        scores.append((semantic, structural))
-    return scores
+        return semantic, structural
+
+
+def paragraph_scores(paragraphs: list[str], title: str = "") -> list[tuple[float, float]]:
+    """(semantic, structural) evidence that each body paragraph is foreign to the article's head."""
+    scorer = _Scorer(paragraphs, title)
+    return [scorer.score(i) if i in scorer.body_idx else (0.0, 0.0) for i in range(len(paragraphs))]
 
 
 def find_glued_suffix(paragraphs: list[str], title: str = "") -> int | None:
     """Index of the first paragraph of a glued-on suffix (headings above it included), or None."""
-    scores = paragraph_scores(paragraphs, title)
     body_idx = [i for i, p in enumerate(paragraphs) if rules.is_body_paragraph(p)]
     if len(body_idx) <= MIN_KEEP:
         return None
+    scorer = _Scorer(paragraphs, title)
     cut = None
     # Walk back from the end while paragraphs look foreign; the suffix starts at a strongly foreign one.
     for k in reversed(body_idx[MIN_KEEP:]):
-        semantic, structural = scores[k]
+        semantic, structural = scorer.score(k)
         if semantic + structural < SUFFIX_SCORE:
             break
         # A glued story starts where the topic shifts *and* the scraper left a mark (headline, kicker, cut).
-        if semantic >= 1.5 and structural >= 1.0 and semantic + structural >= GLUED_SCORE:
+        strong_marks = structural >= 2.5 and semantic >= 1.0
+        if (strong_marks or (semantic >= 1.5 and structural >= 1.0)) and semantic + structural >= GLUED_SCORE:
             cut = k
     if cut is None:
         return None
