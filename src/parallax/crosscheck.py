@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 FACT_THRESHOLD = 0.62  # average-link cosine at which sentences state the same fact
 DISPUTE_SIMILARITY = 0.55  # sentences this close that disagree on a count are a dispute
-DATE_DISPUTE_SIMILARITY = 0.70
+DATE_DISPUTE_SIMILARITY = 0.60
 SUPPORT_THRESHOLD = 0.68  # a cited sentence must be this close to the fact's words (and share content words)
 
 # ---------------------------------------------------------------------------------------------------------
@@ -35,8 +35,7 @@ _TITLE = (r"(?:(?:U\.S\.|US|Japanese|British|Chinese|former|Senior|senior)\s+)?(
           r"|Director|Commissioner|Ambassador|General|Gen\.|Judge|Sheriff|Inspector)\s+")
 _PNAME = r"[A-Z][\w’'.-]+(?:\s+(?:[A-Z][\w’'.-]+|de|van|von|da|al-|bin))*"
 NAME = rf"(?:{_TITLE})?{_PNAME}"
-DESC = (r"(?:an?|the|another|one)\s+(?:senior\s+|top\s+|US\s+|U\.S\.\s+|White House\s+|administration\s+"
-        r"|government\s+|state\s+|union\s+|company\s+|police\s+)*(?:official|spokesperson|spokesman|spokeswoman"
+DESC = (r"(?:an?|the|another|one)\s+(?:[\w.-]+\s+){0,3}?(?:official|spokesperson|spokesman|spokeswoman"
         r"|officer|minister|diplomat|source|adviser|advisor|aide|executive|analyst|expert|economist|witness|resident)s?")
 PRONOUN = r"(?:he|she|they|He|She|They)"
 _Q_OPEN = "“\"‘"
@@ -102,6 +101,7 @@ _FUNCTION = {
     "and", "or", "by", "from", "that", "who", "which", "as", "per", "a", "an", "the", "be", "been", "into", "than",
     "their", "its", "his", "her", "our", "this", "these", "those", "after", "before", "during", "since", "while",
     "could", "should", "may", "might", "can", "did", "do", "does", "not", "no", "more", "most", "also", "said",
+    "out", "off", "up", "down", "away", "back", "over", "under", "across", "through", "toward", "towards",
 }
 _VERBS = {"hurt", "left", "made", "held", "went", "came", "took", "sent", "told", "set", "put", "cut", "lost", "won",
           "died", "fled", "rose", "fell", "paid", "said", "saw", "met", "got", "gave", "kept", "ran", "remain", "remains",
@@ -308,7 +308,8 @@ def find_disputes(st: list[Statement], vectors: np.ndarray) -> tuple[list[Disput
                                 surfaces.setdefault((*key, v), c.surface)
             if s >= DATE_DISPUTE_SIMILARITY:
                 for dk in ("date", "weekday"):
-                    if dk in a.dates and dk in b.dates and a.dates[dk] != b.dates[dk]:
+                    if dk in a.dates and dk in b.dates and a.dates[dk] != b.dates[dk] \
+                            and _date_counterparts(st, sim, i, j, dk):
                         key = ("date", dk)
                         found.setdefault(key, {}).setdefault(a.dates[dk], set()).add(i)
                         found[key].setdefault(b.dates[dk], set()).add(j)
@@ -349,6 +350,18 @@ def _counterparts(st: list[Statement], sim: np.ndarray, i: int, j: int, noun: st
         cands = [x for x, s in enumerate(st) if s.article == article and any(c.noun == noun for c in s.counts)]
         return max(cands, key=lambda x: sim[k, x])
     return best(i, st[j].article) == j and best(j, st[i].article) == i
+
+
+def _date_counterparts(st: list[Statement], sim: np.ndarray, i: int, j: int, kind: str) -> bool:
+    """Mutually closest dated statements, and neither article also states the other's date."""
+    def best(k: int, article: str) -> int:
+        cands = [x for x, s in enumerate(st) if s.article == article and kind in s.dates]
+        return max(cands, key=lambda x: sim[k, x])
+    a, b = st[i], st[j]
+    if any(s.dates.get(kind) == b.dates[kind] for s in st if s.article == a.article) or \
+            any(s.dates.get(kind) == a.dates[kind] for s in st if s.article == b.article):
+        return False
+    return best(i, b.article) == j and best(j, a.article) == i
 
 
 def _also_says(st: list[Statement], article: str, count: Count) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ HTML_EXT = {".html", ".htm", ".xhtml"}
 JSON_EXT = {".json", ".jsonl", ".ndjson"}
 PAGE_EXT = TEXT_EXT | HTML_EXT | JSON_EXT
 
+_TYPO = set("–—‘’“”‚„…•°£€¥©®™«»·§¶†‡‰¢ ")
 _MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\x7fELF",
           b"RIFF", b"\x00\x00\x01\x00", b"OggS", b"ID3", b"7z\xbc\xaf")
 
@@ -41,6 +43,16 @@ def decode_bytes(data: bytes, name: str) -> str:
             return data.decode(enc)
     try:
         return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Western pages not in UTF-8 are nearly always cp1252 (a superset of latin-1); detectors guess
+    # cp1250 for short texts of that kind, so accept cp1252 when every non-ASCII character it yields is
+    # a letter or common typographic punctuation.
+    try:
+        guess = data.decode("cp1252")
+        odd = [c for c in guess if ord(c) > 127 and not (unicodedata.category(c).startswith("L") or c in _TYPO)]
+        if not odd:
+            return guess
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes

@@ -86,6 +86,8 @@ def _apply_sections(blocks: list[Block]) -> None:
             j = i + 1
             while j < len(blocks):
                 nb = blocks[j]
+                if rules.section_kind(nb.text) and nb.kind in (None, "navigation", "comments", "related"):
+                    break  # the next section ("Comments" after "Related stories") opens on its own
                 if nb.kind is not None and nb.kind != "title":
                     j += 1
                     continue
@@ -162,6 +164,8 @@ def _apply_tail(blocks: list[Block]) -> None:
             nxt = blocks[i + 1] if i + 1 < len(blocks) else None
             if nxt is not None and nxt.kind == "author_bio" and b.n_words <= 5:
                 _mark(b, "author_bio", "author name above the bio")
+            elif rules.ends_sentence(b.text) and b.n_words >= 5 and rules.title_case_ratio(b.text) < 0.75:
+                continue  # a short closing sentence of the article
             else:
                 _mark(b, "boilerplate", "short line after the article's end")
     # A name line right above a bio elsewhere too.

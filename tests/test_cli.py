@@ -1,0 +1,164 @@
+"""The command line: help for every command, output formats, bad inputs reported, stdin, --version."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from parallax import __version__
+from parallax.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = json.loads((ROOT / "docs" / "brief.schema.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture()
+def ferry_dir(tmp_path, fixtures_dir):
+    d = tmp_path / "pages"
+    shutil.copytree(fixtures_dir / "ferry", d)
+    return d
+
+
+def test_main_help(runner):
+    r = runner.invoke(main, ["--help"])
+    assert r.exit_code == 0
+    for name in main.commands:
+        assert name in r.output
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_command_answers_help(runner, name):
+    r = runner.invoke(main, [name, "--help"])
+    assert r.exit_code == 0, r.output
+    assert "Usage:" in r.output and name in r.output
+
+
+def test_brief_json_to_file_is_valid(runner, tmp_path):
+    out = tmp_path / "out" / "brief.json"
+    r = runner.invoke(main, ["brief", str(ROOT / "examples"), "--format", "json", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.validate(doc, SCHEMA)
+    assert len(doc["stories"]) == 2 and len(doc["articles"]) == 10
+    assert f"wrote {out}" in r.stderr
+    assert r.stdout == ""
+
+
+def test_brief_markdown_to_stdout(runner, fixtures_dir):
+    r = runner.invoke(main, ["brief", str(fixtures_dir / "ferry"), str(fixtures_dir / "bank")])
+    assert r.exit_code == 0, r.output
+    md = r.stdout
+    assert md.startswith("# ")
+    assert "Halcyon Tern" in md and "Rosmark" in md
+    assert "Where sources differ" in md
+
+
+def test_brief_html(runner, fixtures_dir, tmp_path):
+    out = tmp_path / "brief.html"
+    r = runner.invoke(main, ["brief", str(fixtures_dir / "ferry"), "--format", "html", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    html = out.read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html")
+    assert "</html>" in html and "Halcyon Tern" in html
+
+
+@pytest.mark.parametrize("length", ["short", "full"])
+def test_brief_length_option(runner, fixtures_dir, length):
+    r = runner.invoke(main, ["brief", str(fixtures_dir / "ferry"), "--format", "json", "--length", length])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    limit = {"short": 6, "full": 30}[length]
+    assert all(len(s["facts"]) <= limit for s in doc["stories"])
+    assert doc["settings"]["length"] == length
+
+
+def test_single_story_flag(runner, fixtures_dir):
+    r = runner.invoke(main, ["brief", str(fixtures_dir / "ferry"), str(fixtures_dir / "bank"), "--format", "json",
+                             "--single-story"])
+    assert r.exit_code == 0, r.output
+    assert len(json.loads(r.stdout)["stories"]) == 1
+
+
+def test_bad_file_among_good_ones_is_reported_and_the_brief_still_made(runner, ferry_dir):
+    bad = ferry_dir / "broken.txt"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    empty = ferry_dir / "empty.txt"
+    empty.write_text("")
+    r = runner.invoke(main, ["brief", str(ferry_dir), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert f"PX103 {bad}" in r.stderr
+    assert f"PX102 {empty}" in r.stderr
+    doc = json.loads(r.stdout)
+    assert {e["code"] for e in doc["errors"]} == {"PX102", "PX103"}
+    assert {"wire", "reprint", "rewrite", "independent"} <= {a["id"] for a in doc["articles"]}
+    assert doc["stories"]
+
+
+def test_missing_file_is_reported_by_name(runner, fixtures_dir, tmp_path):
+    missing = tmp_path / "nope.txt"
+    r = runner.invoke(main, ["brief", str(fixtures_dir / "bank"), str(missing)])
+    assert r.exit_code == 0
+    assert f"PX101 {missing}" in r.stderr
+    assert "Rosmark" in r.stdout
+
+
+def test_strict_exits_2_on_a_bad_input(runner, fixtures_dir, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    r = runner.invoke(main, ["brief", str(fixtures_dir / "bank"), str(empty), "--strict"])
+    assert r.exit_code == 2
+    assert "PX102" in r.stderr
+    assert "Rosmark" in r.stdout
+
+
+def test_no_readable_input_is_an_error(runner, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    r = runner.invoke(main, ["brief", str(empty)])
+    assert r.exit_code != 0
+    assert "PX102" in r.stderr
+    assert "no readable article" in r.stderr
+
+
+def test_brief_reads_stdin(runner, fixtures_dir):
+    page = (fixtures_dir / "bank" / "rate-a.txt").read_text(encoding="utf-8")
+    r = runner.invoke(main, ["brief", "-", "--format", "json"], input=page)
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert [a["input"] for a in doc["articles"]] == ["-"]
+    assert "4.5 percent" in doc["articles"][0]["text"]
+
+
+def test_unknown_format_is_a_usage_error(runner, fixtures_dir):
+    r = runner.invoke(main, ["brief", str(fixtures_dir / "bank"), "--format", "pdf"])
+    assert r.exit_code == 2
+
+
+def test_clean_command_lists_removals(runner, fixtures_dir):
+    r = runner.invoke(main, ["clean", str(fixtures_dir / "ferry" / "reprint.txt")])
+    assert r.exit_code == 0, r.output
+    assert "== reprint" in r.stdout
+    for kind in ("site_header", "photo_credit", "unrelated_story", "comments", "share"):
+        assert f"removed {kind}:" in r.stdout
+    assert "kept " in r.stdout
+
+
+def test_version_in_a_subprocess():
+    exe = Path(sys.executable).parent / "parallax"
+    if not exe.exists():
+        exe = ROOT / ".venv" / "bin" / "parallax"
+    out = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    assert __version__ in out.stdout and "parallax" in out.stdout

@@ -1,0 +1,241 @@
+"""parallax.crosscheck: counts, speakers, disputes, support by origin group, stance and support score."""
+
+from __future__ import annotations
+
+import pytest
+
+from parallax.crosscheck import (
+    _counts_conflict,
+    crosscheck,
+    extract_counts,
+    extract_dates,
+    find_speaker,
+    speakers_of,
+    stance,
+    support_score,
+)
+from parallax.model import Article
+from parallax.split import split_article
+
+
+def _arts(brief, *ids):
+    by = {a.id: a for a in brief.articles}
+    return [by[i] for i in ids]
+
+
+def _story_with(brief, aid):
+    return next(s for s in brief.stories if aid in s.articles)
+
+
+# ------------------------------------------------------------------------------------------ counts
+
+
+def _count(sentence: str, noun: str):
+    found = [c for c in extract_counts(sentence) if c.noun == noun]
+    assert len(found) == 1, extract_counts(sentence)
+    return found[0]
+
+
+def test_two_astronauts_against_a_japanese_astronaut():
+    two = _count("Biden said two Japanese astronauts would join NASA moon missions.", "astronaut")
+    one = _count("An agreement was reached for a Japanese astronaut to join the moon programme.", "astronaut")
+    assert (two.value, two.weak) == (2.0, False)
+    assert (one.value, one.weak) == (1.0, True)
+    assert _counts_conflict(two, one)
+
+
+def test_twelve_of_the_fifteen_governments():
+    c = _count("Twelve of the 15 governments that share the basin signed the accord on Friday.", "government")
+    assert c.value == 12.0
+    assert c.surface.lower().startswith("twelve of the 15")
+    assert not c.hedged
+
+
+def test_digits_words_and_hedges():
+    c = _count("A ferry carrying 212 passengers ran aground.", "passenger")
+    assert c.value == 212.0 and not c.hedged
+    c = _count("About 1,300 residents were moved to the civic hall.", "resident")
+    assert c.value == 1300.0 and c.hedged
+    assert _count("Three crew members were injured.", "member").value == 3.0
+
+
+def test_times_and_durations_are_not_counts():
+    assert extract_counts("The talks lasted two hours on Tuesday.") == []
+    assert extract_counts("Prices rose 5 percent in May.") == []
+
+
+def test_hedged_close_values_do_not_conflict_but_different_counts_do():
+    a = _count("About 240 residents were evacuated.", "resident")
+    b = _count("Some 250 residents were evacuated.", "resident")
+    c = _count("Exactly 420 residents were evacuated.", "resident")
+    assert not _counts_conflict(a, b)
+    assert _counts_conflict(a, c)
+    two = _count("Two workers were hurt.", "worker")
+    assert not _counts_conflict(two, _count("Two workers were taken to hospital.", "worker"))
+
+
+def test_a_and_one_are_not_a_dispute():
+    a = _count("A worker was hurt in the blast.", "worker")
+    one = _count("One worker was hurt in the blast.", "worker")
+    assert not _counts_conflict(a, one)
+
+
+@pytest.mark.xfail(reason="extract_counts takes the last word of the run as the counted noun: 'forced about "
+                          "240 residents out of their homes' counts 'out', not 'resident'", strict=False)
+def test_counted_noun_is_not_a_trailing_particle():
+    assert [c.noun for c in extract_counts("The fire forced about 240 residents out of their homes.")] == ["resident"]
+
+
+def test_extract_dates():
+    assert extract_dates("The accord takes effect on July 1, officials said on Friday.") == {
+        "date": "July 1", "weekday": "Friday"}
+    assert extract_dates("It takes effect on 1 June.") == {"date": "June 1"}
+    assert extract_dates("No date here.") == {}
+
+
+# ------------------------------------------------------------------------------------------ speakers
+
+
+@pytest.mark.parametrize(("sentence", "previous", "speaker"), [
+    ("“This is the most significant upgrade in our alliance,” Biden said.", None, "Biden"),
+    ("“We will rebuild the quay,” said Jane Doe, the director of the port.", None, "Jane Doe"),
+    ("“We will rebuild the quay,” Prime Minister Ada Lind said on Friday.", None, "Prime Minister Ada Lind"),
+    ("“And we will do it quickly,” he added.", "Jane Doe", "Jane Doe"),
+    ("“Nobody went into the water,” a spokesman said.", None, "a spokesman"),
+    ("Costs will rise next year, a senior official said.", None, "a senior official"),
+    ("The ferry was refloated on Tuesday.", "Jane Doe", None),
+])
+def test_find_speaker(sentence, previous, speaker):
+    assert find_speaker(sentence, previous) == speaker
+
+
+@pytest.mark.xfail(reason="DESC speakers allow only a fixed list of modifiers (senior, US, police …): "
+                          "'a coastguard spokesman' / 'a hospital spokeswoman' are not recognised", strict=False)
+@pytest.mark.parametrize("sentence", [
+    "“Nobody went into the water,” a coastguard spokesman said.",
+    "One of them was in a serious condition on Tuesday, a hospital spokeswoman said.",
+])
+def test_described_speaker_with_an_organisation_modifier(sentence):
+    assert find_speaker(sentence) in ("a coastguard spokesman", "a hospital spokeswoman")
+
+
+def test_pronoun_without_a_previous_speaker_is_unknown():
+    assert find_speaker("“And we will do it quickly,” she added.") is None
+
+
+def test_speakers_of_follows_a_quote_into_the_next_paragraph():
+    text = ("“The sea was calm,” Brantley said.\n\n"
+            "“Nobody went into the water,” he added.\n\n"
+            "The ferry will be refloated on Tuesday, officials hope.")
+    a = split_article(Article(id="q", raw=text, text=text))
+    assert speakers_of(a) == ["Brantley", "Brantley", None]
+
+
+# ------------------------------------------------------------------------------------------ disputes and support
+
+
+def test_dispute_on_the_number_of_injured_crew(two_event_brief):
+    story = _story_with(two_event_brief, "independent")
+    number = [d for d in story.disputes if d.kind == "number" and "member" in d.about]
+    assert len(number) == 1, [d.about for d in story.disputes]
+    values = {v.value.lower(): v for v in number[0].variants}
+    two = next(v for k, v in values.items() if "two" in k)
+    three = next(v for k, v in values.items() if "three" in k)
+    assert "independent" in three.sources and "independent" not in two.sources
+    assert "wire" in two.sources
+    assert set(two.groups) == {"g-wire"} and set(three.groups) == {"g-independent"}
+    for v in number[0].variants:
+        assert v.text
+
+
+def test_dispute_between_two_outlets_directly(two_event_brief):
+    wire, independent = _arts(two_event_brief, "wire", "independent")
+    cc = crosscheck([wire, independent])
+    numbers = [d for d in cc.disputes if d.kind == "number"]
+    assert len(numbers) == 1
+    assert {v.sources[0] for v in numbers[0].variants} == {"wire", "independent"}
+    assert all(len(v.sources) == 1 for v in numbers[0].variants)
+    disputed = [m for m in range(len(cc.statements)) if m in cc.disputed_statements]
+    assert {cc.statements[m].article for m in disputed} == {"wire", "independent"}
+
+
+def test_copies_of_one_wire_are_support_one(two_event_brief):
+    wire, reprint, rewrite = _arts(two_event_brief, "wire", "reprint", "rewrite")
+    assert wire.group == reprint.group == rewrite.group
+    cc = crosscheck([wire, reprint, rewrite])
+    assert cc.disputes == []
+    from parallax.crosscheck import fact_from_cluster
+
+    multi = 0
+    for members in cc.clusters:
+        fact = fact_from_cluster(cc, members, members[0])
+        assert fact.support == 1
+        assert fact.status == "single-source"
+        multi += len(fact.sources) >= 2
+    # The three copies do state the same facts: many clusters hold two or three of them.
+    assert multi >= 8
+
+
+def test_support_counts_origin_groups_in_the_brief(two_event_brief):
+    story = _story_with(two_event_brief, "independent")
+    groups = {a.id: a.group for a in two_event_brief.articles}
+    assert story.facts
+    for f in story.facts:
+        assert f.support == len({groups[s] for s in f.sources}), f
+        assert f.support == len({r.group for r in f.refs})
+        assert f.status in ("corroborated", "single-source", "disputed")
+        if f.status == "corroborated":
+            assert f.support >= 2
+        if f.status == "single-source":
+            assert f.support == 1
+    # The wire, its reprint and its rewrite agree on the ferry's name: three articles, one origin.
+    halcyon = [f for f in story.facts if "Halcyon Tern" in f.text and set(f.sources) >= {"wire", "reprint"}]
+    assert halcyon and all(f.support == 1 for f in halcyon)
+    # The independent report confirms that all 212 were brought ashore: two origins.
+    assert any(f.support >= 2 and "212" in f.text for f in story.facts)
+
+
+def test_fact_citations_point_at_their_sources_words(two_event_brief):
+    arts = {a.id: a for a in two_event_brief.articles}
+    for story in two_event_brief.stories:
+        for f in story.facts:
+            assert f.origin_article in f.sources
+            assert f.text in arts[f.origin_article].text
+            for r in f.refs:
+                assert r.group == arts[r.article].group
+                assert arts[r.article].text[r.start : r.end].strip()
+
+
+@pytest.mark.xfail(reason="a count of one sub-group is set against a count of another with the same noun: "
+                          "'backed by five of the seven members … while two voted to keep it' and 'Two of the "
+                          "seven members … wanted to hold' agree, yet they are reported as a dispute (5 vs 2)",
+                   strict=False)
+def test_consistent_vote_split_is_not_a_dispute(two_event_brief):
+    story = _story_with(two_event_brief, "rate-a")
+    assert [d.about for d in story.disputes if d.kind == "number"] == []
+
+
+# ------------------------------------------------------------------------------------------ pair checks
+
+
+SOURCE = ("The National Bank of Rosmark raised its main interest rate by a quarter of a point to 4.5 percent on "
+          "Thursday. Inflation stood at 5.1 percent in May. Governor Helena Vastrup said prices were still "
+          "rising too fast.")
+
+
+def test_support_score_ranks_a_supported_claim_over_unrelated_and_altered_ones():
+    supported = support_score(SOURCE, "Rosmark's central bank lifted its key rate to 4.5 percent.")
+    wrong_number = support_score(SOURCE, "Rosmark's central bank lifted its key rate to 6.5 percent.")
+    unrelated = support_score(SOURCE, "A passenger ferry ran aground on a sandbank outside the harbour.")
+    assert supported > 0.6
+    assert unrelated < 0.3
+    assert supported > wrong_number > unrelated
+    assert unrelated >= 0.0
+
+
+def test_stance():
+    assert stance("Rosmark central bank raises interest rate", SOURCE) == "agree"
+    assert stance("Ferry runs aground off Port Ederly", SOURCE) == "unrelated"
+    denial = ("Reports that the Rosmark central bank raised its interest rate are false, a spokesman said. "
+              "The bank denied it had changed the rate and called the claim a hoax.")
+    assert stance("Rosmark central bank raises interest rate", denial) == "disagree"

@@ -1,0 +1,149 @@
+"""parallax.provenance: copies, near-copies, paraphrased rewrites and credits; articles grouped by origin.
+
+Fixtures: tests/fixtures/ferry holds an original wire report (wire.txt), a near-verbatim reprint with page
+noise (reprint.txt), a sentence-by-sentence paraphrase of the wire (rewrite.txt: same facts, same order,
+different words) and an independent report of the same event (independent.txt).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from parallax.clean import clean_article
+from parallax.embed import embed
+from parallax.model import Article
+from parallax.provenance import compare, find_credits, minhash, trace
+from parallax.read import read_paths
+from parallax.split import split_article
+
+
+def _by_id(brief) -> dict[str, Article]:
+    return {a.id: a for a in brief.articles}
+
+
+def _prepared(paths) -> list[Article]:
+    articles, errors = read_paths(paths)
+    assert errors == []
+    return [split_article(clean_article(a)) for a in articles]
+
+
+def _vectors(articles):
+    return {a.id: embed(a.sentence_texts()) for a in articles}
+
+
+def test_near_verbatim_reprint_is_a_near_copy_of_the_wire(two_event_brief):
+    reprint = _by_id(two_event_brief)["reprint"]
+    assert [r.article for r in reprint.derived_from] == ["wire"]
+    rel = reprint.derived_from[0]
+    assert rel.relation in ("near-copy", "copy")
+    assert "Jaccard" in rel.evidence
+    assert rel.score >= 0.6
+
+
+def test_paraphrased_rewrite_is_a_rewrite_of_the_wire(two_event_brief):
+    rewrite = _by_id(two_event_brief)["rewrite"]
+    assert [r.article for r in rewrite.derived_from] == ["wire"]
+    assert rewrite.derived_from[0].relation == "rewrite"
+    assert "align by meaning in the same order" in rewrite.derived_from[0].evidence
+
+
+def test_independent_report_and_other_event_stand_alone(two_event_brief):
+    arts = _by_id(two_event_brief)
+    for aid in ("independent", "rate-a", "rate-b", "wire"):
+        assert arts[aid].derived_from == [], aid
+
+
+def test_origin_groups(two_event_brief):
+    groups: dict[str, set[str]] = {}
+    for a in two_event_brief.articles:
+        assert a.group
+        groups.setdefault(a.group, set()).add(a.id)
+    assert sorted(map(sorted, groups.values())) == sorted(
+        [["reprint", "rewrite", "wire"], ["independent"], ["rate-a"], ["rate-b"]])
+    # The group is named after its original.
+    assert _by_id(two_event_brief)["rewrite"].group == "g-wire"
+
+
+def test_credits_found_on_the_fixture_pages(two_event_brief):
+    arts = _by_id(two_event_brief)
+    rep = {(c.kind, c.name) for c in arts["reprint"].credits}
+    assert ("wire", "Northwind Wire") in rep
+    assert ("photo", "Lena Marsh/Northwind Wire") in rep
+    assert ("wire", "Northwind Wire") in {(c.kind, c.name) for c in arts["rewrite"].credits}
+    assert arts["wire"].credits == []
+    for a in (arts["reprint"], arts["rewrite"]):
+        for c in a.credits:
+            assert a.raw[c.start : c.end].strip() == c.text
+
+
+@pytest.mark.parametrize(("line", "kind", "name"), [
+    ("The ship struck the shoal at 7 p.m., according to Reuters.", "wire", "Reuters"),
+    ("PORT EDERLY, Vellmar (Northwind Wire) — A ferry ran aground on Saturday.", "wire", "Northwind Wire"),
+    ("Nobody was hurt, the Associated Press reported on Sunday.", "wire", "Associated Press"),
+    ("Reporting by Lena Marsh; editing by Ivo Kant; Meridian Press Agency", "wire", "Meridian Press Agency"),
+    ("Source link", "source_link", None),
+    ("Photo: Bloomberg", "photo", "Bloomberg"),
+])
+def test_find_credits_kinds_and_names(line, kind, name):
+    raw = "A ferry ran aground outside the harbour and all passengers were safe.\n\n" + line + "\n"
+    credits = find_credits(Article(id="x", raw=raw))
+    assert (kind, name) in {(c.kind, c.name) for c in credits}, credits
+    c = next(c for c in credits if c.kind == kind)
+    assert raw[c.start : c.end].strip() == c.text
+
+
+def test_no_credit_in_plain_reporting():
+    raw = "The coastguard said the ferry would be refloated on Tuesday. Press officers gave no further details.\n"
+    assert find_credits(Article(id="x", raw=raw)) == []
+
+
+def test_exact_copy_is_a_copy_and_points_to_the_page_that_credits_no_one(tmp_path, fixtures_dir):
+    shutil.copy(fixtures_dir / "ferry" / "wire.txt", tmp_path / "original.txt")
+    text = (fixtures_dir / "ferry" / "wire.txt").read_text(encoding="utf-8")
+    (tmp_path / "copy.txt").write_text(text + "\nSource link\n", encoding="utf-8")
+    articles = _prepared([tmp_path / "copy.txt", tmp_path / "original.txt"])
+    trace(articles, _vectors(articles))
+    arts = {a.id: a for a in articles}
+    assert arts["original"].derived_from == []
+    assert [(r.article, r.relation) for r in arts["copy"].derived_from] == [("original", "copy")]
+    assert arts["copy"].group == arts["original"].group == "g-original"
+
+
+def test_earlier_publication_is_the_original(fixtures_dir):
+    articles = _prepared([fixtures_dir / "ferry" / "wire.txt", fixtures_dir / "ferry" / "rewrite.txt"])
+    arts = {a.id: a for a in articles}
+    # Give the rewrite the earlier date: dates outrank credits when choosing the original.
+    arts["rewrite"].published = "2026-06-13"
+    arts["wire"].published = "2026-06-14"
+    trace(articles, _vectors(articles))
+    assert arts["rewrite"].derived_from == []
+    assert [r.article for r in arts["wire"].derived_from] == ["rewrite"]
+
+
+def test_compare_says_independent_for_the_independent_report(fixtures_dir):
+    articles = _prepared([fixtures_dir / "ferry" / "wire.txt", fixtures_dir / "ferry" / "independent.txt",
+                          fixtures_dir / "ferry" / "rewrite.txt"])
+    arts = {a.id: a for a in articles}
+    vecs = _vectors(articles)
+    mh = {a.id: minhash(a.text) for a in articles}
+
+    def rel(x, y):
+        return compare(arts[x], arts[y], vecs[x], vecs[y], mh[x], mh[y])
+
+    ind = rel("wire", "independent")
+    assert ind.relation == "independent"
+    assert ind.jaccard < 0.2
+    rw = rel("wire", "rewrite")
+    assert rw.relation == "rewrite"
+    assert rw.run >= 8 and rw.jaccard < 0.2
+    assert rel("rewrite", "independent").relation == "independent"
+
+
+def test_pairwise_evidence_covers_every_pair(fixtures_dir):
+    articles = _prepared([fixtures_dir / "ferry"])
+    pairs = trace(articles, _vectors(articles))
+    n = len(articles)
+    assert len(pairs) == n * (n - 1) // 2
+    assert {p.relation for p in pairs} >= {"near-copy", "rewrite", "independent"}

@@ -1,0 +1,89 @@
+"""parallax.stories: a batch's articles grouped into events."""
+
+from __future__ import annotations
+
+import pytest
+
+from parallax.clean import clean_article
+from parallax.read import read_paths
+from parallax.split import split_article
+from parallax.stories import cluster_documents, group_stories, names
+
+
+def _prepared(paths):
+    articles, errors = read_paths(paths)
+    assert errors == []
+    return [split_article(clean_article(a)) for a in articles]
+
+
+def test_two_events_in_one_batch_make_two_stories(two_event_brief):
+    got = sorted(sorted(s.articles) for s in two_event_brief.stories)
+    assert got == [["independent", "reprint", "rewrite", "wire"], ["rate-a", "rate-b"]]
+
+
+def test_stories_are_ordered_by_independent_coverage(two_event_brief):
+    first = two_event_brief.stories[0]
+    assert set(first.articles) == {"independent", "reprint", "rewrite", "wire"}
+    assert first.coverage["origin_groups"] == 2
+    assert first.coverage["articles"] == 4
+
+
+def test_story_ids_are_stable_and_distinct(two_event_brief):
+    ids = [s.id for s in two_event_brief.stories]
+    assert len(set(ids)) == len(ids)
+    assert all(i.startswith("story-") for i in ids)
+
+
+def test_same_event_from_different_outlets_is_one_story(fixtures_dir):
+    # The independent report shares almost no wording with the wire.
+    articles = _prepared([fixtures_dir / "ferry" / "wire.txt", fixtures_dir / "ferry" / "independent.txt"])
+    groups = group_stories(articles)
+    assert len(groups) == 1
+    articles = _prepared([fixtures_dir / "bank"])
+    assert len(group_stories(articles)) == 1
+
+
+def test_different_events_are_kept_apart_even_in_pairs(fixtures_dir):
+    articles = _prepared([fixtures_dir / "ferry" / "independent.txt", fixtures_dir / "bank" / "rate-b.txt"])
+    groups = group_stories(articles)
+    assert sorted(sorted(a.id for a in g) for g in groups) == [["independent"], ["rate-b"]]
+
+
+def test_input_order_does_not_change_the_partition(fixtures_dir):
+    paths = [fixtures_dir / "bank" / "rate-a.txt", fixtures_dir / "ferry" / "rewrite.txt",
+             fixtures_dir / "bank" / "rate-b.txt", fixtures_dir / "ferry" / "independent.txt"]
+    a = {frozenset(x.id for x in g) for g in group_stories(_prepared(paths))}
+    b = {frozenset(x.id for x in g) for g in group_stories(_prepared(paths[::-1]))}
+    assert a == b == {frozenset({"rate-a", "rate-b"}), frozenset({"rewrite", "independent"})}
+
+
+def test_cluster_documents_edge_cases():
+    assert cluster_documents([]) == []
+    assert cluster_documents([{"title": "Ferry aground", "text": "A ferry ran aground.", "published": None}]) == ["s1"]
+
+
+def test_cluster_labels_follow_first_appearance():
+    docs = [
+        {"title": "Rosmark central bank raises rate to 4.5 percent",
+         "text": "The National Bank of Rosmark raised its main interest rate to 4.5 percent on Thursday.",
+         "published": "2026-06-11"},
+        {"title": "Ferry runs aground off Port Ederly",
+         "text": "A passenger ferry carrying 212 people ran aground on a sandbank outside Port Ederly.",
+         "published": "2026-06-14"},
+        {"title": "Rosmark lifts interest rate again",
+         "text": "The National Bank of Rosmark increased its benchmark rate to 4.5 percent on Thursday.",
+         "published": "2026-06-11"},
+    ]
+    assert cluster_documents(docs) == ["s1", "s2", "s1"]
+
+
+def test_names_are_proper_names_without_weekdays():
+    got = names("Officials in Rosmark said on Thursday that Helena Vastrup would speak.")
+    assert {"Rosmark", "Helena Vastrup"} <= got
+    assert "Thursday" not in got and "Officials" not in got
+
+
+@pytest.mark.xfail(reason="stories.names keeps a sentence-initial 'The' glued to the name ('The National Bank'), "
+                          "so it does not match 'National Bank' mid-sentence in another report", strict=False)
+def test_names_drop_a_leading_article():
+    assert names("The National Bank of Rosmark raised its rate.") & names("Rates at the National Bank rose.")
