@@ -76,7 +76,7 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
     chosen: list[Candidate] = []
     words = 0
     single = 0
-    max_single = max(1, int(round(max_facts * MAX_SINGLE_SOURCE_SHARE)))
+    max_single = max(1, round(max_facts * MAX_SINGLE_SOURCE_SHARE))
     for c in cands:
         if len(chosen) >= max_facts:
             break

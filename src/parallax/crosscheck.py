@@ -217,9 +217,8 @@ def _counts_conflict(a: Count, b: Count) -> bool:
         return False
     if (a.weak and b.value < 2) or (b.weak and a.value < 2):
         return False
-    if (a.hedged or b.hedged) and abs(a.value - b.value) <= 0.15 * max(a.value, b.value):
-        return False
-    return True
+    # Hedged figures ("about 240") within 15% of each other agree.
+    return not ((a.hedged or b.hedged) and abs(a.value - b.value) <= 0.15 * max(a.value, b.value))
 
 
 # ---------------------------------------------------------------------------------------------------------
