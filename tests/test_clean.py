@@ -171,12 +171,7 @@ def test_clean_article_removes_nothing(fixtures_dir):
     assert text == "\n\n".join(_paragraphs(fixtures_dir / "ferry" / "wire.txt")[1:])
 
 
-@pytest.mark.parametrize("name", [
-    "rate-a.txt",
-    pytest.param("rate-b.txt", marks=pytest.mark.xfail(
-        reason="a short closing sentence (8 words, 'The krone strengthened after the decision was announced.') "
-               "is removed as 'boilerplate' (short line after the article's end)", strict=False)),
-])
+@pytest.mark.parametrize("name", ["rate-a.txt", "rate-b.txt"])
 def test_short_clean_articles_remove_nothing(fixtures_dir, name):
     raw = (fixtures_dir / "bank" / name).read_text(encoding="utf-8")
     text, removed, _ = clean_text(raw)
@@ -215,9 +210,6 @@ def test_a_glued_story_in_the_same_country_is_cut_but_the_article_end_is_not():
     assert "tax office" not in text
 
 
-@pytest.mark.xfail(reason="a 'Related stories' section swallows the 'N Comments' header that follows it, so the "
-                          "comment section is never opened and the comments stay in the article text",
-                   strict=False)
 def test_comments_right_after_a_related_list_are_removed():
     raw = "\n".join([
         "Storm floods the old town of Brisa",

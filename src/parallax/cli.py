@@ -78,5 +78,21 @@ def clean(paths: tuple[str, ...]) -> None:
         click.echo(f"  kept {len(a.text.split())} words in {a.text.count(chr(10) + chr(10)) + 1} paragraphs")
 
 
+def _register_command_modules() -> None:
+    """Commands of other areas live in their own modules (cli_desk: the store; cli_ingest: fetching)."""
+    import importlib
+
+    for name in ("cli_desk", "cli_ingest", "cli_web"):
+        try:
+            mod = importlib.import_module(f"parallax.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"parallax.{name}":
+                raise
+            continue
+        mod.register(main)
+
+
+_register_command_modules()
+
 if __name__ == "__main__":  # pragma: no cover
     main()
