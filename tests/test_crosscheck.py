@@ -202,10 +202,6 @@ def test_fact_citations_point_at_their_sources_words(two_event_brief):
                 assert arts[r.article].text[r.start : r.end].strip()
 
 
-@pytest.mark.xfail(reason="a count of one sub-group is set against a count of another with the same noun: "
-                          "'backed by five of the seven members … while two voted to keep it' and 'Two of the "
-                          "seven members … wanted to hold' agree, yet they are reported as a dispute (5 vs 2)",
-                   strict=False)
 def test_consistent_vote_split_is_not_a_dispute(two_event_brief):
     story = _story_with(two_event_brief, "rate-a")
     assert [d.about for d in story.disputes if d.kind == "number"] == []

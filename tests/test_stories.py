@@ -83,7 +83,5 @@ def test_names_are_proper_names_without_weekdays():
     assert "Thursday" not in got and "Officials" not in got
 
 
-@pytest.mark.xfail(reason="stories.names keeps a sentence-initial 'The' glued to the name ('The National Bank'), "
-                          "so it does not match 'National Bank' mid-sentence in another report", strict=False)
 def test_names_drop_a_leading_article():
     assert names("The National Bank of Rosmark raised its rate.") & names("Rates at the National Bank rose.")

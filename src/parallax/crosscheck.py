@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 FACT_THRESHOLD = 0.62  # average-link cosine at which sentences state the same fact
 DISPUTE_SIMILARITY = 0.55  # sentences this close that disagree on a count are a dispute
-DATE_DISPUTE_SIMILARITY = 0.60
+DATE_DISPUTE_SIMILARITY = 0.45  # with mutual-best dated counterparts only
 SUPPORT_THRESHOLD = 0.68  # a cited sentence must be this close to the fact's words (and share content words)
 
 # ---------------------------------------------------------------------------------------------------------
@@ -247,6 +247,7 @@ class CrossCheck:
     disputes: list[Dispute]
     disputed_statements: set[int]
     doc_freq: dict[str, int] = field(default_factory=dict)  # content word -> statements holding it
+    dispute_keys: dict[int, set[tuple[str, str]]] = field(default_factory=dict)  # statement -> (kind, key)
 
 
 def collect_statements(articles: list[Article]) -> list[Statement]:
@@ -283,7 +284,8 @@ def _cluster(vectors: np.ndarray, threshold: float) -> list[list[int]]:
     return list(groups.values())
 
 
-def find_disputes(st: list[Statement], vectors: np.ndarray) -> tuple[list[Dispute], set[int]]:
+def find_disputes(st: list[Statement], vectors: np.ndarray,
+                  keys_out: dict[int, set[tuple[str, str]]] | None = None) -> tuple[list[Dispute], set[int]]:
     """Pairs of close statements from different articles that disagree on a count, a date or a speaker."""
     sim = vectors @ vectors.T if len(st) else np.zeros((0, 0))
     # (kind, key) -> value -> statement indices
@@ -299,7 +301,8 @@ def find_disputes(st: list[Statement], vectors: np.ndarray) -> tuple[list[Disput
                 for ca in a.counts:
                     for cb in b.counts:
                         if _counts_conflict(ca, cb) and _counterparts(st, sim, i, j, ca.noun) \
-                                and not _also_says(st, b.article, ca) and not _also_says(st, a.article, cb):
+                                and not _also_says(st, b.article, ca) and not _also_says(st, a.article, cb) \
+                                and not _mentions_value(b.text, ca) and not _mentions_value(a.text, cb):
                             key = ("number", ca.noun)
                             for idx, c in ((i, ca), (j, cb)):
                                 v = f"{c.value:g}"
@@ -333,6 +336,9 @@ def find_disputes(st: list[Statement], vectors: np.ndarray) -> tuple[list[Disput
             shown = surfaces.get((kind, key, value), value) if kind == "number" else value
             variants.append(Variant(rep.text, shown, sources, groups))
             disputed |= idxs
+            if keys_out is not None:
+                for k in idxs:
+                    keys_out.setdefault(k, set()).add((kind, key))
         if kind == "number":
             about = f"how many: {key}"
         elif kind == "date":
@@ -363,6 +369,20 @@ def _date_counterparts(st: list[Statement], sim: np.ndarray, i: int, j: int, kin
     return best(i, b.article) == j and best(j, a.article) == i
 
 
+_VALUE_WORDS = {v: k for k, v in _NUMWORDS.items() if k not in ("a", "an", "single", "dozen", "hundred")}
+
+
+def _mentions_value(sentence: str, count: Count) -> bool:
+    """The sentence names the other count's value somewhere ("… while two voted to keep it"): a split, not a dispute."""
+    if count.weak or count.value < 2:
+        return False
+    forms = {f"{count.value:g}"}
+    if count.value in _VALUE_WORDS:
+        forms.add(_VALUE_WORDS[count.value])
+    toks = set(re.findall(r"[\w,]+", sentence.lower()))
+    return bool(forms & toks)
+
+
 def _also_says(st: list[Statement], article: str, count: Count) -> bool:
     """Does `article` itself state this count somewhere (then it does not contradict it)?"""
     return any(c.noun == count.noun and c.value == count.value for s in st if s.article == article for c in s.counts)
@@ -385,12 +405,13 @@ def crosscheck(articles: list[Article]) -> CrossCheck:
     for ci, members in enumerate(clusters):
         for m in members:
             st[m].cluster = ci
-    disputes, disputed = find_disputes(st, vectors)
+    keys: dict[int, set[tuple[str, str]]] = {}
+    disputes, disputed = find_disputes(st, vectors, keys)
     doc_freq: dict[str, int] = {}
     for s in st:
         for w in content_words(s.text):
             doc_freq[w] = doc_freq.get(w, 0) + 1
-    return CrossCheck(st, vectors, clusters, disputes, disputed, doc_freq)
+    return CrossCheck(st, vectors, clusters, disputes, disputed, doc_freq, keys)
 
 
 _STOPWORDS = _FUNCTION | {"said", "says", "also", "will", "would", "about", "after", "with", "they", "them", "were",
@@ -410,8 +431,9 @@ def _figures(text: str) -> set[str]:
     return out
 
 
-def content_words(text: str) -> set[str]:
-    return {_lemma(w)[:6] for w in re.findall(r"[A-Za-z][\w’'-]{3,}", text) if w.lower() not in _STOPWORDS}
+def content_words(text: str, lower_only: bool = False) -> set[str]:
+    pattern = r"\b[a-z][\w’'-]{3,}" if lower_only else r"[A-Za-z][\w’'-]{3,}"
+    return {_lemma(w)[:6] for w in re.findall(pattern, text) if w.lower() not in _STOPWORDS}
 
 
 def supports(cc: CrossCheck, m: int, rep: int) -> bool:
@@ -426,12 +448,25 @@ def supports(cc: CrossCheck, m: int, rep: int) -> bool:
     # are in half of a story's sentences and prove nothing), or the same specific figure ("$380 million").
     shared = content_words(a.text) & content_words(b.text)
     informative = sum(1 for w in shared if cc.doc_freq.get(w, 0) <= 0.2 * len(cc.statements))
+    # Shared names alone ("United States", "Japan") do not make two sentences say the same thing.
+    if not (content_words(a.text, lower_only=True) & content_words(b.text, lower_only=True)):
+        informative = min(informative, 1)
     figures = _figures(a.text) & _figures(b.text)
     if figures and cos >= 0.5 and informative >= 1:
         return True
     if figures and informative >= 2 and cos >= 0.25:
         return True
     return cos >= SUPPORT_THRESHOLD and informative >= 2
+
+
+def is_disputed(cc: CrossCheck, members: list[int]) -> bool:
+    """A fact is disputed when one of its statements is in a dispute about something the fact itself states."""
+    rep_words = content_words(cc.statements[members[0]].text) if members else set()
+    for m in members:
+        for kind, key in cc.dispute_keys.get(m, ()):
+            if kind != "number" or _lemma(key)[:6] in rep_words:
+                return True
+    return False
 
 
 def fact_from_cluster(cc: CrossCheck, members: list[int], text_idx: int) -> Fact:
@@ -457,7 +492,7 @@ def fact_from_cluster(cc: CrossCheck, members: list[int], text_idx: int) -> Fact
         seen.add(s.article)
         refs.append(SourceRef(s.article, s.start, s.end, s.group))
     groups = {r.group for r in refs}
-    disputed = any(m in cc.disputed_statements for m in members)
+    disputed = is_disputed(cc, [text_idx, *agreeing])
     status = "disputed" if disputed else ("corroborated" if len(groups) >= 2 else "single-source")
     return Fact(text=rep.text, sources=[r.article for r in refs], support=max(1, len(groups)), status=status,
                 speaker=rep.speaker if any(q in rep.text for q in "“\"") else None, refs=refs,

@@ -27,7 +27,14 @@ _STOP = {"The", "This", "That", "But", "And", "For", "With", "After", "Before", 
 
 
 def names(text: str) -> set[str]:
-    return {m.group(0) for m in _NAME.finditer(text) if m.group(0) not in _STOP}
+    out = set()
+    for m in _NAME.finditer(text):
+        words = m.group(0).split()
+        while words and words[0] in _STOP:  # "The National Bank" is "National Bank"
+            words = words[1:]
+        if words:
+            out.add(" ".join(words))
+    return out
 
 
 def _date(value: str | None) -> date | None:

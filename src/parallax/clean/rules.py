@@ -65,8 +65,8 @@ DISCLAIMER = re.compile(
     r"|\b(ai|artificial intelligence)\b.{0,40}\b(system|tool|technology)\b.{0,60}\b(generated|wrote|produced)\b"
     r"|\bthis (story|article|content|page|report|post|summary)\b.{0,80}\b(ai|a\.i\.|artificial intelligence"
     r"|automated|machine[- ]generated)\b)", _I)
-SUBSCRIBE_ANY = re.compile(r"\b(newsletters?|subscribe|subscription|inbox|daily digest|mailing list|sign up|"
-                           r"sign-up)\b", _I)
+# Words that only subscription prompts use ("sign up" is also ordinary prose: "free to sign up").
+SUBSCRIBE_ANY = re.compile(r"\b(newsletters?|subscribe|subscription|inbox|daily digest|mailing list)\b", _I)
 LEGAL = re.compile(
     r"(^©|^copyright\b|\ball rights reserved\b|may not be (re)?published, broadcast, rewritten|"
     r"\bterms of (use|service)\b.{0,40}\bprivacy policy\b)", _I)

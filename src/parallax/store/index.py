@@ -1,0 +1,53 @@
+"""Index keys that keep the cost of adding an article independent of the size of the store.
+
+- Near-copies: MinHash LSH. The 128 MinHash values are cut into COPY_BANDS bands of COPY_ROWS rows; two
+  texts share a band key with probability 1 - (1 - J^r)^b (J = Jaccard of 5-word shingles): about 0.99 at
+  J = 0.6 (the near-copy threshold) and 0.03 at J = 0.2.
+- Stories and rewrites: random-hyperplane LSH (SimHash) over the 384-d doc vectors. STORY_TABLES tables of
+  STORY_BITS bits each; two leads with cosine c share a table with probability 1 - (1 - (1 - θ/π)^k)^L,
+  θ = arccos c. Candidates are then ranked by the number of tables they share and scored exactly.
+
+Keys are signed 64-bit integers (a hash of the table number and the bucket), stored in indexed tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+COPY_BANDS = 32
+COPY_ROWS = 4
+STORY_TABLES = 24
+STORY_BITS = 8
+STORY_SEED = 20260417
+DIM = 384
+INDEX_VERSION = f"copy:{COPY_BANDS}x{COPY_ROWS};story:{STORY_TABLES}x{STORY_BITS}@{STORY_SEED}"
+
+_planes: np.ndarray | None = None
+
+
+def _key(table: int, payload: bytes) -> int:
+    digest = hashlib.blake2b(table.to_bytes(2, "little") + payload, digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
+
+
+def copy_keys(hashvalues: np.ndarray) -> list[int]:
+    """The MinHash LSH band keys of one text (hashvalues: the MinHash's uint64 values)."""
+    hv = np.asarray(hashvalues, dtype=np.uint64)
+    return [_key(b, hv[b * COPY_ROWS : (b + 1) * COPY_ROWS].tobytes()) for b in range(COPY_BANDS)]
+
+
+def planes() -> np.ndarray:
+    global _planes
+    if _planes is None:
+        rng = np.random.default_rng(STORY_SEED)
+        _planes = rng.standard_normal((STORY_TABLES * STORY_BITS, DIM)).astype(np.float32)
+    return _planes
+
+
+def story_keys(vec: np.ndarray) -> list[int]:
+    """The SimHash bucket keys of one doc vector, one per table."""
+    bits = (planes() @ np.asarray(vec, dtype=np.float32)) > 0
+    bits = bits.reshape(STORY_TABLES, STORY_BITS)
+    return [_key(1000 + t, np.packbits(bits[t]).tobytes()) for t in range(STORY_TABLES)]

@@ -1,0 +1,198 @@
+"""Tables of the store (SQLAlchemy Core) and the named, ordered migrations that create them.
+
+The same definitions serve SQLite and PostgreSQL. Applied migrations are recorded by name in
+`schema_migrations`; `Store.migrate()` applies the missing ones in order, each in its own transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)  # stored naive, always UTC
+
+
+schema_migrations = Table(
+    "schema_migrations", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("applied_at", DateTime, nullable=False),
+)
+
+meta = Table(
+    "meta", metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+stories = Table(
+    "stories", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("first_day", Date),
+    Column("last_day", Date),
+    Column("n_articles", Integer, nullable=False, default=0),
+    Column("merged_into", String(40)),  # set when this story was merged into another
+    Index("ix_stories_updated", "updated_at"),
+)
+
+articles = Table(
+    "articles", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("dedupe_key", String(64), nullable=False, unique=True),  # sha256(url \0 cleaned text) or of the text
+    Column("raw_key", String(64), nullable=False),  # sha256(url \0 raw): skip cleaning on an exact re-read
+    Column("text_hash", String(64), nullable=False),  # sha256(cleaned text)
+    Column("url", Text),
+    Column("url_hash", String(64)),
+    Column("domain", String(255)),
+    Column("source", Text),
+    Column("title", Text),
+    Column("published", String(40)),
+    Column("day", Date, nullable=False),  # published date when known, else the day it was added
+    Column("added_at", DateTime, nullable=False),
+    Column("input", Text),
+    Column("raw", Text, nullable=False),
+    Column("html", Text),
+    Column("text", Text, nullable=False),
+    Column("removed_json", Text, nullable=False),
+    Column("sentences_json", Text, nullable=False),
+    Column("credits_json", Text, nullable=False),
+    Column("derived_json", Text, nullable=False),
+    Column("meta_json", Text, nullable=False),
+    Column("group_id", String(48)),
+    Column("story_id", String(40), ForeignKey("stories.id")),
+    Column("replaces", String(40)),  # the earlier version of the same URL
+    Column("superseded_by", String(40)),  # a later version of the same URL replaced this one
+    Column("sent_vecs", LargeBinary, nullable=False),  # float32, n_sentences x 384 (content sentences)
+    Column("doc_vec", LargeBinary, nullable=False),  # float32, 384 (stories.doc_vectors)
+    Column("minhash", LargeBinary, nullable=False),  # uint64 x NUM_PERM
+    Column("names_json", Text, nullable=False),  # proper names of the lead (stories.names)
+    Index("ix_articles_raw_key", "raw_key"),
+    Index("ix_articles_url_hash", "url_hash"),
+    Index("ix_articles_story", "story_id"),
+    Index("ix_articles_group", "group_id"),
+    Index("ix_articles_day", "day"),
+    Index("ix_articles_added", "added_at"),
+)
+
+relations = Table(
+    "relations", metadata,
+    Column("a", String(40), primary_key=True),  # the newer article
+    Column("b", String(40), primary_key=True),  # the older article it was compared with
+    Column("relation", String(20), nullable=False),
+    Column("jaccard", Float, nullable=False),
+    Column("run_score", Float, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Index("ix_relations_b", "b"),
+)
+
+lsh_copy = Table(  # MinHash LSH bands: near-copies
+    "lsh_copy", metadata,
+    Column("key", BigInteger, nullable=False),
+    Column("article_id", String(40), nullable=False),
+    Index("ix_lsh_copy_key", "key"),
+    Index("ix_lsh_copy_article", "article_id"),
+)
+
+lsh_story = Table(  # random-hyperplane LSH over doc vectors: candidates for the story and for rewrites
+    "lsh_story", metadata,
+    Column("key", BigInteger, nullable=False),
+    Column("article_id", String(40), nullable=False),
+    Index("ix_lsh_story_key", "key"),
+    Index("ix_lsh_story_article", "article_id"),
+)
+
+briefs = Table(
+    "briefs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("story_id", String(40), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("length", String(20), nullable=False),
+    Column("articles_key", String(64), nullable=False),  # sha256 of the sorted article ids
+    Column("story_json", Text, nullable=False),
+    UniqueConstraint("story_id", "version", name="uq_briefs_story_version"),
+)
+
+sources = Table(
+    "sources", metadata,
+    Column("domain", String(255), primary_key=True),
+    Column("name", Text),
+    Column("owner", Text),
+    Column("country", String(64)),
+    Column("lean", String(64)),
+    Column("reliability", String(64)),
+    Column("notes", Text),
+    Column("feed_url", Text),
+    Column("extra_json", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+fetch_state = Table(
+    "fetch_state", metadata,
+    Column("url", Text, nullable=False),
+    Column("url_hash", String(64), primary_key=True),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("status", Integer),
+    Column("fetched_at", DateTime),
+    Column("content_hash", String(64)),
+    Column("article_id", String(40)),
+    Column("error", Text),
+    Column("extra_json", Text),
+)
+
+corrections = Table(
+    "corrections", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("target_type", String(40), nullable=False),
+    Column("target_id", String(200), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("contact", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("resolved", Boolean, nullable=False, default=False),
+)
+
+
+def _m0001_initial(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[meta, stories, articles, relations, lsh_copy, lsh_story, briefs])
+
+
+def _m0002_sources_fetch_state(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[sources, fetch_state])
+
+
+def _m0003_corrections(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[corrections])
+
+
+# Named and ordered; never rename or reorder an entry, only append.
+MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
+    ("0001_initial", _m0001_initial),
+    ("0002_sources_fetch_state", _m0002_sources_fetch_state),
+    ("0003_corrections", _m0003_corrections),
+]

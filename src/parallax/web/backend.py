@@ -1,0 +1,342 @@
+"""What the web app reads and writes, behind one small interface (`Backend`).
+
+Two implementations:
+
+- `StoreBackend` wraps `parallax.store.Store` (the database): what `parallax serve` uses.
+- `BriefBackend` wraps one in-memory `Brief` (from `parallax.pipeline.brief_paths`): for demos without a
+  database (`parallax serve --from examples`) and for tests that need no store.
+
+`as_backend(obj)` picks the right one, so `create_app(store)` accepts a Store, a Brief or a Backend.
+Everything the app shows comes through here; nothing else in `parallax.web` touches the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import tempfile
+import threading
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from parallax.model import Article, Brief, Story
+
+
+class BackendError(Exception):
+    """A request the backend cannot serve; `status` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class IngestRecord:
+    """A page posted to the API (already validated): its HTML or text and what is known about it."""
+
+    html: str | None = None
+    text: str | None = None
+    url: str | None = None
+    source: str | None = None
+    title: str | None = None
+    published: str | None = None
+    id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """The reads and writes of the web app. Every method is synchronous; the app runs them off the loop."""
+
+    def revision(self) -> str:
+        """A token that changes whenever anything shown may have changed (cache key)."""
+
+    def list_stories(self, since: str | None = None, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """[{id, headline, articles: [ids], origins, updated}], most independently covered first."""
+
+    def story_brief(self, story_id: str) -> Brief | None:
+        """The story (and its articles) as a one-story Brief, or None when there is no such story."""
+
+    def changes(self, story_id: str) -> dict[str, Any] | None:
+        """What changed since the previous version: {new, changed, gone, disputes_appeared, ...} or None."""
+
+    def daily(self, day: date | None = None) -> Brief:
+        """The daily briefing (all stories of `day`; today's / the latest when None)."""
+
+    def article(self, article_id: str) -> Article | None: ...
+
+    def sources(self) -> list[dict[str, Any]]:
+        """[{name, domain, articles, originals, copies, stories, first, last}]"""
+
+    def add_correction(self, target_type: str, target_id: str, message: str, contact: str | None) -> str: ...
+
+    def corrections(self) -> list[dict[str, Any]]:
+        """[{id, target_type, target_id, message, created, status}] (contact details are never shown)"""
+
+    def ingest(self, urls: list[str], pages: list[IngestRecord]) -> dict[str, Any]:
+        """Fetch `urls` (SSRF-guarded) and add `pages`; returns a JSON summary."""
+
+
+# ---------------------------------------------------------------------------------------------------------
+# shared helpers
+
+
+def _day_of(published: str | None) -> str | None:
+    if not published or len(published) < 10:
+        return None
+    head = published[:10]
+    try:
+        date.fromisoformat(head)
+    except ValueError:
+        return None
+    return head
+
+
+def story_row(story: Story, articles: dict[str, Article]) -> dict[str, Any]:
+    """A story as one row of `parallax stories --format json`."""
+    arts = [articles[i] for i in story.articles if i in articles]
+    origins = story.coverage.get("origin_groups") if isinstance(story.coverage, dict) else None
+    if not isinstance(origins, int):
+        origins = len({a.group if a.group is not None else "\0" + a.id for a in arts})
+    stamps = sorted(a.published for a in arts if a.published)
+    return {"id": story.id, "headline": story.headline, "articles": list(story.articles), "origins": origins,
+            "updated": stamps[-1] if stamps else None}
+
+
+def sources_from_articles(articles: list[Article], stories: list[Story]) -> list[dict[str, Any]]:
+    """Each outlet's coverage, computed from the articles: originals vs copies and rewrites."""
+    from urllib.parse import urlsplit
+
+    story_of = {aid: s.id for s in stories for aid in s.articles}
+    out: dict[str, dict[str, Any]] = {}
+    for a in articles:
+        name = a.source or "(unknown outlet)"
+        try:
+            domain = urlsplit(a.url).hostname if a.url else None
+        except ValueError:
+            domain = None
+        row = out.setdefault(name, {"name": name, "domain": domain, "articles": 0, "originals": 0, "copies": 0,
+                                    "stories": set(), "first": None, "last": None})
+        row["domain"] = row["domain"] or domain
+        row["articles"] += 1
+        if a.derived_from:
+            row["copies"] += 1
+        else:
+            row["originals"] += 1
+        if a.id in story_of:
+            row["stories"].add(story_of[a.id])
+        day = _day_of(a.published)
+        if day:
+            row["first"] = min(filter(None, [row["first"], day]))
+            row["last"] = max(filter(None, [row["last"], day]))
+    rows = []
+    for row in out.values():
+        row["stories"] = len(row["stories"])
+        rows.append(row)
+    rows.sort(key=lambda r: (-r["articles"], r["name"].lower()))
+    return rows
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# an in-memory brief
+
+
+class BriefBackend:
+    """One `Brief` in memory. Corrections are kept in memory; ingestion re-briefs all pages."""
+
+    def __init__(self, brief: Brief) -> None:
+        self._lock = threading.RLock()
+        self._corrections: list[dict[str, Any]] = []
+        self._ids = itertools.count(1)
+        self._set(brief)
+
+    def _set(self, brief: Brief) -> None:
+        self.brief = brief
+        self._articles = {a.id: a for a in brief.articles}
+        self._stories = {s.id: s for s in brief.stories}
+        digest = hashlib.sha256()
+        for s in brief.stories:
+            digest.update(json.dumps(s.to_dict(), sort_keys=True, default=str).encode())
+        self._revision = digest.hexdigest()[:16]
+
+    def revision(self) -> str:
+        return self._revision
+
+    def list_stories(self, since: str | None = None, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        rows = [story_row(s, self._articles) for s in self.brief.stories]
+        if since:
+            rows = [r for r in rows if r["updated"] and r["updated"] >= since]
+        return rows[offset : offset + limit]
+
+    def story_brief(self, story_id: str) -> Brief | None:
+        story = self._stories.get(story_id)
+        if story is None:
+            return None
+        arts = [self._articles[i] for i in story.articles if i in self._articles]
+        return Brief(articles=arts, stories=[story], settings=dict(self.brief.settings))
+
+    def changes(self, story_id: str) -> dict[str, Any] | None:
+        return None  # one version only
+
+    def daily(self, day: date | None = None) -> Brief:
+        stories = self.brief.stories
+        if day is not None:
+            iso = day.isoformat()
+            stories = [s for s in stories
+                       if any(_day_of(self._articles[i].published) == iso for i in s.articles if i in self._articles)]
+        ids = {i for s in stories for i in s.articles}
+        return Brief(articles=[a for a in self.brief.articles if a.id in ids], stories=list(stories),
+                     settings=dict(self.brief.settings))
+
+    def article(self, article_id: str) -> Article | None:
+        return self._articles.get(article_id)
+
+    def sources(self) -> list[dict[str, Any]]:
+        return sources_from_articles(self.brief.articles, self.brief.stories)
+
+    def add_correction(self, target_type: str, target_id: str, message: str, contact: str | None) -> str:
+        with self._lock:
+            cid = str(next(self._ids))
+            self._corrections.append({"id": cid, "target_type": target_type, "target_id": target_id,
+                                      "message": message, "contact": contact, "created": _now(),
+                                      "status": "open"})
+        return cid
+
+    def corrections(self) -> list[dict[str, Any]]:
+        return [{k: v for k, v in c.items() if k != "contact"} for c in reversed(self._corrections)]
+
+    def ingest(self, urls: list[str], pages: list[IngestRecord]) -> dict[str, Any]:
+        if urls:
+            raise BackendError("fetching URLs needs the database store (parallax serve --db ...)", 501)
+        from parallax.pipeline import brief_articles
+        from parallax.read import article_from_text
+
+        with self._lock:
+            new = []
+            for n, p in enumerate(pages):
+                body = p.html if p.html is not None else (p.text or "")
+                new.append(article_from_text(body, id=p.id, input=f"api page {n}", html=p.html is not None,
+                                             url=p.url, source=p.source, title=p.title, published=p.published))
+            # re-read every page from its raw text so the whole set is traced and grouped again
+            old = [article_from_text(a.raw, id=a.id, input=a.input, html=False, url=a.url, source=a.source,
+                                     title=a.title, published=a.published) for a in self.brief.articles]
+            brief = brief_articles(old + new, length=str(self.brief.settings.get("length", "standard")))
+            self._set(brief)
+        return {"added": [a.id for a in new], "errors": [e.to_dict() for e in brief.errors],
+                "stories": len(brief.stories)}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the database store
+
+
+class StoreBackend:
+    """`parallax.store.Store`, as the web app needs it."""
+
+    def __init__(self, store: Any, *, allow_private: bool = False) -> None:
+        self.store = store
+        self.allow_private = allow_private
+
+    def revision(self) -> str:
+        rev = getattr(self.store, "revision", None)
+        if callable(rev):
+            return str(rev())
+        rows = self.store.list_stories(limit=100_000, offset=0)
+        digest = hashlib.sha256(json.dumps([[r.get("id"), r.get("updated"), len(r.get("articles") or [])]
+                                            for r in rows], default=str).encode())
+        return digest.hexdigest()[:16]
+
+    def list_stories(self, since: str | None = None, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        rows = self.store.list_stories(since=since, limit=limit, offset=offset)
+        return [{"id": r["id"], "headline": r.get("headline") or "", "articles": list(r.get("articles") or []),
+                 "origins": r.get("origins") or 0, "updated": _iso(r.get("updated"))} for r in rows]
+
+    def story_brief(self, story_id: str) -> Brief | None:
+        try:
+            return self.store.story_brief(story_id)
+        except (KeyError, LookupError):
+            return None
+
+    def changes(self, story_id: str) -> dict[str, Any] | None:
+        try:
+            return self.store.changes_since_last(story_id)
+        except (KeyError, LookupError):
+            return None
+
+    def daily(self, day: date | None = None) -> Brief:
+        return self.store.daily(day)
+
+    def article(self, article_id: str) -> Article | None:
+        return self.store.get_article(article_id)
+
+    def sources(self) -> list[dict[str, Any]]:
+        rows = self.store.list_sources()
+        return [r if isinstance(r, dict) else getattr(r, "__dict__", {"name": str(r)}) for r in rows]
+
+    def add_correction(self, target_type: str, target_id: str, message: str, contact: str | None) -> str:
+        return str(self.store.add_correction(target_type, target_id, message, contact=contact))
+
+    def corrections(self) -> list[dict[str, Any]]:
+        out = []
+        for c in self.store.list_corrections():
+            row = dict(c) if isinstance(c, dict) else dict(getattr(c, "__dict__", {}))
+            row.pop("contact", None)
+            row["created"] = _iso(row.get("created") or row.get("created_at"))
+            out.append(row)
+        return out
+
+    def ingest(self, urls: list[str], pages: list[IngestRecord]) -> dict[str, Any]:
+        from parallax.ingest import ingest
+
+        with tempfile.TemporaryDirectory(prefix="parallax-api-") as tmp:
+            sources = list(urls)
+            if pages:
+                path = Path(tmp) / "pages.jsonl"  # a file we wrote: the reader takes its records as pages
+                path.write_text("".join(json.dumps(p.to_json(), ensure_ascii=False) + "\n" for p in pages),
+                                encoding="utf-8")
+                sources.append(str(path))
+            summary = ingest(sources, self.store, allow_private=self.allow_private)
+        return _plain_summary(summary)
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _plain_summary(summary: Any) -> dict[str, Any]:
+    from parallax.render._shared import plain
+
+    if isinstance(summary, dict):
+        return plain(summary)
+    to_dict = getattr(summary, "to_dict", None)
+    if callable(to_dict):
+        return plain(to_dict())
+    if hasattr(summary, "__dict__"):
+        return plain(vars(summary))
+    return {"summary": plain(summary)}
+
+
+def as_backend(obj: Any, **kwargs: Any) -> Backend:
+    """A Backend for a Store, a Brief or a Backend."""
+    if isinstance(obj, Brief):
+        return BriefBackend(obj)
+    if isinstance(obj, BriefBackend | StoreBackend):
+        return obj
+    if hasattr(obj, "story_brief") and hasattr(obj, "list_stories") and hasattr(obj, "get_article"):
+        return StoreBackend(obj, **kwargs)
+    if isinstance(obj, Backend):
+        return obj
+    raise TypeError(f"cannot serve {type(obj).__name__}: pass a parallax.store.Store or a Brief")
