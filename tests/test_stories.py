@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from parallax.clean import clean_article
 from parallax.read import read_paths
 from parallax.split import split_article
