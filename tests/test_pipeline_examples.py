@@ -111,21 +111,7 @@ def test_corroborated_fact_in_the_brief(brief, articles, name, keywords):
     assert max(f.support for f in hits) >= 2, [(f.text, f.support) for f in hits]
 
 
-def _strict(params):
-    out = []
-    for p in params:
-        name, kw = p.values
-        marks = []
-        if (name, tuple(kw)) == ("saltmere-port-blast", ("Maritime Safety Authority", "inquiry")):
-            marks = [pytest.mark.xfail(
-                reason="the fact 'The Keldrian Maritime Safety Authority opened an inquiry on Tuesday.' is "
-                       "cited to the wire group only; the follow-up states it in a clause of its Warehouse 7 "
-                       "sentence, which supports the Warehouse 7 fact instead", strict=False)]
-        out.append(pytest.param(name, kw, id=p.id, marks=marks))
-    return out
-
-
-@pytest.mark.parametrize(("name", "keywords"), _strict(CORROBORATED))
+@pytest.mark.parametrize(("name", "keywords"), CORROBORATED)
 def test_corroborated_fact_stated_in_its_own_words(brief, articles, name, keywords):
     """Stricter: a fact whose own text holds the keywords (in the brief or before its budget) has support >= 2."""
     story = _story(brief, name)

@@ -452,6 +452,13 @@ def supports(cc: CrossCheck, m: int, rep: int) -> bool:
     if not (content_words(a.text, lower_only=True) & content_words(b.text, lower_only=True)):
         informative = min(informative, 1)
     figures = _figures(a.text) & _figures(b.text)
+    # A short statement restated inside a longer sentence ("…, which opened an inquiry on Tuesday, …"):
+    # nearly all its words, and its ordinary (lower-case) words, are in the other sentence.
+    rep_words, rep_lower = content_words(b.text), content_words(b.text, lower_only=True)
+    if cos >= 0.4 and len(rep_words) >= 4 and rep_lower and \
+            len(rep_words & content_words(a.text)) >= 0.85 * len(rep_words) and \
+            len(rep_lower & content_words(a.text, lower_only=True)) >= 0.75 * len(rep_lower):
+        return True
     if figures and cos >= 0.5 and informative >= 1:
         return True
     if figures and informative >= 2 and cos >= 0.25:

@@ -146,12 +146,17 @@ def _vecs(b: bytes, dim: int = idx.DIM) -> np.ndarray:
     return v.reshape(-1, dim) if v.size else np.zeros((0, dim), dtype=np.float32)
 
 
-def _minhash(hashvalues: bytes):
-    from datasketch import MinHash
+class _Signature:
+    """Stored MinHash values: the Jaccard estimate of datasketch's MinHash (same seed and permutations)."""
 
-    from ..provenance import NUM_PERM
+    __slots__ = ("hashvalues",)
 
-    return MinHash(num_perm=NUM_PERM, seed=7, hashvalues=np.frombuffer(hashvalues, dtype=np.uint64))
+    def __init__(self, hashvalues: bytes | np.ndarray):
+        self.hashvalues = (np.frombuffer(hashvalues, dtype=np.uint64) if isinstance(hashvalues, bytes)
+                           else np.asarray(hashvalues, dtype=np.uint64))
+
+    def jaccard(self, other: _Signature) -> float:
+        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / len(self.hashvalues)
 
 
 def _naive_utc(dt: datetime) -> datetime:
@@ -440,19 +445,18 @@ class Store:
         skeys = idx.story_keys(prep.doc_vec)
         copy_ids = set(conn.execute(select(S.lsh_copy.c.article_id).where(S.lsh_copy.c.key.in_(ckeys))
                                     .distinct()).scalars())
-        lo, hi = day - timedelta(days=STORY_WINDOW_DAYS), day + timedelta(days=STORY_WINDOW_DAYS)
+        ls = S.lsh_story.c
         hits = func.count().label("hits")
-        story_rows = conn.execute(
-            select(S.lsh_story.c.article_id, hits)
-            .join(S.articles, S.articles.c.id == S.lsh_story.c.article_id)
-            .where(S.lsh_story.c.key.in_(skeys), ac.day >= lo, ac.day <= hi, ac.superseded_by.is_(None))
-            .group_by(S.lsh_story.c.article_id)
-            .having(func.count() >= MIN_COLLISIONS)
-            .order_by(hits.desc()).limit(STORY_CANDIDATES)).all()
+        q = select(ls.article_id, hits).where(ls.key.in_(skeys))
+        if prep.day is not None:  # dated: only articles dated within the window (or undated)
+            lo, hi = prep.day - timedelta(days=STORY_WINDOW_DAYS), prep.day + timedelta(days=STORY_WINDOW_DAYS)
+            q = q.where(ls.day.is_(None) | ((ls.day >= lo) & (ls.day <= hi)))
+        story_rows = conn.execute(q.group_by(ls.article_id).having(func.count() >= MIN_COLLISIONS)
+                                  .order_by(hits.desc(), ls.article_id).limit(STORY_CANDIDATES)).all()
         cand_ids = [r.article_id for r in story_rows]
         cands = {}
         if cand_ids or copy_ids:
-            rows = conn.execute(select(ac.id, ac.doc_vec, ac.story_id, ac.names_json, ac.day, ac.group_id)
+            rows = conn.execute(select(ac.id, ac.doc_vec, ac.story_id, ac.names_json, ac.group_id)
                                 .where(ac.id.in_(set(cand_ids) | copy_ids), ac.superseded_by.is_(None))).all()
             cands = {r.id: r for r in rows}
         cos = {cid: float(np.frombuffer(r.doc_vec, dtype=np.float32) @ prep.doc_vec) for cid, r in cands.items()}
@@ -469,12 +473,13 @@ class Store:
             for r in crows:
                 other = Article(id=r.id, raw="", source=r.source, published=r.published,
                                 credits=[Credit(**c) for c in json.loads(r.credits_json)])
-                ev = compare(art, other, prep.sent_vecs, _vecs(r.sent_vecs), prep.minhash, _minhash(r.minhash))
+                ev = compare(art, other, prep.sent_vecs, _vecs(r.sent_vecs), _Signature(prep.minhash.hashvalues),
+                             _Signature(r.minhash))
                 if ev.relation != "independent":
                     linked.append((r.id, ev))
 
         # The story: average link to each candidate story; bridge (merge) stories when the article joins two.
-        story_id = self._assign_story(conn, prep, day, cands, cos)
+        story_id = self._assign_story(conn, prep, cands, cos)
         if story_id is None:
             story_id = "story-" + hashlib.sha256(aid.encode()).hexdigest()[:10]
             conn.execute(insert(S.stories).values(id=story_id, created_at=now, updated_at=now, first_day=day,
@@ -483,7 +488,7 @@ class Store:
         conn.execute(insert(S.articles).values(
             id=aid, dedupe_key=prep.dedupe_key, raw_key=prep.raw_key, text_hash=prep.text_hash, url=art.url,
             url_hash=url_hash, domain=domain_of(art.url), source=art.source, title=art.title,
-            published=art.published, day=day, added_at=now, input=art.input, raw=art.raw, html=prep.html,
+            published=art.published, day=day, pub_day=prep.day, added_at=now, input=art.input, raw=art.raw, html=prep.html,
             text=art.text, removed_json=json.dumps([r.to_dict() for r in art.removed], ensure_ascii=False),
             sentences_json=json.dumps([[s.start, s.end, s.paragraph, int(s.is_heading)] for s in art.sentences]),
             credits_json=json.dumps([c.to_dict() for c in art.credits], ensure_ascii=False),
@@ -493,9 +498,11 @@ class Store:
             minhash=np.asarray(prep.minhash.hashvalues, dtype=np.uint64).tobytes(),
             names_json=json.dumps(sorted(prep.names), ensure_ascii=False)))
         conn.execute(insert(S.lsh_copy), [{"key": k, "article_id": aid} for k in ckeys])
-        conn.execute(insert(S.lsh_story), [{"key": k, "article_id": aid} for k in skeys])
+        conn.execute(insert(S.lsh_story), [{"key": k, "article_id": aid, "day": prep.day} for k in skeys])
         if previous:
             conn.execute(update(S.articles).where(ac.id == previous).values(superseded_by=aid))
+            conn.execute(S.lsh_copy.delete().where(S.lsh_copy.c.article_id == previous))
+            conn.execute(S.lsh_story.delete().where(S.lsh_story.c.article_id == previous))
             old_story = conn.execute(select(ac.story_id).where(ac.id == previous)).scalar_one()
             self._touch_story(conn, old_story, None, now)
         if linked:
@@ -507,7 +514,7 @@ class Store:
         self._touch_story(conn, story_id, day, now)
         return AddResult(aid, "new", story_id, previous)
 
-    def _assign_story(self, conn: Connection, prep: _Prepared, day: date, cands: dict[str, Any],
+    def _assign_story(self, conn: Connection, prep: _Prepared, cands: dict[str, Any],
                       cos: dict[str, float]) -> str | None:
         from ..stories import MAX_DAYS_APART, NAME_WEIGHT
 
@@ -523,7 +530,7 @@ class Store:
         scores: dict[str, float] = {}
         member_vecs: dict[str, np.ndarray] = {}
         for sid in top:
-            rows = conn.execute(select(ac.doc_vec, ac.names_json, ac.day).where(
+            rows = conn.execute(select(ac.doc_vec, ac.names_json, ac.pub_day).where(
                 ac.story_id == sid, ac.superseded_by.is_(None)).order_by(ac.added_at.desc())
                 .limit(STORY_MEMBERS)).all()
             if not rows:
@@ -536,7 +543,7 @@ class Store:
                 other = set(json.loads(r.names_json))
                 a, b = prep.names, other
                 bonus = NAME_WEIGHT * (len(a & b) / max(1, min(len(a), len(b)))) if a and b else 0.0
-                penalty = 0.3 if r.day and abs((r.day - day).days) > MAX_DAYS_APART else 0.0
+                penalty = 0.3 if r.pub_day and prep.day and abs((r.pub_day - prep.day).days) > MAX_DAYS_APART else 0.0
                 total += float(s) + bonus - penalty
             scores[sid] = total / len(rows)
         joined = sorted((s for s in scores if scores[s] >= STORY_THRESHOLD), key=lambda s: -scores[s])

@@ -72,6 +72,7 @@ articles = Table(
     Column("title", Text),
     Column("published", String(40)),
     Column("day", Date, nullable=False),  # published date when known, else the day it was added
+    Column("pub_day", Date),  # published date, None when the page gives none
     Column("added_at", DateTime, nullable=False),
     Column("input", Text),
     Column("raw", Text, nullable=False),
@@ -121,7 +122,8 @@ lsh_story = Table(  # random-hyperplane LSH over doc vectors: candidates for the
     "lsh_story", metadata,
     Column("key", BigInteger, nullable=False),
     Column("article_id", String(40), nullable=False),
-    Index("ix_lsh_story_key", "key"),
+    Column("day", Date),  # the article's published date (None when unknown): the time window
+    Index("ix_lsh_story_key_day", "key", "day"),
     Index("ix_lsh_story_article", "article_id"),
 )
 
