@@ -237,6 +237,9 @@ class Statement:
     counts: list[Count] = field(default_factory=list)
     dates: dict[str, str] = field(default_factory=dict)
     cluster: int = -1
+    words: set[str] = field(default_factory=set)  # content words (lemma prefixes)
+    lower_words: set[str] = field(default_factory=set)  # the ordinary (lower-case) ones among them
+    figures: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -261,7 +264,8 @@ def collect_statements(articles: list[Article]) -> list[Statement]:
             if len(text.split()) < 4:
                 continue
             out.append(Statement(a.id, a.group or a.id, s.start, s.end, text, k / n, sp,
-                                 extract_counts(text), extract_dates(text)))
+                                 extract_counts(text), extract_dates(text), -1, content_words(text),
+                                 content_words(text, lower_only=True), _figures(text)))
     return out
 
 
@@ -409,7 +413,7 @@ def crosscheck(articles: list[Article]) -> CrossCheck:
     disputes, disputed = find_disputes(st, vectors, keys)
     doc_freq: dict[str, int] = {}
     for s in st:
-        for w in content_words(s.text):
+        for w in s.words:
             doc_freq[w] = doc_freq.get(w, 0) + 1
     return CrossCheck(st, vectors, clusters, disputes, disputed, doc_freq, keys)
 
@@ -446,18 +450,17 @@ def supports(cc: CrossCheck, m: int, rep: int) -> bool:
         return True
     # Below that, the two must share words that are not common across the story ("Japan" and "military"
     # are in half of a story's sentences and prove nothing), or the same specific figure ("$380 million").
-    shared = content_words(a.text) & content_words(b.text)
+    shared = a.words & b.words
     informative = sum(1 for w in shared if cc.doc_freq.get(w, 0) <= 0.2 * len(cc.statements))
     # Shared names alone ("United States", "Japan") do not make two sentences say the same thing.
-    if not (content_words(a.text, lower_only=True) & content_words(b.text, lower_only=True)):
+    if not (a.lower_words & b.lower_words):
         informative = min(informative, 1)
-    figures = _figures(a.text) & _figures(b.text)
+    figures = a.figures & b.figures
     # A short statement restated inside a longer sentence ("…, which opened an inquiry on Tuesday, …"):
     # nearly all its words, and its ordinary (lower-case) words, are in the other sentence.
-    rep_words, rep_lower = content_words(b.text), content_words(b.text, lower_only=True)
-    if cos >= 0.4 and len(rep_words) >= 4 and rep_lower and \
-            len(rep_words & content_words(a.text)) >= 0.85 * len(rep_words) and \
-            len(rep_lower & content_words(a.text, lower_only=True)) >= 0.75 * len(rep_lower):
+    if cos >= 0.4 and len(b.words) >= 4 and b.lower_words and \
+            len(b.words & a.words) >= 0.85 * len(b.words) and \
+            len(b.lower_words & a.lower_words) >= 0.75 * len(b.lower_words):
         return True
     if figures and cos >= 0.5 and informative >= 1:
         return True
@@ -468,7 +471,7 @@ def supports(cc: CrossCheck, m: int, rep: int) -> bool:
 
 def is_disputed(cc: CrossCheck, members: list[int]) -> bool:
     """A fact is disputed when one of its statements is in a dispute about something the fact itself states."""
-    rep_words = content_words(cc.statements[members[0]].text) if members else set()
+    rep_words = cc.statements[members[0]].words if members else set()
     for m in members:
         for kind, key in cc.dispute_keys.get(m, ()):
             if kind != "number" or _lemma(key)[:6] in rep_words:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import TYPE_CHECKING
 from urllib.robotparser import RobotFileParser
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 class _Rules:
     def __init__(self, parser: RobotFileParser | None, allow_all: bool, note: str = ""):
+        self.loaded = time.monotonic()
         self.parser = parser
         self.allow_all = allow_all
         self.note = note  # why everything is disallowed, when it is
@@ -40,6 +42,12 @@ class RobotsCache:
         self.fetcher = fetcher
         self._rules: dict[str, _Rules] = {}
         self._lock = threading.Lock()
+
+    def expire(self, max_age: float = 3600.0) -> None:
+        """Forget rules older than `max_age` seconds (a long `watch` re-reads robots.txt hourly)."""
+        now = time.monotonic()
+        with self._lock:
+            self._rules = {k: r for k, r in self._rules.items() if now - r.loaded < max_age}
 
     @staticmethod
     def origin(url: httpx.URL) -> str:

@@ -46,7 +46,7 @@ def normalise_domain(value: str) -> str:
     s = value.strip()
     host = urlsplit(s).hostname if "://" in s else s.split("/")[0].rsplit("@", 1)[-1].split(":")[0]
     host = (host or "").strip().rstrip(".").lower()
-    if not host or " " in host or "." not in host and host != "localhost":
+    if not host or " " in host or ("." not in host and host != "localhost"):
         raise ValueError(f"not a domain: {value!r}")
     try:
         host = host.encode("idna").decode("ascii")
