@@ -103,8 +103,9 @@ def brief_story(store: Store, story_id: str, *, length: str = "standard", record
     arts = articles if articles is not None else store.articles(story_id=sid)
     key = articles_key([a.id for a in arts])
     versions = store.brief_versions(sid)
-    last = versions[-1] if versions else None
-    if last and last["articles_key"] == key and last["length"] == length:
+    same = [v for v in versions if v["length"] == length]
+    last = same[-1] if same else None
+    if last and last["articles_key"] == key:
         story = story_from_dict(last["story"])
         story.coverage["version"] = last["version"]
         return story
@@ -112,8 +113,7 @@ def brief_story(store: Store, story_id: str, *, length: str = "standard", record
     story.coverage["version"] = None
     if record:
         d = story.to_dict()
-        version = (last["version"] + 1) if last else 1
-        d["coverage"]["version"] = version
+        d["coverage"]["version"] = (versions[-1]["version"] + 1) if versions else 1
         version = store.record_brief(sid, d, length, key)
         story.coverage["version"] = version
     return story

@@ -82,10 +82,16 @@ def article_from_text(text: str, *, id: str | None = None, input: str = "", html
     meta: dict[str, Any] = {"format": "html" if html else "text"}
     raw = text
     if html:
-        from .clean.html import extract_html
+        from .clean.html import extract_html, visible_blocks
 
         ex = extract_html(text, url)
-        raw = ex.text
+        # The page as read is its visible text; what trafilatura kept of it guides the cleaning, which
+        # records everything else (menus, comment threads, related links) as removed, with its kind.
+        blocks = visible_blocks(text)
+        visible = "\n".join(b for b, _ in blocks)
+        raw = visible if visible.strip() and ex.text.strip() else ex.text
+        meta["extracted"] = ex.text
+        meta["block_hints"] = {b: h for b, h in blocks if h}
         title = title or ex.title
         published = published or ex.published
         source = source or ex.site

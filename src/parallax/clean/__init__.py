@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 REMOVAL_KINDS = (
     "site_header", "byline", "navigation", "related", "comments", "share", "subscribe", "author_bio",
     "disclaimer", "legal", "photo_credit", "media_player", "tags", "source_link", "cookie_notice",
-    "advertisement", "unrelated_story", "boilerplate",
+    "advertisement", "unrelated_story", "boilerplate", "page_chrome",
 )
 
 __all__ = ["REMOVAL_KINDS", "Extracted", "clean_article", "clean_text", "extract_article", "extract_html"]
@@ -175,11 +175,59 @@ def _apply_tail(blocks: list[Block]) -> None:
             _mark(blocks[i], "author_bio", "author name above the bio")
 
 
-def clean_text(raw: str, title: str | None = None, *, detect_glued: bool = True) -> tuple[str, list[Removal], str | None]:
-    """Clean one page's text: (cleaned body, removals with offsets into `raw`, headline)."""
+_CONTAINER_KINDS = {"navigation", "cookie_notice", "comments", "related", "share", "tags", "advertisement",
+                    "subscribe"}
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _apply_extraction(blocks: list[Block], extracted: str, title: str | None,
+                      hints: dict[str, str] | None = None) -> bool:
+    """Blocks of an HTML page's visible text that the HTML extraction left out are page chrome.
+
+    Returns False when the extraction cannot be matched to the blocks well enough to trust the mapping
+    (then the caller cleans the extracted text instead).
+    """
+    ext = _squash(extracted)
+    if not ext:
+        return False
+    nt = _norm(title) if title else None
+    covered = 0
+    seen_article = False
+    for b in blocks:
+        sq = _squash(b.text)
+        if sq and sq in ext:
+            covered += len(sq)
+            seen_article = True
+            continue
+        if nt and _norm(b.text) == nt:
+            continue  # the headline: handled by the page-top step
+        hint = (hints or {}).get(b.text)
+        if hint in _CONTAINER_KINDS:
+            # A block inside <nav> or a "comments" container is that, whatever its words look like.
+            b.kind, b.reason = hint, "left out by the HTML extraction (trafilatura); in the page's " + hint
+            continue
+        kind = rules.classify_line(b.text) or rules.section_kind(b.text) or hint or \
+            ("page_chrome" if seen_article else "site_header")
+        _mark(b, kind, "left out by the HTML extraction (trafilatura)")
+    return covered >= 0.8 * len(ext)
+
+
+def clean_text(raw: str, title: str | None = None, *, detect_glued: bool = True,
+               extracted: str | None = None, hints: dict[str, str] | None = None
+               ) -> tuple[str, list[Removal], str | None]:
+    """Clean one page's text: (cleaned body, removals with offsets into `raw`, headline).
+
+    `extracted`: for HTML pages, the text trafilatura kept of `raw` (the page's visible text).
+    """
     blocks = _blocks(raw)
     _apply_line_rules(blocks)
     _apply_sections(blocks)
+    if extracted is not None and not _apply_extraction(blocks, extracted, title, hints):
+        log.info("HTML extraction does not map onto the page's blocks; cleaning the extracted text")
+        return clean_text(extracted, title, detect_glued=detect_glued)
     found_title = _apply_top(blocks, title)
     _apply_headline_runs(blocks)
     _apply_tail(blocks)
@@ -212,7 +260,11 @@ def _merge_adjacent(removals: list[Removal], raw: str) -> list[Removal]:
 
 def clean_article(article: Article, *, detect_glued: bool = True) -> Article:
     """Article -> Article: fills `text`, `removed` and (when found) `title`."""
-    text, removed, title = clean_text(article.raw, article.title, detect_glued=detect_glued)
+    extracted = article.meta.get("extracted") if article.raw != article.meta.get("extracted") else None
+    text, removed, title = clean_text(article.raw, article.title, detect_glued=detect_glued, extracted=extracted,
+                                      hints=article.meta.get("block_hints"))
+    if removed and extracted is not None and any(r.end > len(article.raw) for r in removed):
+        article.raw = extracted  # fell back to cleaning the extracted text: offsets point into it
     article.text = text
     article.removed = removed
     if title and not article.title:

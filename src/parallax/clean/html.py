@@ -52,3 +52,96 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     murl = getattr(meta, "url", None) if meta else None
     return Extracted(text=text or "", title=title or None, published=published or None, site=site or None,
                      url=url or murl or None)
+
+
+_BLOCK_TAGS = {
+    "p", "div", "section", "article", "aside", "header", "footer", "nav", "main", "ul", "ol", "li", "dl", "dt",
+    "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "figure", "figcaption", "table", "tr", "td", "th",
+    "form", "fieldset", "legend", "label", "button", "br", "hr", "pre", "address", "details", "summary", "menu",
+    "caption", "option", "select", "textarea", "time",
+}
+_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head", "iframe", "object", "canvas", "math"}
+
+
+# Where a block sits on the page says what it is: <nav>, <footer>, class="comments" …
+_HINT_TAGS = {"nav": "navigation", "header": "site_header", "footer": "boilerplate", "aside": "related",
+              "figcaption": "photo_credit", "form": "comments", "button": "share", "menu": "navigation"}
+_HINT_WORDS = [
+    ("cookie", "cookie_notice"), ("consent", "cookie_notice"), ("comment", "comments"), ("reply", "comments"),
+    ("related", "related"), ("recommend", "related"), ("most-read", "related"), ("mostread", "related"),
+    ("trending", "related"), ("popular", "related"), ("share", "share"), ("social", "share"),
+    ("newsletter", "subscribe"), ("subscribe", "subscribe"), ("signup", "subscribe"), ("byline", "byline"),
+    ("author", "author_bio"), ("bio", "author_bio"), ("breadcrumb", "navigation"), ("menu", "navigation"),
+    ("nav", "navigation"), ("caption", "photo_credit"), ("credit", "photo_credit"), ("tags", "tags"),
+    ("advert", "advertisement"), ("sponsor", "advertisement"), ("promo", "advertisement"), ("ad-", "advertisement"),
+    ("masthead", "site_header"), ("branding", "site_header"), ("site-title", "site_header"),
+    ("site-description", "site_header"), ("tagline", "site_header"), ("strap", "site_header"), ("logo", "site_header"), ("header", "site_header"), ("footer", "boilerplate"), ("player", "media_player"),
+    ("video", "media_player"),
+]
+
+
+def _hint(el) -> str | None:
+    """The boilerplate kind suggested by the nearest telling ancestor of an element, if any."""
+    while el is not None and isinstance(el.tag, str):
+        if el.tag in ("article", "main"):
+            return None
+        if el.tag in _HINT_TAGS:
+            return _HINT_TAGS[el.tag]
+        attrs = f"{el.get('class', '')} {el.get('id', '')} {el.get('role', '')}".lower()
+        if attrs.strip():
+            for word, kind in _HINT_WORDS:
+                if word in attrs:
+                    return kind
+        el = el.getparent()
+    return None
+
+
+def visible_blocks(html: str) -> list[tuple[str, str | None]]:
+    """What a reader sees of the page, one block (paragraph, list item, heading, button …) at a time,
+    each with the boilerplate kind its place on the page suggests (None inside <article>/<main>)."""
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except Exception:  # lxml refuses some inputs outright (e.g. only a comment): nothing visible
+        return []
+    blocks: list[tuple[str, str | None]] = []
+    buf: list[str] = []
+    hint_of: list[str | None] = [None]
+
+    def flush() -> None:
+        text = " ".join("".join(buf).split())
+        buf.clear()
+        if text:
+            blocks.append((text, hint_of[0]))
+
+    def walk(el) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _SKIP_TAGS or not isinstance(el.tag, str):
+            if el.tail:
+                buf.append(el.tail)
+            return
+        block = tag in _BLOCK_TAGS
+        if block:
+            flush()
+            hint_of[0] = _hint(el)
+        if el.text:
+            buf.append(el.text)
+        for child in el:
+            walk(child)
+        if block:
+            flush()
+            parent = el.getparent()
+            hint_of[0] = _hint(parent) if parent is not None else None
+        if el.tail:
+            buf.append(el.tail)
+
+    body = root.find("body")
+    walk(body if body is not None else root)
+    flush()
+    return blocks
+
+
+def visible_text(html: str) -> str:
+    """The page's visible text, one block per line (see visible_blocks)."""
+    return "\n".join(text for text, _ in visible_blocks(html))

@@ -334,8 +334,7 @@ class Ingester:
         if res.content_type in _FEED_MIMES or sniff_feed(res.content):
             return True
         if res.content_type in ("application/xml", "text/xml", "application/json"):
-            head = res.content[:4096].decode("utf-8", "replace")
-            return not looks_like_html(head)
+            return b"<html" not in res.content[:4096].lower()  # XHTML served as XML is a page
         return False
 
     def _feed(self, url: str, res: FetchResult) -> None:

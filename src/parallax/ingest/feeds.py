@@ -6,13 +6,17 @@ and cleans it like any page. The item's title, date and author go along as metad
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 import feedparser
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass(slots=True)
@@ -47,8 +51,11 @@ def _iso(parsed: time.struct_time | None) -> str | None:
 
 
 def _clean(value: object) -> str | None:
+    """Plain text: tags dropped, entities decoded, whitespace collapsed (titles may be HTML)."""
     if not isinstance(value, str):
         return None
+    if "<" in value or "&" in value:
+        value = html.unescape(_TAG.sub(" ", value))
     value = " ".join(value.split())
     return value or None
 

@@ -221,9 +221,14 @@ class Fetcher:
             target = result
             if str(target) in seen:
                 raise fetch_error("PX407", url, f"loop back to {target}")
-            self.check(target)  # a clear error naming the hop (the transport checks again when connecting)
-            if kind != "robots" and cfg.respect_robots and target.host != current.host:
-                self.robots.require(target)
+            try:
+                self.check(target)  # a clear error naming the hop (the transport checks again when connecting)
+                if kind != "robots" and cfg.respect_robots and target.host != current.host:
+                    self.robots.require(target)
+            except FetchError as exc:
+                err = FetchError(f"redirect to {target}: {exc.message}", input=url, code=exc.code)
+                err.status = exc.status
+                raise err from exc
             current = target
         raise fetch_error("PX407", url, f"more than {cfg.max_redirects} redirects")
 

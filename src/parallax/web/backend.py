@@ -240,37 +240,67 @@ class BriefBackend:
 
 
 class StoreBackend:
-    """`parallax.store.Store`, as the web app needs it."""
+    """`parallax.store.Store`, as the web app needs it (the only place that knows the store).
+
+    Reading a story records its brief as a new version when its articles changed since the last one
+    (`Store.story_brief(record=True)`); "what changed" compares the last two recorded versions.
+    """
+
+    LENGTH = "standard"
 
     def __init__(self, store: Any, *, allow_private: bool = False) -> None:
         self.store = store
         self.allow_private = allow_private
 
     def revision(self) -> str:
-        rev = getattr(self.store, "revision", None)
-        if callable(rev):
-            return str(rev())
-        rows = self.store.list_stories(limit=100_000, offset=0)
-        digest = hashlib.sha256(json.dumps([[r.get("id"), r.get("updated"), len(r.get("articles") or [])]
-                                            for r in rows], default=str).encode())
-        return digest.hexdigest()[:16]
+        from sqlalchemy import func, select
+
+        from parallax.store import schema as S
+
+        def one(expr: Any, table: Any) -> Any:
+            return select(expr).select_from(table).scalar_subquery()
+
+        q = select(one(func.count(), S.stories), one(func.max(S.stories.c.updated_at), S.stories),
+                   one(func.count(), S.articles), one(func.max(S.briefs.c.id), S.briefs),
+                   one(func.max(S.corrections.c.id), S.corrections), one(func.count(), S.sources),
+                   one(func.max(S.sources.c.updated_at), S.sources))
+        with self.store.engine.connect() as conn:
+            row = conn.execute(q).first()
+        return hashlib.sha256(repr(tuple(row or ())).encode()).hexdigest()[:16]
 
     def list_stories(self, since: str | None = None, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-        rows = self.store.list_stories(since=since, limit=limit, offset=offset)
+        when = datetime.fromisoformat(since) if since else None
+        rows = self.store.list_stories(since=when, limit=limit, offset=offset)
         return [{"id": r["id"], "headline": r.get("headline") or "", "articles": list(r.get("articles") or []),
                  "origins": r.get("origins") or 0, "updated": _iso(r.get("updated"))} for r in rows]
 
+    def _exists(self, story_id: str) -> bool:
+        return self.store.resolve_story(story_id) is not None
+
     def story_brief(self, story_id: str) -> Brief | None:
-        try:
-            return self.store.story_brief(story_id)
-        except (KeyError, LookupError):
+        if not self._exists(story_id):
             return None
+        return self.store.story_brief(story_id, length=self.LENGTH, record=True)
 
     def changes(self, story_id: str) -> dict[str, Any] | None:
-        try:
-            return self.store.changes_since_last(story_id)
-        except (KeyError, LookupError):
+        from parallax.desk import compare_stories, story_from_dict
+
+        sid = self.store.resolve_story(story_id)
+        if sid is None:
             return None
+        versions = [v for v in self.store.brief_versions(sid) if v["length"] == self.LENGTH]
+        if len(versions) < 2:
+            return None
+        prev, last = versions[-2], versions[-1]
+        diff = compare_stories(story_from_dict(prev["story"]), story_from_dict(last["story"]))
+        diff.pop("headline", None)
+        if diff.get("headline_before") == last["story"].get("headline"):
+            diff.pop("headline_before", None)
+        old_ids = set(prev["story"].get("articles") or [])
+        diff["articles_added"] = [a for a in last["story"].get("articles") or [] if a not in old_ids]
+        diff["version"] = last["version"]
+        diff["previous_version"] = f"{prev['version']} ({prev['created_at']})"
+        return diff
 
     def daily(self, day: date | None = None) -> Brief:
         return self.store.daily(day)
@@ -279,19 +309,50 @@ class StoreBackend:
         return self.store.get_article(article_id)
 
     def sources(self) -> list[dict[str, Any]]:
-        rows = self.store.list_sources()
-        return [r if isinstance(r, dict) else getattr(r, "__dict__", {"name": str(r)}) for r in rows]
+        """The registry joined with what each outlet contributed (one SQL aggregate, no article bodies)."""
+        from sqlalchemy import case, func, select
+
+        from parallax.store import schema as S
+
+        ac = S.articles.c
+        q = (select(ac.domain, ac.source, func.count().label("articles"),
+                    func.sum(case((ac.derived_json == "[]", 1), else_=0)).label("originals"),
+                    func.count(func.distinct(ac.story_id)).label("stories"),
+                    func.min(ac.day).label("first"), func.max(ac.day).label("last"))
+             .where(ac.superseded_by.is_(None)).group_by(ac.domain, ac.source))
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        registry = {r["domain"]: r for r in self.store.list_sources()}
+        out: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            reg = registry.get(r.domain) or {}
+            key = r.domain or r.source or "?"
+            row = out.setdefault(key, {"name": reg.get("name") or r.source or r.domain or "(unknown outlet)",
+                                       "domain": r.domain, "articles": 0, "originals": 0, "copies": 0,
+                                       "stories": 0, "first": None, "last": None,
+                                       **{k: reg.get(k) for k in ("owner", "country", "lean", "reliability")}})
+            row["articles"] += r.articles
+            row["originals"] += int(r.originals or 0)
+            row["copies"] = row["articles"] - row["originals"]
+            row["stories"] += r.stories
+            row["first"] = min(filter(None, [row["first"], _iso(r.first)]), default=None)
+            row["last"] = max(filter(None, [row["last"], _iso(r.last)]), default=None)
+        for domain, reg in registry.items():  # registered outlets with no article yet
+            if domain not in out:
+                out[domain] = {"name": reg.get("name") or domain, "domain": domain, "articles": 0, "originals": 0,
+                               "copies": 0, "stories": 0, "first": None, "last": None,
+                               **{k: reg.get(k) for k in ("owner", "country", "lean", "reliability")}}
+        return sorted(out.values(), key=lambda r: (-r["articles"], str(r["name"]).lower()))
 
     def add_correction(self, target_type: str, target_id: str, message: str, contact: str | None) -> str:
         return str(self.store.add_correction(target_type, target_id, message, contact=contact))
 
     def corrections(self) -> list[dict[str, Any]]:
         out = []
-        for c in self.store.list_corrections():
-            row = dict(c) if isinstance(c, dict) else dict(getattr(c, "__dict__", {}))
-            row.pop("contact", None)
-            row["created"] = _iso(row.get("created") or row.get("created_at"))
-            out.append(row)
+        for c in reversed(self.store.list_corrections()):
+            out.append({"id": c.get("id"), "target_type": c.get("target_type"), "target_id": c.get("target_id"),
+                        "message": c.get("message"), "created": _iso(c.get("created_at") or c.get("created")),
+                        "status": "resolved" if c.get("resolved") else "open"})
         return out
 
     def ingest(self, urls: list[str], pages: list[IngestRecord]) -> dict[str, Any]:
@@ -304,8 +365,10 @@ class StoreBackend:
                 path.write_text("".join(json.dumps(p.to_json(), ensure_ascii=False) + "\n" for p in pages),
                                 encoding="utf-8")
                 sources.append(str(path))
-            summary = ingest(sources, self.store, allow_private=self.allow_private)
-        return _plain_summary(summary)
+            summary = ingest(sources, self.store, allow_private=self.allow_private, progress=False)
+        out = _plain_summary(summary)
+        out.setdefault("ids", list(getattr(summary, "ids", []) or []))
+        return out
 
 
 def _iso(value: Any) -> str | None:

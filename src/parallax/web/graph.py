@@ -16,8 +16,8 @@ from parallax.model import Brief, Story
 from parallax.render._shared import SourceIndex, relation_label
 from parallax.web.views import PALETTE, article_href
 
-NODE_W, NODE_H = 200, 62
-H_GAP, V_GAP, BLOCK_GAP, MARGIN = 24, 74, 48, 16
+NODE_W, NODE_H = 184, 62
+H_GAP, V_GAP, BLOCK_GAP, MARGIN = 16, 70, 30, 12
 
 
 def _e(value: object) -> str:
@@ -61,6 +61,8 @@ def provenance(brief: Brief, story: Story) -> dict[str, Any]:
     groups: dict[str, list[str]] = {}
     for aid in members:
         groups.setdefault(index.group_of.get(aid) or "\0" + aid, []).append(aid)
+    # the largest group (the most copied report) first
+    groups = dict(sorted(groups.items(), key=lambda kv: -len(kv[1])))
     nodes: dict[str, Node] = {}
     x0 = MARGIN
     height = 0
@@ -140,10 +142,10 @@ def provenance(brief: Brief, story: Story) -> dict[str, Any]:
             f'<a href="{_e(article_href(aid))}" class="node node-{kind} og{n.colour}">'
             f'<title>{_e(outlet)} — {_e(a.title or aid)}</title>'
             f'<rect x="{n.x}" y="{n.y}" width="{NODE_W}" height="{NODE_H}" rx="6"/>'
-            f'<text class="node-outlet" x="{n.x + 10}" y="{n.y + 20}">{_e(_cut(outlet, 24))}</text>'
-            f'<text class="node-sub" x="{n.x + 10}" y="{n.y + 37}">{_e(_cut(sub, 30))}</text>'
+            f'<text class="node-outlet" x="{n.x + 10}" y="{n.y + 20}">{_e(_cut(outlet, 22))}</text>'
+            f'<text class="node-sub" x="{n.x + 10}" y="{n.y + 37}">{_e(_cut(sub, 28))}</text>'
             f'<text class="node-sub" x="{n.x + 10}" y="{n.y + 53}">'
-            f'{_e(_cut(("credits " + credit) if credit else kind, 30))}</text></a>'
+            f'{_e(_cut(("credits " + credit) if credit else kind, 28))}</text></a>'
         )
     parts.append("</svg>")
     return {"svg": "".join(parts), "width": width, "height": height, "edges": edges, "groups": len(groups),

@@ -349,10 +349,24 @@ def article_blocks(a: Article) -> list[dict[str, Any]]:
         cursor = max(cursor, pos + 1)
         items.append((pos, 1, {"type": "para", "sentences": para, "k": k}))
     for r in a.removed:
-        items.append((r.start, 0, {"type": "removed", "kind": r.kind, "reason": r.reason, "text": r.text.strip(),
+        items.append((r.start, 0, {"type": "removed", "kind": r.kind, "label": kind_label(r.kind),
+                                   "reasons": [r.reason] if r.reason else [], "texts": [r.text.strip()],
                                    "lines": r.text.strip().count("\n") + 1}))
     items.sort(key=lambda t: (t[0], t[1]))
-    return [b for _, _, b in items]
+    out: list[dict[str, Any]] = []
+    for _, _, b in items:  # consecutive removals of one kind: one collapsed block
+        prev = out[-1] if out else None
+        if prev and prev["type"] == "removed" and b["type"] == "removed" and prev["kind"] == b["kind"]:
+            prev["texts"] += b["texts"]
+            prev["reasons"] += [x for x in b["reasons"] if x not in prev["reasons"]]
+            prev["lines"] += b["lines"]
+        else:
+            out.append(b)
+    return out
+
+
+def kind_label(kind: str) -> str:
+    return (kind or "other").replace("_", " ").replace("-", " ")
 
 
 def article_view(a: Article) -> dict[str, Any]:
@@ -361,7 +375,7 @@ def article_view(a: Article) -> dict[str, Any]:
              "score": r.score, "relation": r.relation} for r in a.derived_from]
     kinds: dict[str, int] = {}
     for r in a.removed:
-        kinds[r.kind] = kinds.get(r.kind, 0) + 1
+        kinds[kind_label(r.kind)] = kinds.get(kind_label(r.kind), 0) + 1
     return {"id": a.id, "title": a.title or a.id, "source": a.source, "published": a.published,
             "url": safe_url(a.url), "raw_url": a.url, "group": a.group, "credits": credits, "relations": rels,
             "blocks": article_blocks(a), "removed_kinds": kinds, "removed_total": len(a.removed),
