@@ -10,6 +10,7 @@ import importlib
 import sys
 from typing import Any
 
+from bench import common
 from bench.common import REPO_ROOT
 
 
@@ -91,5 +92,7 @@ def stance(headline: str, body: str) -> str:
 
 def check(*names: tuple[str, str]) -> None:
     """Raise :class:`Unavailable` unless every ``(module, attr)`` exists (checked before timing a run)."""
+    if common.PARALLAX_DISABLED[0]:
+        raise Unavailable(common.PARALLAX_DISABLED[0])
     for module, attr in names:
         get(module, attr)

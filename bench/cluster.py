@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = common.make_parser(NAME, __doc__.splitlines()[0], None)
     parser.set_defaults(data=None)
     parser.add_argument("--threshold", type=float, default=None, help="peer cosine-distance threshold (default: tuned)")
-    args = parser.parse_args(argv)
+    args = common.parse(parser, argv)
     files = [Path(args.data)] if args.data else [common.default_data(f) for f in FOLDERS]
     present = [f for f in files if f.exists()]
     if not present:

@@ -39,7 +39,18 @@ def make_parser(name: str, description: str, folder: str | None) -> argparse.Arg
     parser.add_argument("--quick", action="store_true", help="sample the data for a fast run")
     parser.add_argument("--limit", type=int, default=None, help="use at most N items (deterministic sample)")
     parser.add_argument("--seed", type=int, default=13, help="sampling seed (default: %(default)s)")
+    parser.add_argument("--no-parallax", action="store_true", help="run the peers only")
     return parser
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parse the arguments; ``--no-parallax`` makes every Parallax row report itself as skipped."""
+    args = parser.parse_args(argv)
+    PARALLAX_DISABLED[0] = "skipped (--no-parallax)" if args.no_parallax else ""
+    return args
+
+
+PARALLAX_DISABLED = [""]
 
 
 def skip_if_absent(path: str | Path | None, what: str = "evaluation data") -> bool:

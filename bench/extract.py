@@ -67,7 +67,7 @@ def run_system(name: str, fn: Any, items: list[dict[str, Any]], htmls: list[str]
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = common.make_parser(NAME, __doc__.splitlines()[0], FOLDER).parse_args(argv)
+    args = common.parse(common.make_parser(NAME, __doc__.splitlines()[0], FOLDER), argv)
     if common.skip_if_absent(args.data):
         return 0
     data = Path(args.data)

@@ -30,7 +30,7 @@ def _words(terms: list[str]) -> set[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = common.make_parser(NAME, __doc__.splitlines()[0], FOLDER)
     parser.add_argument("--subset", default="BABE_SG2", help="subset to score, or 'all' (default: %(default)s)")
-    args = parser.parse_args(argv)
+    args = common.parse(parser, argv)
     if common.skip_if_absent(args.data):
         return 0
     data = Path(args.data)

@@ -201,7 +201,10 @@ _SCORER: Any = None
 
 
 def rouge(references: Sequence[str], candidates: Sequence[str]) -> dict[str, float]:
-    """Mean ROUGE-1/2/Lsum F-measure (rouge-score, Porter stemming); sentences separated by newlines."""
+    """Mean ROUGE-1/2/Lsum F-measure (rouge-score, Porter stemming).
+
+    Lsum is summary-level LCS over sentences separated by newlines: split both sides into sentences first.
+    """
     global _SCORER
     if _SCORER is None:
         from rouge_score import rouge_scorer
