@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from ..model import Article, Removal
@@ -111,7 +112,11 @@ def _apply_top(blocks: list[Block], title: str | None) -> str | None:
     first_body = next((i for i, b in enumerate(blocks) if b.kind is None and rules.is_body_paragraph(b.text)), None)
     if first_body is None:
         return title
+    # Only a page top of short lines (name, motto, section, headline) is a masthead; wrapped prose is not.
     top = [i for i in range(first_body) if blocks[i].kind is None]
+    if any(blocks[i].n_words > 20 or blocks[i].text[:1].islower() or blocks[i].text.rstrip().endswith(",")
+           for i in top) or len(top) > 8:
+        return title
     title_idx = None
     if title:
         nt = _norm(title)
@@ -137,14 +142,24 @@ def _apply_headline_runs(blocks: list[Block], min_run: int = 4) -> None:
     """Four or more headline-like lines in a row, with no prose between them, are a list of other stories."""
     run: list[Block] = []
 
+    def structured(lines: list[Block]) -> bool:
+        # Tour dates, fixtures, standings: items of one list share a shape (same first word, a date, a
+        # separator); headlines of other stories do not.
+        firsts = Counter(re.sub(r"\d+", "0", b.text.split()[0].lower()) for b in lines)
+        seps = sum(1 for b in lines if re.search(r" -- | \| |\d", b.text))
+        return firsts.most_common(1)[0][1] >= 0.4 * len(lines) or seps >= 0.5 * len(lines)
+
     def flush() -> None:
-        if len(run) >= min_run:
+        if len(run) >= min_run and not structured(run):
             for rb in run:
                 _mark(rb, "related", "one of a list of headlines")
         run.clear()
 
     for b in blocks:
-        if b.kind is None and rules.is_headline_like(b.text) and not rules.is_body_paragraph(b.text):
+        # Headlines of other stories are Title Case (or ALL CAPS) lines of a few words; list items, short
+        # quotes, wrapped lines and scripts without capitals are not.
+        if b.kind is None and rules.is_headline_like(b.text) and not rules.is_body_paragraph(b.text) \
+                and b.n_words >= 3 and (rules.title_case_ratio(b.text) >= 0.8 or b.text.isupper()):
             run.append(b)
         elif b.kind is None:
             flush()
@@ -164,8 +179,8 @@ def _apply_tail(blocks: list[Block]) -> None:
             nxt = blocks[i + 1] if i + 1 < len(blocks) else None
             if nxt is not None and nxt.kind == "author_bio" and b.n_words <= 5:
                 _mark(b, "author_bio", "author name above the bio")
-            elif rules.ends_sentence(b.text) and b.n_words >= 5 and rules.title_case_ratio(b.text) < 0.75:
-                continue  # a short closing sentence of the article
+            elif (rules.ends_sentence(b.text) and b.n_words >= 5) or b.n_words > 10 or b.text[:1].islower():
+                continue  # a short closing sentence of the article, or a wrapped line of prose
             else:
                 _mark(b, "boilerplate", "short line after the article's end")
     # A name line right above a bio elsewhere too.

@@ -59,7 +59,7 @@ LINE_RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 DISCLAIMER = re.compile(
-    r"(^(ai disclaimer|disclaimer|editor[’']?s note|note to readers|transparency note)\s*[:\-–]"
+    r"(^(ai disclaimer|disclaimer|transparency note|ai notice)\s*[:\-–]"
     r"|\b(generated|written|produced|created|compiled|assisted)\b.{0,60}\b(by|with|using)\b.{0,40}"
     r"\b(ai|a\.i\.|artificial intelligence|machine learning|language model|automated system)\b"
     r"|\b(ai|artificial intelligence)\b.{0,40}\b(system|tool|technology)\b.{0,60}\b(generated|wrote|produced)\b"

@@ -75,15 +75,17 @@ class _Scorer:
         overlap = len(_names(p) & self.lead_names)
         semantic += 1.0 if overlap == 0 else 0.5 if overlap == 1 else 0.0
         structural = 0.0
-        if not rules.ends_sentence(p):
-            structural += 1.5  # cut off mid-sentence: scrapers truncate glued-on teasers
+        n = len(rules.words(p))
+        if not rules.ends_sentence(p) and n >= 25:
+            structural += 1.5  # a paragraph of prose cut off mid-sentence: scrapers truncate glued-on teasers
         if rules.KICKER.match(p):
             structural += 1.0  # "SHIFT PRIORITIES: …", the kicker of another story
-        n = len(rules.words(p))
         if n > 80 and n > 2.5 * self.median_len:
             structural += 0.5  # a whole story squashed into one paragraph
-        if i > 0 and self.paragraphs[i - 1] and rules.is_headline_like(self.paragraphs[i - 1]) \
-                and not rules.is_body_paragraph(self.paragraphs[i - 1]):
+        above = self.paragraphs[i - 1] if i > 0 else ""
+        if above and rules.is_headline_like(above) and not rules.is_body_paragraph(above) \
+                and 4 <= len(rules.words(above)) <= 15 and not above.rstrip().endswith((":", ",", ";", "—", "-")) \
+                and rules.is_body_paragraph(p):
             structural += 1.0  # its own headline above it
         return semantic, structural
 
@@ -111,6 +113,12 @@ def find_glued_suffix(paragraphs: list[str], title: str = "") -> int | None:
         if (strong_marks or (semantic >= 1.5 and structural >= 1.0)) and semantic + structural >= GLUED_SCORE:
             cut = k
     if cut is None:
+        return None
+    # Glued-on stories are prose (with at most a headline each); a tail of short list lines is the
+    # article's own recipe, schedule or credits.
+    tail = paragraphs[cut:]
+    prose = sum(1 for p in tail if rules.is_body_paragraph(p))
+    if len(tail) - prose > prose + 1:
         return None
     # Take the headline lines just above the first glued paragraph with it.
     while cut > 0 and not rules.is_body_paragraph(paragraphs[cut - 1]) and cut - 1 > body_idx[MIN_KEEP - 1]:
