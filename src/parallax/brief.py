@@ -74,26 +74,33 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
         cands.append(Candidate(members, rep, score, groups))
     cands.sort(key=lambda c: -c.score)
     chosen: list[Candidate] = []
-    words = 0
-    single = 0
+    used = {"words": 0, "single": 0}
     max_single = max(1, round(max_facts * MAX_SINGLE_SOURCE_SHARE))
-    for c in cands:
-        if len(chosen) >= max_facts:
-            break
+
+    def take(c: Candidate) -> None:
         text = st[c.rep].text
         n = len(text.split())
-        if words + n > max_words:
-            continue
-        if c.groups < 2 and single >= max_single:
-            continue
+        if len(chosen) >= max_facts or used["words"] + n > max_words:
+            return
         if flag_sentence(text):
-            continue  # the brief is neutral: a loaded sentence is reported, never restated
+            return  # the brief is neutral: a loaded sentence is reported, never restated
         v = cc.vectors[c.rep]
         if any(float(v @ cc.vectors[o.rep]) >= REPEAT_SIMILARITY or supports(cc, c.rep, o.rep) for o in chosen):
-            continue
+            return  # a repeat of a fact already in the brief
         chosen.append(c)
-        words += n
-        single += c.groups < 2
+        used["words"] += n
+        used["single"] += c.groups < 2
+
+    # Corroborated facts first claim the budget; single-source facts get a share of it, and the rest
+    # only when nothing corroborated is left to say.
+    deferred = []
+    for c in cands:
+        if c.groups < 2 and used["single"] >= max_single:
+            deferred.append(c)
+        else:
+            take(c)
+    for c in deferred:
+        take(c)
     # Order for reading: most supported first, then as the sources tell it.
     chosen.sort(key=lambda c: (-c.groups, min(st[m].position for m in c.members)))
     facts = []

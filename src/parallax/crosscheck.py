@@ -490,7 +490,7 @@ def fact_from_cluster(cc: CrossCheck, members: list[int], text_idx: int) -> Fact
         # Every cited source is checked against the fact's own words, not just its cluster.
         if m != text_idx and not supports(cc, m, text_idx):
             continue
-        if any(_counts_conflict(c, rc) for c in s.counts for rc in rep.counts):
+        if m != text_idx and any(_counts_conflict(c, rc) for c in s.counts for rc in rep.counts):
             continue  # a source that gives another number does not support this one
         agreeing.append(m)
     refs = []
