@@ -21,6 +21,7 @@ FOLDERS = ("clustering_ecbplus", "clustering_basil", "clustering_allsides", "clu
 COLUMNS = ("bcubed_precision", "bcubed_recall", "bcubed_f1", "ari", "clusters", "gold_clusters", "threshold", "seconds")
 GRID = [round(0.30 + 0.025 * i, 3) for i in range(27)]  # 0.30 … 0.95
 README_BASELINE_THRESHOLD = 0.8
+QUICK_STORIES = {"clustering_ecbplus": 40, "clustering_basil": 66, "clustering_allsides": 200, "clustering_newswcl50": 10}
 
 
 def _text(doc: dict[str, Any]) -> str:
@@ -43,7 +44,7 @@ def score(name: str, gold: list[str], pred: list[Any], seconds: float, **extra: 
 def run_file(data: Path, args: Any) -> list[dict[str, Any]]:
     all_docs = common.load_jsonl(data)
     stories = sorted({d["cluster_id"] for d in all_docs})
-    keep = set(common.pick(args, stories, quick_n=250))
+    keep = set(common.pick(args, stories, quick_n=QUICK_STORIES.get(data.resolve().parent.name, 200)))
     docs = [d for d in all_docs if d["cluster_id"] in keep]
     gold = [d["cluster_id"] for d in docs]
     dataset = data.resolve().parent.name

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     if common.skip_if_absent(args.data):
         return 0
     data = Path(args.data)
-    items = common.pick(args, common.load_jsonl(data), quick_n=250)
+    items = common.pick(args, common.load_jsonl(data), quick_n=150)
     htmls = [common.read_html(common.resolve(data, it["html_path"])) for it in items]
 
     results: list[dict[str, Any]] = []

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     data = Path(args.data)
     rows = [r for r in common.load_jsonl(data)
             if r.get("label_bias") in LABELS and (args.subset == "all" or r.get("subset") == args.subset)]
-    items = common.pick(args, rows, quick_n=1200)
+    items = common.pick(args, rows, quick_n=3000)
     gold = [it["label_bias"] for it in items]
     results: list[dict[str, Any]] = []
     try:

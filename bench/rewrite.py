@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     items = common.pick(args, everything, quick_n=1500)
     gold = [bool(it["label"]) for it in items]
     tune_path = data.resolve().parent / "dev.jsonl"
-    tune_items = common.load_jsonl(tune_path) if tune_path.exists() and tune_path != data.resolve() else everything
+    # thresholds are chosen on the dev file: the data itself (or its sample) when it is the dev file
+    tune_items = common.load_jsonl(tune_path) if tune_path.exists() and tune_path != data.resolve() else items
     tune_gold = [bool(it["label"]) for it in tune_items]
     results: list[dict[str, Any]] = []
 
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with common.Timer() as timer:
                 scores = fn(items)
-            tune_scores = scores if tune_items is everything and len(items) == len(everything) else fn(tune_items)
+            tune_scores = scores if tune_items is items else fn(tune_items)
             threshold = metrics.best_threshold(tune_scores, tune_gold, "accuracy")
             pred = [s >= threshold for s in scores]
             results.append({"system": name, **metrics.binary_prf(gold, pred), "threshold": threshold,

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     bodies = {str(b["body_id"]): b["text"] for b in common.load_jsonl(bodies_path)}
     items = [it for it in common.load_jsonl(data) if str(it["body_id"]) in bodies]
-    items = common.pick(args, items, quick_n=3000)
+    items = common.pick(args, items, quick_n=600)
     gold = [it["stance"] for it in items]
     results: list[dict[str, Any]] = []
     try:

@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     if common.skip_if_absent(args.data):
         return 0
     data = Path(args.data)
-    items = common.pick(args, common.load_jsonl(data), quick_n=500)
+    items = common.pick(args, common.load_jsonl(data), quick_n=100)
     gold = [float(it["factuality"]) >= 1.0 for it in items]
     results: list[dict[str, Any]] = []
     try:

@@ -8,6 +8,7 @@ Library calls behind `parallax stories | daily | feed | brief --story`. Each tak
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -213,10 +214,8 @@ def _numbers(text: str) -> list[str]:
     from .crosscheck import extract_counts
 
     nums = [m.group(0).rstrip(".,") for m in _NUM.finditer(text)]
-    try:
+    with contextlib.suppress(Exception):  # the extractor is best-effort here
         nums += [f"{c.value} {c.noun}" for c in extract_counts(text)]
-    except Exception:  # the extractor is best-effort here
-        pass
     return sorted(set(nums))
 
 

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from .model import Article
-from .read import article_from_text
 
 ROOT = Path(__file__).resolve().parents[2]
 EVAL = ROOT.parent / "shared" / "eval"
@@ -126,7 +125,7 @@ def _peer(path: Path, docs: list[dict[str, Any]]) -> list[tuple[str, list[Any], 
 
 def _sentences(text: str) -> list[list[str]]:
     paras = [p.strip() for p in re.split(r"\n\s*\n|\n", text) if len(p.strip()) > 40]
-    return [re.split(r"(?<=[.!?][\"”']?)\s+(?=[A-Z“\"])", p) for p in paras]
+    return [re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", p) for p in paras]
 
 
 def synth_pages(n: int, seed: int = 7, per_day: int = 100, data: Path = EVAL) -> list[dict[str, Any]]:
@@ -163,26 +162,73 @@ def _article(p: dict[str, Any]) -> Article:
                    published=p["published"], input=p["id"])
 
 
+def _clone(base: Any, i: int, rng: random.Random, per_day: int) -> Any:
+    """A stored-article stand-in made from a prepared Multi-News page: new id, URL, outlet and date, the
+    doc vector jittered, some sentences dropped and part of the MinHash redrawn (a reprint or a rewrite)."""
+    import copy
+
+    import numpy as np
+
+    from .model import content_id
+    from .store.core import _Prepared, _sha
+
+    a = copy.copy(base.article)
+    day = 1 + i // per_day
+    a.id = f"fill-{i:05d}"
+    a.url = f"https://news{i % 97}.example.com/fill/{i}"
+    a.source = f"Outlet {rng.randrange(60)}"
+    a.published = f"2026-{1 + (day - 1) // 28:02d}-{1 + (day - 1) % 28:02d}"
+    nrng = np.random.default_rng(i)
+    vec = base.doc_vec + nrng.normal(0, 0.02, base.doc_vec.shape).astype(np.float32)
+    keep = nrng.random(len(base.sent_vecs)) < 0.85
+    keep[0] = True
+    mh = base.minhash.copy()
+    redraw = nrng.random(len(mh.hashvalues)) < rng.choice([0.1, 0.5, 0.9])
+    mh.hashvalues[redraw] = nrng.integers(0, 2**32, int(redraw.sum()), dtype=np.uint64)
+    return _Prepared(a, None, _sha("fill", str(i)), text_hash=_sha(a.text, str(i)),
+                     dedupe_key=_sha(content_id(a.text, a.url), str(i)), sent_vecs=base.sent_vecs[keep],
+                     doc_vec=vec / np.linalg.norm(vec), minhash=mh, names=base.names, day=parse_day(a.published))
+
+
+def parse_day(value: str | None):
+    from .store.core import parse_day as p
+
+    return p(value)
+
+
 def measure_scale(db: str | None, sizes: tuple[int, ...] = (1000, 10000), probes: int = 50,
-                  data: Path = EVAL) -> list[dict[str, Any]]:
-    """Time to add one article when the store holds N articles (probes drawn from the same stream)."""
+                  data: Path = EVAL, per_day: int = 100, bases: int = 150) -> list[dict[str, Any]]:
+    """Time to add one article when the store holds N articles.
+
+    The store is filled by cloning prepared Multi-News pages (see `_clone`) through the real filing path
+    (`Store._commit`: index look-ups, provenance, story assignment, one transaction each), which skips
+    only re-cleaning and re-embedding the same texts. Probes are fresh pages (perturbed Multi-News
+    documents) added with the full path: clean, split, embed, file. `per_day` pages a day."""
     from .store import Store
 
-    total = max(sizes) + probes * len(sizes)
-    pages = synth_pages(total, data=data)
+    pages = synth_pages(bases + probes * len(sizes), seed=5, per_day=per_day, data=data)
     rows = []
+    rng = random.Random(3)
     with tempfile.TemporaryDirectory() as tmp, Store(db or _temp_db(tmp, "scale")) as store:
-        have = store.info()["counts"]["articles"]
-        pos = 0
+        t0 = time.perf_counter()
+        prepared = [p for p in store._prepare([(_article(p), None) for p in pages[:bases]]) if p.error is None]
+        print(f"prepared {len(prepared)} base pages in {time.perf_counter() - t0:.0f}s", flush=True)
+        filled = 0
+        probe_pos = bases
         for size in sizes:
-            need = max(0, size - have)
             t0 = time.perf_counter()
-            store.add_articles((_article(p) for p in pages[pos : pos + need]), progress=False, batch=32)
-            pos += need
-            have = store.info()["counts"]["articles"]
+            window: list[float] = []
+            while filled < size:
+                prep = _clone(prepared[filled % len(prepared)], filled, rng, per_day)
+                t1 = time.perf_counter()
+                store._commit(prep)
+                window.append(time.perf_counter() - t1)
+                filled += 1
             fill = time.perf_counter() - t0
             t_prep = t_commit = 0.0
-            for p in pages[pos : pos + probes]:
+            for k, p in enumerate(pages[probe_pos : probe_pos + probes]):
+                day = 1 + (filled - 1) // per_day
+                p = dict(p, id=f"probe-{size}-{k}", published=f"2026-{1 + (day - 1) // 28:02d}-{1 + (day - 1) % 28:02d}")
                 t1 = time.perf_counter()
                 prep = store._prepare([(_article(p), None)])[0]
                 t2 = time.perf_counter()
@@ -190,10 +236,13 @@ def measure_scale(db: str | None, sizes: tuple[int, ...] = (1000, 10000), probes
                 t3 = time.perf_counter()
                 t_prep += t2 - t1
                 t_commit += t3 - t2
-            pos += probes
-            have += probes
-            row = {"stored": size, "probes": probes, "ms_per_article": round(1000 * (t_prep + t_commit) / probes, 1),
-                   "ms_prepare": round(1000 * t_prep / probes, 1), "ms_index_and_commit": round(1000 * t_commit / probes, 1),
+            probe_pos += probes
+            last = window[-min(len(window), 200):]
+            row = {"stored": store.info()["counts"]["articles"] - probes, "probes": probes,
+                   "ms_per_article": round(1000 * (t_prep + t_commit) / probes, 1),
+                   "ms_prepare": round(1000 * t_prep / probes, 1),
+                   "ms_index_and_commit": round(1000 * t_commit / probes, 1),
+                   "ms_commit_last_200_fills": round(1000 * sum(last) / max(1, len(last)), 1),
                    "fill_seconds": round(fill, 1), "dialect": store.dialect}
             rows.append(row)
             print(json.dumps(row), flush=True)

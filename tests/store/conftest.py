@@ -8,6 +8,7 @@ with the reason only when no server can be started.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import itertools
 import os
@@ -88,11 +89,9 @@ class _Cluster:
 
     def stop(self) -> None:
         if self.url and self.bin and self.tmp:
-            try:
+            with contextlib.suppress(Exception):
                 self._run([str(self.bin / "pg_ctl"), "-D", str(Path(self.tmp) / "data"), "-m", "immediate",
                            "-w", "stop"])
-            except Exception:
-                pass
         if self.tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
 

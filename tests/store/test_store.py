@@ -35,7 +35,7 @@ def test_add_examples_groups_stories_and_dedupe(store, example_articles):
     assert [r.status for r in results] == ["new"] * 10
     stories = store.list_stories()
     assert len(stories) == 2
-    by_first = {tuple(sorted(s["articles"]))[0].split("-")[0]: s for s in stories}
+    by_first = {next(iter(sorted(s["articles"]))).split("-")[0]: s for s in stories}
     assert sorted(by_first["port"]["articles"]) == PORT
     assert sorted(by_first["summit"]["articles"]) == SUMMIT
     assert by_first["port"]["origins"] == 3  # wire + reprint + rewrite | independent | follow-up

@@ -46,8 +46,8 @@ from .warc import Skipped, WarcPage, is_warc, read_warc
 log = logging.getLogger(__name__)
 
 _URL_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
-_FEED_MIMES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/feed+json",
-               "text/rss+xml", "text/atom+xml"}
+_FEED_MIMES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "text/rss+xml",
+               "text/atom+xml"}
 
 
 @dataclass(slots=True)
@@ -258,7 +258,7 @@ class Ingester:
 
     def _file(self, path: Path, *, explicit: bool) -> None:
         items = list(read_file(path, explicit=explicit))
-        self._bar.grow(len(items) - 1)
+        self._bar.grow(max(len(items), 1) - 1)
         if not items:  # a JSON file that holds no page records
             self._bar.done(1, self.summary)
             self.summary.skipped += 1
@@ -333,7 +333,7 @@ class Ingester:
     def _is_feed(res: FetchResult) -> bool:
         if res.content_type in _FEED_MIMES or sniff_feed(res.content):
             return True
-        if res.content_type in ("application/xml", "text/xml", "application/json"):
+        if res.content_type in ("application/xml", "text/xml"):
             return b"<html" not in res.content[:4096].lower()  # XHTML served as XML is a page
         return False
 
@@ -354,7 +354,7 @@ class Ingester:
             err = fetch_error("PX409", url, f"{res.content_type or 'untyped'} body is neither a feed nor a page")
             self._fail_exc(url, err)
             return
-        self._bar.grow(len(parsed.items) - 1)
+        self._bar.grow(max(len(parsed.items), 1) - 1)
         if not parsed.items:
             self._bar.done(1, self.summary)
         for item in parsed.items:

@@ -25,7 +25,7 @@ from typing import Literal
 import httpx
 
 from .. import __version__
-from ..read import MAX_BYTES, decode_bytes
+from ..read import _MAGIC, MAX_BYTES, decode_bytes
 from .errors import FetchError, fetch_error
 from .guard import GuardedTransport, Network, Resolver, check_url
 
@@ -38,7 +38,7 @@ Kind = Literal["page", "feed", "any", "robots"]
 
 PAGE_TYPES = {"text/html", "application/xhtml+xml", "text/plain"}
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
-              "text/xml", "application/feed+json", "application/json", "text/rss+xml", "text/atom+xml"}
+              "text/xml", "text/rss+xml", "text/atom+xml"}  # (feedparser does not read JSON Feed)
 # No type, or a type that says nothing: the body decides (sniffed after reading).
 SNIFF_TYPES = {"", "application/octet-stream", "binary/octet-stream", "application/x-unknown",
                "text/x-unknown", "unknown/unknown"}
@@ -83,15 +83,20 @@ class FetchResult:
 
     def text(self) -> str:
         """The body as text: the charset from the headers when it decodes cleanly, else sniffed."""
-        if self.charset:
+        if self.charset and not _looks_binary(self.content):
             try:
                 text = self.content.decode(self.charset)
                 if text.strip():
-                    decode_bytes(self.content[:8192], self.url)  # still refuse binary bodies
                     return text.removeprefix("\ufeff")
             except (LookupError, UnicodeDecodeError):
                 pass
-        return decode_bytes(self.content, self.url)
+        return decode_bytes(self.content, self.url)  # sniffs; refuses empty and binary bodies
+
+
+def _looks_binary(data: bytes) -> bool:
+    """The reader's binary test (magic numbers, NUL bytes outside UTF-16), for bodies with a declared charset."""
+    head = data[:8192]
+    return head.startswith(_MAGIC) or (b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")))
 
 
 def _mime(header: str | None) -> tuple[str, str | None]:
@@ -107,10 +112,8 @@ def _mime(header: str | None) -> tuple[str, str | None]:
 
 
 def sniff_feed(head: bytes) -> bool:
-    """Does this body start like an RSS / Atom / RDF feed (or a JSON Feed)?"""
+    """Does this body start like an RSS / Atom / RDF feed?"""
     h = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if h.startswith(b"{") and b"jsonfeed.org" in h:
-        return True
     if h.startswith(b"<?xml"):
         end = h.find(b"?>")
         h = h[end + 2 :].lstrip() if end >= 0 else h

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, case, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -32,12 +32,13 @@ log = logging.getLogger(__name__)
 
 # Story assignment (the incremental counterpart of stories.cluster_documents).
 STORY_THRESHOLD = 0.50  # average-link similarity (cosine + name bonus - date penalty) to join a story
-MERGE_THRESHOLD = 0.40  # two stories the new article joins are merged when they are this close to each other
+MERGE_THRESHOLD = 0.60  # two stories the new article joins merge when their own average link is this high
 STORY_WINDOW_DAYS = 14  # candidates are looked for among articles dated within this many days
 STORY_CANDIDATES = 200  # at most this many candidate articles (most LSH collisions first) are scored exactly
 MIN_COLLISIONS = 2  # an article must share at least this many SimHash tables to be a candidate
 STORY_MEMBERS = 64  # average link over at most this many (most recent) members of a candidate story
 # Provenance candidates.
+COPY_CANDIDATES = 24  # near-copy candidates (most shared MinHash bands first)
 REWRITE_CANDIDATES = 24  # the closest leads (by cosine) that are compared sentence by sentence
 REWRITE_MIN_COS = 0.45
 
@@ -443,8 +444,10 @@ class Store:
         # Candidates through the indexes, never a scan.
         ckeys = idx.copy_keys(prep.minhash.hashvalues)
         skeys = idx.story_keys(prep.doc_vec)
-        copy_ids = set(conn.execute(select(S.lsh_copy.c.article_id).where(S.lsh_copy.c.key.in_(ckeys))
-                                    .distinct()).scalars())
+        lc = S.lsh_copy.c
+        bands = func.count().label("bands")
+        copy_ids = set(conn.execute(select(lc.article_id, bands).where(lc.key.in_(ckeys)).group_by(lc.article_id)
+                                    .order_by(bands.desc(), lc.article_id).limit(COPY_CANDIDATES)).scalars())
         ls = S.lsh_story.c
         hits = func.count().label("hits")
         q = select(ls.article_id, hits).where(ls.key.in_(skeys))
@@ -511,13 +514,15 @@ class Store:
                  "evidence": ev.evidence} for bid, ev in linked])
         groups = {cands[b].group_id for b, _ in linked if b in cands and cands[b].group_id}
         self._regroup(conn, aid, groups)
-        self._touch_story(conn, story_id, day, now)
+        st = S.stories.c
+        conn.execute(update(S.stories).where(st.id == story_id).values(
+            n_articles=st.n_articles + 1, updated_at=now,
+            first_day=case((st.first_day.is_(None) | (st.first_day > day), day), else_=st.first_day),
+            last_day=case((st.last_day.is_(None) | (st.last_day < day), day), else_=st.last_day)))
         return AddResult(aid, "new", story_id, previous)
 
     def _assign_story(self, conn: Connection, prep: _Prepared, cands: dict[str, Any],
                       cos: dict[str, float]) -> str | None:
-        from ..stories import MAX_DAYS_APART, NAME_WEIGHT
-
         ac = S.articles.c
         by_story: dict[str, float] = {}
         for cid, r in cands.items():
@@ -528,33 +533,28 @@ class Store:
             return None
         top = sorted(by_story, key=lambda s: -by_story[s])[:8]
         scores: dict[str, float] = {}
-        member_vecs: dict[str, np.ndarray] = {}
+        members: dict[str, tuple[np.ndarray, list[set[str]], list[date | None]]] = {}
         for sid in top:
             rows = conn.execute(select(ac.doc_vec, ac.names_json, ac.pub_day).where(
                 ac.story_id == sid, ac.superseded_by.is_(None)).order_by(ac.added_at.desc())
                 .limit(STORY_MEMBERS)).all()
             if not rows:
                 continue
-            vecs = np.stack([np.frombuffer(r.doc_vec, dtype=np.float32) for r in rows])
-            member_vecs[sid] = vecs
-            sims = vecs @ prep.doc_vec
-            total = 0.0
-            for s, r in zip(sims, rows, strict=True):
-                other = set(json.loads(r.names_json))
-                a, b = prep.names, other
-                bonus = NAME_WEIGHT * (len(a & b) / max(1, min(len(a), len(b)))) if a and b else 0.0
-                penalty = 0.3 if r.pub_day and prep.day and abs((r.pub_day - prep.day).days) > MAX_DAYS_APART else 0.0
-                total += float(s) + bonus - penalty
-            scores[sid] = total / len(rows)
+            m = (np.stack([np.frombuffer(r.doc_vec, dtype=np.float32) for r in rows]),
+                 [set(json.loads(r.names_json)) for r in rows], [r.pub_day for r in rows])
+            members[sid] = m
+            scores[sid] = float(_link(prep.doc_vec[None, :], [prep.names], [prep.day], *m).mean())
         joined = sorted((s for s in scores if scores[s] >= STORY_THRESHOLD), key=lambda s: -scores[s])
         if not joined:
             return None
         target = joined[0]
         for other in joined[1:]:
-            # The article bridges two stories: merge them when they are close to each other as well.
-            link = float((member_vecs[target] @ member_vecs[other].T).mean())
-            if link >= MERGE_THRESHOLD:
+            # The article bridges two stories: they merge when they are close to each other as well.
+            if float(_link(*members[target], *members[other]).mean()) >= MERGE_THRESHOLD:
+                va, na, da = members[target]
+                vb, nb, db = members[other]
                 target = self._merge_stories(conn, target, other)
+                members[target] = (np.concatenate([va, vb]), na + nb, da + db)
         return target
 
     def _resolve_story(self, conn: Connection, sid: str | None) -> str | None:
@@ -575,6 +575,7 @@ class Store:
         conn.execute(update(S.articles).where(S.articles.c.story_id == drop).values(story_id=keep))
         conn.execute(update(S.stories).where(st.merged_into == drop).values(merged_into=keep))
         conn.execute(update(S.stories).where(st.id == drop).values(merged_into=keep, n_articles=0))
+        self._touch_story(conn, keep, None, S.utcnow())
         log.info("merged story %s into %s", drop, keep)
         return keep
 
@@ -594,6 +595,8 @@ class Store:
         ac = S.articles.c
         if not groups:
             conn.execute(update(S.articles).where(ac.id == aid).values(group_id=f"g-{aid}", derived_json="[]"))
+            return
+        if len(groups) == 1 and self._join_group(conn, aid, next(iter(groups))):
             return
         rows = conn.execute(select(ac.id, ac.published, ac.source, ac.credits_json, ac.group_id).where(
             (ac.group_id.in_(groups) | (ac.id == aid)), ac.superseded_by.is_(None))).all()
@@ -619,6 +622,36 @@ class Store:
                     derived.append(Relation(other, r.relation, r.evidence, max(r.jaccard, r.run_score)))
             conn.execute(update(S.articles).where(ac.id == m).values(
                 group_id=gid, derived_json=json.dumps([d.to_dict() for d in derived], ensure_ascii=False)))
+
+    def _join_group(self, conn: Connection, aid: str, gid: str) -> bool:
+        """Fast path: the article links to one group and is no more original than its root (published
+        later, or as early but crediting someone): it joins as a derived member; the others stay as they are.
+        Returns False when the group must be recomputed (the article may be its new root)."""
+        from ..provenance import NEAR_COPY_JACCARD, _originality_key
+
+        ac = S.articles.c
+        rows = {r.id: r for r in conn.execute(select(ac.id, ac.published, ac.source, ac.credits_json).where(
+            ac.id.in_([aid, gid.removeprefix("g-")]))).all()}
+        root = gid.removeprefix("g-")
+        if root not in rows or aid not in rows:
+            return False
+
+        def key(r: Any) -> tuple:
+            art = Article(id=r.id, raw="", source=r.source, published=r.published,
+                          credits=[Credit(**c) for c in json.loads(r.credits_json)])
+            return _originality_key(art, 0.0)[:2]
+
+        if key(rows[aid]) <= key(rows[root]):
+            return False
+        rels = conn.execute(select(S.relations).join(S.articles, S.articles.c.id == S.relations.c.b).where(
+            S.relations.c.a == aid, ac.group_id == gid)).all()
+        if not rels:
+            return False
+        best = max(rels, key=lambda r: (r.jaccard >= NEAR_COPY_JACCARD, r.b == root, r.run_score))
+        derived = [Relation(best.b, best.relation, best.evidence, max(best.jaccard, best.run_score)).to_dict()]
+        conn.execute(update(S.articles).where(ac.id == aid).values(
+            group_id=gid, derived_json=json.dumps(derived, ensure_ascii=False)))
+        return True
 
     # -- reading -------------------------------------------------------------------------------------------
 
@@ -886,6 +919,21 @@ class Store:
         return [{"id": r.id, "target_type": r.target_type, "target_id": r.target_id, "message": r.message,
                  "contact": r.contact, "created_at": r.created_at.replace(tzinfo=UTC).isoformat(timespec="seconds"),
                  "resolved": bool(r.resolved)} for r in rows]
+
+
+def _link(va: np.ndarray, na: list[set[str]], da: list[date | None],
+          vb: np.ndarray, nb: list[set[str]], db: list[date | None]) -> np.ndarray:
+    """The batch pair similarity (stories.similarity_matrix): cosine + shared-names bonus - date penalty."""
+    from ..stories import MAX_DAYS_APART, NAME_WEIGHT
+
+    sim = va @ vb.T
+    for i, (a, x) in enumerate(zip(na, da, strict=True)):
+        for j, (b, y) in enumerate(zip(nb, db, strict=True)):
+            if a and b:
+                sim[i, j] += NAME_WEIGHT * (len(a & b) / max(1, min(len(a), len(b))))
+            if x and y and abs((x - y).days) > MAX_DAYS_APART:
+                sim[i, j] -= 0.3
+    return sim
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
