@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -513,15 +514,21 @@ def fact_from_cluster(cc: CrossCheck, members: list[int], text_idx: int) -> Fact
 # Single-pair checks (used by the benchmarks and by callers that hold one source and one claim)
 
 
-def support_score(source: str, claim: str) -> float:
-    """How well `source` supports `claim`: best sentence cosine, lowered for numbers and names it lacks."""
+@lru_cache(maxsize=64)
+def _source_windows(source: str) -> tuple[list[str], np.ndarray]:
+    """A source's sentences and adjacent pairs, embedded once however many claims are checked against it."""
     from .split import split_paragraph
 
     sents = [source[s:e] for s, e in split_paragraph(source.replace("\n", " "))] or [source]
     # Windows of two sentences catch claims that fuse adjacent sentences.
     windows = sents + [sents[i] + " " + sents[i + 1] for i in range(len(sents) - 1)]
-    vecs = embed([claim, *windows])
-    best = float((vecs[1:] @ vecs[0]).max()) if len(windows) else 0.0
+    return windows, embed(windows)
+
+
+def support_score(source: str, claim: str) -> float:
+    """How well `source` supports `claim`: best sentence cosine, lowered for numbers and names it lacks."""
+    windows, vecs = _source_windows(source)
+    best = float((vecs @ embed([claim])[0]).max()) if len(windows) else 0.0
     src_low = source.lower()
     nums = re.findall(r"\d+(?:[.,]\d+)?", claim)
     missing_nums = [n for n in nums if n not in source]
@@ -534,13 +541,18 @@ _REFUTE = re.compile(r"\b(fake|hoax|false|falsely|debunk\w*|den(y|ies|ied)|not t
                      r"|fabricat\w*|misleading|refut\w*|dismiss\w*|retract\w*|satire|doctored|baseless)\b", re.I)
 
 
-def stance(headline: str, body: str) -> str:
-    """agree / disagree / discuss / unrelated: how a body relates to a headline's claim."""
+@lru_cache(maxsize=256)
+def _body_sentences(body: str) -> tuple[list[str], np.ndarray]:
     from .split import split_paragraph
 
     sents = [body[s:e] for s, e in split_paragraph(body.replace("\n", " "))][:60] or [body[:1000]]
-    vecs = embed([headline, *sents])
-    sims = vecs[1:] @ vecs[0]
+    return sents, embed(sents)
+
+
+def stance(headline: str, body: str) -> str:
+    """agree / disagree / discuss / unrelated: how a body relates to a headline's claim."""
+    sents, body_vecs = _body_sentences(body)
+    sims = body_vecs @ embed([headline])[0]
     top = float(sims.max()) if len(sims) else 0.0
     if top < 0.38:
         return "unrelated"

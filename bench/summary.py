@@ -1,0 +1,122 @@
+"""Multi-document summaries: ROUGE-1/2/Lsum (rouge-score, stemmed) and the share of brief sentences traceable
+to their cited sources.
+
+By default runs the dev files of mds_multinews_longbench and mds_allsides_neus; ``--data FILE`` runs one file of
+the same format. Word budget for every system = the reference summary's word count (oracle length, as in the eval
+READMEs' lead baseline): Parallax gets it as ``max_words``; the peers (lead round-robin, LexRank, TextRank via sumy)
+are truncated to it. Parallax's output is scored as produced (its mean length is reported).
+
+    .venv/bin/python -m bench.summary [--data FILE.jsonl] [--json OUT] [--quick] [--limit N]
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench import _parallax as px
+from bench import common, metrics, peers
+
+NAME = "summary"
+FOLDERS = ("mds_multinews_longbench", "mds_allsides_neus")
+COLUMNS = ("rouge1", "rouge2", "rougelsum", "traceable", "words", "clusters", "errors", "seconds")
+_W = re.compile(r"\w+")
+
+
+def _records(item: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"id": d.get("doc_id") or f"{item['id']}-{i}", "source": d.get("outlet"), "title": d.get("title"),
+             "published": item.get("date"), "url": d.get("url"), "text": d.get("text") or ""}
+            for i, d in enumerate(item["documents"])]
+
+
+def _refs(items: list[dict[str, Any]]) -> list[str]:
+    """References with one sentence per line (needed by ROUGE-Lsum)."""
+    return ["\n".join(peers.sentences(it["summary"])) for it in items]
+
+
+def run_parallax(items: list[dict[str, Any]], budgets: list[int]) -> dict[str, Any]:
+    outputs: list[str] = []
+    facts_total = facts_traceable = errors = 0
+    first = ""
+    with common.Timer() as timer:
+        for item, budget in zip(items, budgets, strict=True):
+            try:
+                brief = px.brief_records(_records(item), max_words=budget, single_story=True)
+            except Exception as exc:
+                errors += 1
+                first = first or f"{type(exc).__name__}: {exc}"[:200]
+                outputs.append("")
+                continue
+            texts = {a.id: a.text for a in brief.articles}
+            lines = []
+            for story in brief.stories:
+                for fact in story.facts:
+                    lines.extend(peers.sentences(fact.text) or [fact.text])
+                    facts_total += 1
+                    facts_traceable += metrics.traceable(fact.text, [texts.get(s, "") for s in fact.sources])
+            outputs.append("\n".join(lines))
+    row = {"system": "parallax", **metrics.rouge(_refs(items), outputs),
+           "traceable": facts_traceable / facts_total if facts_total else 0.0, "facts": facts_total,
+           "words": sum(len(o.split()) for o in outputs) / len(outputs) if outputs else 0.0,
+           "clusters": len(items), "errors": errors, "seconds": timer.seconds}
+    if first:
+        row["first_error"] = first
+    return row
+
+
+def run_peer(name: str, items: list[dict[str, Any]], budgets: list[int], split_docs: list[list[list[str]]]) -> dict[str, Any]:
+    outputs = []
+    with common.Timer() as timer:
+        for docs, budget in zip(split_docs, budgets, strict=True):
+            if name == "lead":
+                chosen = peers.lead_round_robin(docs, budget)
+            else:
+                chosen = peers.sumy_rank(name, docs, budget)
+            outputs.append("\n".join(chosen))
+    return {"system": name, **metrics.rouge(_refs(items), outputs),
+            "words": sum(len(o.split()) for o in outputs) / len(outputs) if outputs else 0.0,
+            "clusters": len(items), "seconds": timer.seconds}
+
+
+def run_file(data: Path, args: Any) -> list[dict[str, Any]]:
+    quick_n = 30 if "multinews" in data.resolve().parent.name else 150
+    items = common.pick(args, common.load_jsonl(data), quick_n=quick_n)
+    budgets = [max(1, len(it["summary"].split())) for it in items]
+    results: list[dict[str, Any]] = []
+    try:
+        px.check(("pipeline", "brief_records"))
+        results.append(run_parallax(items, budgets))
+    except px.Unavailable as exc:
+        results.append(common.unavailable("parallax", str(exc)))
+    split_docs = [[peers.sentences(d.get("text") or "") for d in it["documents"]] for it in items]
+    for name in ("lead", "lexrank", "textrank"):
+        results.append(run_peer(name, items, budgets, split_docs))
+    dataset = data.resolve().parent.name
+    for row in results:
+        row["dataset"] = dataset
+    common.print_table(f"bench.summary — {dataset}: {len(items)} clusters from {data} "
+                       f"(budget = reference length, mean {sum(budgets) / max(1, len(budgets)):.0f} words)",
+                       results, COLUMNS)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = common.make_parser(NAME, __doc__.splitlines()[0], None)
+    args = common.parse(parser, argv)
+    files = [Path(args.data)] if args.data else [common.default_data(f) for f in FOLDERS]
+    present = [f for f in files if f.exists()]
+    if not present:
+        common.skip_if_absent(files[0])
+        return 0
+    results: list[dict[str, Any]] = []
+    for path in present:
+        results.extend(run_file(path, args))
+    common.write_json(args.json, NAME, args.data or ", ".join(str(p) for p in present),
+                      [common.rounded(r) for r in results], budget="reference summary word count")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
