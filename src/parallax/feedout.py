@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import xml.etree.ElementTree as ET
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -113,7 +113,3 @@ def markdownish_html(text: str, title: str = "Parallax") -> str:
             out.append(f"<p>{html.escape(s)}</p>")
     return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
             f"</head><body>{''.join(out)}</body></html>\n")
-
-
-def day_of(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None

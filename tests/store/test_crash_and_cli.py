@@ -103,7 +103,7 @@ def test_cli_commands(db_url, tmp_path, example_articles):
     cov = json.loads(_run(["coverage", sid, "--db", db_url, "--format", "json"]))
     assert cov["story"] == sid
     bad = CliRunner().invoke(main, ["coverage", "story-nope", "--db", db_url])
-    assert bad.exit_code != 0 and "PX401" in bad.output
+    assert bad.exit_code != 0 and "PX501" in bad.output
 
 
 def test_brief_story_text(db_url, example_articles):

@@ -138,7 +138,7 @@ def test_brief_versions_and_changes_since_last(store, example_articles):
     assert [v["version"] for v in store.brief_versions(sid)] == [1, 2]
     with pytest.raises(StoreError) as exc:
         store.brief_story("story-unknown")
-    assert exc.value.code == "PX401"
+    assert exc.value.code == "PX501"
 
 
 def test_story_brief_renders_and_validates(store, example_articles):

@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -47,8 +47,8 @@ SOURCE_FIELDS = ("name", "owner", "country", "lean", "reliability", "notes", "fe
 
 
 class StoreError(ParallaxError):
-    """A store error: PX107 (no article text left), PX401 (unknown story), PX402 (bad database URL),
-    PX403 (the store could not file an article)."""
+    """A store error: PX107 (no article text left), PX501 (unknown story), PX502 (bad database URL),
+    PX503 (the store could not file an article)."""
 
     def __init__(self, code: str, message: str, *, input: str = ""):
         super().__init__(message, input=input, code=code)
@@ -103,7 +103,7 @@ def engine_url(url: str | None) -> str:
     if url.startswith(("postgresql+", "sqlite:")):
         return url
     if "://" in url:
-        raise StoreError("PX402", f"unsupported database URL {url!r}: use a file path, sqlite:///… or postgresql://…")
+        raise StoreError("PX502", f"unsupported database URL {url!r}: use a file path, sqlite:///… or postgresql://…")
     path = Path(url).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
@@ -312,7 +312,7 @@ class Store:
                     except Exception as exc:  # one bad page must not stop the run
                         log.exception("could not add %s", a.input or a.id)
                         summary.failed += 1
-                        summary.failures.append({"input": a.input or a.id, "code": getattr(exc, "code", "PX403"),
+                        summary.failures.append({"input": a.input or a.id, "code": getattr(exc, "code", "PX503"),
                                                  "reason": f"{type(exc).__name__}: {exc}"})
                     else:
                         if res.status == "new":
@@ -365,7 +365,7 @@ class Store:
                 clean_article(a)
                 split_article(a)
             except Exception as exc:
-                p.error = InputError(a.input or a.id, "PX403", f"cleaning failed: {type(exc).__name__}: {exc}")
+                p.error = InputError(a.input or a.id, "PX503", f"cleaning failed: {type(exc).__name__}: {exc}")
                 continue
             if not a.content_sentences():
                 p.error = InputError(a.input or a.id, "PX107", "no article text left after cleaning")
@@ -418,7 +418,7 @@ class Store:
         dup = self._existing(conn, prep)
         if dup is not None or not prep.dedupe_key:
             if dup is None:  # raw key seen at prepare time but the row is gone: should not happen
-                raise StoreError("PX403", "article vanished during the run")
+                raise StoreError("PX503", "article vanished during the run")
             return dup
         art = prep.article
         ac = S.articles.c
@@ -811,7 +811,7 @@ class Store:
                     return v + 1
             except IntegrityError:
                 continue  # a concurrent writer took the number
-        raise StoreError("PX403", f"could not record a brief for {story_id}")
+        raise StoreError("PX503", f"could not record a brief for {story_id}")
 
     # -- sources -------------------------------------------------------------------------------------------
 
@@ -971,9 +971,3 @@ def _quick_headline(rows: list[Any]) -> str:
         return rows[0].id
     best = max(titled, key=lambda r: (neutrality(r.title) >= 0.99, sizes[r.group_id or r.id], -len(r.title)))
     return best.title
-
-
-def iter_articles(items: Iterable[Article | InputError]) -> Iterator[Article]:
-    for it in items:
-        if isinstance(it, Article):
-            yield it
