@@ -191,7 +191,7 @@ def _clone(base: Any, i: int, rng: random.Random, per_day: int) -> Any:
 
 
 def parse_day(value: str | None):
-    from .store.core import parse_day as p
+    from .stories import parse_day as p
 
     return p(value)
 

@@ -44,7 +44,8 @@ def names(text: str) -> set[str]:
     return out
 
 
-def _date(value: str | None) -> date | None:
+def parse_day(value: str | None) -> date | None:
+    """The date of an ISO 8601 date or datetime string, or None."""
     if not value:
         return None
     try:
@@ -104,7 +105,7 @@ def similarity_matrix(docs: list[dict], vecs: np.ndarray | None = None) -> np.nd
     vecs = doc_vectors(docs) if vecs is None else vecs
     tfidf = tfidf_matrix([(d.get("title") or "") + "\n" + (d.get("text") or "") for d in docs])
     sim = EMBEDDING_WEIGHT * (vecs @ vecs.T) + LEXICAL_WEIGHT * (tfidf @ tfidf.T).toarray()
-    dates = [_date(d.get("published")) for d in docs]
+    dates = [parse_day(d.get("published")) for d in docs]
     dated = [i for i, d in enumerate(dates) if d]
     for a in range(len(dated)):
         for b in range(a + 1, len(dated)):

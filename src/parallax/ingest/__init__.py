@@ -310,19 +310,26 @@ class Ingester:
         except Exception:
             log.warning("could not record the fetch state of %s", url, exc_info=True)
 
-    def _url(self, url: str) -> None:
-        state = self._state(url)
+    def _conditional_fetch(self, url: str, kind: str, state: dict):
+        """Fetch with If-None-Match / If-Modified-Since; None when it failed (recorded) or is unchanged."""
         try:
-            res = self.fetcher.fetch(url, kind="any", etag=state.get("etag"),
+            res = self.fetcher.fetch(url, kind=kind, etag=state.get("etag"),
                                      last_modified=state.get("last_modified"))
         except FetchError as exc:
             self._set_state(url, status=exc.status, error=f"{exc.code} {exc.message}")
             self._fail_exc(url, exc)
-            return
+            return None
         if res.not_modified:
             self.summary.unchanged += 1
             self._set_state(url, status=304, error=None)
             self._bar.done(1, self.summary)
+            return None
+        return res
+
+    def _url(self, url: str) -> None:
+        state = self._state(url)
+        res = self._conditional_fetch(url, "any", state)
+        if res is None:
             return
         if self._is_feed(res):
             self._feed(url, res)
@@ -376,17 +383,8 @@ class Ingester:
                 self.summary.unchanged += 1  # fetched before: feed items are not asked again
                 self._bar.done(1, self.summary)
                 return
-            try:
-                res = self.fetcher.fetch(url, kind="page", etag=state.get("etag"),
-                                         last_modified=state.get("last_modified"))
-            except FetchError as exc:
-                self._set_state(url, status=exc.status, error=f"{exc.code} {exc.message}")
-                self._fail_exc(url, exc)
-                return
-            if res.not_modified:
-                self.summary.unchanged += 1
-                self._set_state(url, status=304, error=None)
-                self._bar.done(1, self.summary)
+            res = self._conditional_fetch(url, "page", state)
+            if res is None:
                 return
         try:
             text = res.text()

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import ParallaxError
 from ..model import Article, Credit, InputError, Relation, Removal, Sentence, content_id
+from ..stories import parse_day
 from . import index as idx
 from . import schema as S
 
@@ -127,15 +128,6 @@ def domain_of(url_or_domain: str | None) -> str | None:
         return None
     host = host.lower().rstrip(".")
     return host[4:] if host.startswith("www.") else host
-
-
-def parse_day(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def _vec_bytes(a: np.ndarray) -> bytes:
