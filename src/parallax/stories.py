@@ -74,30 +74,43 @@ def doc_vectors(docs: list[dict]) -> np.ndarray:
     return out
 
 
-def tfidf_matrix(texts: list[str]):
-    """L2-normalised TF-IDF rows (sublinear tf, smoothed idf) as a scipy sparse matrix."""
+def term_counts(text: str) -> dict[str, int]:
+    """Word counts of a text for TF-IDF (lower-cased, stop words dropped)."""
+    counts: dict[str, int] = {}
+    for tok in re.findall(r"\b\w\w+\b", text.lower()):
+        if tok in _STOPWORDS or len(tok) > 64:
+            continue
+        counts[tok] = counts.get(tok, 0) + 1
+    return counts
+
+
+def tfidf_vectors(counts: list[dict[str, int]], df: dict[str, int], n_docs: int):
+    """L2-normalised TF-IDF rows (sublinear tf, smoothed idf from `df` over `n_docs`) as a sparse matrix."""
     from scipy.sparse import csr_matrix
 
     vocab: dict[str, int] = {}
     rows, cols, vals = [], [], []
-    for r, text in enumerate(texts):
-        counts: dict[int, int] = {}
-        for tok in re.findall(r"\b\w\w+\b", text.lower()):
-            if tok in _STOPWORDS:
-                continue
+    for r, cnt in enumerate(counts):
+        for tok, k in cnt.items():
             c = vocab.setdefault(tok, len(vocab))
-            counts[c] = counts.get(c, 0) + 1
-        for c, k in counts.items():
+            idf = np.log((1 + n_docs) / (1 + df.get(tok, 0))) + 1.0
             rows.append(r)
             cols.append(c)
-            vals.append(1.0 + np.log(k))
-    m = csr_matrix((vals, (rows, cols)), shape=(len(texts), max(1, len(vocab))), dtype=np.float64)
-    df = np.bincount(m.indices, minlength=m.shape[1])
-    idf = np.log((1 + len(texts)) / (1 + df)) + 1.0
-    m = m.multiply(idf).tocsr()
+            vals.append((1.0 + np.log(k)) * idf)
+    m = csr_matrix((vals, (rows, cols)), shape=(len(counts), max(1, len(vocab))), dtype=np.float64)
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return csr_matrix(m.multiply(1.0 / norms[:, None]))
+
+
+def tfidf_matrix(texts: list[str]):
+    """TF-IDF rows of a batch, with document frequencies counted over the batch itself."""
+    counts = [term_counts(t) for t in texts]
+    df: dict[str, int] = {}
+    for cnt in counts:
+        for tok in cnt:
+            df[tok] = df.get(tok, 0) + 1
+    return tfidf_vectors(counts, df, len(texts))
 
 
 def similarity_matrix(docs: list[dict], vecs: np.ndarray | None = None) -> np.ndarray:

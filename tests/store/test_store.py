@@ -21,7 +21,7 @@ def _page(p: dict) -> Article:
 def test_migrations_recorded_and_idempotent(db_url):
     with Store(db_url) as s:
         names = [m["name"] for m in s.migrations()]
-        assert names == ["0001_initial", "0002_sources_fetch_state", "0003_corrections"]
+        assert names == ["0001_initial", "0002_sources_fetch_state", "0003_corrections", "0004_term_df"]
         assert s.migrate() == []
         info = s.info()
         assert info["pending"] == [] and info["counts"]["articles"] == 0

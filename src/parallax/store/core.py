@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-from sqlalchemy import Engine, case, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, Integer, Text, case, cast, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -32,12 +32,14 @@ from . import schema as S
 log = logging.getLogger(__name__)
 
 # Story assignment (the incremental counterpart of stories.cluster_documents).
-STORY_THRESHOLD = 0.50  # average-link similarity (cosine + name bonus - date penalty) to join a story
-MERGE_THRESHOLD = 0.60  # two stories the new article joins merge when their own average link is this high
+# Average-link similarity to join a story: the batch's (stories.similarity_matrix) embedding + TF-IDF mix,
+# with document frequencies kept in the term_df table.
+STORY_THRESHOLD = 0.40
+MERGE_THRESHOLD = 0.45  # two stories the new article joins merge when their own average link is this high
 STORY_WINDOW_DAYS = 14  # candidates are looked for among articles dated within this many days
 STORY_CANDIDATES = 200  # at most this many candidate articles (most LSH collisions first) are scored exactly
 MIN_COLLISIONS = 2  # an article must share at least this many SimHash tables to be a candidate
-STORY_MEMBERS = 64  # average link over at most this many (most recent) members of a candidate story
+STORY_MEMBERS = 24  # average link over at most this many (most recent) members of a candidate story
 # Provenance candidates.
 COPY_CANDIDATES = 24  # near-copy candidates (most shared MinHash bands first)
 REWRITE_CANDIDATES = 24  # the closest leads (by cosine) that are compared sentence by sentence
@@ -169,6 +171,7 @@ class _Prepared:
     names: set[str] = field(default_factory=set)
     day: date | None = None
     error: InputError | None = None
+    terms: dict[str, int] = field(default_factory=dict)  # word counts of title + text (TF-IDF)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -342,7 +345,7 @@ class Store:
         from ..embed import embed
         from ..provenance import find_credits, minhash
         from ..split import split_article
-        from ..stories import doc_vectors, names
+        from ..stories import doc_vectors, names, term_counts
 
         preps = [_Prepared(a, h, self._raw_key(a)) for a, h in items]
         with self.engine.connect() as conn:
@@ -368,6 +371,7 @@ class Store:
             p.minhash = minhash(a.text)
             p.names = names((a.title or "") + " " + a.text[:1500])
             p.day = parse_day(a.published)
+            p.terms = term_counts((a.title or "") + "\n" + a.text)
             todo.append(p)
         if todo:
             sents = [p.article.sentence_texts() for p in todo]
@@ -492,6 +496,7 @@ class Store:
             sent_vecs=_vec_bytes(prep.sent_vecs), doc_vec=_vec_bytes(prep.doc_vec),
             minhash=np.asarray(prep.minhash.hashvalues, dtype=np.uint64).tobytes(),
             names_json=json.dumps(sorted(prep.names), ensure_ascii=False)))
+        self._count_terms(conn, prep.terms)
         conn.execute(insert(S.lsh_copy), [{"key": k, "article_id": aid} for k in ckeys])
         conn.execute(insert(S.lsh_story), [{"key": k, "article_id": aid, "day": prep.day} for k in skeys])
         if previous:
@@ -515,6 +520,8 @@ class Store:
 
     def _assign_story(self, conn: Connection, prep: _Prepared, cands: dict[str, Any],
                       cos: dict[str, float]) -> str | None:
+        from ..stories import term_counts
+
         ac = S.articles.c
         by_story: dict[str, float] = {}
         for cid, r in cands.items():
@@ -524,30 +531,58 @@ class Store:
         if not by_story:
             return None
         top = sorted(by_story, key=lambda s: -by_story[s])[:8]
-        scores: dict[str, float] = {}
-        members: dict[str, tuple[np.ndarray, list[set[str]], list[date | None]]] = {}
+        members: dict[str, tuple[np.ndarray, list[dict[str, int]], list[date | None]]] = {}
         for sid in top:
-            rows = conn.execute(select(ac.doc_vec, ac.names_json, ac.pub_day).where(
+            rows = conn.execute(select(ac.doc_vec, ac.title, ac.text, ac.pub_day).where(
                 ac.story_id == sid, ac.superseded_by.is_(None)).order_by(ac.added_at.desc())
                 .limit(STORY_MEMBERS)).all()
-            if not rows:
-                continue
-            m = (np.stack([np.frombuffer(r.doc_vec, dtype=np.float32) for r in rows]),
-                 [set(json.loads(r.names_json)) for r in rows], [r.pub_day for r in rows])
-            members[sid] = m
-            scores[sid] = float(_link(prep.doc_vec[None, :], [prep.names], [prep.day], *m).mean())
+            if rows:
+                members[sid] = (np.stack([np.frombuffer(r.doc_vec, dtype=np.float32) for r in rows]),
+                                [term_counts((r.title or "") + "\n" + r.text) for r in rows],
+                                [r.pub_day for r in rows])
+        if not members:
+            return None
+        words = set(prep.terms).union(*(t for m in members.values() for t in m[1]))
+        df, n_docs = self._term_stats(conn, words)
+        new = (prep.doc_vec[None, :], [prep.terms], [prep.day])
+        scores = {sid: float(_link(*new, *m, df, n_docs).mean()) for sid, m in members.items()}
         joined = sorted((s for s in scores if scores[s] >= STORY_THRESHOLD), key=lambda s: -scores[s])
         if not joined:
             return None
         target = joined[0]
         for other in joined[1:]:
             # The article bridges two stories: they merge when they are close to each other as well.
-            if float(_link(*members[target], *members[other]).mean()) >= MERGE_THRESHOLD:
-                va, na, da = members[target]
-                vb, nb, db = members[other]
+            if float(_link(*members[target], *members[other], df, n_docs).mean()) >= MERGE_THRESHOLD:
+                va, ta, da = members[target]
+                vb, tb, db = members[other]
                 target = self._merge_stories(conn, target, other)
-                members[target] = (np.concatenate([va, vb]), na + nb, da + db)
+                members[target] = (np.concatenate([va, vb]), ta + tb, da + db)
         return target
+
+    def _term_stats(self, conn: Connection, words: set[str]) -> tuple[dict[str, int], int]:
+        """Document frequencies of `words` and the number of articles counted (the IDF of story assignment)."""
+        td = S.term_df.c
+        df: dict[str, int] = {}
+        wl = sorted(words)
+        for i in range(0, len(wl), 2000):
+            df.update(dict(conn.execute(select(td.term, td.df).where(td.term.in_(wl[i : i + 2000]))).all()))
+        n = conn.execute(select(S.meta.c.value).where(S.meta.c.key == "n_docs")).scalar_one_or_none()
+        return df, int(n or 0)
+
+    def _count_terms(self, conn: Connection, terms: dict[str, int]) -> None:
+        """One more document holds each of `terms` (upsert on either dialect)."""
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        if terms:
+            stmt = dialect_insert(S.term_df)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["term"], set_={"df": S.term_df.c.df + 1}),
+                         [{"term": t, "df": 1} for t in sorted(terms)])
+        stmt = dialect_insert(S.meta)
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=["key"], set_={"value": cast(cast(S.meta.c.value, Integer) + 1, Text)}),
+            [{"key": "n_docs", "value": "1"}])
 
     def _resolve_story(self, conn: Connection, sid: str | None) -> str | None:
         seen = set()
@@ -913,16 +948,17 @@ class Store:
                  "resolved": bool(r.resolved)} for r in rows]
 
 
-def _link(va: np.ndarray, na: list[set[str]], da: list[date | None],
-          vb: np.ndarray, nb: list[set[str]], db: list[date | None]) -> np.ndarray:
-    """The batch pair similarity (stories.similarity_matrix): cosine + shared-names bonus - date penalty."""
-    from ..stories import MAX_DAYS_APART, NAME_WEIGHT
+def _link(va: np.ndarray, ta: list[dict[str, int]], da: list[date | None],
+          vb: np.ndarray, tb: list[dict[str, int]], db: list[date | None],
+          df: dict[str, int], n_docs: int) -> np.ndarray:
+    """The batch pair similarity (stories.similarity_matrix): embedding and TF-IDF mix - date-gap penalty."""
+    from ..stories import EMBEDDING_WEIGHT, LEXICAL_WEIGHT, MAX_DAYS_APART, tfidf_vectors
 
-    sim = va @ vb.T
-    for i, (a, x) in enumerate(zip(na, da, strict=True)):
-        for j, (b, y) in enumerate(zip(nb, db, strict=True)):
-            if a and b:
-                sim[i, j] += NAME_WEIGHT * (len(a & b) / max(1, min(len(a), len(b))))
+    tf = tfidf_vectors(ta + tb, df, max(n_docs, 1))
+    lex = (tf[: len(ta)] @ tf[len(ta) :].T).toarray()
+    sim = EMBEDDING_WEIGHT * (va @ vb.T) + LEXICAL_WEIGHT * lex
+    for i, x in enumerate(da):
+        for j, y in enumerate(db):
             if x and y and abs((x - y).days) > MAX_DAYS_APART:
                 sim[i, j] -= 0.3
     return sim

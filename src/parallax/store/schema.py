@@ -180,6 +180,13 @@ corrections = Table(
 )
 
 
+term_df = Table(  # document frequency of each word over stored articles: the IDF of story assignment
+    "term_df", metadata,
+    Column("term", String(64), primary_key=True),
+    Column("df", Integer, nullable=False),
+)
+
+
 def _m0001_initial(conn: Connection) -> None:
     metadata.create_all(conn, tables=[meta, stories, articles, relations, lsh_copy, lsh_story, briefs])
 
@@ -192,9 +199,15 @@ def _m0003_corrections(conn: Connection) -> None:
     metadata.create_all(conn, tables=[corrections])
 
 
+def _m0004_term_df(conn: Connection) -> None:
+    # Counts start with the articles added from here on; earlier articles weigh as unseen words.
+    metadata.create_all(conn, tables=[term_df])
+
+
 # Named and ordered; never rename or reorder an entry, only append.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _m0001_initial),
     ("0002_sources_fetch_state", _m0002_sources_fetch_state),
     ("0003_corrections", _m0003_corrections),
+    ("0004_term_df", _m0004_term_df),
 ]
