@@ -38,7 +38,7 @@ def _count(sentence: str, noun: str):
 
 def test_two_astronauts_against_a_japanese_astronaut():
     two = _count("Biden said two Japanese astronauts would join NASA moon missions.", "astronaut")
-    one = _count("An agreement was reached for a Japanese astronaut to join the moon programme.", "astronaut")
+    one = _count("Officials agreed that a Japanese astronaut will fly on the lunar programme.", "astronaut")
     assert (two.value, two.weak) == (2.0, False)
     assert (one.value, one.weak) == (1.0, True)
     assert _counts_conflict(two, one)
@@ -95,7 +95,7 @@ def test_extract_dates():
 
 
 @pytest.mark.parametrize(("sentence", "previous", "speaker"), [
-    ("“This is the most significant upgrade in our alliance,” Biden said.", None, "Biden"),
+    ("“This is the biggest step in our partnership,” Biden said.", None, "Biden"),
     ("“We will rebuild the quay,” said Jane Doe, the director of the port.", None, "Jane Doe"),
     ("“We will rebuild the quay,” Prime Minister Ada Lind said on Friday.", None, "Prime Minister Ada Lind"),
     ("“And we will do it quickly,” he added.", "Jane Doe", "Jane Doe"),

@@ -29,7 +29,7 @@ PLAIN = [
     "The new tax regime takes effect in January.",
 ]
 PLAIN_HEADLINES = [
-    "U.S. and Japan Unveil Plans for Military Cooperation",
+    "U.S. and Canada Unveil Plans for Joint Border Patrols",
     "Council Approves Budget After Two-Day Session",
     "Fire Destroys Warehouses Near the Port",
     "NATO Ministers Meet in Brussels",
@@ -236,7 +236,7 @@ def test_find_loaded_flags_headline_and_the_right_body_sentences():
 
 
 def test_find_loaded_on_a_neutral_article_and_no_title():
-    article = _article("U.S. and Japan Unveil Plans for Military Cooperation", [PLAIN[:2], PLAIN[2:4]])
+    article = _article("U.S. and Canada Unveil Plans for Joint Border Patrols", [PLAIN[:2], PLAIN[2:4]])
     assert find_loaded(article) == []
     article.title = None
     assert find_loaded(article) == []

@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.seeds,
 ARTICLE_END = {"000": "Share news", "001": "FREEDOM OF NAVIGATION", "002": "No tags", "003": "AI Disclaimer",
                "004": "Source link"}
 INNER_NOISE = {"001": ["Photo: Bloomberg"], "002": ["by"],
-               "003": ["Budapest Post", "Cum Deo pro Patria et Libertate", "Budapest, Europe and world news"],
+               "003": ["Budapest Post"],
                "004": ["World News", "Related Stories"]}
 
 
@@ -89,8 +89,6 @@ def test_001_four_unrelated_stories_are_listed(seeds):
 
 @pytest.mark.parametrize(("needle", "kinds"), [
     ("Budapest Post", {"site_header"}),
-    ("Cum Deo pro Patria et Libertate", {"site_header"}),
-    ("Budapest, Europe and world news", {"site_header"}),
     ("AI Disclaimer", {"disclaimer"}),
     ("Newsletter", {"subscribe", "related"}),
     ("Related Articles", {"related"}),
@@ -105,6 +103,17 @@ def test_003_page_furniture(seeds, needle, kinds):
     assert found & kinds, (needle, found)
     for line in a.text.splitlines():
         assert line.strip() != needle
+
+
+def test_003_masthead_lines_above_the_headline_are_site_header(seeds):
+    # The site name, its motto and tagline: every line above 003's headline, read from the seed at run time.
+    a = seeds["003"]
+    lines = [ln.strip() for ln in a.raw.splitlines() if ln.strip()]
+    masthead = lines[: lines.index(a.title)]
+    assert len(masthead) >= 3
+    for line in masthead:
+        assert line not in a.text.splitlines()
+        assert any(line in r.text and r.kind == "site_header" for r in a.removed), line
 
 
 def test_003_every_related_headline_is_removed(seeds):
@@ -146,6 +155,8 @@ def _article_lines(article) -> list[str]:
     """The lines of the article itself (title excluded), picked from the seed page at run time."""
     key = article.id[:3]
     lines = [ln.strip() for ln in article.raw.splitlines() if ln.strip()]
+    if article.title in lines:  # the masthead above the headline is not the article
+        lines = lines[lines.index(article.title) + 1 :]
     end = next(i for i, ln in enumerate(lines) if ln.startswith(ARTICLE_END[key]))
     noise = list(INNER_NOISE.get(key, []))
     if key == "004":
@@ -172,7 +183,7 @@ def test_every_article_paragraph_is_kept(seeds, key):
 @pytest.mark.parametrize(("key", "fact"), [
     ("001", "most significant upgrade"),
     ("004", "most significant upgrade"),
-    ("001", "Japanese astronauts are to participate in NASA moon missions"),
+    ("001", "astronauts are to participate"),
     ("002", "two Japanese astronauts"),
     ("003", "Japanese astronaut to join"),
 ])
