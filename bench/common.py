@@ -207,3 +207,19 @@ def write_json(out: str | Path | None, bench: str, data: str | Path | None, resu
 
 def rounded(row: dict[str, Any], digits: int = 4) -> dict[str, Any]:
     return {k: round(v, digits) if isinstance(v, float) else v for k, v in row.items()}
+
+
+def run_folders(name: str, args: argparse.Namespace, folders: Sequence[str],
+                run_file: Callable[[Path, argparse.Namespace], list[dict[str, Any]]], **extra: Any) -> int:
+    """Run a bench over `--data` or, by default, every folder's dev file; skip cleanly when none is there."""
+    files = [Path(args.data)] if args.data else [default_data(f) for f in folders]
+    present = [f for f in files if f.exists()]
+    if not present:
+        skip_if_absent(files[0])
+        return 0
+    results: list[dict[str, Any]] = []
+    for path in present:
+        results.extend(run_file(path, args))
+    write_json(args.json, name, args.data or ", ".join(str(p) for p in present),
+               [rounded(r) for r in results], **extra)
+    return 0

@@ -105,17 +105,7 @@ def run_file(data: Path, args: Any) -> list[dict[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     parser = common.make_parser(NAME, __doc__.splitlines()[0], None)
     args = common.parse(parser, argv)
-    files = [Path(args.data)] if args.data else [common.default_data(f) for f in FOLDERS]
-    present = [f for f in files if f.exists()]
-    if not present:
-        common.skip_if_absent(files[0])
-        return 0
-    results: list[dict[str, Any]] = []
-    for path in present:
-        results.extend(run_file(path, args))
-    common.write_json(args.json, NAME, args.data or ", ".join(str(p) for p in present),
-                      [common.rounded(r) for r in results], budget="reference summary word count")
-    return 0
+    return common.run_folders(NAME, args, FOLDERS, run_file, budget="reference summary word count")
 
 
 if __name__ == "__main__":

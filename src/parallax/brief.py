@@ -111,7 +111,7 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
     return facts
 
 
-def choose_headline(articles: list[Article], cc: CrossCheck | None = None) -> tuple[str, str | None]:
+def choose_headline(articles: list[Article]) -> tuple[str, str | None]:
     """The most neutral, most central of the sources' own headlines (or lead sentence when none is neutral)."""
     from .embed import embed
 
@@ -147,7 +147,7 @@ def build_story(story_id: str, articles: list[Article], cc: CrossCheck, *, lengt
         limits["max_facts"] = max_facts
     if max_words is not None:
         limits["max_words"] = max_words
-    headline, headline_from = choose_headline(articles, cc)
+    headline, headline_from = choose_headline(articles)
     facts = select_facts(cc, articles, **limits)
     loaded = [flag for a in articles for flag in find_loaded(a)]
     removed: dict[str, int] = {}

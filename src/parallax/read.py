@@ -216,9 +216,7 @@ def read_paths(paths: Iterable[str | Path], *, stdin: Any = None,
             for f in iter_files(path):
                 take(read_file(f, explicit=False, max_bytes=max_bytes))
         elif path.exists():
-            if path.suffix.lower() not in PAGE_EXT and path.suffix:
-                # Unknown extension named explicitly: try it as a page, the content decides.
-                pass
+            # A file named explicitly is read whatever its extension: the content decides.
             take(read_file(path, max_bytes=max_bytes))
         else:
             errors.append(InputError(p, "PX101", "not found: check the path"))

@@ -22,7 +22,6 @@ STORY_THRESHOLD = 0.40  # combined similarity at which two articles are one stor
 LEAD_SENTENCES = 5
 EMBEDDING_WEIGHT = 0.4
 LEXICAL_WEIGHT = 0.6
-NAME_WEIGHT = 0.25  # used by the incremental store, which has no batch-wide word statistics
 MAX_DAYS_APART = 7
 
 _STOPWORDS = frozenset(["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "said", "says", "say", "one", "two", "new", "also", "would", "could", "year", "years"])

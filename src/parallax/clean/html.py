@@ -140,8 +140,3 @@ def visible_blocks(html: str) -> list[tuple[str, str | None]]:
     walk(body if body is not None else root)
     flush()
     return blocks
-
-
-def visible_text(html: str) -> str:
-    """The page's visible text, one block per line (see visible_blocks)."""
-    return "\n".join(text for text, _ in visible_blocks(html))

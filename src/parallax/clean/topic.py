@@ -90,12 +90,6 @@ class _Scorer:
         return semantic, structural
 
 
-def paragraph_scores(paragraphs: list[str], title: str = "") -> list[tuple[float, float]]:
-    """(semantic, structural) evidence that each body paragraph is foreign to the article's head."""
-    scorer = _Scorer(paragraphs, title)
-    return [scorer.score(i) if i in scorer.body_idx else (0.0, 0.0) for i in range(len(paragraphs))]
-
-
 def find_glued_suffix(paragraphs: list[str], title: str = "") -> int | None:
     """Index of the first paragraph of a glued-on suffix (headings above it included), or None."""
     body_idx = [i for i, p in enumerate(paragraphs) if rules.is_body_paragraph(p)]

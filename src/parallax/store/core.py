@@ -455,7 +455,7 @@ class Store:
         cand_ids = [r.article_id for r in story_rows]
         cands = {}
         if cand_ids or copy_ids:
-            rows = conn.execute(select(ac.id, ac.doc_vec, ac.story_id, ac.names_json, ac.group_id)
+            rows = conn.execute(select(ac.id, ac.doc_vec, ac.story_id, ac.group_id)
                                 .where(ac.id.in_(set(cand_ids) | copy_ids), ac.superseded_by.is_(None))).all()
             cands = {r.id: r for r in rows}
         cos = {cid: float(np.frombuffer(r.doc_vec, dtype=np.float32) @ prep.doc_vec) for cid, r in cands.items()}
