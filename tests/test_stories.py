@@ -83,3 +83,46 @@ def test_names_are_proper_names_without_weekdays():
 
 def test_names_drop_a_leading_article():
     assert names("The National Bank of Rosmark raised its rate.") & names("Rates at the National Bank rose.")
+
+
+def _quarry_counts(fixtures_dir, prefix=""):
+    from parallax.stories import term_counts
+
+    paths = sorted((fixtures_dir / "quarries").glob(f"{prefix}*.txt"))
+    return [p.stem for p in paths], [term_counts(p.read_text(encoding="utf-8")) for p in paths]
+
+
+def test_split_parts_separates_two_events_of_one_kind(fixtures_dir):
+    # Two quarry collapses: the same vocabulary of walls, workers and rescue, different places and people.
+    from parallax.stories import split_parts
+
+    stems, counts = _quarry_counts(fixtures_dir)
+    parts = split_parts(counts)
+    assert parts is not None
+    by_part = {}
+    for stem, p in zip(stems, parts, strict=True):
+        by_part.setdefault(p, set()).add(stem.split("-")[0])
+    assert sorted(map(sorted, by_part.values())) == [["harrowgate"], ["velden"]]
+    assert parts[stems.index("velden-1")] == 0  # the larger part is part 0
+
+
+def test_split_parts_keeps_one_event_with_many_angles_whole(fixtures_dir):
+    # Rescue, inquiry, union warning, road reopening: one collapse seen over a week is one story.
+    from parallax.stories import SPLIT_MIN_STORY, split_parts
+
+    _, counts = _quarry_counts(fixtures_dir, "velden")
+    assert len(counts) >= SPLIT_MIN_STORY
+    assert split_parts(counts) is None
+    assert split_parts(counts[:SPLIT_MIN_STORY - 1] + _quarry_counts(fixtures_dir, "harrowgate")[1][:1]) is None
+
+
+def test_batch_clustering_tells_two_quarry_collapses_apart(fixtures_dir):
+    paths = sorted((fixtures_dir / "quarries").glob("*.txt"))
+    docs = [{"title": p.read_text(encoding="utf-8").split("\n")[0], "text": p.read_text(encoding="utf-8"),
+             "published": None} for p in paths]
+    labels = cluster_documents(docs)
+    by_event = {}
+    for p, lab in zip(paths, labels, strict=True):
+        by_event.setdefault(p.stem.split("-")[0], set()).add(lab)
+    assert all(len(v) == 1 for v in by_event.values())
+    assert by_event["velden"] != by_event["harrowgate"]

@@ -50,13 +50,14 @@ def _temp_db(tmp: str, name: str) -> str:
     return str(Path(tmp) / f"{name}.db")
 
 
-def measure_cluster(data: Path, db: str | None, seed: int = 13, quick: bool = False) -> list[dict[str, Any]]:
+def measure_cluster(data: Path, db: str | None, seed: int = 13, quick: bool = False,
+                    sets: tuple[str, ...] = CLUSTER_SETS) -> list[dict[str, Any]]:
     """Incremental (documents added one by one, in a random arrival order) vs batch `cluster_documents`."""
     from .store import Store
     from .stories import cluster_documents
 
     rows = []
-    for folder in CLUSTER_SETS:
+    for folder in sets:
         path = data / folder / "dev.jsonl"
         if not path.exists():
             print(f"skip: {path} not found", file=sys.stderr)
@@ -78,19 +79,22 @@ def measure_cluster(data: Path, db: str | None, seed: int = 13, quick: bool = Fa
             url = db or _temp_db(tmp, folder)
             with Store(url) as store:
                 t0 = time.perf_counter()
-                pred = []
-                for d in inputs:
+                pred, stored = [], []
+                for i, d in enumerate(inputs):
                     art = Article(id=d["id"], raw=(d["text"] or d["title"]).replace("\r\n", "\n"),
                                   title=d["title"] or None, published=d["published"], input=d["id"])
                     try:
-                        pred.append(store.add_article(art).story_id)
+                        res = store.add_article(art)
+                        pred.append(res.story_id)
+                        stored.append(res.id)  # the store's id: data sets repeat ids (BASIL has four "basil-empty")
                     except Exception as exc:  # no text left: a singleton
                         print(f"  {d['id']}: {exc}", file=sys.stderr)
-                        pred.append(f"failed-{d['id']}")
+                        pred.append(f"failed-{i}")
+                        stored.append(None)
                 t_inc = time.perf_counter() - t0
-                # merges after the fact: read each article's final story
+                # merges and splits after the fact: read each article's final story
                 final = {a.id: a.meta["story_id"] for a in store.articles()}
-                pred = [final.get(d["id"], p) for d, p in zip(inputs, pred, strict=True)]
+                pred = [final.get(sid, p) if sid else p for sid, p in zip(stored, pred, strict=True)]
         peer = _peer(path, docs)
         dataset = folder.removeprefix("clustering_")
         for system, labels, secs in (("incremental (Store)", pred, t_inc), ("batch cluster_documents", batch, t_batch),
@@ -187,7 +191,8 @@ def _clone(base: Any, i: int, rng: random.Random, per_day: int) -> Any:
     mh.hashvalues[redraw] = nrng.integers(0, 2**32, int(redraw.sum()), dtype=np.uint64)
     return _Prepared(a, None, _sha("fill", str(i)), text_hash=_sha(a.text, str(i)),
                      dedupe_key=_sha(content_id(a.text, a.url), str(i)), sent_vecs=base.sent_vecs[keep],
-                     doc_vec=vec / np.linalg.norm(vec), minhash=mh, names=base.names, day=parse_day(a.published))
+                     doc_vec=vec / np.linalg.norm(vec), minhash=mh, names=base.names, terms=base.terms,
+                     day=parse_day(a.published))
 
 
 def parse_day(value: str | None):
@@ -288,10 +293,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", default=None, help="database URL (default: a temporary SQLite file)")
     ap.add_argument("--data", type=Path, default=EVAL, help="the shared eval folder")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--sets", default=",".join(s.removeprefix("clustering_") for s in CLUSTER_SETS),
+                    help="clustering datasets for --measure cluster (default: %(default)s)")
+    ap.add_argument("--seed", type=int, default=13, help="arrival order for --measure cluster")
     ap.add_argument("--json", type=Path, help="also write the results as JSON")
     args = ap.parse_args(argv)
     if args.measure == "cluster":
-        res: Any = measure_cluster(args.data, args.db, quick=args.quick)
+        sets = tuple("clustering_" + s.strip() for s in args.sets.split(",") if s.strip())
+        res: Any = measure_cluster(args.data, args.db, seed=args.seed, quick=args.quick, sets=sets)
     elif args.measure == "scale":
         res = measure_scale(args.db, sizes=(200, 1000) if args.quick else (1000, 10000), data=args.data)
     else:

@@ -4,8 +4,14 @@ Two views of each article are combined: the mean embedding of its headline and f
 lead carries the event: same event in other words) and TF-IDF over its whole text (the specific names,
 places and numbers that tell two similar events apart: two earthquakes, two trade deals). Pairs whose
 dates are far apart are pushed away; average-link agglomerative clustering cuts at STORY_THRESHOLD.
-Weights and threshold were chosen on the dev splits of ECB+, BASIL, AllSides and NewsWCL50
-(bench.cluster).
+
+A second pass looks inside each story of SPLIT_MIN_STORY or more articles with the story's own
+vocabulary: TF-IDF whose IDF is counted over the story's articles only, so the words every article
+shares ("earthquake", "magnitude") weigh nothing and the words that tell two events apart (the town,
+the day, the names) weigh the most. When that view falls apart into two or more parts of SPLIT_MIN_PART
+articles, the story is two events of one kind and is split (`split_parts`). The incremental store
+runs the same pass on the story an article joins. Weights and thresholds were chosen on the dev splits
+of ECB+, BASIL, AllSides and NewsWCL50 (bench.cluster, python -m parallax.desk --measure cluster).
 """
 
 from __future__ import annotations
@@ -18,11 +24,15 @@ import numpy as np
 from .embed import embed
 from .model import Article
 
-STORY_THRESHOLD = 0.40  # combined similarity at which two articles are one story
+STORY_THRESHOLD = 0.325  # combined similarity at which two articles are one story (before the split pass)
+SPLIT_THRESHOLD = 0.14  # within-story TF-IDF similarity (story-local IDF) that holds a part together
+SPLIT_MIN_STORY = 6  # stories smaller than this are not looked into
+SPLIT_MIN_PART = 3  # a split needs two parts at least this big; smaller parts go to the closest big one
 LEAD_SENTENCES = 5
 EMBEDDING_WEIGHT = 0.4
 LEXICAL_WEIGHT = 0.6
 MAX_DAYS_APART = 7
+DATE_GAP_PENALTY = 0.3  # taken off the similarity of two articles dated more than MAX_DAYS_APART apart
 
 _STOPWORDS = frozenset(["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "said", "says", "say", "one", "two", "new", "also", "would", "could", "year", "years"])
 
@@ -83,39 +93,71 @@ def term_counts(text: str) -> dict[str, int]:
     return counts
 
 
+class TermMatrix:
+    """Sublinear term frequencies (1 + log count) of documents over their joint vocabulary.
+
+    Built once from `term_counts` and weighted by whichever IDF is wanted: the batch's own, the store's
+    (`term_df`), or one story's (the split pass), without re-reading the words.
+    """
+
+    __slots__ = ("tf", "vocab")
+
+    def __init__(self, counts: list[dict[str, int]]):
+        from scipy.sparse import csr_matrix
+
+        index: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        tfs: list[int] = []
+        for r, cnt in enumerate(counts):
+            cols.extend(index.setdefault(tok, len(index)) for tok in cnt)
+            tfs.extend(cnt.values())
+            rows.extend([r] * len(cnt))
+        vals = 1.0 + np.log(np.asarray(tfs, dtype=np.float64)) if tfs else np.zeros(0)
+        self.tf = csr_matrix((vals, (rows, cols)), shape=(len(counts), max(1, len(index))), dtype=np.float64)
+        self.vocab = list(index)
+
+    def __len__(self) -> int:
+        return self.tf.shape[0]
+
+    def idf(self, df: dict[str, int], n_docs: int) -> np.ndarray:
+        """Smoothed IDF of the vocabulary from document frequencies `df` over `n_docs` documents."""
+        got = np.fromiter((df.get(t, 0) for t in self.vocab), float, len(self.vocab))
+        return self._smooth(got, n_docs)
+
+    def local_idf(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """IDF counted over these documents (or the given rows) only."""
+        tf = self.tf if rows is None else self.tf[rows]
+        return self._smooth(np.asarray((tf > 0).sum(axis=0)).ravel().astype(float), tf.shape[0])
+
+    @staticmethod
+    def _smooth(df: np.ndarray, n_docs: int) -> np.ndarray:
+        out = np.log((1 + n_docs) / (1 + df)) + 1.0
+        return np.pad(out, (0, 1)) if out.size == 0 else out  # the empty vocabulary has one dummy column
+
+    def weighted(self, idf: np.ndarray, rows: np.ndarray | None = None):
+        """L2-normalised TF-IDF rows (all, or the given rows) as a sparse matrix."""
+        from scipy.sparse import csr_matrix
+
+        m = (self.tf if rows is None else self.tf[rows]).multiply(idf[None, :])
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return csr_matrix(m.multiply(1.0 / norms[:, None]))
+
+
 def tfidf_vectors(counts: list[dict[str, int]], df: dict[str, int], n_docs: int):
     """L2-normalised TF-IDF rows (sublinear tf, smoothed idf from `df` over `n_docs`) as a sparse matrix."""
-    from scipy.sparse import csr_matrix
-
-    vocab: dict[str, int] = {}
-    rows, cols, vals = [], [], []
-    for r, cnt in enumerate(counts):
-        for tok, k in cnt.items():
-            c = vocab.setdefault(tok, len(vocab))
-            idf = np.log((1 + n_docs) / (1 + df.get(tok, 0))) + 1.0
-            rows.append(r)
-            cols.append(c)
-            vals.append((1.0 + np.log(k)) * idf)
-    m = csr_matrix((vals, (rows, cols)), shape=(len(counts), max(1, len(vocab))), dtype=np.float64)
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return csr_matrix(m.multiply(1.0 / norms[:, None]))
+    terms = TermMatrix(counts)
+    return terms.weighted(terms.idf(df, n_docs))
 
 
-def tfidf_matrix(texts: list[str]):
-    """TF-IDF rows of a batch, with document frequencies counted over the batch itself."""
-    counts = [term_counts(t) for t in texts]
-    df: dict[str, int] = {}
-    for cnt in counts:
-        for tok in cnt:
-            df[tok] = df.get(tok, 0) + 1
-    return tfidf_vectors(counts, df, len(texts))
-
-
-def similarity_matrix(docs: list[dict], vecs: np.ndarray | None = None) -> np.ndarray:
+def similarity_matrix(docs: list[dict], vecs: np.ndarray | None = None,
+                      terms: TermMatrix | None = None) -> np.ndarray:
     """Pairwise story similarity: embedding of the lead and TF-IDF of the text, minus a date-gap penalty."""
     vecs = doc_vectors(docs) if vecs is None else vecs
-    tfidf = tfidf_matrix([(d.get("title") or "") + "\n" + (d.get("text") or "") for d in docs])
+    if terms is None:
+        terms = TermMatrix([term_counts((d.get("title") or "") + "\n" + (d.get("text") or "")) for d in docs])
+    tfidf = terms.weighted(terms.local_idf())
     sim = EMBEDDING_WEIGHT * (vecs @ vecs.T) + LEXICAL_WEIGHT * (tfidf @ tfidf.T).toarray()
     dates = [parse_day(d.get("published")) for d in docs]
     dated = [i for i, d in enumerate(dates) if d]
@@ -123,9 +165,73 @@ def similarity_matrix(docs: list[dict], vecs: np.ndarray | None = None) -> np.nd
         for b in range(a + 1, len(dated)):
             i, j = dated[a], dated[b]
             if abs((dates[i] - dates[j]).days) > MAX_DAYS_APART:  # type: ignore[operator]
-                sim[i, j] -= 0.3
-                sim[j, i] -= 0.3
+                sim[i, j] -= DATE_GAP_PENALTY
+                sim[j, i] -= DATE_GAP_PENALTY
     return sim
+
+
+def _average_link(sim: np.ndarray, threshold: float) -> np.ndarray:
+    """Average-link agglomerative labels, merging while similarity >= threshold."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    dist = np.clip(1.0 - sim, 0.0, 2.0)
+    np.fill_diagonal(dist, 0.0)
+    z = linkage(squareform(dist, checks=False), method="average")
+    return fcluster(z, t=1.0 - threshold, criterion="distance")
+
+
+def split_parts(counts: list[dict[str, int]] | TermMatrix, threshold: float = SPLIT_THRESHOLD,
+                rows: np.ndarray | None = None) -> list[int] | None:
+    """Part numbers (0 = the largest part) for the articles of one story, or None when it holds together.
+
+    `counts` are the articles' `term_counts` (or a `TermMatrix`, of which `rows` are the story). TF-IDF is
+    weighted by the story's own document frequencies; average link cuts at `threshold`; parts under
+    SPLIT_MIN_PART articles join the big part they are closest to (mean similarity), so a split never
+    leaves stray singletons behind.
+    """
+    terms = counts if isinstance(counts, TermMatrix) else TermMatrix(counts)
+    n = len(terms) if rows is None else len(rows)
+    if n < SPLIT_MIN_STORY:
+        return None
+    tf = terms.weighted(terms.local_idf(rows), rows)
+    sim = (tf @ tf.T).toarray()
+    labels = _average_link(sim, threshold)
+    sizes: dict[int, int] = {}
+    for lab in labels:
+        sizes[int(lab)] = sizes.get(int(lab), 0) + 1
+    big = sorted((lab for lab, k in sizes.items() if k >= SPLIT_MIN_PART), key=lambda lab: (-sizes[lab], lab))
+    if len(big) < 2:
+        return None
+    part = {lab: i for i, lab in enumerate(big)}
+    members = {lab: np.flatnonzero(labels == lab) for lab in sizes}
+    for lab in sizes:
+        if lab not in part:
+            own = members[lab]
+            part[lab] = part[max(big, key=lambda b: float(sim[np.ix_(own, members[b])].mean()))]
+    return [part[int(lab)] for lab in labels]
+
+
+def cluster_similarities(sim: np.ndarray, terms: list[dict[str, int]] | TermMatrix,
+                         threshold: float = STORY_THRESHOLD) -> list[str]:
+    """Story labels from a pairwise similarity matrix: average link, then the split pass on each story.
+
+    `terms` are the documents' `term_counts` (or their `TermMatrix`), for the split pass. Labels are
+    strings ("3", or "3.1" for the second part of a split story). The incremental store calls this on
+    each new article's neighbourhood, so both paths decide alike.
+    """
+    if len(terms) == 1:
+        return ["1"]
+    terms = terms if isinstance(terms, TermMatrix) else TermMatrix(terms)
+    labels = _average_link(sim, threshold)
+    final = [f"{lab}" for lab in labels]
+    for lab in sorted(set(labels.tolist())):
+        rows = np.flatnonzero(labels == lab)
+        parts = split_parts(terms, rows=rows) if len(rows) >= SPLIT_MIN_STORY else None
+        if parts:  # a story that falls apart in its own vocabulary is two events of one kind
+            for i, p in zip(rows, parts, strict=True):
+                final[i] = f"{lab}.{p}"
+    return final
 
 
 def cluster_documents(docs: list[dict], threshold: float = STORY_THRESHOLD) -> list[str]:
@@ -135,19 +241,13 @@ def cluster_documents(docs: list[dict], threshold: float = STORY_THRESHOLD) -> l
         return []
     if n == 1:
         return ["s1"]
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
-
-    sim = similarity_matrix(docs)
-    dist = np.clip(1.0 - sim, 0.0, 2.0)
-    np.fill_diagonal(dist, 0.0)
-    z = linkage(squareform(dist, checks=False), method="average")
-    labels = fcluster(z, t=1.0 - threshold, criterion="distance")
+    terms = TermMatrix([term_counts((d.get("title") or "") + "\n" + (d.get("text") or "")) for d in docs])
+    final = cluster_similarities(similarity_matrix(docs, terms=terms), terms, threshold)
     # Number stories by first appearance so that ids are stable for a given input order.
-    order: dict[int, str] = {}
-    for lab in labels:
-        order.setdefault(int(lab), f"s{len(order) + 1}")
-    return [order[int(lab)] for lab in labels]
+    order: dict[str, str] = {}
+    for lab in final:
+        order.setdefault(lab, f"s{len(order) + 1}")
+    return [order[lab] for lab in final]
 
 
 def group_stories(articles: list[Article]) -> list[list[Article]]:

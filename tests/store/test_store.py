@@ -21,7 +21,8 @@ def _page(p: dict) -> Article:
 def test_migrations_recorded_and_idempotent(db_url):
     with Store(db_url) as s:
         names = [m["name"] for m in s.migrations()]
-        assert names == ["0001_initial", "0002_sources_fetch_state", "0003_corrections", "0004_term_df"]
+        assert names == ["0001_initial", "0002_sources_fetch_state", "0003_corrections", "0004_term_df",
+                         "0005_story_split_terms"]
         assert s.migrate() == []
         info = s.info()
         assert info["pending"] == [] and info["counts"]["articles"] == 0
@@ -242,3 +243,70 @@ def test_story_merge_follows_redirect(store, example_articles):
     assert store.resolve_story(gone) == keep
     assert sorted(x.id for x in store.articles(story_id=gone)) == ["port-wire", "summit-wire"]
     assert [s["id"] for s in store.list_stories()] == [keep]
+
+
+def _quarry_articles(fixtures_dir):
+    paths = sorted((fixtures_dir / "quarries").glob("*.txt"))
+    arts = {p.stem: Article(id=p.stem, raw=p.read_text(encoding="utf-8"), published="2026-05-0" + p.stem[-1],
+                            input=str(p)) for p in paths}
+    # Arrival interleaves the two collapses.
+    order = ["velden-1", "harrowgate-1", "velden-2", "velden-3", "harrowgate-2", "velden-4", "harrowgate-3",
+             "velden-5", "harrowgate-4", "velden-6"]
+    return [arts[k] for k in order]
+
+
+def _stories_by_event(store):
+    out: dict[str, set[str]] = {}
+    for a in store.articles():
+        out.setdefault(a.id.split("-")[0], set()).add(a.meta["story_id"])
+    return out
+
+
+def test_two_events_of_one_kind_arrive_as_two_stories(store, fixtures_dir):
+    for a in _quarry_articles(fixtures_dir):
+        store.add_article(a)
+    by_event = _stories_by_event(store)
+    assert all(len(v) == 1 for v in by_event.values()), by_event
+    assert by_event["velden"] != by_event["harrowgate"]
+
+
+def test_a_story_that_mixes_two_events_is_split(store, fixtures_dir):
+    # An earlier wrong merge put both collapses in one story; the next article's neighbourhood pulls them apart.
+    from parallax.store import schema as S
+
+    arts = _quarry_articles(fixtures_dir)
+    last = arts.pop()  # velden-6
+    for a in arts:
+        store.add_article(a)
+    (v,), (h,) = _stories_by_event(store)["velden"], _stories_by_event(store)["harrowgate"]
+    with store.engine.begin() as conn:
+        mixed = store._merge_stories(conn, v, h)
+    assert {s for ss in _stories_by_event(store).values() for s in ss} == {mixed}
+    res = store.add_article(last)
+    by_event = _stories_by_event(store)
+    assert all(len(x) == 1 for x in by_event.values()), by_event
+    assert by_event["velden"] == {mixed} == {res.story_id}  # the larger part keeps the story
+    (other,) = by_event["harrowgate"]
+    listed = {s["id"]: s for s in store.list_stories()}
+    assert listed[other]["split_from"] == mixed and listed[mixed]["split_from"] is None
+    assert sorted(listed[other]["articles"]) == [f"harrowgate-{i}" for i in range(1, 5)]
+    with store.engine.connect() as conn:
+        n = dict(conn.execute(S.stories.select().with_only_columns(S.stories.c.id, S.stories.c.n_articles)).all())
+    assert n[mixed] == 6 and n[other] == 4
+
+
+def test_articles_stored_before_term_counts_still_score(store, fixtures_dir):
+    # Articles filed before migration 0005 have no stored word counts: their text is read instead.
+    from sqlalchemy import update
+
+    from parallax.store import schema as S
+
+    arts = _quarry_articles(fixtures_dir)
+    for a in arts[:-1]:
+        store.add_article(a)
+    with store.engine.begin() as conn:
+        conn.execute(update(S.articles).values(terms_json=None))
+    store.add_article(arts[-1])
+    by_event = _stories_by_event(store)
+    assert all(len(v) == 1 for v in by_event.values()), by_event
+    assert by_event["velden"] != by_event["harrowgate"]

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
-from sqlalchemy import Engine, Integer, Text, case, cast, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, Integer, Text, cast, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -34,12 +34,11 @@ log = logging.getLogger(__name__)
 # Story assignment (the incremental counterpart of stories.cluster_documents).
 # Average-link similarity to join a story: the batch's (stories.similarity_matrix) embedding + TF-IDF mix,
 # with document frequencies kept in the term_df table.
-STORY_THRESHOLD = 0.40
-MERGE_THRESHOLD = 0.45  # two stories the new article joins merge when their own average link is this high
 STORY_WINDOW_DAYS = 14  # candidates are looked for among articles dated within this many days
 STORY_CANDIDATES = 200  # at most this many candidate articles (most LSH collisions first) are scored exactly
 MIN_COLLISIONS = 2  # an article must share at least this many SimHash tables to be a candidate
-STORY_MEMBERS = 24  # average link over at most this many (most recent) members of a candidate story
+STORY_MEMBERS = 24  # the neighbourhood holds at most this many (most recent) members of each candidate story
+STORY_NEIGHBOURS = 8  # candidate stories in the neighbourhood (closest lead first)
 # Provenance candidates.
 COPY_CANDIDATES = 24  # near-copy candidates (most shared MinHash bands first)
 REWRITE_CANDIDATES = 24  # the closest leads (by cosine) that are compared sentence by sentence
@@ -478,7 +477,7 @@ class Store:
                     linked.append((r.id, ev))
 
         # The story: average link to each candidate story; bridge (merge) stories when the article joins two.
-        story_id = self._assign_story(conn, prep, cands, cos)
+        story_id, touched = self._assign_story(conn, prep, cands, cos, now)
         if story_id is None:
             story_id = "story-" + hashlib.sha256(aid.encode()).hexdigest()[:10]
             conn.execute(insert(S.stories).values(id=story_id, created_at=now, updated_at=now, first_day=day,
@@ -495,7 +494,8 @@ class Store:
             group_id=None, story_id=story_id, replaces=previous, superseded_by=None,
             sent_vecs=_vec_bytes(prep.sent_vecs), doc_vec=_vec_bytes(prep.doc_vec),
             minhash=np.asarray(prep.minhash.hashvalues, dtype=np.uint64).tobytes(),
-            names_json=json.dumps(sorted(prep.names), ensure_ascii=False)))
+            names_json=json.dumps(sorted(prep.names), ensure_ascii=False),
+            terms_json=json.dumps(prep.terms, ensure_ascii=False)))
         self._count_terms(conn, prep.terms)
         conn.execute(insert(S.lsh_copy), [{"key": k, "article_id": aid} for k in ckeys])
         conn.execute(insert(S.lsh_story), [{"key": k, "article_id": aid, "day": prep.day} for k in skeys])
@@ -511,53 +511,102 @@ class Store:
                  "evidence": ev.evidence} for bid, ev in linked])
         groups = {cands[b].group_id for b, _ in linked if b in cands and cands[b].group_id}
         self._regroup(conn, aid, groups)
-        st = S.stories.c
-        conn.execute(update(S.stories).where(st.id == story_id).values(
-            n_articles=st.n_articles + 1, updated_at=now,
-            first_day=case((st.first_day.is_(None) | (st.first_day > day), day), else_=st.first_day),
-            last_day=case((st.last_day.is_(None) | (st.last_day < day), day), else_=st.last_day)))
+        for sid in sorted(touched | {story_id}):
+            self._touch_story(conn, sid, None, now)
         return AddResult(aid, "new", story_id, previous)
 
     def _assign_story(self, conn: Connection, prep: _Prepared, cands: dict[str, Any],
-                      cos: dict[str, float]) -> str | None:
-        from ..stories import term_counts
+                      cos: dict[str, float], now: datetime) -> tuple[str | None, set[str]]:
+        """Re-cluster the new article's neighbourhood with the batch's rules; returns (its story, stories touched).
 
-        ac = S.articles.c
+        The neighbourhood is the new article plus the STORY_MEMBERS most recent articles of each of the
+        STORY_NEIGHBOURS candidate stories (LSH candidates, closest lead first): its size, and so the cost, is
+        bounded whatever the size of the store. Inside it, `stories.cluster_similarities` (average link at
+        STORY_THRESHOLD, then the split pass) decides as the batch would. Its clusters are matched to the
+        existing stories by overlap (largest cluster first, the story holding most of it), so a story keeps
+        its id; stories the neighbourhood joins merge (the emptied one redirects), a story it pulls apart
+        splits (the new one records `split_from`). Returns None for the story when the article starts one.
+        """
+        from ..stories import TermMatrix, cluster_similarities, term_counts
+
+        ac, st = S.articles.c, S.stories.c
         by_story: dict[str, float] = {}
+        resolved: dict[str, str | None] = {}
         for cid, r in cands.items():
             if r.story_id and cos[cid] > 0.2:
-                sid = self._resolve_story(conn, r.story_id)
-                by_story[sid] = max(by_story.get(sid, -1.0), cos[cid])
+                if r.story_id not in resolved:
+                    resolved[r.story_id] = self._resolve_story(conn, r.story_id)
+                sid = resolved[r.story_id]
+                if sid:
+                    by_story[sid] = max(by_story.get(sid, -1.0), cos[cid])
         if not by_story:
-            return None
-        top = sorted(by_story, key=lambda s: -by_story[s])[:8]
-        members: dict[str, tuple[np.ndarray, list[dict[str, int]], list[date | None]]] = {}
-        for sid in top:
-            rows = conn.execute(select(ac.doc_vec, ac.title, ac.text, ac.pub_day).where(
-                ac.story_id == sid, ac.superseded_by.is_(None)).order_by(ac.added_at.desc())
-                .limit(STORY_MEMBERS)).all()
-            if rows:
-                members[sid] = (np.stack([np.frombuffer(r.doc_vec, dtype=np.float32) for r in rows]),
-                                [term_counts((r.title or "") + "\n" + r.text) for r in rows],
-                                [r.pub_day for r in rows])
-        if not members:
-            return None
-        words = set(prep.terms).union(*(t for m in members.values() for t in m[1]))
-        df, n_docs = self._term_stats(conn, words)
-        new = (prep.doc_vec[None, :], [prep.terms], [prep.day])
-        scores = {sid: float(_link(*new, *m, df, n_docs).mean()) for sid, m in members.items()}
-        joined = sorted((s for s in scores if scores[s] >= STORY_THRESHOLD), key=lambda s: -scores[s])
-        if not joined:
-            return None
-        target = joined[0]
-        for other in joined[1:]:
-            # The article bridges two stories: they merge when they are close to each other as well.
-            if float(_link(*members[target], *members[other], df, n_docs).mean()) >= MERGE_THRESHOLD:
-                va, ta, da = members[target]
-                vb, tb, db = members[other]
-                target = self._merge_stories(conn, target, other)
-                members[target] = (np.concatenate([va, vb]), ta + tb, da + db)
-        return target
+            return None, set()
+        rows = []
+        for sid in sorted(by_story, key=lambda s: (-by_story[s], s))[:STORY_NEIGHBOURS]:
+            rows += conn.execute(select(ac.id, ac.story_id, ac.doc_vec, ac.pub_day, ac.terms_json)
+                                 .where(ac.story_id == sid, ac.superseded_by.is_(None))
+                                 .order_by(ac.added_at.desc(), ac.id).limit(STORY_MEMBERS)).all()
+        if not rows:
+            return None, set()
+        older = [r.id for r in rows if r.terms_json is None]  # stored before migration 0005: count from the text
+        texts = dict(conn.execute(select(ac.id, func.coalesce(ac.title, "") + "\n" + ac.text)
+                                  .where(ac.id.in_(older))).all()) if older else {}
+        terms = TermMatrix([json.loads(r.terms_json) if r.terms_json is not None else term_counts(texts[r.id])
+                            for r in rows] + [prep.terms])
+        vecs = np.stack([np.frombuffer(r.doc_vec, dtype=np.float32) for r in rows] + [prep.doc_vec])
+        df, n_docs = self._term_stats(conn, set(terms.vocab))
+        sim = _similarity(vecs, terms, [r.pub_day for r in rows] + [prep.day], df, n_docs)
+        labels = cluster_similarities(sim, terms)
+
+        clusters: dict[str, list[int]] = {}
+        for i, lab in enumerate(labels):
+            clusters.setdefault(lab, []).append(i)
+        sizes = dict(conn.execute(select(st.id, st.n_articles).where(st.id.in_({r.story_id for r in rows}))).all())
+        new_at = len(rows)
+        chosen: dict[str, str] = {}  # cluster -> story id
+        taken: set[str] = set()
+        for lab, members in sorted(clusters.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            held: dict[str, int] = {}
+            for i in members:
+                if i != new_at:
+                    held[rows[i].story_id] = held.get(rows[i].story_id, 0) + 1
+            for sid in sorted(held, key=lambda s: (-held[s], -sizes.get(s, 0), s)):
+                if sid not in taken:
+                    chosen[lab] = sid
+                    taken.add(sid)
+                    break
+            else:
+                if members == [new_at]:
+                    continue  # the article alone: the caller starts its story
+                origin = max(held, key=lambda s: (held[s], s))
+                sid, n = "story-" + hashlib.sha256(f"split:{origin}:{rows[members[0]].id}".encode()).hexdigest()[:10], 1
+                while conn.execute(select(st.id).where(st.id == sid)).first():
+                    sid = "story-" + hashlib.sha256(f"split:{origin}:{rows[members[0]].id}:{n}".encode()).hexdigest()[:10]
+                    n += 1
+                conn.execute(insert(S.stories).values(id=sid, created_at=now, updated_at=now, n_articles=0,
+                                                      split_from=origin))
+                log.info("split %d articles off story %s into %s", len(members), origin, sid)
+                chosen[lab] = sid
+        touched: set[str] = set()
+        moved_to: dict[str, dict[str, int]] = {}  # old story -> new story -> articles moved
+        for lab, members in clusters.items():
+            target = chosen.get(lab)
+            for i in members:
+                if i == new_at or rows[i].story_id == target:
+                    continue
+                old = rows[i].story_id
+                conn.execute(update(S.articles).where(ac.id == rows[i].id).values(story_id=target))
+                moved_to.setdefault(old, {})
+                moved_to[old][target] = moved_to[old].get(target, 0) + 1
+                touched |= {old, target}
+        for old, dests in moved_to.items():
+            left = conn.execute(select(func.count()).where(ac.story_id == old, ac.superseded_by.is_(None))).scalar_one()
+            if left == 0:  # wholly absorbed: the story redirects to where most of it went
+                keep = max(dests, key=lambda s: (dests[s], s))
+                conn.execute(update(S.stories).where(st.merged_into == old).values(merged_into=keep))
+                conn.execute(update(S.stories).where(st.id == old).values(merged_into=keep, n_articles=0))
+                log.info("merged story %s into %s", old, keep)
+        return chosen.get(labels[new_at]), touched
 
     def _term_stats(self, conn: Connection, words: set[str]) -> tuple[dict[str, int], int]:
         """Document frequencies of `words` and the number of articles counted (the IDF of story assignment)."""
@@ -734,7 +783,8 @@ class Store:
 
     def list_stories(self, since: datetime | date | None = None, limit: int = 50, offset: int = 0,
                      day: date | None = None) -> list[dict[str, Any]]:
-        """Stories, most recently updated first: id, headline, articles (ids), origins, updated (ISO), days.
+        """Stories, most recently updated first: id, headline, articles (ids), origins, updated (ISO), days,
+        and `split_from` (the story this one was split off, else None).
 
         `since` keeps stories updated since then; `day` keeps stories with an article dated that day.
         """
@@ -763,7 +813,8 @@ class Store:
                         "outlets": len({(a.source or "").lower() for a in arts if a.source}),
                         "updated": r.updated_at.replace(tzinfo=UTC).isoformat(timespec="seconds"),
                         "first_day": r.first_day.isoformat() if r.first_day else None,
-                        "last_day": r.last_day.isoformat() if r.last_day else None})
+                        "last_day": r.last_day.isoformat() if r.last_day else None,
+                        "split_from": r.split_from})
         return out
 
     def _latest_headlines(self, conn: Connection, ids: list[str]) -> dict[str, str]:
@@ -948,19 +999,17 @@ class Store:
                  "resolved": bool(r.resolved)} for r in rows]
 
 
-def _link(va: np.ndarray, ta: list[dict[str, int]], da: list[date | None],
-          vb: np.ndarray, tb: list[dict[str, int]], db: list[date | None],
-          df: dict[str, int], n_docs: int) -> np.ndarray:
-    """The batch pair similarity (stories.similarity_matrix): embedding and TF-IDF mix - date-gap penalty."""
-    from ..stories import EMBEDDING_WEIGHT, LEXICAL_WEIGHT, MAX_DAYS_APART, tfidf_vectors
+def _similarity(vecs: np.ndarray, terms: Any, days: list[date | None], df: dict[str, int],
+                n_docs: int) -> np.ndarray:
+    """The batch pair similarity (stories.similarity_matrix) over a neighbourhood, IDF from the store."""
+    from ..stories import DATE_GAP_PENALTY, EMBEDDING_WEIGHT, LEXICAL_WEIGHT, MAX_DAYS_APART
 
-    tf = tfidf_vectors(ta + tb, df, max(n_docs, 1))
-    lex = (tf[: len(ta)] @ tf[len(ta) :].T).toarray()
-    sim = EMBEDDING_WEIGHT * (va @ vb.T) + LEXICAL_WEIGHT * lex
-    for i, x in enumerate(da):
-        for j, y in enumerate(db):
-            if x and y and abs((x - y).days) > MAX_DAYS_APART:
-                sim[i, j] -= 0.3
+    tf = terms.weighted(terms.idf(df, max(n_docs, 1)))
+    sim = EMBEDDING_WEIGHT * (vecs @ vecs.T) + LEXICAL_WEIGHT * (tf @ tf.T).toarray()
+    day = np.array([x.toordinal() if x else np.nan for x in days], dtype=float)
+    with np.errstate(invalid="ignore"):
+        far = np.abs(day[:, None] - day[None, :]) > MAX_DAYS_APART  # NaN (undated) compares False
+    sim[far] -= DATE_GAP_PENALTY
     return sim
 
 

@@ -56,6 +56,7 @@ stories = Table(
     Column("last_day", Date),
     Column("n_articles", Integer, nullable=False, default=0),
     Column("merged_into", String(40)),  # set when this story was merged into another
+    Column("split_from", String(40)),  # set when this story was split off another (two events of one kind)
     Index("ix_stories_updated", "updated_at"),
 )
 
@@ -91,6 +92,7 @@ articles = Table(
     Column("doc_vec", LargeBinary, nullable=False),  # float32, 384 (stories.doc_vectors)
     Column("minhash", LargeBinary, nullable=False),  # uint64 x NUM_PERM
     Column("names_json", Text, nullable=False),  # proper names of the lead (stories.names)
+    Column("terms_json", Text),  # word counts of title + text (stories.term_counts), for story scoring
     Index("ix_articles_raw_key", "raw_key"),
     Index("ix_articles_url_hash", "url_hash"),
     Index("ix_articles_story", "story_id"),
@@ -204,10 +206,22 @@ def _m0004_term_df(conn: Connection) -> None:
     metadata.create_all(conn, tables=[term_df])
 
 
+def _m0005_story_split_terms(conn: Connection) -> None:
+    # 0001 creates the tables from today's definitions, which already have the columns on a new database.
+    from sqlalchemy import inspect, text
+
+    have = {t: {c["name"] for c in inspect(conn).get_columns(t)} for t in ("stories", "articles")}
+    if "split_from" not in have["stories"]:
+        conn.execute(text("ALTER TABLE stories ADD COLUMN split_from VARCHAR(40)"))
+    if "terms_json" not in have["articles"]:  # older articles get their counts from their text when needed
+        conn.execute(text("ALTER TABLE articles ADD COLUMN terms_json TEXT"))
+
+
 # Named and ordered; never rename or reorder an entry, only append.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _m0001_initial),
     ("0002_sources_fetch_state", _m0002_sources_fetch_state),
     ("0003_corrections", _m0003_corrections),
     ("0004_term_df", _m0004_term_df),
+    ("0005_story_split_terms", _m0005_story_split_terms),
 ]
