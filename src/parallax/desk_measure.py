@@ -166,9 +166,38 @@ def _article(p: dict[str, Any]) -> Article:
                    published=p["published"], input=p["id"])
 
 
-def _clone(base: Any, i: int, rng: random.Random, per_day: int) -> Any:
+def _event_rotation(event: int, dim: int) -> Any:
+    """A fixed random orthogonal map for synthetic event `event`: it keeps the cosines between pages of one
+    event and sends them far from every other event's (random directions in 384 dimensions are ~orthogonal)."""
+    import numpy as np
+
+    if event not in _ROTATIONS:
+        q, r = np.linalg.qr(np.random.default_rng(10_000 + event).normal(size=(dim, dim)))
+        _ROTATIONS[event] = (q * np.sign(np.diag(r))).astype(np.float32)
+    return _ROTATIONS[event]
+
+
+_ROTATIONS: dict[int, Any] = {}
+
+
+def _into_event(prep: Any, event: int) -> None:
+    """Move a prepared page into synthetic event `event`'s space (see `_clone`), in place."""
+    import numpy as np
+
+    rot = _event_rotation(event, len(prep.doc_vec))
+    prep.doc_vec = (prep.doc_vec @ rot).astype(np.float32)
+    prep.sent_vecs = (prep.sent_vecs @ rot).astype(np.float32)
+    prep.terms = {f"{t}~{event}": n for t, n in prep.terms.items()}
+    prep.names = {f"{n}~{event}" for n in prep.names}
+
+
+def _clone(base: Any, i: int, rng: random.Random, per_day: int, event: int = 0, base_no: int = 0) -> Any:
     """A stored-article stand-in made from a prepared Multi-News page: new id, URL, outlet and date, the
-    doc vector jittered, some sentences dropped and part of the MinHash redrawn (a reprint or a rewrite)."""
+    doc vector jittered, some sentences dropped and part of the MinHash redrawn (a reprint or a rewrite).
+
+    `event` > 0 makes the clone part of a different event from the same page's earlier clones: its vectors
+    are rotated (`_event_rotation`), its words and names renamed and its MinHash redrawn, so the store
+    grows by new stories instead of by ever larger ones."""
     import copy
 
     import numpy as np
@@ -176,6 +205,14 @@ def _clone(base: Any, i: int, rng: random.Random, per_day: int) -> Any:
     from .model import content_id
     from .store.core import _Prepared, _sha
 
+    doc_vec, sent_vecs, terms, names = base.doc_vec, base.sent_vecs, base.terms, base.names
+    mh = base.minhash.copy()
+    if event:
+        moved = copy.copy(base)
+        _into_event(moved, event)
+        doc_vec, sent_vecs, terms, names = moved.doc_vec, moved.sent_vecs, moved.terms, moved.names
+        mh.hashvalues[:] = np.random.default_rng([base_no, event]).integers(0, 2**32, len(mh.hashvalues),
+                                                                             dtype=np.uint64)
     a = copy.copy(base.article)
     day = 1 + i // per_day
     a.id = f"fill-{i:05d}"
@@ -183,15 +220,14 @@ def _clone(base: Any, i: int, rng: random.Random, per_day: int) -> Any:
     a.source = f"Outlet {rng.randrange(60)}"
     a.published = f"2026-{1 + (day - 1) // 28:02d}-{1 + (day - 1) % 28:02d}"
     nrng = np.random.default_rng(i)
-    vec = base.doc_vec + nrng.normal(0, 0.02, base.doc_vec.shape).astype(np.float32)
-    keep = nrng.random(len(base.sent_vecs)) < 0.85
+    vec = doc_vec + nrng.normal(0, 0.02, doc_vec.shape).astype(np.float32)
+    keep = nrng.random(len(sent_vecs)) < 0.85
     keep[0] = True
-    mh = base.minhash.copy()
     redraw = nrng.random(len(mh.hashvalues)) < rng.choice([0.1, 0.5, 0.9])
     mh.hashvalues[redraw] = nrng.integers(0, 2**32, int(redraw.sum()), dtype=np.uint64)
     return _Prepared(a, None, _sha("fill", str(i)), text_hash=_sha(a.text, str(i)),
-                     dedupe_key=_sha(content_id(a.text, a.url), str(i)), sent_vecs=base.sent_vecs[keep],
-                     doc_vec=vec / np.linalg.norm(vec), minhash=mh, names=base.names, terms=base.terms,
+                     dedupe_key=_sha(content_id(a.text, a.url), str(i)), sent_vecs=sent_vecs[keep],
+                     doc_vec=vec / np.linalg.norm(vec), minhash=mh, names=names, terms=terms,
                      day=parse_day(a.published))
 
 
@@ -202,13 +238,18 @@ def parse_day(value: str | None):
 
 
 def measure_scale(db: str | None, sizes: tuple[int, ...] = (1000, 10000), probes: int = 50,
-                  data: Path = EVAL, per_day: int = 100, bases: int = 150) -> list[dict[str, Any]]:
+                  data: Path = EVAL, per_day: int = 100, bases: int = 150,
+                  story_size: int | None = None) -> list[dict[str, Any]]:
     """Time to add one article when the store holds N articles.
 
     The store is filled by cloning prepared Multi-News pages (see `_clone`) through the real filing path
     (`Store._commit`: index look-ups, provenance, story assignment, one transaction each), which skips
     only re-cleaning and re-embedding the same texts. Probes are fresh pages (perturbed Multi-News
-    documents) added with the full path: clean, split, embed, file. `per_day` pages a day."""
+    documents) added with the full path: clean, split, embed, file. `per_day` pages a day.
+
+    With `story_size` None every clone of a page joins that page's one story, so stories grow with the
+    store (the worst case for the per-story caps); with `story_size` k a page's clones form a new event
+    every k rounds, so the store grows by new stories of about k articles, as a news stream does."""
     from .store import Store
 
     pages = synth_pages(bases + probes * len(sizes), seed=5, per_day=per_day, data=data)
@@ -224,7 +265,9 @@ def measure_scale(db: str | None, sizes: tuple[int, ...] = (1000, 10000), probes
             t0 = time.perf_counter()
             window: list[float] = []
             while filled < size:
-                prep = _clone(prepared[filled % len(prepared)], filled, rng, per_day)
+                base_no, generation = filled % len(prepared), filled // len(prepared)
+                event = generation // story_size if story_size else 0
+                prep = _clone(prepared[base_no], filled, rng, per_day, event=event, base_no=base_no)
                 t1 = time.perf_counter()
                 store._commit(prep)
                 window.append(time.perf_counter() - t1)
@@ -236,6 +279,9 @@ def measure_scale(db: str | None, sizes: tuple[int, ...] = (1000, 10000), probes
                 p = dict(p, id=f"probe-{size}-{k}", published=f"2026-{1 + (day - 1) // 28:02d}-{1 + (day - 1) % 28:02d}")
                 t1 = time.perf_counter()
                 prep = store._prepare([(_article(p), None)])[0]
+                event = filled // len(prepared) // story_size if story_size else 0
+                if event and prep.error is None:  # a page of today's news: in the current event's space
+                    _into_event(prep, event)
                 t2 = time.perf_counter()
                 store._commit(prep)
                 t3 = time.perf_counter()
@@ -248,7 +294,8 @@ def measure_scale(db: str | None, sizes: tuple[int, ...] = (1000, 10000), probes
                    "ms_prepare": round(1000 * t_prep / probes, 1),
                    "ms_index_and_commit": round(1000 * t_commit / probes, 1),
                    "ms_commit_last_200_fills": round(1000 * sum(last) / max(1, len(last)), 1),
-                   "fill_seconds": round(fill, 1), "dialect": store.dialect}
+                   "fill_seconds": round(fill, 1), "stories": store.info()["counts"]["stories"],
+                   "story_size": story_size, "dialect": store.dialect}
             rows.append(row)
             print(json.dumps(row), flush=True)
     return rows
@@ -296,13 +343,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sets", default=",".join(s.removeprefix("clustering_") for s in CLUSTER_SETS),
                     help="clustering datasets for --measure cluster (default: %(default)s)")
     ap.add_argument("--seed", type=int, default=13, help="arrival order for --measure cluster")
+    ap.add_argument("--story-size", type=int, default=None,
+                    help="--measure scale: the store grows by new stories of about this many articles "
+                         "(default: every page's clones keep joining one story, the worst case)")
     ap.add_argument("--json", type=Path, help="also write the results as JSON")
     args = ap.parse_args(argv)
     if args.measure == "cluster":
         sets = tuple("clustering_" + s.strip() for s in args.sets.split(",") if s.strip())
         res: Any = measure_cluster(args.data, args.db, seed=args.seed, quick=args.quick, sets=sets)
     elif args.measure == "scale":
-        res = measure_scale(args.db, sizes=(200, 1000) if args.quick else (1000, 10000), data=args.data)
+        res = measure_scale(args.db, sizes=(200, 1000) if args.quick else (1000, 10000), data=args.data,
+                            story_size=args.story_size)
     else:
         res = measure_throughput(args.db, n=200 if args.quick else 2000, data=args.data)
     if args.json:
