@@ -270,10 +270,9 @@ def test_two_events_of_one_kind_arrive_as_two_stories(store, fixtures_dir):
     assert by_event["velden"] != by_event["harrowgate"]
 
 
-def test_a_story_that_mixes_two_events_is_split(store, fixtures_dir):
-    # An earlier wrong merge put both collapses in one story; the next article's neighbourhood pulls them apart.
-    from parallax.store import schema as S
-
+def _mix_then_split(store, fixtures_dir):
+    """File all quarry pages but the last, hand-merge the two collapses' stories (an earlier wrong merge),
+    then file the last page. Returns (the mixed story's id, the last page's AddResult)."""
     arts = _quarry_articles(fixtures_dir)
     last = arts.pop()  # velden-6
     for a in arts:
@@ -282,7 +281,14 @@ def test_a_story_that_mixes_two_events_is_split(store, fixtures_dir):
     with store.engine.begin() as conn:
         mixed = store._merge_stories(conn, v, h)
     assert {s for ss in _stories_by_event(store).values() for s in ss} == {mixed}
-    res = store.add_article(last)
+    return mixed, store.add_article(last)
+
+
+def test_a_story_that_mixes_two_events_is_split(store, fixtures_dir):
+    # An earlier wrong merge put both collapses in one story; the next article's neighbourhood pulls them apart.
+    from parallax.store import schema as S
+
+    mixed, res = _mix_then_split(store, fixtures_dir)
     by_event = _stories_by_event(store)
     assert all(len(x) == 1 for x in by_event.values()), by_event
     assert by_event["velden"] == {mixed} == {res.story_id}  # the larger part keeps the story
@@ -293,6 +299,25 @@ def test_a_story_that_mixes_two_events_is_split(store, fixtures_dir):
     with store.engine.connect() as conn:
         n = dict(conn.execute(S.stories.select().with_only_columns(S.stories.c.id, S.stories.c.n_articles)).all())
     assert n[mixed] == 6 and n[other] == 4
+
+
+def test_split_stories_name_each_other(store, fixtures_dir):
+    from fastapi.testclient import TestClient
+
+    from parallax.web import create_app
+
+    mixed, _ = _mix_then_split(store, fixtures_dir)
+    (other,) = _stories_by_event(store)["harrowgate"]
+    child, parent = store.story_lineage(other), store.story_lineage(mixed)
+    assert child["split_from"]["id"] == mixed and child["split_off"] == []
+    assert parent["split_from"] is None and [x["id"] for x in parent["split_off"]] == [other]
+    assert "Harrowgate" in parent["split_off"][0]["headline"] and "Velden" in child["split_from"]["headline"]
+    assert store.story_lineage("story-none") is None
+    with TestClient(create_app(store)) as client:
+        page = client.get(f"/stories/{other}").text
+        assert f'Split off <a href="/stories/{mixed}">' in page
+        page = client.get(f"/stories/{mixed}").text
+        assert f'Split into a separate story: <a href="/stories/{other}">' in page
 
 
 def test_articles_stored_before_term_counts_still_score(store, fixtures_dir):

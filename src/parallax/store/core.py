@@ -817,6 +817,37 @@ class Store:
                         "split_from": r.split_from})
         return out
 
+    def story_lineage(self, story_id: str) -> dict[str, Any] | None:
+        """Where a story came from and what left it: {id (current, after merges), split_from, split_off
+        (stories split off it), merged (stories merged into it)}, each other story as {id, headline}; None
+        if unknown. A reader of a story that lost articles to a split learns where they went."""
+        st, ac = S.stories.c, S.articles.c
+        sid = self.resolve_story(story_id)
+        if sid is None:
+            return None
+        with self.engine.connect() as conn:
+            parent = conn.execute(select(st.split_from).where(st.id == sid)).scalar_one_or_none()
+            parent = self._resolve_story(conn, parent) if parent else None
+            off = [self._resolve_story(conn, x) for x in
+                   conn.execute(select(st.id).where(st.split_from == sid).order_by(st.created_at, st.id)).scalars()]
+            merged = list(conn.execute(select(st.id).where(st.merged_into == sid, st.id != sid)
+                                       .order_by(st.updated_at, st.id)).scalars())
+            ids = [x for x in dict.fromkeys([parent, *off]) if x and x != sid]
+            heads = self._latest_headlines(conn, ids)
+            for x in ids:
+                if not heads.get(x):
+                    arts = conn.execute(select(ac.id, ac.group_id, ac.title)
+                                        .where(ac.story_id == x, ac.superseded_by.is_(None))
+                                        .order_by(ac.added_at, ac.id)).all()
+                    heads[x] = _quick_headline(arts)
+
+        def one(x: str) -> dict[str, str]:
+            return {"id": x, "headline": heads.get(x) or x}
+
+        return {"id": sid, "split_from": one(parent) if parent and parent != sid else None,
+                "split_off": [one(x) for x in dict.fromkeys(off) if x and x != sid],
+                "merged": merged}
+
     def _latest_headlines(self, conn: Connection, ids: list[str]) -> dict[str, str]:
         if not ids:
             return {}

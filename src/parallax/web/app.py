@@ -363,6 +363,7 @@ def create_app(store: Any, *, api_token: str | None = None, secret: bytes | None
         brief = _story_or_404(story_id)
         story = brief.stories[0]
         s = views.story_view(brief, story, backend.changes(story_id))
+        s["lineage"] = views.lineage_view(backend.lineage(story_id))
         return 200, desk.page("story.html", s=s, section="story"), HTML
 
     @app.get("/stories/{story_id}", include_in_schema=False)

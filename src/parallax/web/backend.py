@@ -65,6 +65,9 @@ class Backend(Protocol):
     def changes(self, story_id: str) -> dict[str, Any] | None:
         """What changed since the previous version: {new, changed, gone, disputes_appeared, ...} or None."""
 
+    def lineage(self, story_id: str) -> dict[str, Any] | None:
+        """Splits and merges: {id, split_from: {id, headline} | None, split_off: [...], merged: [ids]} or None."""
+
     def daily(self, day: date | None = None) -> Brief:
         """The daily briefing (all stories of `day`; today's / the latest when None)."""
 
@@ -187,6 +190,9 @@ class BriefBackend:
     def changes(self, story_id: str) -> dict[str, Any] | None:
         return None  # one version only
 
+    def lineage(self, story_id: str) -> dict[str, Any] | None:
+        return None  # a batch brief has no history of splits or merges
+
     def daily(self, day: date | None = None) -> Brief:
         stories = self.brief.stories
         if day is not None:
@@ -301,6 +307,9 @@ class StoreBackend:
         diff["version"] = last["version"]
         diff["previous_version"] = f"{prev['version']} ({prev['created_at']})"
         return diff
+
+    def lineage(self, story_id: str) -> dict[str, Any] | None:
+        return self.store.story_lineage(story_id)
 
     def daily(self, day: date | None = None) -> Brief:
         return self.store.daily(day)
