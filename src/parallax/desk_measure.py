@@ -258,6 +258,10 @@ def measure_scale(db: str | None, sizes: tuple[int, ...] = (1000, 10000), probes
     with tempfile.TemporaryDirectory() as tmp, Store(db or _temp_db(tmp, "scale")) as store:
         t0 = time.perf_counter()
         prepared = [p for p in store._prepare([(_article(p), None) for p in pages[:bases]]) if p.error is None]
+
+        def event_of(n_filled: int) -> int:  # the synthetic event the next page belongs to
+            return n_filled // len(prepared) // story_size if story_size else 0
+
         print(f"prepared {len(prepared)} base pages in {time.perf_counter() - t0:.0f}s", flush=True)
         filled = 0
         probe_pos = bases
@@ -265,9 +269,8 @@ def measure_scale(db: str | None, sizes: tuple[int, ...] = (1000, 10000), probes
             t0 = time.perf_counter()
             window: list[float] = []
             while filled < size:
-                base_no, generation = filled % len(prepared), filled // len(prepared)
-                event = generation // story_size if story_size else 0
-                prep = _clone(prepared[base_no], filled, rng, per_day, event=event, base_no=base_no)
+                base_no = filled % len(prepared)
+                prep = _clone(prepared[base_no], filled, rng, per_day, event=event_of(filled), base_no=base_no)
                 t1 = time.perf_counter()
                 store._commit(prep)
                 window.append(time.perf_counter() - t1)
@@ -279,9 +282,8 @@ def measure_scale(db: str | None, sizes: tuple[int, ...] = (1000, 10000), probes
                 p = dict(p, id=f"probe-{size}-{k}", published=f"2026-{1 + (day - 1) // 28:02d}-{1 + (day - 1) % 28:02d}")
                 t1 = time.perf_counter()
                 prep = store._prepare([(_article(p), None)])[0]
-                event = filled // len(prepared) // story_size if story_size else 0
-                if event and prep.error is None:  # a page of today's news: in the current event's space
-                    _into_event(prep, event)
+                if event_of(filled) and prep.error is None:  # a page of today's news: in the current event's space
+                    _into_event(prep, event_of(filled))
                 t2 = time.perf_counter()
                 store._commit(prep)
                 t3 = time.perf_counter()

@@ -822,15 +822,15 @@ class Store:
         (stories split off it), merged (stories merged into it)}, each other story as {id, headline}; None
         if unknown. A reader of a story that lost articles to a split learns where they went."""
         st, ac = S.stories.c, S.articles.c
-        sid = self.resolve_story(story_id)
-        if sid is None:
-            return None
         with self.engine.connect() as conn:
+            if conn.execute(select(st.id).where(st.id == story_id)).first() is None:
+                return None
+            sid = self._resolve_story(conn, story_id)
             parent = conn.execute(select(st.split_from).where(st.id == sid)).scalar_one_or_none()
             parent = self._resolve_story(conn, parent) if parent else None
             off = [self._resolve_story(conn, x) for x in
                    conn.execute(select(st.id).where(st.split_from == sid).order_by(st.created_at, st.id)).scalars()]
-            merged = list(conn.execute(select(st.id).where(st.merged_into == sid, st.id != sid)
+            merged = list(conn.execute(select(st.id).where(st.merged_into == sid)
                                        .order_by(st.updated_at, st.id)).scalars())
             ids = [x for x in dict.fromkeys([parent, *off]) if x and x != sid]
             heads = self._latest_headlines(conn, ids)

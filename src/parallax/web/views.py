@@ -278,8 +278,9 @@ def lineage_view(lineage: dict[str, Any] | None) -> dict[str, Any] | None:
     """Links to the story this one was split off and to the stories split off it (None when neither)."""
     if not lineage or not (lineage.get("split_from") or lineage.get("split_off")):
         return None
+
     def link(x: dict[str, str]) -> dict[str, str]:
-        return {"href": story_href(x["id"]), "headline": x.get("headline") or f"Story {x['id']}"}
+        return {"href": story_href(x["id"]), "headline": x["headline"]}
 
     parent = lineage.get("split_from")
     return {"split_from": link(parent) if parent else None, "split_off": [link(x) for x in lineage["split_off"]]}
