@@ -47,23 +47,23 @@ def get(module: str, attr: str) -> Any:
 
 
 def extract_article(html: str, url: str | None = None) -> str:
-    return get("clean", "extract_article")(html, url)
+    return get("stages.clean", "extract_article")(html, url)
 
 
 def cluster_documents(docs: list[dict[str, Any]]) -> list[str]:
-    return list(get("stories", "cluster_documents")(docs))
+    return list(get("stages.stories", "cluster_documents")(docs))
 
 
 def similarity(a: list[str], b: list[str]) -> Any:
-    return get("align", "similarity")(a, b)
+    return get("text.align", "similarity")(a, b)
 
 
 def paraphrase_threshold() -> float:
-    return float(get("align", "PARAPHRASE_THRESHOLD"))
+    return float(get("text.align", "PARAPHRASE_THRESHOLD"))
 
 
 def embed(texts: list[str]) -> Any:
-    return get("align", "embed")(texts)
+    return get("text.align", "embed")(texts)
 
 
 def brief_records(records: list[dict[str, Any]], **kwargs: Any) -> Any:
@@ -75,19 +75,19 @@ def brief_paths(paths: list[str]) -> Any:
 
 
 def support_score(source: str, claim: str) -> float:
-    return float(get("crosscheck", "support_score")(source, claim))
+    return float(get("stages.crosscheck", "support_score")(source, claim))
 
 
 def support_threshold() -> float:
-    return float(get("crosscheck", "SUPPORT_THRESHOLD"))
+    return float(get("stages.crosscheck", "SUPPORT_THRESHOLD"))
 
 
 def flag_sentence(text: str) -> list[str]:
-    return list(get("loaded", "flag_sentence")(text))
+    return list(get("stages.loaded", "flag_sentence")(text))
 
 
 def stance(headline: str, body: str) -> str:
-    return str(get("crosscheck", "stance")(headline, body))
+    return str(get("stages.crosscheck", "stance")(headline, body))
 
 
 def check(*names: tuple[str, str]) -> None:

@@ -1,6 +1,6 @@
 """Sentence-level loaded language on BABE (SG2 expert labels): macro F1 of Biased vs Non-biased.
 
-Parallax flags a sentence as loaded when ``parallax.loaded.flag_sentence`` returns at least one term. Also reports
+Parallax flags a sentence as loaded when ``parallax.stages.loaded.flag_sentence`` returns at least one term. Also reports
 how the flagged terms overlap the annotators' bias-inducing words (term precision / recall, micro over sentences).
 
     .venv/bin/python -m bench.loaded [--data FILE.jsonl] [--subset BABE_SG2] [--json OUT] [--quick] [--limit N]

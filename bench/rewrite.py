@@ -1,7 +1,7 @@
 """Rewrite (paraphrase) detection on MSRP news sentence pairs: P/R/F1 and accuracy.
 
-Parallax: ``parallax.align.similarity`` at ``parallax.align.PARAPHRASE_THRESHOLD`` (the threshold its sentence
-alignment uses). Peers: TF-IDF cosine and the bare embedding cosine (``parallax.align.embed``), each at the
+Parallax: ``parallax.text.align.similarity`` at ``parallax.text.align.PARAPHRASE_THRESHOLD`` (the threshold its sentence
+alignment uses). Peers: TF-IDF cosine and the bare embedding cosine (``parallax.text.align.embed``), each at the
 threshold maximising accuracy on the dev file of the same folder.
 
     .venv/bin/python -m bench.rewrite [--data FILE.jsonl] [--json OUT] [--quick] [--limit N]

@@ -1,6 +1,6 @@
 """Cross-check stance on FNC-1: FNC weighted score, macro F1 and per-class F1.
 
-Parallax: ``parallax.crosscheck.stance(headline, body)``. Bodies are joined from ``bodies.jsonl`` beside the data file.
+Parallax: ``parallax.stages.crosscheck.stance(headline, body)``. Bodies are joined from ``bodies.jsonl`` beside the data file.
 
     .venv/bin/python -m bench.stance [--data FILE.jsonl] [--json OUT] [--quick] [--limit N]
 """

@@ -1,8 +1,8 @@
 """Is a summary supported by its source? FRANK human judgements: balanced accuracy.
 
 Gold: a summary is supported when FRANK's human factuality score is 1.0 (no sentence has a factual error).
-Parallax: each summary sentence is scored with ``parallax.crosscheck.support_score(article, sentence)``; the summary
-is supported when every sentence scores >= ``parallax.crosscheck.SUPPORT_THRESHOLD``.
+Parallax: each summary sentence is scored with ``parallax.stages.crosscheck.support_score(article, sentence)``; the summary
+is supported when every sentence scores >= ``parallax.stages.crosscheck.SUPPORT_THRESHOLD``.
 
     .venv/bin/python -m bench.support [--data FILE.jsonl] [--json OUT] [--quick] [--limit N]
 """

@@ -1,4 +1,4 @@
-"""parallax.clean: each kind of page noise is removed with its kind; every paragraph of the article stays.
+"""parallax.stages.clean: each kind of page noise is removed with its kind; every paragraph of the article stays.
 
 The pages in tests/fixtures/ferry are written for these tests (a fictional ferry grounding in a fictional
 country); reprint.txt carries the noise of a scraped regional news site.
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from parallax.clean import REMOVAL_KINDS, clean_article, clean_text
-from parallax.read import read_paths
+from parallax.stages.clean import REMOVAL_KINDS, clean_article, clean_text
+from parallax.stages.read import read_paths
 
 FERRY = Path(__file__).resolve().parent / "fixtures" / "ferry"
 

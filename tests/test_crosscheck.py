@@ -1,10 +1,10 @@
-"""parallax.crosscheck: counts, speakers, disputes, support by origin group, stance and support score."""
+"""parallax.stages.crosscheck: counts, speakers, disputes, support by origin group, stance and support score."""
 
 from __future__ import annotations
 
 import pytest
 
-from parallax.crosscheck import (
+from parallax.stages.crosscheck import (
     _counts_conflict,
     crosscheck,
     extract_counts,
@@ -15,7 +15,7 @@ from parallax.crosscheck import (
     support_score,
 )
 from parallax.model import Article
-from parallax.split import split_article
+from parallax.stages.split import split_article
 
 
 def _arts(brief, *ids):
@@ -160,7 +160,7 @@ def test_copies_of_one_wire_are_support_one(two_event_brief):
     assert wire.group == reprint.group == rewrite.group
     cc = crosscheck([wire, reprint, rewrite])
     assert cc.disputes == []
-    from parallax.crosscheck import fact_from_cluster
+    from parallax.stages.crosscheck import fact_from_cluster
 
     multi = 0
     for members in cc.clusters:

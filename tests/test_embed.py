@@ -1,4 +1,4 @@
-"""parallax.embed: the real all-MiniLM-L6-v2 (int8 ONNX) model, its location and its pinned sha256."""
+"""parallax.text.embed: the real all-MiniLM-L6-v2 (int8 ONNX) model, its location and its pinned sha256."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import os
 import numpy as np
 import pytest
 
-from parallax import embed as embed_mod
-from parallax.embed import DIM, OnnxEmbedder, embed, get_embedder, locate_model_files
+from parallax.text import embed as embed_mod
+from parallax.text.embed import DIM, OnnxEmbedder, embed, get_embedder, locate_model_files
 from parallax.errors import ParallaxError
 
 SENTENCES = [

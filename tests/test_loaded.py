@@ -1,4 +1,4 @@
-"""parallax.loaded: loaded / framing language. All fixtures are written for these tests."""
+"""parallax.stages.loaded: loaded / framing language. All fixtures are written for these tests."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from parallax import loaded
-from parallax.loaded import (
+from parallax.stages import loaded
+from parallax.stages.loaded import (
     LOADED_THRESHOLD,
     find_loaded,
     flag_headline,

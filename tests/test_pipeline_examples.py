@@ -8,9 +8,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from parallax.brief import LENGTHS, _choose_representative
-from parallax.crosscheck import crosscheck, fact_from_cluster
-from parallax.loaded import flag_headline
+from parallax.stages.brief import LENGTHS, _choose_representative
+from parallax.stages.crosscheck import crosscheck, fact_from_cluster
+from parallax.stages.loaded import flag_headline
 from parallax.render import to_json
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -217,7 +217,7 @@ def test_every_fact_is_words_of_a_cited_source(brief, articles, name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_no_fact_repeats_a_loaded_sentence(brief, name):
-    from parallax.loaded import flag_sentence
+    from parallax.stages.loaded import flag_sentence
 
     for f in _story(brief, name).facts:
         assert flag_sentence(f.text) == [], f.text

@@ -1,4 +1,4 @@
-"""parallax.provenance: copies, near-copies, paraphrased rewrites and credits; articles grouped by origin.
+"""parallax.stages.provenance: copies, near-copies, paraphrased rewrites and credits; articles grouped by origin.
 
 Fixtures: tests/fixtures/ferry holds an original wire report (wire.txt), a near-verbatim reprint with page
 noise (reprint.txt), a sentence-by-sentence paraphrase of the wire (rewrite.txt: same facts, same order,
@@ -11,12 +11,12 @@ import shutil
 
 import pytest
 
-from parallax.clean import clean_article
-from parallax.embed import embed
+from parallax.stages.clean import clean_article
+from parallax.text.embed import embed
 from parallax.model import Article
-from parallax.provenance import compare, find_credits, minhash, trace
-from parallax.read import read_paths
-from parallax.split import split_article
+from parallax.stages.provenance import compare, find_credits, minhash, trace
+from parallax.stages.read import read_paths
+from parallax.stages.split import split_article
 
 
 def _by_id(brief) -> dict[str, Article]:

@@ -1,4 +1,4 @@
-"""parallax.read: every input form, and bad inputs that become coded errors while the batch goes on."""
+"""parallax.stages.read: every input form, and bad inputs that become coded errors while the batch goes on."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from parallax.read import read_paths
+from parallax.stages.read import read_paths
 
 STORY = (
     "Harbour officials in Port Ederly said on Saturday that a passenger ferry had run aground on a sandbank "
@@ -253,7 +253,7 @@ def test_missing_path_is_px101_and_names_it(tmp_path):
 
 
 def test_size_cap_applies_to_each_jsonl_record(tmp_path):
-    from parallax import read
+    from parallax.stages import read
 
     big = "word " * (read.MAX_BYTES // 5 + 10)
     p = _write(tmp_path / "feed.jsonl", json.dumps({"id": "big", "text": big}) + "\n"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from parallax.brief import _choose_representative
-from parallax.crosscheck import crosscheck, fact_from_cluster
-from parallax.loaded import flag_headline
+from parallax.stages.brief import _choose_representative
+from parallax.stages.crosscheck import crosscheck, fact_from_cluster
+from parallax.stages.loaded import flag_headline
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seeds"
 

@@ -1,4 +1,4 @@
-"""parallax.split: sentences with offsets into the cleaned text; abbreviations and quotes do not split."""
+"""parallax.stages.split: sentences with offsets into the cleaned text; abbreviations and quotes do not split."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from parallax.model import Article
-from parallax.split import split_article, split_paragraph, split_text
+from parallax.stages.split import split_article, split_paragraph, split_text
 
 
 def _texts(text: str) -> list[str]:
@@ -82,8 +82,8 @@ def test_empty_text_has_no_sentences():
 
 
 def test_cleaned_fixture_offsets_round_trip(fixtures_dir):
-    from parallax.clean import clean_article
-    from parallax.read import read_paths
+    from parallax.stages.clean import clean_article
+    from parallax.stages.read import read_paths
 
     articles, _ = read_paths([fixtures_dir / "ferry" / "reprint.txt"])
     a = split_article(clean_article(articles[0]))

@@ -1,11 +1,11 @@
-"""parallax.stories: a batch's articles grouped into events."""
+"""parallax.stages.stories: a batch's articles grouped into events."""
 
 from __future__ import annotations
 
-from parallax.clean import clean_article
-from parallax.read import read_paths
-from parallax.split import split_article
-from parallax.stories import cluster_documents, group_stories, names
+from parallax.stages.clean import clean_article
+from parallax.stages.read import read_paths
+from parallax.stages.split import split_article
+from parallax.stages.stories import cluster_documents, group_stories, names
 
 
 def _prepared(paths):
@@ -86,7 +86,7 @@ def test_names_drop_a_leading_article():
 
 
 def _quarry_counts(fixtures_dir, prefix=""):
-    from parallax.stories import term_counts
+    from parallax.stages.stories import term_counts
 
     paths = sorted((fixtures_dir / "quarries").glob(f"{prefix}*.txt"))
     return [p.stem for p in paths], [term_counts(p.read_text(encoding="utf-8")) for p in paths]
@@ -94,7 +94,7 @@ def _quarry_counts(fixtures_dir, prefix=""):
 
 def test_split_parts_separates_two_events_of_one_kind(fixtures_dir):
     # Two quarry collapses: the same vocabulary of walls, workers and rescue, different places and people.
-    from parallax.stories import split_parts
+    from parallax.stages.stories import split_parts
 
     stems, counts = _quarry_counts(fixtures_dir)
     parts = split_parts(counts)
@@ -108,7 +108,7 @@ def test_split_parts_separates_two_events_of_one_kind(fixtures_dir):
 
 def test_split_parts_keeps_one_event_with_many_angles_whole(fixtures_dir):
     # Rescue, inquiry, union warning, road reopening: one collapse seen over a week is one story.
-    from parallax.stories import SPLIT_MIN_STORY, split_parts
+    from parallax.stages.stories import SPLIT_MIN_STORY, split_parts
 
     _, counts = _quarry_counts(fixtures_dir, "velden")
     assert len(counts) >= SPLIT_MIN_STORY

@@ -12,7 +12,7 @@ __all__ = ["__version__", "brief_paths", "brief_records"]
 def __getattr__(name: str):
     # Lazy: `import parallax` stays cheap; the pipeline pulls in the model runtime.
     if name in ("brief_paths", "brief_records", "brief_articles"):
-        from . import pipeline
+        from parallax import pipeline
 
         return getattr(pipeline, name)
     raise AttributeError(name)

@@ -26,7 +26,7 @@ def content_id(text: str, url: str | None = None) -> str:
 class Removal:
     """A piece of the page that is not the article, kept with its reason (kind)."""
 
-    kind: str  # one of parallax.clean.REMOVAL_KINDS
+    kind: str  # one of parallax.stages.clean.REMOVAL_KINDS
     start: int  # offsets into Article.raw
     end: int
     text: str

@@ -13,16 +13,16 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .brief import LENGTHS, build_story
-from .clean import clean_article
-from .crosscheck import crosscheck
-from .embed import embed, get_embedder
-from .model import Article, Brief, InputError
-from .provenance import trace
-from .read import article_from_text, read_paths
-from .split import split_article
-from .stories import group_stories
+from parallax import __version__
+from parallax.stages.brief import LENGTHS, build_story
+from parallax.stages.clean import clean_article
+from parallax.stages.crosscheck import crosscheck
+from parallax.text.embed import embed, get_embedder
+from parallax.model import Article, Brief, InputError
+from parallax.stages.provenance import trace
+from parallax.stages.read import article_from_text, read_paths
+from parallax.stages.split import split_article
+from parallax.stages.stories import group_stories
 
 log = logging.getLogger(__name__)
 

@@ -152,7 +152,7 @@ def main() -> int:
     ap.add_argument("--keep", help="write the pages and the database here instead of a temp dir")
     args = ap.parse_args()
 
-    from parallax.embed import get_embedder
+    from parallax.text.embed import get_embedder
     from parallax.ingest import ingest
     from parallax.store import Store
 

@@ -144,7 +144,7 @@ def store(db_url: str):
 @pytest.fixture(scope="session")
 def example_articles():
     """A function returning fresh Articles (as read, not cleaned) of examples/, in a fixed order."""
-    from parallax.read import read_paths
+    from parallax.stages.read import read_paths
 
     def make(names: list[str] | None = None):
         arts, errors = read_paths([EXAMPLES])

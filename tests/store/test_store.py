@@ -216,7 +216,7 @@ def test_fetch_state_and_corrections(store):
 
 def test_atom_feed_is_valid(store, example_articles):
     feedparser = pytest.importorskip("feedparser")
-    from parallax.feedout import atom_feed
+    from parallax.desk.feed import atom_feed
 
     for a in example_articles():
         store.add_article(a)

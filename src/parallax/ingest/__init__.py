@@ -34,14 +34,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputRejected, ParallaxError
-from ..model import Article, InputError
-from ..read import PAGE_EXT, article_from_text, looks_like_html, read_file, read_paths
-from .errors import INGEST_CODES, FetchError, fetch_error
-from .feeds import FeedItem, ParsedFeed, parse_feed
-from .fetch import DEFAULT_USER_AGENT, FetchConfig, Fetcher, FetchResult, sniff_feed
-from .guard import Resolver, check_url, parse_url
-from .warc import Skipped, WarcPage, is_warc, read_warc
+from parallax.errors import InputRejected, ParallaxError
+from parallax.model import Article, InputError
+from parallax.stages.read import PAGE_EXT, article_from_text, looks_like_html, read_file, read_paths
+from parallax.ingest.errors import INGEST_CODES, FetchError, fetch_error
+from parallax.ingest.feeds import FeedItem, ParsedFeed, parse_feed
+from parallax.ingest.fetch import DEFAULT_USER_AGENT, FetchConfig, Fetcher, FetchResult, sniff_feed
+from parallax.ingest.guard import Resolver, check_url, parse_url
+from parallax.ingest.warc import Skipped, WarcPage, is_warc, read_warc
 
 log = logging.getLogger(__name__)
 

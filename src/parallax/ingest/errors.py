@@ -6,7 +6,7 @@ codes live in `parallax.errors.CATALOGUE` (PX4xx) with the rest of the catalogue
 
 from __future__ import annotations
 
-from ..errors import CATALOGUE, ParallaxError
+from parallax.errors import CATALOGUE, ParallaxError
 
 INGEST_CODES: dict[str, tuple[str, str]] = {k: v for k, v in CATALOGUE.items() if k.startswith("PX4")}
 

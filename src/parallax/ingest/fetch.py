@@ -24,10 +24,10 @@ from typing import Literal
 
 import httpx
 
-from .. import __version__
-from ..read import _MAGIC, MAX_BYTES, decode_bytes
-from .errors import FetchError, fetch_error
-from .guard import GuardedTransport, Network, Resolver, check_url
+from parallax import __version__
+from parallax.stages.read import _MAGIC, MAX_BYTES, decode_bytes
+from parallax.ingest.errors import FetchError, fetch_error
+from parallax.ingest.guard import GuardedTransport, Network, Resolver, check_url
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ class Fetcher:
 
     def __init__(self, config: FetchConfig | None = None, *, resolver: Resolver | None = None,
                  sleep: Callable[[float], None] = time.sleep, transport: httpx.BaseTransport | None = None):
-        from .robots import RobotsCache
+        from parallax.ingest.robots import RobotsCache
 
         self.config = cfg = config or FetchConfig()
         nets: Iterable[str | Network] = cfg.allow_networks

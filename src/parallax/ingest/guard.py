@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from .errors import FetchError, fetch_error
+from parallax.ingest.errors import FetchError, fetch_error
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

@@ -16,10 +16,10 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from .errors import FetchError, fetch_error
+from parallax.ingest.errors import FetchError, fetch_error
 
 if TYPE_CHECKING:
-    from .fetch import Fetcher
+    from parallax.ingest.fetch import Fetcher
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class RobotsCache:
         return rules
 
     def _load(self, origin: str) -> _Rules:
-        from .fetch import ROBOTS_AGENT
+        from parallax.ingest.fetch import ROBOTS_AGENT
 
         robots_url = origin + "/robots.txt"
         try:
@@ -90,14 +90,14 @@ class RobotsCache:
         return _Rules(parser, allow_all=True)
 
     def allowed(self, url: httpx.URL | str) -> bool:
-        from .fetch import ROBOTS_AGENT
+        from parallax.ingest.fetch import ROBOTS_AGENT
 
         u = url if isinstance(url, httpx.URL) else httpx.URL(url)
         return self.rules_for(u).allows(ROBOTS_AGENT, str(u))
 
     def require(self, url: httpx.URL) -> None:
         """Raise PX410 if robots.txt forbids `url` to our agent."""
-        from .fetch import ROBOTS_AGENT
+        from parallax.ingest.fetch import ROBOTS_AGENT
 
         rules = self.rules_for(url)
         if not rules.allows(ROBOTS_AGENT, str(url)):

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import InputRejected
-from ..model import Article, InputError
-from ..read import MAX_BYTES, article_from_text, decode_bytes
-from .errors import fetch_error
-from .fetch import PAGE_TYPES, _mime
+from parallax.errors import InputRejected
+from parallax.model import Article, InputError
+from parallax.stages.read import MAX_BYTES, article_from_text, decode_bytes
+from parallax.ingest.errors import fetch_error
+from parallax.ingest.fetch import PAGE_TYPES, _mime
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 

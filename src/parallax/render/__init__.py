@@ -7,7 +7,7 @@ render(brief, fmt) -> str       fmt: "md" | "json" | "html"
 from __future__ import annotations
 
 from parallax.model import Brief
-from parallax.render._shared import SCHEMA_ID
+from parallax.render.common import SCHEMA_ID
 from parallax.render.html import to_html
 from parallax.render.jsonout import to_json, to_json_text
 from parallax.render.markdown import to_markdown

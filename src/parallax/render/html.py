@@ -11,7 +11,7 @@ import html
 import re
 
 from parallax.model import Article, Brief, Dispute, Fact, LoadedFlag, Story
-from parallax.render._shared import (
+from parallax.render.common import (
     SourceIndex,
     coverage_extras,
     coverage_numbers,

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from parallax.model import Article, Brief
-from parallax.render._shared import SCHEMA_ID, origin_groups, plain, public_settings, removed_counts, version
+from parallax.render.common import SCHEMA_ID, origin_groups, plain, public_settings, removed_counts, version
 
 
 def article_to_dict(a: Article) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from parallax.model import Article, Brief, Dispute, Fact, LoadedFlag, Story
-from parallax.render._shared import (
+from parallax.render.common import (
     SourceIndex,
     coverage_extras,
     coverage_summary,

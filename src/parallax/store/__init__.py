@@ -11,6 +11,6 @@ See docs/STORE.md for the whole API.
 
 from __future__ import annotations
 
-from .core import AddResult, AddSummary, Store, StoreError, default_url, domain_of, engine_url
+from parallax.store.core import AddResult, AddSummary, Store, StoreError, default_url, domain_of, engine_url
 
 __all__ = ["AddResult", "AddSummary", "Store", "StoreError", "default_url", "domain_of", "engine_url"]

@@ -23,11 +23,11 @@ from sqlalchemy import Engine, Integer, Text, cast, create_engine, event, func, 
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import ParallaxError
-from ..model import Article, Credit, InputError, Relation, Removal, Sentence, content_id
-from ..stories import parse_day
-from . import index as idx
-from . import schema as S
+from parallax.errors import ParallaxError
+from parallax.model import Article, Credit, InputError, Relation, Removal, Sentence, content_id
+from parallax.stages.stories import parse_day
+from parallax.store import index as idx
+from parallax.store import schema as S
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +269,7 @@ class Store:
     # -- adding articles -----------------------------------------------------------------------------------
 
     def add_article(self, article: Article, *, html: str | None = None) -> AddResult:
-        """Clean, split, embed, trace and file one article (as returned by parallax.read) in one transaction.
+        """Clean, split, embed, trace and file one article (as returned by parallax.stages.read) in one transaction.
 
         Same URL and same cleaned text (or, with no URL, the same cleaned text) is a duplicate: a no-op.
         Same URL with changed text is a new version: a new article that supersedes the earlier one.
@@ -340,11 +340,11 @@ class Store:
 
     def _prepare(self, items: list[tuple[Article, str | None]]) -> list[_Prepared]:
         """Clean, split and embed (outside any transaction); exact re-reads are recognised before cleaning."""
-        from ..clean import clean_article
-        from ..embed import embed
-        from ..provenance import find_credits, minhash
-        from ..split import split_article
-        from ..stories import doc_vectors, names, term_counts
+        from parallax.stages.clean import clean_article
+        from parallax.text.embed import embed
+        from parallax.stages.provenance import find_credits, minhash
+        from parallax.stages.split import split_article
+        from parallax.stages.stories import doc_vectors, names, term_counts
 
         preps = [_Prepared(a, h, self._raw_key(a)) for a, h in items]
         with self.engine.connect() as conn:
@@ -408,7 +408,7 @@ class Store:
         return AddResult(row.id, "duplicate", self._resolve_story(conn, row.story_id))
 
     def _file(self, conn: Connection, prep: _Prepared) -> AddResult:
-        from ..provenance import compare
+        from parallax.stages.provenance import compare
 
         dup = self._existing(conn, prep)
         if dup is not None or not prep.dedupe_key:
@@ -527,7 +527,7 @@ class Store:
         its id; stories the neighbourhood joins merge (the emptied one redirects), a story it pulls apart
         splits (the new one records `split_from`). Returns None for the story when the article starts one.
         """
-        from ..stories import TermMatrix, cluster_similarities, term_counts
+        from parallax.stages.stories import TermMatrix, cluster_similarities, term_counts
 
         ac, st = S.articles.c, S.stories.c
         by_story: dict[str, float] = {}
@@ -666,7 +666,7 @@ class Store:
 
     def _regroup(self, conn: Connection, aid: str, groups: set[str]) -> None:
         """Put the new article in an origin group, merging the groups it links; recompute root and derivations."""
-        from ..provenance import NEAR_COPY_JACCARD, _originality_key
+        from parallax.stages.provenance import NEAR_COPY_JACCARD, _originality_key
 
         ac = S.articles.c
         if not groups:
@@ -703,7 +703,7 @@ class Store:
         """Fast path: the article links to one group and is no more original than its root (published
         later, or as early but crediting someone): it joins as a derived member; the others stay as they are.
         Returns False when the group must be recomputed (the article may be its new root)."""
-        from ..provenance import NEAR_COPY_JACCARD, _originality_key
+        from parallax.stages.provenance import NEAR_COPY_JACCARD, _originality_key
 
         ac = S.articles.c
         rows = {r.id: r for r in conn.execute(select(ac.id, ac.published, ac.source, ac.credits_json).where(
@@ -869,31 +869,31 @@ class Store:
 
     def brief_story(self, story_id: str, *, length: str = "standard", record: bool = True):
         """The story's brief (parallax.model.Story); recorded as a new version when its articles changed."""
-        from ..desk import brief_story
+        from parallax.desk import brief_story
 
         return brief_story(self, story_id, length=length, record=record)
 
     def story_brief(self, story_id: str, *, length: str = "standard", record: bool = True):
         """A parallax.model.Brief with just this story and its articles (for parallax.render.render)."""
-        from ..desk import story_brief
+        from parallax.desk import story_brief
 
         return story_brief(self, story_id, length=length, record=record)
 
     def changes_since_last(self, story_id: str, *, length: str = "standard", record: bool = True) -> dict:
         """What changed since the story's last recorded brief: new / changed / gone facts, disputes."""
-        from ..desk import changes_since_last
+        from parallax.desk import changes_since_last
 
         return changes_since_last(self, story_id, length=length, record=record)
 
     def daily(self, day: date | None = None, *, length: str = "short", limit: int = 20):
         """The daily briefing (parallax.model.Brief): the day's stories ranked by independent origins."""
-        from ..desk import daily
+        from parallax.desk import daily
 
         return daily(self, day, length=length, limit=limit)
 
     def coverage(self, story_id: str) -> dict[str, Any]:
         """Which outlets and origin groups covered the story, with the source registry's metadata."""
-        from ..desk import coverage
+        from parallax.desk import coverage
 
         return coverage(self, story_id)
 
@@ -1033,7 +1033,7 @@ class Store:
 def _similarity(vecs: np.ndarray, terms: Any, days: list[date | None], df: dict[str, int],
                 n_docs: int) -> np.ndarray:
     """The batch pair similarity (stories.similarity_matrix) over a neighbourhood, IDF from the store."""
-    from ..stories import DATE_GAP_PENALTY, EMBEDDING_WEIGHT, LEXICAL_WEIGHT, MAX_DAYS_APART
+    from parallax.stages.stories import DATE_GAP_PENALTY, EMBEDDING_WEIGHT, LEXICAL_WEIGHT, MAX_DAYS_APART
 
     tf = terms.weighted(terms.idf(df, max(n_docs, 1)))
     sim = EMBEDDING_WEIGHT * (vecs @ vecs.T) + LEXICAL_WEIGHT * (tf @ tf.T).toarray()
@@ -1069,7 +1069,7 @@ def _quick_headline(rows: list[Any]) -> str:
     """A headline without briefing: the most neutral title of the largest origin group."""
     if not rows:
         return ""
-    from ..loaded import neutrality
+    from parallax.stages.loaded import neutrality
 
     sizes: dict[str, int] = {}
     for r in rows:

@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from parallax.model import Brief
 from parallax.render import to_json
-from parallax.render._shared import version
+from parallax.render.common import version
 from parallax.render.jsonout import article_to_dict
 from parallax.web import views
 from parallax.web.backend import Backend, BackendError, IngestRecord, as_backend

@@ -224,7 +224,7 @@ class BriefBackend:
         if urls:
             raise BackendError("fetching URLs needs the database store (parallax serve --db ...)", 501)
         from parallax.pipeline import brief_articles
-        from parallax.read import article_from_text
+        from parallax.stages.read import article_from_text
 
         with self._lock:
             new = []
@@ -389,7 +389,7 @@ def _iso(value: Any) -> str | None:
 
 
 def _plain_summary(summary: Any) -> dict[str, Any]:
-    from parallax.render._shared import plain
+    from parallax.render.common import plain
 
     if isinstance(summary, dict):
         return plain(summary)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parallax.model import Brief, Story
-from parallax.render._shared import SourceIndex, relation_label
+from parallax.render.common import SourceIndex, relation_label
 from parallax.web.views import PALETTE, article_href
 
 NODE_W, NODE_H = 184, 62

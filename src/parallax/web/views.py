@@ -1,6 +1,6 @@
 """Model objects -> the plain values the templates show. No HTML here: the templates escape everything.
 
-The numbering of sources, origin groups, coverage numbers and labels come from `parallax.render._shared`,
+The numbering of sources, origin groups, coverage numbers and labels come from `parallax.render.common`,
 so the web pages say what the static HTML brief says.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from parallax.model import Article, Brief, Fact, Story
-from parallax.render._shared import (
+from parallax.render.common import (
     SourceIndex,
     coverage_extras,
     coverage_numbers,

@@ -16,8 +16,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from .align import embed
-from .model import Article, Dispute, Fact, SourceRef, Variant
+from parallax.text.align import embed
+from parallax.model import Article, Dispute, Fact, SourceRef, Variant
 
 log = logging.getLogger(__name__)
 
@@ -517,7 +517,7 @@ def fact_from_cluster(cc: CrossCheck, members: list[int], text_idx: int) -> Fact
 @lru_cache(maxsize=64)
 def _source_windows(source: str) -> tuple[list[str], np.ndarray]:
     """A source's sentences and adjacent pairs, embedded once however many claims are checked against it."""
-    from .split import split_paragraph
+    from parallax.stages.split import split_paragraph
 
     sents = [source[s:e] for s, e in split_paragraph(source.replace("\n", " "))] or [source]
     # Windows of two sentences catch claims that fuse adjacent sentences.
@@ -543,7 +543,7 @@ _REFUTE = re.compile(r"\b(fake|hoax|false|falsely|debunk\w*|den(y|ies|ied)|not t
 
 @lru_cache(maxsize=256)
 def _body_sentences(body: str) -> tuple[list[str], np.ndarray]:
-    from .split import split_paragraph
+    from parallax.stages.split import split_paragraph
 
     sents = [body[s:e] for s, e in split_paragraph(body.replace("\n", " "))][:60] or [body[:1000]]
     return sents, embed(sents)

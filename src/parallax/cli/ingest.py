@@ -55,7 +55,7 @@ def _options(allow_networks: tuple[str, ...], timeout: float | None, retries: in
 
 
 def _open_store(db: str | None):
-    from .store import Store
+    from parallax.store import Store
 
     try:
         return Store(db)
@@ -99,7 +99,7 @@ def ingest_cmd(sources: tuple[str, ...], allow_private: bool, allow_networks: tu
     Feed items are fetched as full pages. Failures are listed with a code (PX1xx reading, PX4xx
     fetching) and the rest goes on; the summary says new, duplicate, unchanged and failed.
     """
-    from .ingest import ingest
+    from parallax.ingest import ingest
 
     opts = _options(allow_networks, timeout, retries, min_interval, max_bytes, user_agent, ignore_robots)
     with _open_store(db) as store:
@@ -122,8 +122,8 @@ def watch_cmd(feeds: tuple[str, ...], interval: float, once: bool, allow_private
               min_interval: float | None, max_bytes: int | None, user_agent: str | None, ignore_robots: bool,
               progress: bool | None, db: str | None) -> None:
     """Re-poll FEEDS every --interval seconds; unchanged feeds cost one 304. Ctrl-C stops cleanly."""
-    from .errors import ParallaxError
-    from .ingest import watch
+    from parallax.errors import ParallaxError
+    from parallax.ingest import watch
 
     opts = _options(allow_networks, timeout, retries, min_interval, max_bytes, user_agent, ignore_robots)
 
@@ -158,7 +158,7 @@ def sources_group() -> None:
 @click.option("--db", default=None, metavar="URL", help=_DB_HELP)
 def sources_add(domain: str, db: str | None, **fields: str | None) -> None:
     """Add or update DOMAIN. Only the fields you give are set; the others stay as they are (or unknown)."""
-    from .ingest.sources import normalise_domain
+    from parallax.ingest.sources import normalise_domain
 
     try:
         d = normalise_domain(domain)
@@ -177,7 +177,7 @@ def sources_add(domain: str, db: str | None, **fields: str | None) -> None:
 @click.option("--db", default=None, metavar="URL", help=_DB_HELP)
 def sources_list(fmt: str, db: str | None) -> None:
     """List the registry. Unknown values show as '-' (table) or stay empty."""
-    from .ingest.sources import COLUMNS, to_csv, to_toml
+    from parallax.ingest.sources import COLUMNS, to_csv, to_toml
 
     with _open_store(db) as store:
         rows = store.list_sources()
@@ -204,7 +204,7 @@ def sources_list(fmt: str, db: str | None) -> None:
 @click.option("--db", default=None, metavar="URL", help=_DB_HELP)
 def sources_import(files: tuple[Path, ...], db: str | None) -> None:
     """Import FILES (.csv with a header row, or .toml). All files are checked before anything is written."""
-    from .ingest.sources import SourceFileError, import_sources, read_sources
+    from parallax.ingest.sources import SourceFileError, import_sources, read_sources
 
     rows = []
     for f in files:
@@ -222,7 +222,7 @@ def sources_import(files: tuple[Path, ...], db: str | None) -> None:
 @click.option("--db", default=None, metavar="URL", help=_DB_HELP)
 def sources_export(file: Path, db: str | None) -> None:
     """Write the registry to FILE (.csv or .toml), re-importable with `parallax sources import`."""
-    from .ingest.sources import to_csv, to_toml
+    from parallax.ingest.sources import to_csv, to_toml
 
     if file.suffix.lower() not in (".csv", ".toml"):
         raise click.BadParameter("use a .csv or .toml file", param_hint="FILE")

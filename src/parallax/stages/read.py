@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import InputRejected, rejected
-from .model import Article, InputError, content_id
+from parallax.errors import InputRejected, rejected
+from parallax.model import Article, InputError, content_id
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def article_from_text(text: str, *, id: str | None = None, input: str = "", html
     meta: dict[str, Any] = {"format": "html" if html else "text"}
     raw = text
     if html:
-        from .clean.html import extract_html, visible_blocks
+        from parallax.stages.clean.html import extract_html, visible_blocks
 
         ex = extract_html(text, url)
         # The page as read is its visible text; what trafilatura kept of it guides the cleaning, which

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .crosscheck import CrossCheck, fact_from_cluster, supports
-from .loaded import flag_sentence, neutrality
-from .model import Article, Fact, Story
+from parallax.stages.crosscheck import CrossCheck, fact_from_cluster, supports
+from parallax.stages.loaded import flag_sentence, neutrality
+from parallax.model import Article, Fact, Story
 
 LENGTHS = {
     "short": {"max_facts": 6, "max_words": 120},
@@ -113,7 +113,7 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
 
 def choose_headline(articles: list[Article]) -> tuple[str, str | None]:
     """The most neutral, most central of the sources' own headlines (or lead sentence when none is neutral)."""
-    from .embed import embed
+    from parallax.text.embed import embed
 
     titled = [a for a in articles if a.title and len(a.title.split()) >= 4]
     if titled:
@@ -140,7 +140,7 @@ def choose_headline(articles: list[Article]) -> tuple[str, str | None]:
 
 def build_story(story_id: str, articles: list[Article], cc: CrossCheck, *, length: str = "standard",
                 max_facts: int | None = None, max_words: int | None = None) -> Story:
-    from .loaded import find_loaded
+    from parallax.stages.loaded import find_loaded
 
     limits = dict(LENGTHS[length])
     if max_facts is not None:

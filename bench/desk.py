@@ -1,8 +1,8 @@
 """Measurements of the store, reported in docs/STORE.md.
 
-    python -m parallax.desk --measure cluster      # B³ F1: incremental (Store) vs batch vs TF-IDF peer
-    python -m parallax.desk --measure scale        # time per added article at 1k vs 10k stored articles
-    python -m parallax.desk --measure throughput   # add_articles on 2,000 local pages (pages/s)
+    python -m bench.desk --measure cluster      # B³ F1: incremental (Store) vs batch vs TF-IDF peer
+    python -m bench.desk --measure scale        # time per added article at 1k vs 10k stored articles
+    python -m bench.desk --measure throughput   # add_articles on 2,000 local pages (pages/s)
     options: --db URL (default: a temporary SQLite file), --data DIR (default ../shared/eval), --quick
 
 The evaluation data lives outside the repository (../shared/eval); synthetic pages are made from
@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .model import Article
+from parallax.model import Article
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
 CLUSTER_SETS = ("clustering_ecbplus", "clustering_basil", "clustering_allsides")
 
@@ -53,8 +53,8 @@ def _temp_db(tmp: str, name: str) -> str:
 def measure_cluster(data: Path, db: str | None, seed: int = 13, quick: bool = False,
                     sets: tuple[str, ...] = CLUSTER_SETS) -> list[dict[str, Any]]:
     """Incremental (documents added one by one, in a random arrival order) vs batch `cluster_documents`."""
-    from .store import Store
-    from .stories import cluster_documents
+    from parallax.store import Store
+    from parallax.stages.stories import cluster_documents
 
     rows = []
     for folder in sets:
@@ -111,7 +111,6 @@ def measure_cluster(data: Path, db: str | None, seed: int = 13, quick: bool = Fa
 def _peer(path: Path, docs: list[dict[str, Any]]) -> list[tuple[str, list[Any], float]]:
     """TF-IDF + average-link agglomerative (the bench's peer, threshold tuned on the dev file), if available."""
     try:
-        sys.path.insert(0, str(ROOT))
         from bench import cluster as bc
         from bench import peers
     except Exception as exc:
@@ -202,8 +201,8 @@ def _clone(base: Any, i: int, rng: random.Random, per_day: int, event: int = 0, 
 
     import numpy as np
 
-    from .model import content_id
-    from .store.core import _Prepared, _sha
+    from parallax.model import content_id
+    from parallax.store.core import _Prepared, _sha
 
     doc_vec, sent_vecs, terms, names = base.doc_vec, base.sent_vecs, base.terms, base.names
     mh = base.minhash.copy()
@@ -232,7 +231,7 @@ def _clone(base: Any, i: int, rng: random.Random, per_day: int, event: int = 0, 
 
 
 def parse_day(value: str | None):
-    from .stories import parse_day as p
+    from parallax.stages.stories import parse_day as p
 
     return p(value)
 
@@ -250,7 +249,7 @@ def measure_scale(db: str | None, sizes: tuple[int, ...] = (1000, 10000), probes
     With `story_size` None every clone of a page joins that page's one story, so stories grow with the
     store (the worst case for the per-story caps); with `story_size` k a page's clones form a new event
     every k rounds, so the store grows by new stories of about k articles, as a news stream does."""
-    from .store import Store
+    from parallax.store import Store
 
     pages = synth_pages(bases + probes * len(sizes), seed=5, per_day=per_day, data=data)
     rows = []
@@ -305,8 +304,8 @@ def measure_scale(db: str | None, sizes: tuple[int, ...] = (1000, 10000), probes
 
 def measure_throughput(db: str | None, n: int = 2000, data: Path = EVAL) -> dict[str, Any]:
     """Write `n` local pages (HTML and text files) to a temporary folder; read them and add_articles them."""
-    from .read import read_paths
-    from .store import Store
+    from parallax.stages.read import read_paths
+    from parallax.store import Store
 
     pages = synth_pages(n, seed=11, data=data)
     with tempfile.TemporaryDirectory() as tmp:
@@ -337,7 +336,7 @@ def measure_throughput(db: str | None, n: int = 2000, data: Path = EVAL) -> dict
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m parallax.desk", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m bench.desk", description=__doc__.splitlines()[0])
     ap.add_argument("--measure", choices=["cluster", "scale", "throughput"], required=True)
     ap.add_argument("--db", default=None, help="database URL (default: a temporary SQLite file)")
     ap.add_argument("--data", type=Path, default=EVAL, help="the shared eval folder")

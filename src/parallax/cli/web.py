@@ -40,20 +40,20 @@ def register(main: click.Group) -> None:
         try:
             import uvicorn
 
-            from .web import create_app
+            from parallax.web import create_app
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise click.ClickException(f"the web app needs fastapi, uvicorn and jinja2 ({exc})") from exc
 
         if from_paths:
             if db:
                 raise click.UsageError("give --db or --from, not both")
-            from .pipeline import brief_paths
+            from parallax.pipeline import brief_paths
 
             click.echo(f"briefing {', '.join(from_paths)} ...", err=True)
             source: object = brief_paths(list(from_paths))
         else:
             try:
-                from .store import Store
+                from parallax.store import Store
             except ImportError as exc:
                 raise click.ClickException(f"the store is not available ({exc}); use --from PATH") from exc
             source = Store(url=db)

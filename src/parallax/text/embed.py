@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ParallaxError
+from parallax.errors import ParallaxError
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..model import Article, Removal
-from . import rules
-from .html import Extracted, extract_html
-from .topic import find_glued_suffix
+from parallax.model import Article, Removal
+from parallax.stages.clean import rules
+from parallax.stages.clean.html import Extracted, extract_html
+from parallax.stages.clean.topic import find_glued_suffix
 
 log = logging.getLogger(__name__)
 

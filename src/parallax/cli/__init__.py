@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import ParallaxError
+from parallax import __version__
+from parallax.errors import ParallaxError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -40,13 +40,13 @@ def brief(paths: tuple[str, ...], fmt: str, output: Path | None, length: str, si
 
     Pages that cannot be read are reported on stderr with a code (PX1xx) and the rest is briefed.
     """
-    from .pipeline import brief_paths
-    from .render import render
+    from parallax.pipeline import brief_paths
+    from parallax.render import render
 
     if story_id:
         if paths:
             raise click.UsageError("give PATHS or --story, not both")
-        from .desk import brief_story_text
+        from parallax.desk import brief_story_text
 
         try:
             text = brief_story_text(story_id, db=db, fmt=fmt, since_last=since_last, length=length)
@@ -86,8 +86,8 @@ def _write(text: str, output: Path | None, what: str = "") -> None:
 @click.argument("paths", nargs=-1, required=True)
 def clean(paths: tuple[str, ...]) -> None:
     """Show what cleaning keeps and removes for each page in PATHS."""
-    from .clean import clean_article
-    from .read import read_paths
+    from parallax.stages.clean import clean_article
+    from parallax.stages.read import read_paths
 
     articles, errors = read_paths(list(paths))
     for err in errors:
@@ -102,16 +102,10 @@ def clean(paths: tuple[str, ...]) -> None:
 
 
 def _register_command_modules() -> None:
-    """Commands of other areas live in their own modules (cli_desk: the store; cli_ingest: fetching)."""
-    import importlib
+    """Commands of other areas live in their own modules (desk: the store; ingest: fetching; web: serve)."""
+    from parallax.cli import desk, ingest, web
 
-    for name in ("cli_desk", "cli_ingest", "cli_web"):
-        try:
-            mod = importlib.import_module(f"parallax.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"parallax.{name}":
-                raise
-            continue
+    for mod in (desk, ingest, web):
         mod.register(main)
 
 

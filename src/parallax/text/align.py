@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .embed import embed
+from parallax.text.embed import embed
 
 # Cosine of all-MiniLM-L6-v2 embeddings above which two news sentences are taken to say the same thing.
 # Chosen on the MSRP dev split (bench.rewrite) and checked on the seeds' wire rewrites.

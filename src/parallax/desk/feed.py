@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .model import Story
-    from .store import Store
+    from parallax.model import Story
+    from parallax.store import Store
 
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -48,7 +48,7 @@ def atom_feed(store: Store, *, stories: int = 30, days: int = 7, title: str = "P
               feed_id: str | None = None, self_url: str | None = None, length: str = "short") -> str:
     """The feed as XML text: the latest brief of the `stories` most recently updated stories (briefing any
     story whose articles changed, which records a new version) and the last `days` daily briefings."""
-    from .desk import brief_story, compare_stories, daily, story_from_dict
+    from parallax.desk import brief_story, compare_stories, daily, story_from_dict
 
     entries: list[tuple[str, ET.Element]] = []
     for row in store.list_stories(limit=stories):

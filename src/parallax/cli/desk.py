@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .errors import ParallaxError
+from parallax.errors import ParallaxError
 
 DB_HELP = "Database: a SQLite file path or postgresql://… URL (default: $PARALLAX_DB, else the user data dir)."
 
@@ -30,7 +30,7 @@ def _out(text: str, output: Path | None, what: str) -> None:
 
 
 def _open(db: str | None):
-    from .store import Store
+    from parallax.store import Store
 
     try:
         return Store(db)
@@ -56,7 +56,7 @@ def register(main: click.Group) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def stories(db: str | None, since: str | None, limit: int, offset: int, fmt: str) -> None:
     """List the stored stories, most recently updated first, with their articles and independent origins."""
-    from .desk import parse_since
+    from parallax.desk import parse_since
 
     try:
         when = parse_since(since)
@@ -85,8 +85,8 @@ def stories(db: str | None, since: str | None, limit: int, offset: int, fmt: str
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
 def daily_cmd(db: str | None, day: str | None, fmt: str, length: str, output: Path | None) -> None:
     """The daily briefing: the day's stories ranked by independent origins, each with its brief."""
-    from .desk import daily
-    from .render import render
+    from parallax.desk import daily
+    from parallax.render import render
 
     try:
         d = date.fromisoformat(day) if day else None
@@ -111,7 +111,7 @@ def daily_cmd(db: str | None, day: str | None, fmt: str, length: str, output: Pa
 @click.option("--self-url", help="The feed's own URL (rel=self link).")
 def feed(db: str | None, output: Path | None, n_stories: int, days: int, title: str, self_url: str | None) -> None:
     """Write an Atom feed of briefs: per-story updates and the daily briefings."""
-    from .feedout import atom_feed
+    from parallax.desk.feed import atom_feed
 
     with _open(db) as store:
         text = atom_feed(store, stories=n_stories, days=days, title=title, self_url=self_url)
@@ -124,7 +124,7 @@ def feed(db: str | None, output: Path | None, n_stories: int, days: int, title: 
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def coverage_cmd(story_id: str, db: str | None, fmt: str) -> None:
     """Which outlets and origin groups covered STORY_ID (with the source registry's metadata)."""
-    from .desk import coverage
+    from parallax.desk import coverage
 
     with _open(db) as store:
         try:
@@ -153,7 +153,7 @@ def db() -> None:
 @db_option
 def db_migrate(db: str | None) -> None:
     """Apply the pending schema migrations (they also run whenever the database is opened)."""
-    from .store import Store
+    from parallax.store import Store
 
     try:
         store = Store(db, migrate=False)

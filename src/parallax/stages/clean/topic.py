@@ -14,7 +14,7 @@ import re
 
 import numpy as np
 
-from . import rules
+from parallax.stages.clean import rules
 
 GLUED_SCORE = 3.0  # the first paragraph of a glued suffix must reach this
 SUFFIX_SCORE = 2.0  # every later paragraph in it this
@@ -51,7 +51,7 @@ class _Scorer:
     """Evidence per paragraph, computed lazily: only the trailing paragraphs are ever embedded."""
 
     def __init__(self, paragraphs: list[str], title: str):
-        from ..embed import embed
+        from parallax.text.embed import embed
 
         self.embed = embed
         self.paragraphs = paragraphs

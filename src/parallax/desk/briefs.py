@@ -2,8 +2,6 @@
 
 Library calls behind `parallax stories | daily | feed | brief --story`. Each takes a `parallax.store.Store`
 (the `*_text` helpers take a database URL and return rendered text, for the CLI).
-
-    python -m parallax.desk --measure cluster|scale|throughput   # the figures reported in docs/STORE.md
 """
 
 from __future__ import annotations
@@ -13,16 +11,15 @@ import hashlib
 import json
 import logging
 import re
-import sys
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .model import Article, Brief, Dispute, Fact, LoadedFlag, SourceRef, Story, Variant
+from parallax.model import Article, Brief, Dispute, Fact, LoadedFlag, SourceRef, Story, Variant
 
 if TYPE_CHECKING:
-    from .store import Store
+    from parallax.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +51,7 @@ def articles_key(ids: list[str]) -> str:
 
 def _prime_embeddings(store: Store, articles: list[Article]) -> None:
     """Put the stored sentence embeddings into the embedder's cache: briefing re-embeds nothing stored."""
-    from .embed import get_embedder
+    from parallax.text.embed import get_embedder
 
     emb = get_embedder()
     cache = getattr(emb, "_cache", None)
@@ -72,7 +69,7 @@ def _prime_embeddings(store: Store, articles: list[Article]) -> None:
 
 
 def _require_story(store: Store, story_id: str) -> str:
-    from .store import StoreError
+    from parallax.store import StoreError
 
     sid = store.resolve_story(story_id)
     if sid is None:
@@ -85,8 +82,8 @@ def _require_story(store: Store, story_id: str) -> str:
 
 
 def _compute_story(store: Store, sid: str, articles: list[Article], length: str) -> Story:
-    from .brief import build_story
-    from .crosscheck import crosscheck
+    from parallax.stages.brief import build_story
+    from parallax.stages.crosscheck import crosscheck
 
     _prime_embeddings(store, articles)
     cc = crosscheck(articles)
@@ -121,9 +118,9 @@ def brief_story(store: Store, story_id: str, *, length: str = "standard", record
 
 
 def _settings(length: str, **extra: Any) -> dict[str, Any]:
-    from . import __version__
-    from .brief import LENGTHS
-    from .embed import get_embedder
+    from parallax import __version__
+    from parallax.stages.brief import LENGTHS
+    from parallax.text.embed import get_embedder
 
     return {"length": length, "max_facts": LENGTHS[length]["max_facts"], "max_words": LENGTHS[length]["max_words"],
             "embedder": get_embedder().name, "version": __version__, **extra}
@@ -161,7 +158,7 @@ def daily(store: Store, day: date | None = None, *, length: str = "short", limit
 
 
 def coverage_from_articles(store: Store, articles: list[Article]) -> dict[str, Any]:
-    from .store import domain_of
+    from parallax.store import domain_of
 
     outlets: dict[str, dict[str, Any]] = {}
     groups: dict[str, dict[str, Any]] = {}
@@ -211,7 +208,7 @@ _NUM = re.compile(r"\d[\d,.]*")
 
 
 def _numbers(text: str) -> list[str]:
-    from .crosscheck import extract_counts
+    from parallax.stages.crosscheck import extract_counts
 
     nums = [m.group(0).rstrip(".,") for m in _NUM.finditer(text)]
     with contextlib.suppress(Exception):  # the extractor is best-effort here
@@ -221,7 +218,7 @@ def _numbers(text: str) -> list[str]:
 
 def _match_facts(old: list[Fact], new: list[Fact]) -> list[tuple[int, int]]:
     """Pairs (old index, new index) of the same statement: identical text, else mutual best cosine."""
-    from .embed import embed
+    from parallax.text.embed import embed
 
     pairs: list[tuple[int, int]] = []
     used_o, used_n = set(), set()
@@ -316,7 +313,7 @@ def changes_since_last(store: Store, story_id: str, *, length: str = "standard",
 
 
 def changes_markdown(diff: dict[str, Any]) -> str:
-    from .render.markdown import md
+    from parallax.render.markdown import md
 
     def fact_line(f: dict[str, Any]) -> str:
         return f"{md(f['text'])} — {f['status']}, {f['support']} origin{'s' if f['support'] != 1 else ''}"
@@ -355,8 +352,8 @@ def changes_markdown(diff: dict[str, Any]) -> str:
 def brief_story_text(story_id: str, *, db: str | None = None, fmt: str = "md", since_last: bool = False,
                      length: str = "standard") -> str:
     """`parallax brief --story ID [--since-last] [--format md|json|html] [--db URL]` as text."""
-    from .render import render
-    from .store import Store
+    from parallax.render import render
+    from parallax.store import Store
 
     with Store(db) as store:
         if since_last:
@@ -365,7 +362,7 @@ def brief_story_text(story_id: str, *, db: str | None = None, fmt: str = "md", s
                 return json.dumps(diff, ensure_ascii=False, indent=2) + "\n"
             text = changes_markdown(diff)
             if fmt == "html":
-                from .feedout import markdownish_html
+                from parallax.desk.feed import markdownish_html
 
                 return markdownish_html(text, title="What changed")
             return text
@@ -373,8 +370,8 @@ def brief_story_text(story_id: str, *, db: str | None = None, fmt: str = "md", s
 
 
 def daily_text(day: date | None = None, *, db: str | None = None, fmt: str = "md", length: str = "short") -> str:
-    from .render import render
-    from .store import Store
+    from parallax.render import render
+    from parallax.store import Store
 
     with Store(db) as store:
         return render(daily(store, day, length=length), fmt)
@@ -392,8 +389,3 @@ def parse_since(value: str | None) -> datetime | None:
     dt = datetime.fromisoformat(value)
     return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
 
-
-if __name__ == "__main__":  # pragma: no cover
-    from .desk_measure import main
-
-    sys.exit(main())

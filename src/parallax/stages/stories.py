@@ -11,7 +11,7 @@ shares ("earthquake", "magnitude") weigh nothing and the words that tell two eve
 the day, the names) weigh the most. When that view falls apart into two or more parts of SPLIT_MIN_PART
 articles, the story is two events of one kind and is split (`split_parts`). The incremental store
 runs the same pass on the story an article joins. Weights and thresholds were chosen on the dev splits
-of ECB+, BASIL, AllSides and NewsWCL50 (bench.cluster, python -m parallax.desk --measure cluster).
+of ECB+, BASIL, AllSides and NewsWCL50 (bench.cluster, python -m bench.desk --measure cluster).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from datetime import date
 
 import numpy as np
 
-from .embed import embed
-from .model import Article
+from parallax.text.embed import embed
+from parallax.model import Article
 
 STORY_THRESHOLD = 0.325  # combined similarity at which two articles are one story (before the split pass)
 SPLIT_THRESHOLD = 0.14  # within-story TF-IDF similarity (story-local IDF) that holds a part together
@@ -65,7 +65,7 @@ def parse_day(value: str | None) -> date | None:
 
 def doc_vectors(docs: list[dict]) -> np.ndarray:
     """One vector per doc: mean of the embeddings of its title and first sentences."""
-    from .split import split_paragraph
+    from parallax.stages.split import split_paragraph
 
     texts, owners = [], []
     for i, d in enumerate(docs):
