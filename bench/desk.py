@@ -53,8 +53,8 @@ def _temp_db(tmp: str, name: str) -> str:
 def measure_cluster(data: Path, db: str | None, seed: int = 13, quick: bool = False,
                     sets: tuple[str, ...] = CLUSTER_SETS) -> list[dict[str, Any]]:
     """Incremental (documents added one by one, in a random arrival order) vs batch `cluster_documents`."""
-    from parallax.store import Store
     from parallax.stages.stories import cluster_documents
+    from parallax.store import Store
 
     rows = []
     for folder in sets:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from parallax.model import Article
 from parallax.stages.crosscheck import (
     _counts_conflict,
     crosscheck,
@@ -14,7 +15,6 @@ from parallax.stages.crosscheck import (
     stance,
     support_score,
 )
-from parallax.model import Article
 from parallax.stages.split import split_article
 
 

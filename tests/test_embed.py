@@ -8,9 +8,9 @@ import os
 import numpy as np
 import pytest
 
+from parallax.errors import ParallaxError
 from parallax.text import embed as embed_mod
 from parallax.text.embed import DIM, OnnxEmbedder, embed, get_embedder, locate_model_files
-from parallax.errors import ParallaxError
 
 SENTENCES = [
     "A passenger ferry ran aground on a sandbank outside the harbour on Saturday.",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from parallax.model import Article, LoadedFlag, Sentence
 from parallax.stages import loaded
 from parallax.stages.loaded import (
     LOADED_THRESHOLD,
@@ -15,7 +16,6 @@ from parallax.stages.loaded import (
     neutrality,
     score_sentence,
 )
-from parallax.model import Article, LoadedFlag, Sentence
 
 LOADED_HEADLINE = "Nations Unite Against Rising Threat From Rogue Regime"
 LOADED_LEDE = ("In a clear demonstration of unity, the leaders unveiled their plan to collaborate against "

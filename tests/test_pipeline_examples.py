@@ -8,10 +8,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from parallax.render import to_json
 from parallax.stages.brief import LENGTHS, _choose_representative
 from parallax.stages.crosscheck import crosscheck, fact_from_cluster
 from parallax.stages.loaded import flag_headline
-from parallax.render import to_json
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = {p.parent.name: json.loads(p.read_text(encoding="utf-8"))

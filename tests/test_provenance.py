@@ -11,12 +11,12 @@ import shutil
 
 import pytest
 
-from parallax.stages.clean import clean_article
-from parallax.text.embed import embed
 from parallax.model import Article
+from parallax.stages.clean import clean_article
 from parallax.stages.provenance import compare, find_credits, minhash, trace
 from parallax.stages.read import read_paths
 from parallax.stages.split import split_article
+from parallax.text.embed import embed
 
 
 def _by_id(brief) -> dict[str, Article]:

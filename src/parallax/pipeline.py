@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from parallax import __version__
+from parallax.model import Article, Brief, InputError
 from parallax.stages.brief import LENGTHS, build_story
 from parallax.stages.clean import clean_article
 from parallax.stages.crosscheck import crosscheck
-from parallax.text.embed import embed, get_embedder
-from parallax.model import Article, Brief, InputError
 from parallax.stages.provenance import trace
 from parallax.stages.read import article_from_text, read_paths
 from parallax.stages.split import split_article
 from parallax.stages.stories import group_stories
+from parallax.text.embed import embed, get_embedder
 
 log = logging.getLogger(__name__)
 

@@ -152,9 +152,9 @@ def main() -> int:
     ap.add_argument("--keep", help="write the pages and the database here instead of a temp dir")
     args = ap.parse_args()
 
-    from parallax.text.embed import get_embedder
     from parallax.ingest import ingest
     from parallax.store import Store
+    from parallax.text.embed import get_embedder
 
     tmp = Path(args.keep or tempfile.mkdtemp(prefix="px-bench-"))
     pages = tmp / "pages"

@@ -35,13 +35,13 @@ from pathlib import Path
 from typing import Any
 
 from parallax.errors import InputRejected, ParallaxError
-from parallax.model import Article, InputError
-from parallax.stages.read import PAGE_EXT, article_from_text, looks_like_html, read_file, read_paths
 from parallax.ingest.errors import INGEST_CODES, FetchError, fetch_error
 from parallax.ingest.feeds import FeedItem, ParsedFeed, parse_feed
 from parallax.ingest.fetch import DEFAULT_USER_AGENT, FetchConfig, Fetcher, FetchResult, sniff_feed
 from parallax.ingest.guard import Resolver, check_url, parse_url
 from parallax.ingest.warc import Skipped, WarcPage, is_warc, read_warc
+from parallax.model import Article, InputError
+from parallax.stages.read import PAGE_EXT, article_from_text, looks_like_html, read_file, read_paths
 
 log = logging.getLogger(__name__)
 

@@ -25,9 +25,9 @@ from typing import Literal
 import httpx
 
 from parallax import __version__
-from parallax.stages.read import _MAGIC, MAX_BYTES, decode_bytes
 from parallax.ingest.errors import FetchError, fetch_error
 from parallax.ingest.guard import GuardedTransport, Network, Resolver, check_url
+from parallax.stages.read import _MAGIC, MAX_BYTES, decode_bytes
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from parallax.errors import InputRejected
-from parallax.model import Article, InputError
-from parallax.stages.read import MAX_BYTES, article_from_text, decode_bytes
 from parallax.ingest.errors import fetch_error
 from parallax.ingest.fetch import PAGE_TYPES, _mime
+from parallax.model import Article, InputError
+from parallax.stages.read import MAX_BYTES, article_from_text, decode_bytes
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 

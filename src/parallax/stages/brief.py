@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from parallax.model import Article, Fact, Story
 from parallax.stages.crosscheck import CrossCheck, fact_from_cluster, supports
 from parallax.stages.loaded import flag_sentence, neutrality
-from parallax.model import Article, Fact, Story
 
 LENGTHS = {
     "short": {"max_facts": 6, "max_words": 120},

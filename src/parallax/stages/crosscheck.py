@@ -16,8 +16,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from parallax.text.align import embed
 from parallax.model import Article, Dispute, Fact, SourceRef, Variant
+from parallax.text.align import embed
 
 log = logging.getLogger(__name__)
 

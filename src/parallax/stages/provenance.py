@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from parallax.text.align import matches, order_preserving_run
 from parallax.model import Article, Credit, Relation
+from parallax.text.align import matches, order_preserving_run
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from parallax.stages.clean import rules
 from parallax.model import Article, Sentence
+from parallax.stages.clean import rules
 
 
 @lru_cache(maxsize=1)

@@ -21,8 +21,8 @@ from datetime import date
 
 import numpy as np
 
-from parallax.text.embed import embed
 from parallax.model import Article
+from parallax.text.embed import embed
 
 STORY_THRESHOLD = 0.325  # combined similarity at which two articles are one story (before the split pass)
 SPLIT_THRESHOLD = 0.14  # within-story TF-IDF similarity (story-local IDF) that holds a part together

@@ -341,10 +341,10 @@ class Store:
     def _prepare(self, items: list[tuple[Article, str | None]]) -> list[_Prepared]:
         """Clean, split and embed (outside any transaction); exact re-reads are recognised before cleaning."""
         from parallax.stages.clean import clean_article
-        from parallax.text.embed import embed
         from parallax.stages.provenance import find_credits, minhash
         from parallax.stages.split import split_article
         from parallax.stages.stories import doc_vectors, names, term_counts
+        from parallax.text.embed import embed
 
         preps = [_Prepared(a, h, self._raw_key(a)) for a, h in items]
         with self.engine.connect() as conn:
