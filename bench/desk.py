@@ -202,7 +202,8 @@ def _clone(base: Any, i: int, rng: random.Random, per_day: int, event: int = 0, 
     import numpy as np
 
     from parallax.model import content_id
-    from parallax.store.core import _Prepared, _sha
+    from parallax.store import Prepared
+    from parallax.text.hashing import sha_key
 
     doc_vec, sent_vecs, terms, names = base.doc_vec, base.sent_vecs, base.terms, base.names
     mh = base.minhash.copy()
@@ -224,14 +225,14 @@ def _clone(base: Any, i: int, rng: random.Random, per_day: int, event: int = 0, 
     keep[0] = True
     redraw = nrng.random(len(mh.hashvalues)) < rng.choice([0.1, 0.5, 0.9])
     mh.hashvalues[redraw] = nrng.integers(0, 2**32, int(redraw.sum()), dtype=np.uint64)
-    return _Prepared(a, None, _sha("fill", str(i)), text_hash=_sha(a.text, str(i)),
-                     dedupe_key=_sha(content_id(a.text, a.url), str(i)), sent_vecs=sent_vecs[keep],
+    return Prepared(a, None, sha_key("fill", str(i)), text_hash=sha_key(a.text, str(i)),
+                     dedupe_key=sha_key(content_id(a.text, a.url), str(i)), sent_vecs=sent_vecs[keep],
                      doc_vec=vec / np.linalg.norm(vec), minhash=mh, names=names, terms=terms,
                      day=parse_day(a.published))
 
 
 def parse_day(value: str | None):
-    from parallax.stages.stories import parse_day as p
+    from parallax.text.dates import parse_day as p
 
     return p(value)
 
@@ -242,7 +243,7 @@ def measure_scale(db: str | None, sizes: tuple[int, ...] = (1000, 10000), probes
     """Time to add one article when the store holds N articles.
 
     The store is filled by cloning prepared Multi-News pages (see `_clone`) through the real filing path
-    (`Store._commit`: index look-ups, provenance, story assignment, one transaction each), which skips
+    (`Store.commit`: index look-ups, provenance, story assignment, one transaction each), which skips
     only re-cleaning and re-embedding the same texts. Probes are fresh pages (perturbed Multi-News
     documents) added with the full path: clean, split, embed, file. `per_day` pages a day.
 
@@ -256,7 +257,7 @@ def measure_scale(db: str | None, sizes: tuple[int, ...] = (1000, 10000), probes
     rng = random.Random(3)
     with tempfile.TemporaryDirectory() as tmp, Store(db or _temp_db(tmp, "scale")) as store:
         t0 = time.perf_counter()
-        prepared = [p for p in store._prepare([(_article(p), None) for p in pages[:bases]]) if p.error is None]
+        prepared = [p for p in store.prepare([(_article(p), None) for p in pages[:bases]]) if p.error is None]
 
         def event_of(n_filled: int) -> int:  # the synthetic event the next page belongs to
             return n_filled // len(prepared) // story_size if story_size else 0
@@ -271,7 +272,7 @@ def measure_scale(db: str | None, sizes: tuple[int, ...] = (1000, 10000), probes
                 base_no = filled % len(prepared)
                 prep = _clone(prepared[base_no], filled, rng, per_day, event=event_of(filled), base_no=base_no)
                 t1 = time.perf_counter()
-                store._commit(prep)
+                store.commit(prep)
                 window.append(time.perf_counter() - t1)
                 filled += 1
             fill = time.perf_counter() - t0
@@ -280,11 +281,11 @@ def measure_scale(db: str | None, sizes: tuple[int, ...] = (1000, 10000), probes
                 day = 1 + (filled - 1) // per_day
                 p = dict(p, id=f"probe-{size}-{k}", published=f"2026-{1 + (day - 1) // 28:02d}-{1 + (day - 1) % 28:02d}")
                 t1 = time.perf_counter()
-                prep = store._prepare([(_article(p), None)])[0]
+                prep = store.prepare([(_article(p), None)])[0]
                 if event_of(filled) and prep.error is None:  # a page of today's news: in the current event's space
                     _into_event(prep, event_of(filled))
                 t2 = time.perf_counter()
-                store._commit(prep)
+                store.commit(prep)
                 t3 = time.perf_counter()
                 t_prep += t2 - t1
                 t_commit += t3 - t2

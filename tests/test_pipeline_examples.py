@@ -8,8 +8,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from parallax.config import DEFAULT
 from parallax.render import to_json
-from parallax.stages.brief import LENGTHS, _choose_representative
+from parallax.stages.brief import choose_representative
 from parallax.stages.crosscheck import crosscheck, fact_from_cluster
 from parallax.stages.loaded import flag_headline
 
@@ -88,7 +89,7 @@ def _candidate_facts(brief, articles, story):
     members = [articles[i] for i in story.articles]
     cc = crosscheck(members)
     roots = {a.id for a in members if not a.derived_from}
-    return [fact_from_cluster(cc, ms, _choose_representative(cc, ms, roots)) for ms in cc.clusters]
+    return [fact_from_cluster(cc, ms, choose_representative(cc, ms, roots)) for ms in cc.clusters]
 
 
 def _mentions(fact, articles, keywords) -> bool:
@@ -197,7 +198,7 @@ def test_brief_headline_is_neutral_and_not_the_rewrites(brief, articles, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_brief_budget(brief, name):
     story = _story(brief, name)
-    limits = LENGTHS["standard"]
+    limits = DEFAULT.brief.lengths["standard"]
     assert 0 < len(story.facts) <= limits["max_facts"] == 12
     assert sum(len(f.text.split()) for f in story.facts) <= limits["max_words"] == 250
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from parallax.stages.brief import _choose_representative
+from parallax.stages.brief import choose_representative
 from parallax.stages.crosscheck import crosscheck, fact_from_cluster
 from parallax.stages.loaded import flag_headline
 
@@ -232,7 +232,7 @@ def test_no_corroborated_fact_says_japan_ceased_relations_with_russia(brief, sto
     cc = crosscheck(members)
     roots = {a.id for a in members if not a.derived_from}
     for ms in cc.clusters:
-        f = fact_from_cluster(cc, ms, _choose_representative(cc, ms, roots))
+        f = fact_from_cluster(cc, ms, choose_representative(cc, ms, roots))
         if "ceased" in f.text.lower():
             assert f.support < 2, (f.text, f.sources)
 

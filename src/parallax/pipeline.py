@@ -1,7 +1,10 @@
-"""The pipeline: read -> clean -> split -> provenance -> stories -> cross-check -> brief.
+"""The pipeline: read -> clean -> split -> stories -> provenance -> cross-check -> brief.
 
-`Article`s flow through a plain list of per-article steps; the batch steps (provenance, stories,
-cross-check) then work on the whole set. Timings per stage are kept in `Brief.settings["timings"]`.
+`Article`s flow through a plain list of per-article steps; the batch steps (stories, provenance per story,
+cross-check) then work on the whole set. `brief_story_articles` is the one story-level call: the batch,
+the store (`parallax.desk`) and the cluster pipeline all brief a story through it, from its articles in
+id order, so that a story's brief is a function of its articles, never of the order they arrived in.
+Timings per stage are kept in `Brief.settings["timings"]`; the settings used in `Brief.settings["config"]`.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from parallax import __version__
-from parallax.model import Article, Brief, InputError
-from parallax.stages.brief import LENGTHS, build_story
+from parallax.config import Settings, settings, use
+from parallax.errors import error
+from parallax.model import Article, Brief, InputError, Story
+from parallax.stages.brief import build_story
 from parallax.stages.clean import clean_article
 from parallax.stages.crosscheck import crosscheck
 from parallax.stages.provenance import trace
@@ -23,6 +27,7 @@ from parallax.stages.read import article_from_text, read_paths
 from parallax.stages.split import split_article
 from parallax.stages.stories import group_stories
 from parallax.text.embed import embed, get_embedder
+from parallax.version import __version__
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +35,24 @@ ArticleStep = Callable[[Article], Article]
 ARTICLE_STEPS: list[tuple[str, ArticleStep]] = [("clean", clean_article), ("split", split_article)]
 
 
-def _story_id(ids: list[str]) -> str:
+def story_id_of(ids: list[str]) -> str:
+    """A batch story's id: a hash of its article ids (the store keeps its own, stable across updates)."""
     return "story-" + hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:10]
+
+
+def limits_for(length: str, max_facts: int | None = None, max_words: int | None = None) -> dict[str, int]:
+    lengths = settings().brief.lengths
+    if length not in lengths:
+        raise error("PX302", "length", f"length must be one of {', '.join(lengths)}, not {length!r}")
+    out = dict(lengths[length])
+    if max_facts is not None:
+        out["max_facts"] = max_facts
+    if max_words is not None:
+        out["max_words"] = max_words
+    for k, v in out.items():
+        if not isinstance(v, int) or v < 1:
+            raise error("PX302", k, f"{k} must be a positive whole number, not {v!r}")
+    return out
 
 
 def prepare(articles: list[Article], timings: dict[str, float] | None = None) -> tuple[list[Article], list[InputError]]:
@@ -51,63 +72,77 @@ def prepare(articles: list[Article], timings: dict[str, float] | None = None) ->
     return kept, errors
 
 
+def brief_story_articles(story_id: str, articles: list[Article], *, length: str = "standard",
+                         max_facts: int | None = None, max_words: int | None = None,
+                         timings: dict[str, float] | None = None) -> Story:
+    """One story's brief from its traced articles (origin groups set): cross-check, then the brief.
+
+    Articles are taken in id order whatever order they come in."""
+    members = sorted(articles, key=lambda a: a.id)
+    timings = timings if timings is not None else {}
+    t0 = time.perf_counter()
+    cc = crosscheck(members)
+    t1 = time.perf_counter()
+    story = build_story(story_id, members, cc, **limits_for(length, max_facts, max_words))
+    timings["crosscheck"] = timings.get("crosscheck", 0.0) + t1 - t0
+    timings["brief"] = timings.get("brief", 0.0) + time.perf_counter() - t1
+    return story
+
+
+def record_settings(length: str, limits: dict[str, int], timings: dict[str, float] | None = None,
+                    **extra: Any) -> dict[str, Any]:
+    """What a Brief records of how it was made (`Brief.settings`)."""
+    out: dict[str, Any] = {"length": length, **limits, "embedder": get_embedder().name, "version": __version__,
+                           "config": settings().to_dict(), **extra}
+    if timings is not None:
+        out["timings"] = {k: round(v, 3) for k, v in timings.items()}
+    return out
+
+
 def brief_articles(articles: list[Article], *, errors: list[InputError] | None = None, length: str = "standard",
                    max_facts: int | None = None, max_words: int | None = None, single_story: bool = False,
-                   timings: dict[str, float] | None = None) -> Brief:
+                   timings: dict[str, float] | None = None, settings: Settings | None = None) -> Brief:
     """Articles (read, not yet cleaned) -> Brief."""
-    if length not in LENGTHS:
-        raise ValueError(f"length must be one of {', '.join(LENGTHS)}")
-    timings = timings if timings is not None else {}
-    errors = list(errors or [])
-    get_embedder().warm_up()
-    articles, errs = prepare(articles, timings)
-    errors += errs
-    t0 = time.perf_counter()
-    vectors = {a.id: embed(a.sentence_texts()) for a in articles}
-    timings["embed"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    groups = [articles] if single_story or len(articles) <= 1 else group_stories(articles)
-    timings["stories"] = time.perf_counter() - t0
-    # Copies and rewrites of one story are in that story: comparing pairs within stories keeps the
-    # cost linear in the number of stories instead of quadratic in the number of articles.
-    t0 = time.perf_counter()
-    for members in groups:
-        trace(members, vectors)
-    timings["provenance"] = time.perf_counter() - t0
-    stories = []
-    t_cc = t_brief = 0.0
-    for members in groups:
-        if not members:
-            continue
+    with use(settings):
+        limits = limits_for(length, max_facts, max_words)
+        timings = timings if timings is not None else {}
+        errors = list(errors or [])
+        get_embedder().warm_up()
+        articles, errs = prepare(articles, timings)
+        errors += errs
         t0 = time.perf_counter()
-        cc = crosscheck(members)
-        t_cc += time.perf_counter() - t0
+        vectors = {a.id: embed(a.sentence_texts()) for a in articles}
+        timings["embed"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        stories.append(build_story(_story_id([a.id for a in members]), members, cc, length=length,
-                                   max_facts=max_facts, max_words=max_words))
-        t_brief += time.perf_counter() - t0
-    timings["crosscheck"] = t_cc
-    timings["brief"] = t_brief
-    # Most independently covered stories first.
-    stories.sort(key=lambda s: (-s.coverage.get("origin_groups", 0), -len(s.articles)))
-    settings: dict[str, Any] = {"length": length, "max_facts": max_facts or LENGTHS[length]["max_facts"],
-                                "max_words": max_words or LENGTHS[length]["max_words"],
-                                "embedder": get_embedder().name, "version": __version__,
-                                "timings": {k: round(v, 3) for k, v in timings.items()}}
-    return Brief(articles=articles, stories=stories, errors=errors, settings=settings)
+        groups = [articles] if single_story or len(articles) <= 1 else group_stories(articles)
+        timings["stories"] = time.perf_counter() - t0
+        # Copies and rewrites of one story are in that story: comparing pairs within stories keeps the
+        # cost linear in the number of stories instead of quadratic in the number of articles.
+        t0 = time.perf_counter()
+        for members in groups:
+            trace(members, vectors)
+        timings["provenance"] = time.perf_counter() - t0
+        stories = [brief_story_articles(story_id_of([a.id for a in members]), members, length=length,
+                                        timings=timings, **limits) for members in groups if members]
+        # Most independently covered stories first.
+        stories.sort(key=lambda s: (-s.coverage.get("origin_groups", 0), -len(s.articles), s.id))
+        return Brief(articles=articles, stories=stories, errors=errors,
+                     settings=record_settings(length, limits, timings))
 
 
-def brief_paths(paths: Iterable[str | Path], *, stdin: Any = None, **kwargs: Any) -> Brief:
+def brief_paths(paths: Iterable[str | Path], *, stdin: Any = None, settings: Settings | None = None,
+                **kwargs: Any) -> Brief:
     """Files, directories and '-' -> Brief (the library call behind `parallax brief`)."""
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    articles, errors = read_paths(paths, stdin=stdin)
-    timings["read"] = time.perf_counter() - t0
-    return brief_articles(articles, errors=errors, timings=timings, **kwargs)
+    with use(settings):
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        articles, errors = read_paths(paths, stdin=stdin)
+        timings["read"] = time.perf_counter() - t0
+        return brief_articles(articles, errors=errors, timings=timings, **kwargs)
 
 
 def brief_records(records: list[dict], *, max_words: int | None = None, max_facts: int | None = None,
-                  single_story: bool = False, length: str = "standard") -> Brief:
+                  single_story: bool = False, length: str = "standard", settings: Settings | None = None) -> Brief:
     """Dict records (id, source, title, published, url, text or html) -> Brief."""
     articles, errors = [], []
     for n, rec in enumerate(records):
@@ -120,4 +155,4 @@ def brief_records(records: list[dict], *, max_words: int | None = None, max_fact
         except Exception as exc:  # one bad record must not lose the batch
             errors.append(InputError(f"record {n}", getattr(exc, "code", "PX106"), str(exc)))
     return brief_articles(articles, errors=errors, max_words=max_words, max_facts=max_facts,
-                          single_story=single_story, length=length)
+                          single_story=single_story, length=length, settings=settings)

@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 
+from parallax import desk
+from parallax.errors import InputRejected
 from parallax.model import Article, InputError
 from parallax.store import Store, StoreError
 
@@ -22,7 +24,7 @@ def test_migrations_recorded_and_idempotent(db_url):
     with Store(db_url) as s:
         names = [m["name"] for m in s.migrations()]
         assert names == ["0001_initial", "0002_sources_fetch_state", "0003_corrections", "0004_term_df",
-                         "0005_story_split_terms"]
+                         "0005_story_split_terms", "0006_pair_checks"]
         assert s.migrate() == []
         info = s.info()
         assert info["pending"] == [] and info["counts"]["articles"] == 0
@@ -101,9 +103,9 @@ def test_add_articles_summary_counts_failures(store, synthetic_pages):
     assert (summary.new, summary.duplicate, summary.failed) == (6, 1, 2)
     assert {f["code"] for f in summary.failures} == {"PX107", "PX101"}
     assert summary.to_dict()["pages_per_second"] > 0
-    with pytest.raises(StoreError) as exc:
+    with pytest.raises(InputRejected) as exc:  # a page with no article text is an input error, wherever it is found
         store.add_article(Article(id="empty2", raw="Share this\n\nSubscribe"))
-    assert exc.value.code == "PX107"
+    assert exc.value.code == "PX107" and exc.value.input == "empty2"
 
 
 def test_articles_filters(store, synthetic_pages):
@@ -120,16 +122,16 @@ def test_articles_filters(store, synthetic_pages):
 def test_brief_versions_and_changes_since_last(store, example_articles):
     for a in example_articles(["port-wire", "port-reprint", "port-rewrite"]):
         sid = store.add_article(a).story_id
-    s1 = store.brief_story(sid)
+    s1 = desk.brief_story(store, sid)
     assert s1.coverage["version"] == 1 and s1.coverage["origin_groups"] == 1
-    first = store.changes_since_last(sid)
+    first = desk.changes_since_last(store, sid)
     assert first["version"] == 1 and first["previous_version"] == 1
     assert first["new"] == [] and first["gone"] == [] and first["changed"] == []  # nothing arrived
-    assert store.brief_story(sid).coverage["version"] == 1  # same articles: same version
+    assert desk.brief_story(store, sid).coverage["version"] == 1  # same articles: same version
     # The independent report says five workers were hurt (the wire says three).
     res = store.add_article(example_articles(["port-independent"])[0])
     assert res.story_id == sid
-    diff = store.changes_since_last(sid)
+    diff = desk.changes_since_last(store, sid)
     assert diff["version"] == 2 and diff["previous_version"] == 1
     assert diff["articles_added"] == ["port-independent"]
     assert diff["disputes_appeared"], diff
@@ -138,7 +140,7 @@ def test_brief_versions_and_changes_since_last(store, example_articles):
     assert any("support" in w or "dispute" in w for w in reasons), reasons
     assert [v["version"] for v in store.brief_versions(sid)] == [1, 2]
     with pytest.raises(StoreError) as exc:
-        store.brief_story("story-unknown")
+        desk.brief_story(store, "story-unknown")
     assert exc.value.code == "PX501"
 
 
@@ -147,7 +149,7 @@ def test_story_brief_renders_and_validates(store, example_articles):
 
     for a in example_articles(PORT):
         sid = store.add_article(a).story_id
-    brief = store.story_brief(sid)
+    brief = desk.story_brief(store, sid)
     assert [s.id for s in brief.stories] == [sid]
     assert sorted(a.id for a in brief.articles) == PORT
     md = render(brief, "md")
@@ -164,12 +166,12 @@ def test_story_brief_renders_and_validates(store, example_articles):
 def test_daily_ranks_by_origins(store, example_articles):
     for a in example_articles():
         store.add_article(a)
-    brief = store.daily(date(2026, 3, 10))
+    brief = desk.daily(store, date(2026, 3, 10))
     assert len(brief.stories) == 1 and "port-wire" in brief.stories[0].articles
-    allday = store.daily(None)
+    allday = desk.daily(store, None)
     origins = [s.coverage["origin_groups"] for s in allday.stories]
     assert origins == sorted(origins, reverse=True)
-    assert store.daily(date(1999, 1, 1)).stories == []
+    assert desk.daily(store, date(1999, 1, 1)).stories == []
 
 
 def test_sources_registry_and_coverage(store, example_articles):
@@ -184,7 +186,7 @@ def test_sources_registry_and_coverage(store, example_articles):
     assert [s["domain"] for s in store.list_sources()] == ["northwindwire.example.com", "saltmerecourier.example.net"]
     for a in example_articles(PORT):
         sid = store.add_article(a).story_id
-    cov = store.coverage(sid)
+    cov = desk.coverage(store, sid)
     assert cov["origins"] == 3 and cov["articles"] == 5
     courier = next(o for o in cov["outlets"] if o["domain"] == "saltmerecourier.example.net")
     assert courier["registry"]["owner"] == "Courier Group"
@@ -231,14 +233,10 @@ def test_atom_feed_is_valid(store, example_articles):
 
 
 def test_story_merge_follows_redirect(store, example_articles):
-    from parallax.store import schema as S
-
     a = store.add_article(example_articles(["port-wire"])[0]).story_id
     b = store.add_article(example_articles(["summit-wire"])[0]).story_id
     assert a != b
-    with store.engine.begin() as conn:
-        keep = store._merge_stories(conn, a, b)
-        store._touch_story(conn, keep, None, S.utcnow())
+    keep = store.merge_stories(a, b)
     gone = b if keep == a else a
     assert store.resolve_story(gone) == keep
     assert sorted(x.id for x in store.articles(story_id=gone)) == ["port-wire", "summit-wire"]
@@ -278,8 +276,7 @@ def _mix_then_split(store, fixtures_dir):
     for a in arts:
         store.add_article(a)
     (v,), (h,) = _stories_by_event(store)["velden"], _stories_by_event(store)["harrowgate"]
-    with store.engine.begin() as conn:
-        mixed = store._merge_stories(conn, v, h)
+    mixed = store.merge_stories(v, h)
     assert {s for ss in _stories_by_event(store).values() for s in ss} == {mixed}
     return mixed, store.add_article(last)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from parallax import __version__
 from parallax.errors import ParallaxError
+from parallax.version import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

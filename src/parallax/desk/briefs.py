@@ -11,11 +11,12 @@ import hashlib
 import json
 import logging
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from parallax.errors import error
 from parallax.model import Article, Brief, Dispute, Fact, LoadedFlag, SourceRef, Story, Variant
 
 if TYPE_CHECKING:
@@ -69,11 +70,9 @@ def _prime_embeddings(store: Store, articles: list[Article]) -> None:
 
 
 def _require_story(store: Store, story_id: str) -> str:
-    from parallax.store import StoreError
-
     sid = store.resolve_story(story_id)
     if sid is None:
-        raise StoreError("PX501", f"no story {story_id!r} in {store.url}; see `parallax stories`")
+        raise error("PX501", story_id, f"no such story in {store.url}")
     return sid
 
 
@@ -82,12 +81,10 @@ def _require_story(store: Store, story_id: str) -> str:
 
 
 def _compute_story(store: Store, sid: str, articles: list[Article], length: str) -> Story:
-    from parallax.stages.brief import build_story
-    from parallax.stages.crosscheck import crosscheck
+    from parallax.pipeline import brief_story_articles
 
     _prime_embeddings(store, articles)
-    cc = crosscheck(articles)
-    story = build_story(sid, articles, cc, length=length)
+    story = brief_story_articles(sid, articles, length=length)
     story.coverage["by_outlet"] = _outlet_lines(coverage_from_articles(store, articles))
     return story
 
@@ -118,12 +115,9 @@ def brief_story(store: Store, story_id: str, *, length: str = "standard", record
 
 
 def _settings(length: str, **extra: Any) -> dict[str, Any]:
-    from parallax import __version__
-    from parallax.stages.brief import LENGTHS
-    from parallax.text.embed import get_embedder
+    from parallax.pipeline import limits_for, record_settings
 
-    return {"length": length, "max_facts": LENGTHS[length]["max_facts"], "max_words": LENGTHS[length]["max_words"],
-            "embedder": get_embedder().name, "version": __version__, **extra}
+    return record_settings(length, limits_for(length), **extra)
 
 
 def story_brief(store: Store, story_id: str, *, length: str = "standard", record: bool = True) -> Brief:
@@ -377,15 +371,4 @@ def daily_text(day: date | None = None, *, db: str | None = None, fmt: str = "md
         return render(daily(store, day, length=length), fmt)
 
 
-def parse_since(value: str | None) -> datetime | None:
-    """'2026-03-10', '2026-03-10T08:00', or relative: '12h', '3d', '2w'."""
-    if not value:
-        return None
-    m = re.fullmatch(r"\s*(\d+)\s*([hdw])\s*", value)
-    if m:
-        n, unit = int(m.group(1)), m.group(2)
-        delta = {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
-        return datetime.now(UTC).replace(tzinfo=None) - delta
-    dt = datetime.fromisoformat(value)
-    return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
 

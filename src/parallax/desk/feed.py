@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from parallax.text.dates import iso_utc
+
 if TYPE_CHECKING:
     from parallax.model import Story
     from parallax.store import Store
@@ -14,12 +16,6 @@ if TYPE_CHECKING:
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-def _iso(dt: datetime | str) -> str:
-    if isinstance(dt, str):
-        dt = datetime.fromisoformat(dt)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _story_html(story: Story | dict[str, Any], changes: dict[str, Any] | None = None) -> str:
@@ -58,7 +54,7 @@ def atom_feed(store: Store, *, stories: int = 30, days: int = 7, title: str = "P
         prev = story_from_dict(versions[-2]["story"]) if len(versions) > 1 else None
         changes = compare_stories(prev, story) if prev else None
         version = story.coverage.get("version") or (cur["version"] if cur else 1)
-        updated = _iso(cur["created_at"]) if cur else _iso(datetime.now(UTC))
+        updated = iso_utc(cur["created_at"]) if cur else iso_utc(datetime.now(UTC))
         e = ET.Element(f"{{{ATOM}}}entry")
         ET.SubElement(e, f"{{{ATOM}}}id").text = f"urn:parallax:story:{row['id']}:v{version}"
         ET.SubElement(e, f"{{{ATOM}}}title").text = f"{story.headline} (update {version})"
@@ -70,7 +66,7 @@ def atom_feed(store: Store, *, stories: int = 30, days: int = 7, title: str = "P
         brief = daily(store, day, length=length)
         if not brief.stories:
             continue
-        updated = _iso(max(datetime.fromisoformat(r["updated"]) for r in store.list_stories(day=day, limit=1000)))
+        updated = iso_utc(max(datetime.fromisoformat(r["updated"]) for r in store.list_stories(day=day, limit=1000)))
         e = ET.Element(f"{{{ATOM}}}entry")
         ET.SubElement(e, f"{{{ATOM}}}id").text = f"urn:parallax:daily:{day.isoformat()}"
         ET.SubElement(e, f"{{{ATOM}}}title").text = f"Daily briefing, {day.isoformat()}: {len(brief.stories)} stories"
@@ -85,7 +81,7 @@ def atom_feed(store: Store, *, stories: int = 30, days: int = 7, title: str = "P
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}id").text = feed_id or "urn:parallax:feed:briefs"
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = entries[0][0] if entries else _iso(datetime.now(UTC))
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = entries[0][0] if entries else iso_utc(datetime.now(UTC))
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     ET.SubElement(author, f"{{{ATOM}}}name").text = "Parallax"
     ET.SubElement(feed, f"{{{ATOM}}}generator").text = "parallax"

@@ -24,10 +24,10 @@ from typing import Literal
 
 import httpx
 
-from parallax import __version__
 from parallax.ingest.errors import FetchError, fetch_error
 from parallax.ingest.guard import GuardedTransport, Network, Resolver, check_url
 from parallax.stages.read import _MAGIC, MAX_BYTES, decode_bytes
+from parallax.version import __version__
 
 log = logging.getLogger(__name__)
 

@@ -12,17 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from parallax.config import settings
 from parallax.model import Article, Fact, Story
 from parallax.stages.crosscheck import CrossCheck, fact_from_cluster, supports
 from parallax.stages.loaded import flag_sentence, neutrality
 
-LENGTHS = {
-    "short": {"max_facts": 6, "max_words": 120},
-    "standard": {"max_facts": 12, "max_words": 250},
-    "full": {"max_facts": 30, "max_words": 700},
-}
-REPEAT_SIMILARITY = 0.72  # a candidate this close to a chosen fact is a repeat
-MAX_SINGLE_SOURCE_SHARE = 0.34  # at most a third of the brief may be single-source facts
 _PRONOUN_START = re.compile(r"^(He|She|It|They|This|That|These|Those|His|Her|Its|Their|But|And|Also|However)\b")
 
 
@@ -34,7 +28,10 @@ class Candidate:
     groups: int
 
 
-def _choose_representative(cc: CrossCheck, members: list[int], roots: set[str]) -> int:
+def choose_representative(cc: CrossCheck, members: list[int], roots: set[str]) -> int:
+    """The statement whose words the fact shows: central to its cluster, from an origin's original,
+    neutral, self-contained, of a readable length, a finished sentence (weights in BriefConfig)."""
+    cfg = settings().brief
     st = cc.statements
     vecs = cc.vectors[members]
     centre = vecs.mean(axis=0)
@@ -43,17 +40,19 @@ def _choose_representative(cc: CrossCheck, members: list[int], roots: set[str]) 
         s = st[m]
         n = len(s.text.split())
         score = float(vecs[k] @ centre)
-        score += 0.3 if s.article in roots else 0.0
-        score -= 0.6 if flag_sentence(s.text) else 0.0
-        score -= 0.3 if _PRONOUN_START.match(s.text) else 0.0
-        score -= 0.02 * max(0, n - 35) + 0.05 * max(0, 8 - n)
-        score -= 0.2 if not s.text.rstrip().endswith((".", "”", '"', "’", "!", "?")) else 0.0
+        score += cfg.rep_original_bonus if s.article in roots else 0.0
+        score -= cfg.rep_loaded_penalty if flag_sentence(s.text) else 0.0
+        score -= cfg.rep_pronoun_penalty if _PRONOUN_START.match(s.text) else 0.0
+        score -= cfg.rep_long_penalty * max(0, n - cfg.rep_long_words)
+        score -= cfg.rep_short_penalty * max(0, cfg.rep_short_words - n)
+        score -= cfg.rep_unfinished_penalty if not s.text.rstrip().endswith((".", "”", '"', "’", "!", "?")) else 0.0
         if score > best_score:
             best, best_score = m, score
     return best
 
 
 def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max_words: int) -> list[Fact]:
+    cfg = settings().brief
     st = cc.statements
     if not st:
         return []
@@ -63,19 +62,19 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
     n_articles = max(1, len(articles))
     cands: list[Candidate] = []
     for members in cc.clusters:
-        rep = _choose_representative(cc, members, roots)
+        rep = choose_representative(cc, members, roots)
         # Only members that say what the representative says count towards its support.
         members = [m for m in range(len(st)) if m == rep or supports(cc, m, rep)]
         groups = len({st[m].group for m in members})
         arts = len({st[m].article for m in members})
         centrality = float(np.mean(cc.vectors[members] @ centroid))
         early = 1.0 - min(st[m].position for m in members)
-        score = groups + 0.8 * centrality + 0.5 * early + 0.2 * arts / n_articles
+        score = groups + cfg.w_centrality * centrality + cfg.w_early * early + cfg.w_articles * arts / n_articles
         cands.append(Candidate(members, rep, score, groups))
     cands.sort(key=lambda c: -c.score)
     chosen: list[Candidate] = []
     used = {"words": 0, "single": 0}
-    max_single = max(1, round(max_facts * MAX_SINGLE_SOURCE_SHARE))
+    max_single = max(1, round(max_facts * cfg.max_single_source_share))
 
     def take(c: Candidate) -> None:
         text = st[c.rep].text
@@ -85,7 +84,7 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
         if flag_sentence(text):
             return  # the brief is neutral: a loaded sentence is reported, never restated
         v = cc.vectors[c.rep]
-        if any(float(v @ cc.vectors[o.rep]) >= REPEAT_SIMILARITY or supports(cc, c.rep, o.rep) for o in chosen):
+        if any(float(v @ cc.vectors[o.rep]) >= cfg.repeat_similarity or supports(cc, c.rep, o.rep) for o in chosen):
             return  # a repeat of a fact already in the brief
         chosen.append(c)
         used["words"] += n
@@ -115,7 +114,8 @@ def choose_headline(articles: list[Article]) -> tuple[str, str | None]:
     """The most neutral, most central of the sources' own headlines (or lead sentence when none is neutral)."""
     from parallax.text.embed import embed
 
-    titled = [a for a in articles if a.title and len(a.title.split()) >= 4]
+    cfg = settings().brief
+    titled = [a for a in articles if a.title and len(a.title.split()) >= cfg.headline_min_words]
     if titled:
         vecs = embed([a.title for a in titled])  # type: ignore[misc]
         centre = vecs.mean(axis=0)
@@ -123,7 +123,8 @@ def choose_headline(articles: list[Article]) -> tuple[str, str | None]:
         for a, v in zip(titled, vecs, strict=True):
             neutral = neutrality(a.title or "")
             group_size = sum(1 for o in articles if (o.group or o.id) == (a.group or a.id))
-            scored.append((neutral >= 0.99, neutral + 0.5 * float(v @ centre) + 0.1 * group_size, a))
+            score = neutral + cfg.headline_centrality_weight * float(v @ centre) + cfg.headline_group_weight * group_size
+            scored.append((neutral >= cfg.headline_neutral, score, a))
         scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
         if scored[0][0]:
             a = scored[0][2]
@@ -138,17 +139,13 @@ def choose_headline(articles: list[Article]) -> tuple[str, str | None]:
     return (a.title or a.id), a.id
 
 
-def build_story(story_id: str, articles: list[Article], cc: CrossCheck, *, length: str = "standard",
-                max_facts: int | None = None, max_words: int | None = None) -> Story:
+def build_story(story_id: str, articles: list[Article], cc: CrossCheck, *, max_facts: int,
+                max_words: int) -> Story:
+    """The story's brief from its cross-check: headline, facts within the budgets, loaded language, coverage."""
     from parallax.stages.loaded import find_loaded
 
-    limits = dict(LENGTHS[length])
-    if max_facts is not None:
-        limits["max_facts"] = max_facts
-    if max_words is not None:
-        limits["max_words"] = max_words
     headline, headline_from = choose_headline(articles)
-    facts = select_facts(cc, articles, **limits)
+    facts = select_facts(cc, articles, max_facts=max_facts, max_words=max_words)
     loaded = [flag for a in articles for flag in find_loaded(a)]
     removed: dict[str, int] = {}
     for a in articles:

@@ -156,46 +156,75 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
-def _originality_key(a: Article, centrality: float) -> tuple:
-    # Earliest publication first; then a page that credits no one else; then the most central text.
+def originality_key(a: Article, centrality: float) -> tuple:
+    """Sort key of an origin group's members, most original first: the earliest publication; then a page
+    that credits no one else; then the most central text (the most rewrite evidence tying it to the others);
+    then the id, so that the choice never depends on the order in which pages arrived."""
     own = (a.source or "").lower()
     credits_other = any(c.kind == "source_link" or (c.kind == "wire" and (c.name or "").lower() != own)
                         for c in a.credits)
-    return (a.published or "9999", credits_other, -centrality, a.id)
+    return (a.published or "9999", credits_other, -round(centrality, 6), a.id)
+
+
+def compare_all(articles: list[Article], embeddings: dict[str, np.ndarray], minhashes: dict | None = None
+                ) -> list[PairEvidence]:
+    """Every pair of the articles compared once, in id order (a.id < b.id in each PairEvidence)."""
+    arts = sorted(articles, key=lambda a: a.id)
+    mhs = minhashes if minhashes is not None else {a.id: minhash(a.text) for a in arts}
+    return [compare(a, b, embeddings[a.id], embeddings[b.id], mhs[a.id], mhs[b.id])
+            for a, b in itertools.combinations(arts, 2)]
+
+
+def origin_groups(articles: list[Article], pairs: list[PairEvidence]) -> dict[str, tuple[str, list[Relation]]]:
+    """Origin group id and `derived_from` of each article, from the compared pairs among them.
+
+    A pure function of the set of articles (their ids, publication times and credits) and the evidence of
+    their pairs: union-find over the linked pairs (copy, near-copy, rewrite, same-wire); in each group the
+    most original member (`originality_key`) is the root and names the group `g-<root id>`; every other
+    member derives from the more original member it is most closely tied to (a near-copy first, then the
+    root, then the strongest rewrite evidence). The batch and the store both call this, so both give one
+    answer whatever the order in which the pages arrived.
+    """
+    by_id = {a.id: a for a in articles}
+    uf = _UnionFind(sorted(by_id))
+    linked: dict[tuple[str, str], PairEvidence] = {}
+    for p in pairs:
+        if p.relation != "independent" and p.a in by_id and p.b in by_id:
+            uf.union(p.a, p.b)
+            linked[(min(p.a, p.b), max(p.a, p.b))] = p
+    groups: dict[str, list[str]] = {}
+    for aid in sorted(by_id):
+        groups.setdefault(uf.find(aid), []).append(aid)
+    central = {aid: 0.0 for aid in by_id}
+    for (x, y), p in linked.items():
+        central[x] += p.run_score
+        central[y] += p.run_score
+    key = {aid: originality_key(by_id[aid], central[aid]) for aid in by_id}
+    ties_of: dict[str, list[tuple[PairEvidence, str]]] = {aid: [] for aid in by_id}
+    for (x, y), p in linked.items():
+        ties_of[x].append((p, y))
+        ties_of[y].append((p, x))
+    out: dict[str, tuple[str, list[Relation]]] = {}
+    for members in groups.values():
+        root = min(members, key=key.__getitem__)
+        gid = f"g-{root}"
+        for m in members:
+            derived: list[Relation] = []
+            ties = [(p, o) for p, o in ties_of[m] if key[o] < key[m]]
+            if m != root and ties:
+                p, other = max(ties, key=lambda t: (t[0].jaccard >= NEAR_COPY_JACCARD, t[1] == root,
+                                                    round(t[0].run_score, 6), t[1]))
+                derived.append(Relation(other, p.relation, p.evidence, max(p.jaccard, p.run_score)))
+            out[m] = (gid, derived)
+    return out
 
 
 def trace(articles: list[Article], embeddings: dict[str, np.ndarray]) -> list[PairEvidence]:
     """Fill `credits`, `derived_from` and `group` of each article; returns the pairwise evidence."""
     for a in articles:
         a.credits = find_credits(a)
-        a.derived_from = []
-    mhs = {a.id: minhash(a.text) for a in articles}
-    pairs: list[PairEvidence] = []
-    uf = _UnionFind([a.id for a in articles])
-    for a, b in itertools.combinations(articles, 2):
-        ev = compare(a, b, embeddings[a.id], embeddings[b.id], mhs[a.id], mhs[b.id])
-        pairs.append(ev)
-        if ev.relation != "independent":
-            uf.union(a.id, b.id)
-    by_id = {a.id: a for a in articles}
-    groups: dict[str, list[str]] = {}
+    pairs = compare_all(articles, embeddings)
+    result = origin_groups(articles, pairs)
     for a in articles:
-        groups.setdefault(uf.find(a.id), []).append(a.id)
-    linked = {(p.a, p.b): p for p in pairs if p.relation != "independent"}
-    for members in groups.values():
-        central = {m: sum(p.run_score for k, p in linked.items() if m in k) for m in members}
-        root = min(members, key=lambda m: _originality_key(by_id[m], central[m]))
-        gid = f"g-{root}"
-        for m in members:
-            by_id[m].group = gid
-        for m in members:
-            if m == root:
-                continue
-            # Derived from the member it is most closely tied to (the root when tied).
-            ties = [(p, p.b if p.a == m else p.a) for k, p in linked.items() if m in k]
-            ties = [(p, o) for p, o in ties if _originality_key(by_id[o], central[o]) < _originality_key(by_id[m], central[m])]
-            if not ties:
-                continue
-            p, other = max(ties, key=lambda t: (t[0].jaccard >= NEAR_COPY_JACCARD, t[1] == root, t[0].run_score))
-            by_id[m].derived_from.append(Relation(other, p.relation, p.evidence, max(p.jaccard, p.run_score)))
+        a.group, a.derived_from = result[a.id]
     return pairs

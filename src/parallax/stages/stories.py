@@ -22,6 +22,7 @@ from datetime import date
 import numpy as np
 
 from parallax.model import Article
+from parallax.text.dates import parse_day
 from parallax.text.embed import embed
 
 STORY_THRESHOLD = 0.325  # combined similarity at which two articles are one story (before the split pass)
@@ -53,10 +54,6 @@ def names(text: str) -> set[str]:
     return out
 
 
-def parse_day(value: str | None) -> date | None:
-    """The date of an ISO 8601 date or datetime string, or None."""
-    if not value:
-        return None
     try:
         return date.fromisoformat(value[:10])
     except ValueError:
@@ -151,23 +148,25 @@ def tfidf_vectors(counts: list[dict[str, int]], df: dict[str, int], n_docs: int)
     return terms.weighted(terms.idf(df, n_docs))
 
 
+def combined_similarity(vecs: np.ndarray, tfidf, days: list[date | None]) -> np.ndarray:
+    """Pairwise story similarity: EMBEDDING_WEIGHT x lead cosine + LEXICAL_WEIGHT x TF-IDF cosine, minus
+    DATE_GAP_PENALTY for two dated articles more than MAX_DAYS_APART apart. `tfidf` holds L2-normalised rows
+    (whichever IDF the caller weights by); the batch and the store both score pairs with this function."""
+    sim = EMBEDDING_WEIGHT * (vecs @ vecs.T) + LEXICAL_WEIGHT * (tfidf @ tfidf.T).toarray()
+    day = np.array([d.toordinal() if d else np.nan for d in days], dtype=float)
+    with np.errstate(invalid="ignore"):
+        far = np.abs(day[:, None] - day[None, :]) > MAX_DAYS_APART  # NaN (undated) compares False
+    sim[far] -= DATE_GAP_PENALTY
+    return sim
+
+
 def similarity_matrix(docs: list[dict], vecs: np.ndarray | None = None,
                       terms: TermMatrix | None = None) -> np.ndarray:
-    """Pairwise story similarity: embedding of the lead and TF-IDF of the text, minus a date-gap penalty."""
+    """Pairwise story similarity of a batch: IDF counted over the batch itself."""
     vecs = doc_vectors(docs) if vecs is None else vecs
     if terms is None:
         terms = TermMatrix([term_counts((d.get("title") or "") + "\n" + (d.get("text") or "")) for d in docs])
-    tfidf = terms.weighted(terms.local_idf())
-    sim = EMBEDDING_WEIGHT * (vecs @ vecs.T) + LEXICAL_WEIGHT * (tfidf @ tfidf.T).toarray()
-    dates = [parse_day(d.get("published")) for d in docs]
-    dated = [i for i, d in enumerate(dates) if d]
-    for a in range(len(dated)):
-        for b in range(a + 1, len(dated)):
-            i, j = dated[a], dated[b]
-            if abs((dates[i] - dates[j]).days) > MAX_DAYS_APART:  # type: ignore[operator]
-                sim[i, j] -= DATE_GAP_PENALTY
-                sim[j, i] -= DATE_GAP_PENALTY
-    return sim
+    return combined_similarity(vecs, terms.weighted(terms.local_idf()), [parse_day(d.get("published")) for d in docs])
 
 
 def _average_link(sim: np.ndarray, threshold: float) -> np.ndarray:

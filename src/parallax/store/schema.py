@@ -112,6 +112,19 @@ relations = Table(
     Index("ix_relations_b", "b"),
 )
 
+pair_checks = Table(  # every pair of one story's articles compared by provenance (a < b), linked or not
+    "pair_checks", metadata,
+    Column("a", String(40), primary_key=True),
+    Column("b", String(40), primary_key=True),
+    Column("relation", String(20), nullable=False),  # copy | near-copy | rewrite | same-wire | independent
+    Column("jaccard", Float, nullable=False),
+    Column("run", Integer, nullable=False),
+    Column("run_score", Float, nullable=False),
+    Column("mean_cos", Float, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Index("ix_pair_checks_b", "b"),
+)
+
 lsh_copy = Table(  # MinHash LSH bands: near-copies
     "lsh_copy", metadata,
     Column("key", BigInteger, nullable=False),
@@ -217,6 +230,13 @@ def _m0005_story_split_terms(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE articles ADD COLUMN terms_json TEXT"))
 
 
+def _m0006_pair_checks(conn: Connection) -> None:
+    # Origin groups become a function of each story's articles (the batch's rule): the compared pairs are
+    # kept here; `relations` (pairs found by the old candidate search) is no longer written. Stories stored
+    # before 0006 are re-traced the next time one of their articles changes.
+    metadata.create_all(conn, tables=[pair_checks])
+
+
 # Named and ordered; never rename or reorder an entry, only append.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _m0001_initial),
@@ -224,4 +244,5 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0003_corrections", _m0003_corrections),
     ("0004_term_df", _m0004_term_df),
     ("0005_story_split_terms", _m0005_story_split_terms),
+    ("0006_pair_checks", _m0006_pair_checks),
 ]

@@ -249,7 +249,7 @@ class StoreBackend:
     """`parallax.store.Store`, as the web app needs it (the only place that knows the store).
 
     Reading a story records its brief as a new version when its articles changed since the last one
-    (`Store.story_brief(record=True)`); "what changed" compares the last two recorded versions.
+    (`parallax.desk.story_brief(record=True)`); "what changed" compares the last two recorded versions.
     """
 
     LENGTH = "standard"
@@ -286,7 +286,9 @@ class StoreBackend:
     def story_brief(self, story_id: str) -> Brief | None:
         if not self._exists(story_id):
             return None
-        return self.store.story_brief(story_id, length=self.LENGTH, record=True)
+        from parallax.desk import story_brief
+
+        return story_brief(self.store, story_id, length=self.LENGTH, record=True)
 
     def changes(self, story_id: str) -> dict[str, Any] | None:
         from parallax.desk import compare_stories, story_from_dict
@@ -312,7 +314,9 @@ class StoreBackend:
         return self.store.story_lineage(story_id)
 
     def daily(self, day: date | None = None) -> Brief:
-        return self.store.daily(day)
+        from parallax.desk import daily
+
+        return daily(self.store, day)
 
     def article(self, article_id: str) -> Article | None:
         return self.store.get_article(article_id)
@@ -407,7 +411,7 @@ def as_backend(obj: Any, **kwargs: Any) -> Backend:
         return BriefBackend(obj)
     if isinstance(obj, BriefBackend | StoreBackend):
         return obj
-    if hasattr(obj, "story_brief") and hasattr(obj, "list_stories") and hasattr(obj, "get_article"):
+    if hasattr(obj, "list_stories") and hasattr(obj, "get_article") and hasattr(obj, "brief_versions"):
         return StoreBackend(obj, **kwargs)
     if isinstance(obj, Backend):
         return obj

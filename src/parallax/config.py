@@ -1,0 +1,235 @@
+"""One home for every threshold and tunable: a frozen dataclass per stage, recorded in each brief.
+
+    from parallax.config import Settings, settings, use
+    s = Settings.from_toml("my.toml")             # or Settings().replace(stories={"threshold": 0.3})
+    with use(s):                                   # stage code reads settings() while this is active
+        brief = brief_paths(["pages/"])            # (brief_paths(..., settings=s) does the same)
+    brief.settings["config"]                       # what was used, as a dict
+
+A TOML file overrides any subset, one table per stage, e.g.
+
+    [stories]
+    threshold = 0.30
+    [brief]
+    repeat_similarity = 0.75
+
+Each field says what it means and on which data it was set. "dev" figures are from ../shared/eval dev
+splits (see docs/BENCHMARKS.md); "fixtures" are our own written test pages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import dataclasses
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from parallax.errors import error
+
+
+@dataclass(frozen=True)
+class ReadConfig:
+    max_bytes: int = 5_000_000  # one page (a JSONL file may be larger; each record is checked)
+    max_file_bytes: int = 2_000_000_000  # a JSONL/WARC file read as a stream of records
+
+
+@dataclass(frozen=True)
+class EmbedConfig:
+    max_tokens: int = 128  # news sentences are far shorter; the model allows 256, attention cost grows with the square
+    batch_size: int = 64
+
+
+@dataclass(frozen=True)
+class ProvenanceConfig:
+    """Copies and rewrites. Set on the seeds' wire rewrites and our fixtures, checked on MSRP dev (bench.rewrite)."""
+
+    near_copy_jaccard: float = 0.6  # MinHash Jaccard of word 5-gram shingles at which a page is a near-copy
+    copy_jaccard: float = 0.95  # ... and at which it is a copy
+    align_floor: float = 0.6  # sentence pairs below this cosine are not aligned at all
+    rewrite_score: float = 0.055  # sum over the ordered aligned run of (cosine - align_floor), per sentence
+    # of the shorter text, at which a page is a rewrite
+    rewrite_min_run: int = 4  # ... with at least this many sentences aligned in the same order
+    same_wire_min_run: int = 2  # two pages crediting the same wire with this many aligned sentences ...
+    same_wire_score_share: float = 0.5  # ... and this share of rewrite_score are one wire's copy
+    num_perm: int = 128  # MinHash permutations (the store's index bands depend on it)
+
+
+@dataclass(frozen=True)
+class StoriesConfig:
+    """Story grouping. Chosen on the dev splits of ECB+, BASIL, AllSides and NewsWCL50 (bench.cluster)."""
+
+    threshold: float = 0.325  # combined similarity at which two articles are one story (average link)
+    split_threshold: float = 0.14  # within-story TF-IDF similarity (story-local IDF) that holds a part together
+    split_min_story: int = 6  # stories smaller than this are not looked into by the split pass
+    split_min_part: int = 3  # a split needs two parts at least this big; smaller parts go to the closest big one
+    lead_sentences: int = 5  # headline + this many first sentences make the lead vector
+    embedding_weight: float = 0.4  # weight of the lead-vector cosine
+    lexical_weight: float = 0.6  # weight of the TF-IDF cosine of the whole text
+    max_days_apart: int = 7  # two dated articles further apart than this ...
+    date_gap_penalty: float = 0.3  # ... lose this much similarity
+
+
+@dataclass(frozen=True)
+class CrosscheckConfig:
+    """Facts, support and disputes. Set on the seeds and our fixtures (bench.crosscheck measures them)."""
+
+    min_statement_words: int = 4  # shorter sentences are not statements of fact
+    fact_threshold: float = 0.62  # average-link cosine at which sentences state the same fact
+    dispute_similarity: float = 0.55  # sentences this close that disagree on a count are a dispute
+    date_dispute_similarity: float = 0.45  # dated counterparts (mutual best) this close that disagree on a date
+    actor_dispute_similarity: float = 0.8  # the same quote attributed to two speakers at this cosine ...
+    actor_quote_overlap: float = 0.6  # ... with this word overlap of the quoted words
+    hedge_tolerance: float = 0.15  # hedged counts ("about 240") this close (relative) agree
+    support_threshold: float = 0.68  # a cited sentence this close to the fact's words (and sharing
+    # informative words) supports it
+    support_sure: float = 0.75  # ... at this cosine it supports it whatever the words
+    support_restated: float = 0.4  # a short statement restated inside a longer sentence needs this cosine ...
+    restated_words: float = 0.85  # ... and this share of its content words in the other sentence ...
+    restated_lower_words: float = 0.75  # ... and this share of its ordinary (lower-case) words
+    figure_cos: float = 0.5  # the same specific figure plus one informative word at this cosine supports
+    figure_cos_weak: float = 0.25  # the same figure plus two informative words at this cosine supports
+    informative_doc_share: float = 0.2  # a word in more than this share of a story's statements proves nothing
+
+
+@dataclass(frozen=True)
+class BriefConfig:
+    """The brief. Set on our fixtures and the seeds; bench.summary measures ROUGE on Multi-News and AllSides dev."""
+
+    lengths: dict[str, dict[str, int]] = field(default_factory=lambda: {
+        "short": {"max_facts": 6, "max_words": 120},
+        "standard": {"max_facts": 12, "max_words": 250},
+        "full": {"max_facts": 30, "max_words": 700},
+    })
+    repeat_similarity: float = 0.72  # a candidate this close to a chosen fact is a repeat
+    max_single_source_share: float = 0.34  # at most this share of the brief's facts may be single-source
+    # Ranking: score = origin groups + w_centrality x centrality + w_early x earliness + w_articles x share
+    w_centrality: float = 0.8
+    w_early: float = 0.5
+    w_articles: float = 0.2
+    # Choosing a fact's wording among the sentences that state it (higher is better):
+    rep_original_bonus: float = 0.3  # the sentence comes from an origin's original (not a copy or rewrite)
+    rep_loaded_penalty: float = 0.6  # the sentence has loaded language
+    rep_pronoun_penalty: float = 0.3  # it opens with a pronoun or connective (not self-contained)
+    rep_long_words: int = 35  # words beyond this ...
+    rep_long_penalty: float = 0.02  # ... cost this much each
+    rep_short_words: int = 8  # words short of this ...
+    rep_short_penalty: float = 0.05  # ... cost this much each
+    rep_unfinished_penalty: float = 0.2  # it does not end like a sentence
+    headline_min_words: int = 4  # shorter titles are not headlines
+    headline_neutral: float = 0.99  # neutrality at which a title counts as neutral
+    headline_centrality_weight: float = 0.5
+    headline_group_weight: float = 0.1
+
+
+@dataclass(frozen=True)
+class DeskConfig:
+    change_match: float = 0.80  # two brief versions' facts are the same statement at this cosine (or same text)
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """Incremental filing. Bounds chosen so that the cost per article stays flat from 1k to 10k stored
+    articles (bench.desk --measure scale) with B³ within 0.01 of the batch (bench.desk --measure cluster)."""
+
+    window_days: int = 14  # story candidates are looked for among articles dated within this many days
+    story_candidates: int = 200  # at most this many candidates (most LSH collisions first) are scored exactly
+    min_collisions: int = 2  # an article must share at least this many SimHash tables to be a candidate
+    copy_candidates: int = 24  # near-copy candidates (most shared MinHash bands first)
+    neighbour_min_cos: float = 0.2  # a candidate's story joins the neighbourhood at this lead cosine
+    story_members: int = 24  # the neighbourhood holds at most this many (most recent) members of each story
+    story_neighbours: int = 8  # candidate stories in the neighbourhood (closest lead first)
+    pair_neighbours: int = 48  # an article new to a story is compared (provenance) with this many closest members
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All of Parallax's tunables, one frozen dataclass per stage."""
+
+    read: ReadConfig = field(default_factory=ReadConfig)
+    embed: EmbedConfig = field(default_factory=EmbedConfig)
+    provenance: ProvenanceConfig = field(default_factory=ProvenanceConfig)
+    stories: StoriesConfig = field(default_factory=StoriesConfig)
+    crosscheck: CrosscheckConfig = field(default_factory=CrosscheckConfig)
+    brief: BriefConfig = field(default_factory=BriefConfig)
+    desk: DeskConfig = field(default_factory=DeskConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
+
+    def replace(self, **stages: dict[str, Any]) -> Settings:
+        """A copy with some values of some stages replaced: replace(stories={"threshold": 0.3})."""
+        changes: dict[str, Any] = {}
+        for stage, values in stages.items():
+            current = getattr(self, stage, None)
+            if current is None or not dataclasses.is_dataclass(current):
+                raise error("PX303", stage, f"no stage {stage!r}; stages: {', '.join(stage_names())}")
+            known = {f.name for f in dataclasses.fields(current)}
+            unknown = sorted(set(values) - known)
+            if unknown:
+                raise error("PX303", stage, f"unknown setting(s) {', '.join(unknown)}; "
+                                            f"known: {', '.join(sorted(known))}")
+            typed = {}
+            for f in dataclasses.fields(current):
+                if f.name in values:
+                    typed[f.name] = _coerce(stage, f.name, getattr(current, f.name), values[f.name])
+            changes[stage] = dataclasses.replace(current, **typed)
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_toml(cls, path: str | Path, base: Settings | None = None) -> Settings:
+        """Settings from a TOML file of per-stage tables (missing values keep their defaults)."""
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise error("PX303", str(path), f"cannot read: {exc.strerror or exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise error("PX303", str(path), f"not valid TOML: {exc}") from None
+        bad = [k for k, v in data.items() if not isinstance(v, dict)]
+        if bad:
+            raise error("PX303", str(path), f"top-level keys must be stage tables, not {', '.join(bad)}")
+        return (base or cls()).replace(**data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def stage_names() -> list[str]:
+    return [f.name for f in dataclasses.fields(Settings)]
+
+
+def _coerce(stage: str, name: str, current: Any, value: Any) -> Any:
+    """A TOML value checked against the default's type (ints are accepted where floats are expected)."""
+    if isinstance(current, bool) or isinstance(value, bool):
+        ok = isinstance(current, bool) and isinstance(value, bool)
+    elif isinstance(current, float):
+        ok = isinstance(value, (int, float))
+        value = float(value) if ok else value
+    else:
+        ok = isinstance(value, type(current))
+    if not ok:
+        raise error("PX303", f"{stage}.{name}", f"expected {type(current).__name__}, got {value!r}")
+    return value
+
+
+DEFAULT = Settings()
+_active: contextvars.ContextVar[Settings] = contextvars.ContextVar("parallax_settings", default=DEFAULT)
+
+
+def settings() -> Settings:
+    """The settings in effect (DEFAULT unless a `use()` block or a brief call set others)."""
+    return _active.get()
+
+
+@contextlib.contextmanager
+def use(s: Settings | None) -> Iterator[Settings]:
+    """Make `s` the settings in effect inside the block (None: keep the current ones)."""
+    if s is None:
+        yield settings()
+        return
+    token = _active.set(s)
+    try:
+        yield s
+    finally:
+        _active.reset(token)

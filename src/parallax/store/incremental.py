@@ -1,0 +1,269 @@
+"""Incremental stories and provenance: each new article re-runs the batch's stage functions on a bounded
+neighbourhood, so that the store gives the batch's answer whatever the order in which pages arrive.
+
+- Story assignment: the new article plus the STORY_MEMBERS most recent members of up to STORY_NEIGHBOURS
+  candidate stories (found through the LSH index, never a scan) are re-clustered with
+  `stages.stories.combined_similarity` and `stages.stories.cluster_similarities` (the batch's rules), with
+  IDF from the store's document frequencies (the new article counted, as the batch counts every page it
+  is given). Clusters are matched to existing stories by overlap; merges and splits are recorded.
+- Provenance: origin groups are a function of a story's articles (`stages.provenance.origin_groups`, as in
+  the batch). Each pair of a story's articles is compared once (`stages.provenance.compare`) and the
+  evidence kept in `pair_checks`; whenever a story's membership changes, its groups, roots and derivations
+  are recomputed from that evidence. An article new to a story is compared with its PAIR_NEIGHBOURS closest
+  members (all of them in a story of up to PAIR_NEIGHBOURS + 1 articles, exactly as the batch does).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Integer, Text, cast, func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from parallax.config import settings
+from parallax.model import Article, Credit
+from parallax.stages.provenance import PairEvidence, compare, origin_groups
+from parallax.stages.stories import TermMatrix, cluster_similarities, combined_similarity, term_counts
+from parallax.store import index as idx
+from parallax.store import schema as S
+
+log = logging.getLogger(__name__)
+
+
+def vec_bytes(a: np.ndarray) -> bytes:
+    return np.ascontiguousarray(a, dtype=np.float32).tobytes()
+
+
+def vecs_of(b: bytes, dim: int = idx.DIM) -> np.ndarray:
+    v = np.frombuffer(b, dtype=np.float32)
+    return v.reshape(-1, dim) if v.size else np.zeros((0, dim), dtype=np.float32)
+
+
+class StoredSignature:
+    """Stored MinHash values: the Jaccard estimate of datasketch's MinHash (same seed and permutations)."""
+
+    __slots__ = ("hashvalues",)
+
+    def __init__(self, hashvalues: bytes | np.ndarray):
+        self.hashvalues = (np.frombuffer(hashvalues, dtype=np.uint64) if isinstance(hashvalues, bytes)
+                           else np.asarray(hashvalues, dtype=np.uint64))
+
+    def jaccard(self, other: StoredSignature) -> float:
+        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / len(self.hashvalues)
+
+
+def _stand_in(r: Any) -> Article:
+    """What provenance needs of a stored article: id, outlet, publication time and credits."""
+    return Article(id=r.id, raw="", source=r.source, published=r.published,
+                   credits=[Credit(**c) for c in json.loads(r.credits_json)])
+
+
+def _evidence(r: Any) -> PairEvidence:
+    return PairEvidence(r.a, r.b, r.relation, r.jaccard, r.run, r.run_score, r.mean_cos, r.evidence)
+
+
+class IncrementalMixin:
+    """Story assignment and provenance for each filed article (mixed into `parallax.store.Store`)."""
+
+    # -- candidates ----------------------------------------------------------------------------------------
+
+    def _candidates(self, conn: Connection, prep: Any) -> tuple[dict[str, Any], dict[str, float]]:
+        """Stored articles that may share the new one's story: LSH over lead vectors (within the time window)
+        and near-copy MinHash bands. Returns rows (id, doc_vec, story_id) and their lead cosine."""
+        cfg = settings().store
+        ac = S.articles.c
+        lc = S.lsh_copy.c
+        bands = func.count().label("bands")
+        copy_ids = set(conn.execute(
+            select(lc.article_id, bands).where(lc.key.in_(idx.copy_keys(prep.minhash.hashvalues)))
+            .group_by(lc.article_id).order_by(bands.desc(), lc.article_id).limit(cfg.copy_candidates)).scalars())
+        ls = S.lsh_story.c
+        hits = func.count().label("hits")
+        q = select(ls.article_id, hits).where(ls.key.in_(idx.story_keys(prep.doc_vec)))
+        if prep.day is not None:  # dated: only articles dated within the window (or undated)
+            lo, hi = prep.day - timedelta(days=cfg.window_days), prep.day + timedelta(days=cfg.window_days)
+            q = q.where(ls.day.is_(None) | ((ls.day >= lo) & (ls.day <= hi)))
+        story_rows = conn.execute(q.group_by(ls.article_id).having(func.count() >= cfg.min_collisions)
+                                  .order_by(hits.desc(), ls.article_id).limit(cfg.story_candidates)).all()
+        ids = {r.article_id for r in story_rows} | copy_ids
+        if not ids:
+            return {}, {}
+        rows = conn.execute(select(ac.id, ac.doc_vec, ac.story_id)
+                            .where(ac.id.in_(ids), ac.superseded_by.is_(None))).all()
+        cands = {r.id: r for r in rows}
+        cos = {cid: float(np.frombuffer(r.doc_vec, dtype=np.float32) @ prep.doc_vec) for cid, r in cands.items()}
+        return cands, cos
+
+    # -- stories -------------------------------------------------------------------------------------------
+
+    def _assign_story(self, conn: Connection, prep: Any, aid: str, cands: dict[str, Any], cos: dict[str, float],
+                      now: datetime) -> tuple[str | None, dict[str, tuple[str, str]]]:
+        """Re-cluster the new article's neighbourhood with the batch's rules.
+
+        Returns (the new article's story or None when it starts one, {moved article id: (old story, new story)}).
+        Stories the neighbourhood joins merge (the emptied one redirects through `merged_into`); a story it
+        pulls apart splits (the new story records `split_from`).
+        """
+        cfg = settings().store
+        ac, st = S.articles.c, S.stories.c
+        by_story: dict[str, float] = {}
+        resolved: dict[str, str | None] = {}
+        for cid, r in cands.items():
+            if r.story_id and cos[cid] > cfg.neighbour_min_cos:
+                if r.story_id not in resolved:
+                    resolved[r.story_id] = self._resolve_story(conn, r.story_id)
+                sid = resolved[r.story_id]
+                if sid:
+                    by_story[sid] = max(by_story.get(sid, -1.0), cos[cid])
+        if not by_story:
+            return None, {}
+        rows = []
+        for sid in sorted(by_story, key=lambda s: (-by_story[s], s))[: cfg.story_neighbours]:
+            rows += conn.execute(select(ac.id, ac.story_id, ac.doc_vec, ac.pub_day, ac.terms_json)
+                                 .where(ac.story_id == sid, ac.superseded_by.is_(None))
+                                 .order_by(ac.added_at.desc(), ac.id).limit(cfg.story_members)).all()
+        if not rows:
+            return None, {}
+        rows.sort(key=lambda r: r.id)  # the neighbourhood's order never depends on arrival
+        older = [r.id for r in rows if r.terms_json is None]  # stored before migration 0005: count from the text
+        texts = dict(conn.execute(select(ac.id, func.coalesce(ac.title, "") + "\n" + ac.text)
+                                  .where(ac.id.in_(older))).all()) if older else {}
+        terms = TermMatrix([json.loads(r.terms_json) if r.terms_json is not None else term_counts(texts[r.id])
+                            for r in rows] + [prep.terms])
+        vecs = np.stack([np.frombuffer(r.doc_vec, dtype=np.float32) for r in rows] + [prep.doc_vec])
+        df, n_docs = self._term_stats(conn, set(terms.vocab))  # the new article is counted already
+        sim = combined_similarity(vecs, terms.weighted(terms.idf(df, max(n_docs, 1))),
+                                  [r.pub_day for r in rows] + [prep.day])
+        labels = cluster_similarities(sim, terms)
+
+        clusters: dict[str, list[int]] = {}
+        for i, lab in enumerate(labels):
+            clusters.setdefault(lab, []).append(i)
+        sizes = dict(conn.execute(select(st.id, st.n_articles).where(st.id.in_({r.story_id for r in rows}))).all())
+        new_at = len(rows)
+        chosen: dict[str, str] = {}  # cluster -> story id
+        taken: set[str] = set()
+        for lab, members in sorted(clusters.items(), key=lambda kv: (-len(kv[1]), min(kv[1]))):
+            held: dict[str, int] = {}
+            for i in members:
+                if i != new_at:
+                    held[rows[i].story_id] = held.get(rows[i].story_id, 0) + 1
+            for sid in sorted(held, key=lambda s: (-held[s], -sizes.get(s, 0), s)):
+                if sid not in taken:
+                    chosen[lab] = sid
+                    taken.add(sid)
+                    break
+            else:
+                if members == [new_at]:
+                    continue  # the article alone: the caller starts its story
+                origin = max(held, key=lambda s: (held[s], s))
+                first = min(rows[i].id if i != new_at else aid for i in members)
+                sid, n = _story_key(f"split:{origin}:{first}"), 1
+                while conn.execute(select(st.id).where(st.id == sid)).first():
+                    sid = _story_key(f"split:{origin}:{first}:{n}")
+                    n += 1
+                conn.execute(insert(S.stories).values(id=sid, created_at=now, updated_at=now, n_articles=0,
+                                                      split_from=origin))
+                log.info("split %d articles off story %s into %s", len(members), origin, sid)
+                chosen[lab] = sid
+        moved: dict[str, tuple[str, str]] = {}  # article -> (old story, new story)
+        moved_to: dict[str, dict[str, int]] = {}  # old story -> new story -> articles moved
+        for lab, members in clusters.items():
+            target = chosen.get(lab)
+            for i in members:
+                if i == new_at or rows[i].story_id == target or target is None:
+                    continue
+                old = rows[i].story_id
+                conn.execute(update(S.articles).where(ac.id == rows[i].id).values(story_id=target))
+                moved[rows[i].id] = (old, target)
+                moved_to.setdefault(old, {})
+                moved_to[old][target] = moved_to[old].get(target, 0) + 1
+        for old, dests in moved_to.items():
+            left = conn.execute(select(func.count()).where(ac.story_id == old, ac.superseded_by.is_(None))).scalar_one()
+            if left == 0:  # wholly absorbed: the story redirects to where most of it went
+                keep = max(dests, key=lambda s: (dests[s], s))
+                conn.execute(update(S.stories).where(st.merged_into == old).values(merged_into=keep))
+                conn.execute(update(S.stories).where(st.id == old).values(merged_into=keep, n_articles=0))
+                log.info("merged story %s into %s", old, keep)
+        return chosen.get(labels[new_at]), moved
+
+    def _term_stats(self, conn: Connection, words: set[str]) -> tuple[dict[str, int], int]:
+        """Document frequencies of `words` and the number of articles counted (the IDF of story assignment)."""
+        td = S.term_df.c
+        df: dict[str, int] = {}
+        wl = sorted(words)
+        for i in range(0, len(wl), 2000):
+            df.update(dict(conn.execute(select(td.term, td.df).where(td.term.in_(wl[i : i + 2000]))).all()))
+        n = conn.execute(select(S.meta.c.value).where(S.meta.c.key == "n_docs")).scalar_one_or_none()
+        return df, int(n or 0)
+
+    def _count_terms(self, conn: Connection, terms: dict[str, int], delta: int = 1) -> None:
+        """One more (delta=1) or one fewer (delta=-1) document holds each of `terms` (upsert on either dialect)."""
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        if terms:
+            stmt = dialect_insert(S.term_df)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["term"], set_={"df": S.term_df.c.df + delta}),
+                         [{"term": t, "df": max(delta, 0)} for t in sorted(terms)])
+        stmt = dialect_insert(S.meta)
+        conn.execute(stmt.on_conflict_do_update(
+            index_elements=["key"], set_={"value": cast(cast(S.meta.c.value, Integer) + delta, Text)}),
+            [{"key": "n_docs", "value": str(max(delta, 0))}])
+
+    # -- provenance ----------------------------------------------------------------------------------------
+
+    def _retrace_story(self, conn: Connection, sid: str, fresh: set[str]) -> None:
+        """Recompute the origin groups of story `sid` from its articles (the batch's `origin_groups`).
+
+        `fresh` are the articles new to the story (filed, moved in by a merge or a split): each is compared
+        with the members it has not been compared with yet (its PAIR_NEIGHBOURS closest by lead cosine)."""
+        cfg = settings().store
+        ac, pc = S.articles.c, S.pair_checks.c
+        rows = conn.execute(select(ac.id, ac.source, ac.published, ac.credits_json, ac.doc_vec, ac.group_id,
+                                   ac.derived_json).where(ac.story_id == sid, ac.superseded_by.is_(None))
+                            .order_by(ac.id)).all()
+        if not rows:
+            return
+        ids = [r.id for r in rows]
+        by_id = {r.id: r for r in rows}
+        fresh = {f for f in fresh if f in by_id}
+        if fresh and len(rows) > 1:
+            vecs = np.stack([np.frombuffer(r.doc_vec, dtype=np.float32) for r in rows])
+            todo: set[tuple[str, str]] = set()
+            for f in sorted(fresh):
+                sims = vecs @ vecs[ids.index(f)]
+                order = sorted((i for i in range(len(ids)) if ids[i] != f), key=lambda i: (-sims[i], ids[i]))
+                for i in order[: cfg.pair_neighbours]:
+                    todo.add((min(f, ids[i]), max(f, ids[i])))
+            have = {(r.a, r.b) for r in conn.execute(select(pc.a, pc.b).where(
+                pc.a.in_({a for a, _ in todo}), pc.b.in_({b for _, b in todo}))).all()}
+            missing = sorted(todo - have)
+            if missing:
+                need = sorted({x for pair in missing for x in pair})
+                data = {r.id: r for r in conn.execute(select(ac.id, ac.sent_vecs, ac.minhash).where(ac.id.in_(need)))}
+                stand = {x: _stand_in(by_id[x]) for x in need}
+                new_rows = []
+                for a, b in missing:
+                    ev = compare(stand[a], stand[b], vecs_of(data[a].sent_vecs), vecs_of(data[b].sent_vecs),
+                                 StoredSignature(data[a].minhash), StoredSignature(data[b].minhash))
+                    new_rows.append({"a": a, "b": b, "relation": ev.relation, "jaccard": ev.jaccard, "run": ev.run,
+                                     "run_score": ev.run_score, "mean_cos": ev.mean_cos, "evidence": ev.evidence})
+                conn.execute(insert(S.pair_checks), new_rows)
+        linked = [_evidence(r) for r in conn.execute(select(S.pair_checks).where(
+            pc.a.in_(ids), pc.b.in_(ids), pc.relation != "independent")).all()]
+        result = origin_groups([_stand_in(r) for r in rows], linked)
+        for aid, (gid, derived) in result.items():
+            dj = json.dumps([d.to_dict() for d in derived], ensure_ascii=False)
+            if by_id[aid].group_id != gid or by_id[aid].derived_json != dj:
+                conn.execute(update(S.articles).where(ac.id == aid).values(group_id=gid, derived_json=dj))
+
+
+def _story_key(seed: str) -> str:
+    return "story-" + hashlib.sha256(seed.encode()).hexdigest()[:10]

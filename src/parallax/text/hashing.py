@@ -1,0 +1,14 @@
+"""Content hashes used as keys (dedupe, raw re-reads, URL look-ups)."""
+
+from __future__ import annotations
+
+import hashlib
+
+
+def sha_key(*parts: str | None) -> str:
+    """sha256 hex of the parts, each followed by a NUL (None counts as the empty string)."""
+    h = hashlib.sha256()
+    for p in parts:
+        h.update((p or "").encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
