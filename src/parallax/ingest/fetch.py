@@ -26,13 +26,13 @@ import httpx
 
 from parallax.ingest.errors import FetchError, fetch_error
 from parallax.ingest.guard import GuardedTransport, Network, Resolver, check_url
-from parallax.stages.read import _MAGIC, MAX_BYTES, decode_bytes
+from parallax.ingest.robots import RobotsCache
+from parallax.stages.read import MAX_BYTES, decode_bytes, looks_binary
 from parallax.version import __version__
 
 log = logging.getLogger(__name__)
 
 DEFAULT_USER_AGENT = f"Parallax/{__version__} (+https://example.org/parallax)"
-ROBOTS_AGENT = "Parallax"  # the product token robots.txt rules are matched against
 
 Kind = Literal["page", "feed", "any", "robots"]
 
@@ -83,7 +83,7 @@ class FetchResult:
 
     def text(self) -> str:
         """The body as text: the charset from the headers when it decodes cleanly, else sniffed."""
-        if self.charset and not _looks_binary(self.content):
+        if self.charset and not looks_binary(self.content):
             try:
                 text = self.content.decode(self.charset)
                 if text.strip():
@@ -93,13 +93,7 @@ class FetchResult:
         return decode_bytes(self.content, self.url)  # sniffs; refuses empty and binary bodies
 
 
-def _looks_binary(data: bytes) -> bool:
-    """The reader's binary test (magic numbers, NUL bytes outside UTF-16), for bodies with a declared charset."""
-    head = data[:8192]
-    return head.startswith(_MAGIC) or (b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")))
-
-
-def _mime(header: str | None) -> tuple[str, str | None]:
+def parse_content_type(header: str | None) -> tuple[str, str | None]:
     if not header:
         return "", None
     parts = [p.strip() for p in header.split(";")]
@@ -171,7 +165,6 @@ class Fetcher:
 
     def __init__(self, config: FetchConfig | None = None, *, resolver: Resolver | None = None,
                  sleep: Callable[[float], None] = time.sleep, transport: httpx.BaseTransport | None = None):
-        from parallax.ingest.robots import RobotsCache
 
         self.config = cfg = config or FetchConfig()
         nets: Iterable[str | Network] = cfg.allow_networks
@@ -300,7 +293,7 @@ class Fetcher:
 
     def _read(self, resp: httpx.Response, kind: Kind, requested: str) -> bytes:
         cfg = self.config
-        mime, _ = _mime(resp.headers.get("content-type"))
+        mime, _ = parse_content_type(resp.headers.get("content-type"))
         if kind != "robots":
             allowed = {"page": PAGE_TYPES, "feed": FEED_TYPES, "any": PAGE_TYPES | FEED_TYPES}[kind]
             if mime not in allowed and mime not in SNIFF_TYPES:
@@ -323,7 +316,7 @@ class Fetcher:
 
     def _result(self, resp: httpx.Response, url: httpx.URL, requested: str, redirects: list[str], body: bytes,
                 *, not_modified: bool = False) -> FetchResult:
-        mime, charset = _mime(resp.headers.get("content-type"))
+        mime, charset = parse_content_type(resp.headers.get("content-type"))
         return FetchResult(url=str(url), requested=requested, status=resp.status_code, content=body,
                            content_type=mime, charset=charset, etag=resp.headers.get("etag"),
                            last_modified=resp.headers.get("last-modified"), redirects=list(redirects),

@@ -11,17 +11,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import Any
 from urllib.robotparser import RobotFileParser
 
 import httpx
 
 from parallax.ingest.errors import FetchError, fetch_error
 
-if TYPE_CHECKING:
-    from parallax.ingest.fetch import Fetcher
-
 log = logging.getLogger(__name__)
+
+ROBOTS_AGENT = "Parallax"  # the product token robots.txt rules are matched against
 
 
 class _Rules:
@@ -38,7 +37,7 @@ class _Rules:
 
 
 class RobotsCache:
-    def __init__(self, fetcher: Fetcher):
+    def __init__(self, fetcher: Any):  # a parallax.ingest.fetch.Fetcher (fetch, limiter, config)
         self.fetcher = fetcher
         self._rules: dict[str, _Rules] = {}
         self._lock = threading.Lock()
@@ -68,7 +67,6 @@ class RobotsCache:
         return rules
 
     def _load(self, origin: str) -> _Rules:
-        from parallax.ingest.fetch import ROBOTS_AGENT
 
         robots_url = origin + "/robots.txt"
         try:
@@ -90,14 +88,12 @@ class RobotsCache:
         return _Rules(parser, allow_all=True)
 
     def allowed(self, url: httpx.URL | str) -> bool:
-        from parallax.ingest.fetch import ROBOTS_AGENT
 
         u = url if isinstance(url, httpx.URL) else httpx.URL(url)
         return self.rules_for(u).allows(ROBOTS_AGENT, str(u))
 
     def require(self, url: httpx.URL) -> None:
         """Raise PX410 if robots.txt forbids `url` to our agent."""
-        from parallax.ingest.fetch import ROBOTS_AGENT
 
         rules = self.rules_for(url)
         if not rules.allows(ROBOTS_AGENT, str(url)):

@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from parallax.errors import InputRejected
 from parallax.ingest.errors import fetch_error
-from parallax.ingest.fetch import PAGE_TYPES, _mime
+from parallax.ingest.fetch import PAGE_TYPES, parse_content_type
 from parallax.model import Article, InputError
 from parallax.stages.read import MAX_BYTES, article_from_text, decode_bytes
 
@@ -108,7 +108,7 @@ def _record(rec: object, name: str, max_bytes: int) -> WarcPage | InputError | S
         ctype = http.get_header("Content-Type")
     else:
         ctype = rec.rec_headers.get_header("Content-Type")  # type: ignore[attr-defined]
-    mime, charset = _mime(ctype)
+    mime, charset = parse_content_type(ctype)
     if mime not in PAGE_TYPES:
         return Skipped(f"{name}: {uri}", mime or "no content type")
     data = rec.content_stream().read(max_bytes + 1)  # type: ignore[attr-defined]

@@ -27,16 +27,21 @@ JSON_EXT = {".json", ".jsonl", ".ndjson"}
 PAGE_EXT = TEXT_EXT | HTML_EXT | JSON_EXT
 
 _TYPO = set("–—‘’“”‚„…•°£€¥©®™«»·§¶†‡‰¢ ")
-_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\x7fELF",
+MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\x7fELF",
           b"RIFF", b"\x00\x00\x01\x00", b"OggS", b"ID3", b"7z\xbc\xaf")
+
+
+def looks_binary(data: bytes) -> bool:
+    """A binary file, not a page: a known magic number, or NUL bytes in the head outside UTF-16 text."""
+    head = data[:8192]
+    return head.startswith(MAGIC) or (b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")))
 
 
 def decode_bytes(data: bytes, name: str) -> str:
     """Bytes -> str with encoding detection; raises InputRejected for empty, binary or undecodable input."""
     if not data.strip():
         raise rejected("PX102", name)
-    head = data[:8192]
-    if head.startswith(_MAGIC) or (b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))):
+    if looks_binary(data):
         raise rejected("PX103", name)
     for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):

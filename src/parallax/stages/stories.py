@@ -54,12 +54,6 @@ def names(text: str) -> set[str]:
     return out
 
 
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
 def doc_vectors(docs: list[dict]) -> np.ndarray:
     """One vector per doc: mean of the embeddings of its title and first sentences."""
     from parallax.stages.split import split_paragraph
