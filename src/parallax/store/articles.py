@@ -24,7 +24,7 @@ from parallax.model import Article, Credit, InputError, Relation, Removal, Sente
 from parallax.store import index as idx
 from parallax.store import schema as S
 from parallax.store.engine import as_datetime
-from parallax.store.incremental import _story_key, vec_bytes, vecs_of
+from parallax.store.incremental import story_key, vec_bytes, vecs_of
 from parallax.store.registry import domain_of
 from parallax.text.dates import parse_day
 from parallax.text.hashing import sha_key
@@ -255,7 +255,7 @@ class ArticlesMixin:
         self._count_terms(conn, prep.terms)
         story_id, moved = self._assign_story(conn, prep, aid, cands, cos, now)
         if story_id is None:
-            story_id = _story_key(aid)
+            story_id = story_key(aid)
             conn.execute(insert(S.stories).values(id=story_id, created_at=now, updated_at=now, first_day=day,
                                                   last_day=day, n_articles=0))
 

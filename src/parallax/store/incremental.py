@@ -163,9 +163,9 @@ class IncrementalMixin:
                     continue  # the article alone: the caller starts its story
                 origin = max(held, key=lambda s: (held[s], s))
                 first = min(rows[i].id if i != new_at else aid for i in members)
-                sid, n = _story_key(f"split:{origin}:{first}"), 1
+                sid, n = story_key(f"split:{origin}:{first}"), 1
                 while conn.execute(select(st.id).where(st.id == sid)).first():
-                    sid = _story_key(f"split:{origin}:{first}:{n}")
+                    sid = story_key(f"split:{origin}:{first}:{n}")
                     n += 1
                 conn.execute(insert(S.stories).values(id=sid, created_at=now, updated_at=now, n_articles=0,
                                                       split_from=origin))
@@ -265,5 +265,5 @@ class IncrementalMixin:
                 conn.execute(update(S.articles).where(ac.id == aid).values(group_id=gid, derived_json=dj))
 
 
-def _story_key(seed: str) -> str:
+def story_key(seed: str) -> str:
     return "story-" + hashlib.sha256(seed.encode()).hexdigest()[:10]
