@@ -5,7 +5,8 @@ from __future__ import annotations
 from parallax.stages.clean import clean_article
 from parallax.stages.read import read_paths
 from parallax.stages.split import split_article
-from parallax.stages.stories import cluster_documents, group_stories, names
+from parallax.stages.stories import cluster_documents, group_stories
+from parallax.text.names import names
 
 
 def _prepared(paths):
@@ -108,8 +109,10 @@ def test_split_parts_separates_two_events_of_one_kind(fixtures_dir):
 
 def test_split_parts_keeps_one_event_with_many_angles_whole(fixtures_dir):
     # Rescue, inquiry, union warning, road reopening: one collapse seen over a week is one story.
-    from parallax.stages.stories import SPLIT_MIN_STORY, split_parts
+    from parallax.config import DEFAULT
+    from parallax.stages.stories import split_parts
 
+    SPLIT_MIN_STORY = DEFAULT.stories.split_min_story
     _, counts = _quarry_counts(fixtures_dir, "velden")
     assert len(counts) >= SPLIT_MIN_STORY
     assert split_parts(counts) is None

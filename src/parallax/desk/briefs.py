@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from parallax.config import settings
 from parallax.errors import error
 from parallax.model import Article, Brief, Dispute, Fact, LoadedFlag, SourceRef, Story, Variant
 
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CHANGE_MATCH = 0.80  # two versions' facts are the same statement at this cosine (or identical text)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -202,7 +202,7 @@ _NUM = re.compile(r"\d[\d,.]*")
 
 
 def _numbers(text: str) -> list[str]:
-    from parallax.stages.crosscheck import extract_counts
+    from parallax.text.slots import extract_counts
 
     nums = [m.group(0).rstrip(".,") for m in _NUM.finditer(text)]
     with contextlib.suppress(Exception):  # the extractor is best-effort here
@@ -230,7 +230,7 @@ def _match_facts(old: list[Fact], new: list[Fact]) -> list[tuple[int, int]]:
         sim = vo @ vn.T
         for a in range(len(rest_o)):
             b = int(np.argmax(sim[a]))
-            if sim[a, b] >= CHANGE_MATCH and int(np.argmax(sim[:, b])) == a:
+            if sim[a, b] >= settings().desk.change_match and int(np.argmax(sim[:, b])) == a:
                 pairs.append((rest_o[a], rest_n[b]))
     return pairs
 

@@ -16,210 +16,22 @@ from functools import lru_cache
 
 import numpy as np
 
+from parallax.config import settings
 from parallax.model import Article, Dispute, Fact, SourceRef, Variant
-from parallax.text.align import embed
+from parallax.text.embed import embed
+from parallax.text.slots import (
+    QUOTE_SPAN,
+    Count,
+    counts_conflict,
+    extract_counts,
+    extract_dates,
+    figures,
+    mentions_value,
+    speakers_of,
+)
+from parallax.text.words import content_words, lemma
 
 log = logging.getLogger(__name__)
-
-FACT_THRESHOLD = 0.62  # average-link cosine at which sentences state the same fact
-DISPUTE_SIMILARITY = 0.55  # sentences this close that disagree on a count are a dispute
-DATE_DISPUTE_SIMILARITY = 0.45  # with mutual-best dated counterparts only
-SUPPORT_THRESHOLD = 0.68  # a cited sentence must be this close to the fact's words (and share content words)
-
-# ---------------------------------------------------------------------------------------------------------
-# Quotes and speakers
-
-SAY = (r"(?:said|says|added|adds|stated|states|told|noted|explained|warned|declared|insisted|argued|asked"
-       r"|replied|announced|emphasi[sz]ed|stressed|affirmed|wrote|continued|remarked|observed|acknowledged)")
-_TITLE = (r"(?:(?:U\.S\.|US|Japanese|British|Chinese|former|Senior|senior)\s+)?(?:President|Prime Minister|Premier"
-          r"|Secretary(?: of State)?|Minister|Chancellor|Mayor|Governor|Senator|Rep\.|Mr\.|Ms\.|Mrs\.|Dr\.|Chief"
-          r"|Director|Commissioner|Ambassador|General|Gen\.|Judge|Sheriff|Inspector)\s+")
-_PNAME = r"[A-Z][\w’'.-]+(?:\s+(?:[A-Z][\w’'.-]+|de|van|von|da|al-|bin))*"
-NAME = rf"(?:{_TITLE})?{_PNAME}"
-DESC = (r"(?:an?|the|another|one)\s+(?:[\w.-]+\s+){0,3}?(?:official|spokesperson|spokesman|spokeswoman"
-        r"|officer|minister|diplomat|source|adviser|advisor|aide|executive|analyst|expert|economist|witness|resident)s?")
-PRONOUN = r"(?:he|she|they|He|She|They)"
-_Q_OPEN = "“\"‘"
-_Q_CLOSE = "”\"’"
-QUOTE_SPAN = re.compile(r"[“\"]([^”\"]{3,})[”\"]")
-_AFTER_SAY_NAME = re.compile(rf"[{_Q_CLOSE}]\s*,?\s*{SAY}\s+(?P<sp>{NAME}|{DESC})")
-_AFTER_NAME_SAY = re.compile(rf"[{_Q_CLOSE},]\s*,?\s*(?P<sp>{NAME}|{DESC}|{PRONOUN})\s+{SAY}\b")
-_BEFORE = re.compile(rf"(?P<sp>{NAME}|{DESC}|{PRONOUN})\s+{SAY}\b[^{_Q_OPEN}]{{0,60}}[:,]?\s*[{_Q_OPEN}]")
-_REPORTED = re.compile(rf",\s*(?P<sp>{NAME}|{DESC})\s+{SAY}\s*\.?\s*$")
-_NOT_SPEAKERS = {"The", "This", "That", "It", "In", "On", "But", "And", "As", "When", "While", "Today", "Yes"}
-
-
-def _clean_speaker(sp: str) -> str:
-    sp = re.sub(r"\s+", " ", sp).strip(" ,.")
-    return sp
-
-
-def find_speaker(sentence: str, previous: str | None = None) -> str | None:
-    """The speaker of a direct quote in the sentence (pronouns resolved to `previous`), else None."""
-    if not any(q in sentence for q in "“\""):
-        m = _REPORTED.search(sentence)
-        return _clean_speaker(m.group("sp")) if m and m.group("sp").split()[0] not in _NOT_SPEAKERS else None
-    for pat in (_AFTER_SAY_NAME, _AFTER_NAME_SAY, _BEFORE):
-        m = pat.search(sentence)
-        if m:
-            sp = m.group("sp")
-            if re.fullmatch(PRONOUN, sp):
-                return previous
-            if sp.split()[0] in _NOT_SPEAKERS:
-                continue
-            return _clean_speaker(sp)
-    return previous if sentence.lstrip()[:1] in _Q_OPEN and previous else None
-
-
-def speakers_of(article: Article) -> list[str | None]:
-    """Speaker per content sentence of the article (same order as Article.content_sentences())."""
-    out: list[str | None] = []
-    last: str | None = None
-    last_para = -1
-    for s in article.content_sentences():
-        text = s.text_of(article.text)
-        prev = last if s.paragraph - last_para <= 1 else None
-        sp = find_speaker(text, prev)
-        out.append(sp)
-        if sp:
-            last, last_para = sp, s.paragraph
-    return out
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Counts and dates
-
-_NUMWORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12, "a": 1, "an": 1, "single": 1,
-}
-_HEDGES = ("about", "around", "approximately", "nearly", "almost", "some", "roughly", "over", "more than",
-           "at least", "up to", "fewer than", "less than", "under", "as many as", "an estimated", "estimated")
-_FUNCTION = {
-    "were", "was", "is", "are", "have", "has", "had", "would", "will", "to", "of", "in", "on", "at", "for", "with",
-    "and", "or", "by", "from", "that", "who", "which", "as", "per", "a", "an", "the", "be", "been", "into", "than",
-    "their", "its", "his", "her", "our", "this", "these", "those", "after", "before", "during", "since", "while",
-    "could", "should", "may", "might", "can", "did", "do", "does", "not", "no", "more", "most", "also", "said",
-    "out", "off", "up", "down", "away", "back", "over", "under", "across", "through", "toward", "towards",
-}
-_VERBS = {"hurt", "left", "made", "held", "went", "came", "took", "sent", "told", "set", "put", "cut", "lost", "won",
-          "died", "fled", "rose", "fell", "paid", "said", "saw", "met", "got", "gave", "kept", "ran", "remain", "remains",
-          "signed", "joined", "join", "sign", "face", "faced", "stay", "stayed", "were", "are", "is", "was"}
-_TIME_NOUNS = {"year", "day", "hour", "month", "week", "time", "decade", "minute", "second", "century", "percent",
-               "point", "round", "term", "am", "pm", "o'clock", "million", "billion", "thousand", "trillion"}
-_COUNT = re.compile(
-    r"(?<![\w$£€.,])(?P<hedge>(?:about|around|approximately|nearly|almost|some|roughly|over|more than|at least|up to"
-    r"|fewer than|less than|under|as many as|an estimated)\s+)?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|"
-    + "|".join(sorted(_NUMWORDS, key=len, reverse=True)) + r")(?=\s+(?P<rest>(?:[\w’'-]+\s+){0,3}[\w’'-]+))",
-    re.IGNORECASE)
-
-
-@dataclass(slots=True)
-class Count:
-    noun: str  # lemma of the counted noun
-    value: float
-    surface: str
-    hedged: bool
-    weak: bool  # "a"/"an": a count only when set against an explicit number
-
-
-def _lemma(word: str) -> str:
-    w = word.lower().strip("’'")
-    for suf, rep in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x"), ("s", "")):
-        if w.endswith(suf) and len(w) > len(suf) + 2 and not w.endswith("ss"):
-            return w[: -len(suf)] + rep
-    return w
-
-
-def extract_counts(sentence: str) -> list[Count]:
-    out = []
-    totals: set[int] = set()  # start offsets of the N in "twelve of the N governments"
-    for m in _COUNT.finditer(sentence):
-        if m.start("num") in totals:
-            continue
-        num = m.group("num").lower()
-        words_after = m.group("rest").split()
-        # "twelve of the 15 governments": the count is twelve, the noun comes after "of the 15".
-        if words_after and words_after[0].lower() == "of":
-            words_after = words_after[1:]
-            if words_after and words_after[0].lower() in ("the", "its", "their"):
-                words_after = words_after[1:]
-            if words_after and re.fullmatch(r"\d+|" + "|".join(_NUMWORDS), words_after[0].lower()):
-                total = re.search(re.escape(words_after[0]), sentence[m.end("num"):])
-                if total:
-                    totals.add(m.end("num") + total.start())
-                words_after = words_after[1:]
-            if not words_after:
-                tail = sentence[m.end():].split()
-                words_after = tail[:3]
-        run: list[str] = []
-        for w in words_after:
-            lw = w.lower().strip(",.;:")
-            if lw in _FUNCTION or lw in _VERBS or not re.fullmatch(r"[\w’'-]+", lw):
-                break
-            run.append(lw)
-            if w.endswith((",", ".", ";", ":")):
-                break
-        # "240 residents evacuated", "the three remaining governments": participles after the noun go.
-        while run and run[-1].endswith(("ed", "ing")) and len(run) > 1:
-            run.pop()
-        if run and run[-1].endswith(("ed", "ing")):
-            run = []
-        if not run:
-            continue
-        head = _lemma(run[-1])
-        if head in _TIME_NOUNS or head.isdigit():
-            continue
-        weak = num in ("a", "an", "single")
-        if num in _NUMWORDS:
-            value = float(_NUMWORDS[num])
-        else:
-            try:
-                value = float(num.replace(",", ""))
-            except ValueError:
-                continue
-        # "a Japanese astronaut" counts one only when the noun is singular.
-        if weak and run[-1].endswith("s"):
-            continue
-        if m.group("rest").lower().startswith("of"):
-            tail = sentence[m.start():]
-            surface = tail[: tail.find(run[-1]) + len(run[-1])] if run[-1] in tail else m.group(0)
-        else:
-            surface = " ".join([m.group(0).strip(), *run])
-        out.append(Count(head, value, surface.strip(), bool(m.group("hedge")), weak))
-    return out
-
-
-_WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
-_MONTHDAY = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)"
-                       r"\s+(\d{1,2})(?:st|nd|rd|th)?\b|\b(\d{1,2})\s+(January|February|March|April|May|June|July"
-                       r"|August|September|October|November|December)\b")
-
-
-def extract_dates(sentence: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    m = _MONTHDAY.search(sentence)
-    if m:
-        month = m.group(1) or m.group(4)
-        day = m.group(2) or m.group(3)
-        out["date"] = f"{month} {int(day)}"
-    w = _WEEKDAY.search(sentence)
-    if w:
-        out["weekday"] = w.group(1)
-    return out
-
-
-def _counts_conflict(a: Count, b: Count) -> bool:
-    if a.noun != b.noun or a.value == b.value:
-        return False
-    if a.weak and b.weak:
-        return False
-    if (a.weak and b.value < 2) or (b.weak and a.value < 2):
-        return False
-    # Hedged figures ("about 240") within 15% of each other agree.
-    return not ((a.hedged or b.hedged) and abs(a.value - b.value) <= 0.15 * max(a.value, b.value))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -262,11 +74,11 @@ def collect_statements(articles: list[Article]) -> list[Statement]:
         n = max(1, len(sents) - 1)
         for k, (s, sp) in enumerate(zip(sents, speakers, strict=True)):
             text = s.text_of(a.text)
-            if len(text.split()) < 4:
+            if len(text.split()) < settings().crosscheck.min_statement_words:
                 continue
             out.append(Statement(a.id, a.group or a.id, s.start, s.end, text, k / n, sp,
                                  extract_counts(text), extract_dates(text), -1, content_words(text),
-                                 content_words(text, lower_only=True), _figures(text)))
+                                 content_words(text, lower_only=True), figures(text)))
     return out
 
 
@@ -292,6 +104,7 @@ def _cluster(vectors: np.ndarray, threshold: float) -> list[list[int]]:
 def find_disputes(st: list[Statement], vectors: np.ndarray,
                   keys_out: dict[int, set[tuple[str, str]]] | None = None) -> tuple[list[Dispute], set[int]]:
     """Pairs of close statements from different articles that disagree on a count, a date or a speaker."""
+    cfg = settings().crosscheck
     sim = vectors @ vectors.T if len(st) else np.zeros((0, 0))
     # (kind, key) -> value -> statement indices
     found: dict[tuple[str, str], dict[str, set[int]]] = {}
@@ -302,27 +115,27 @@ def find_disputes(st: list[Statement], vectors: np.ndarray,
             if a.article == b.article:
                 continue
             s = sim[i, j]
-            if s >= DISPUTE_SIMILARITY:
+            if s >= cfg.dispute_similarity:
                 for ca in a.counts:
                     for cb in b.counts:
-                        if _counts_conflict(ca, cb) and _counterparts(st, sim, i, j, ca.noun) \
+                        if counts_conflict(ca, cb, cfg.hedge_tolerance) and _counterparts(st, sim, i, j, ca.noun) \
                                 and not _also_says(st, b.article, ca) and not _also_says(st, a.article, cb) \
-                                and not _mentions_value(b.text, ca) and not _mentions_value(a.text, cb):
+                                and not mentions_value(b.text, ca) and not mentions_value(a.text, cb):
                             key = ("number", ca.noun)
                             for idx, c in ((i, ca), (j, cb)):
                                 v = f"{c.value:g}"
                                 found.setdefault(key, {}).setdefault(v, set()).add(idx)
                                 surfaces.setdefault((*key, v), c.surface)
-            if s >= DATE_DISPUTE_SIMILARITY:
+            if s >= cfg.date_dispute_similarity:
                 for dk in ("date", "weekday"):
                     if dk in a.dates and dk in b.dates and a.dates[dk] != b.dates[dk] \
                             and _date_counterparts(st, sim, i, j, dk):
                         key = ("date", dk)
                         found.setdefault(key, {}).setdefault(a.dates[dk], set()).add(i)
                         found[key].setdefault(b.dates[dk], set()).add(j)
-            if a.speaker and b.speaker and a.speaker != b.speaker and s >= 0.8:
+            if a.speaker and b.speaker and a.speaker != b.speaker and s >= cfg.actor_dispute_similarity:
                 qa, qb = QUOTE_SPAN.search(a.text), QUOTE_SPAN.search(b.text)
-                if qa and qb and _jaccard(qa.group(1), qb.group(1)) >= 0.6 and \
+                if qa and qb and _jaccard(qa.group(1), qb.group(1)) >= cfg.actor_quote_overlap and \
                         not _same_person(a.speaker, b.speaker):
                     key = ("actor", qa.group(1)[:60])
                     found.setdefault(key, {}).setdefault(a.speaker, set()).add(i)
@@ -374,18 +187,7 @@ def _date_counterparts(st: list[Statement], sim: np.ndarray, i: int, j: int, kin
     return best(i, b.article) == j and best(j, a.article) == i
 
 
-_VALUE_WORDS = {v: k for k, v in _NUMWORDS.items() if k not in ("a", "an", "single", "dozen", "hundred")}
 
-
-def _mentions_value(sentence: str, count: Count) -> bool:
-    """The sentence names the other count's value somewhere ("… while two voted to keep it"): a split, not a dispute."""
-    if count.weak or count.value < 2:
-        return False
-    forms = {f"{count.value:g}"}
-    if count.value in _VALUE_WORDS:
-        forms.add(_VALUE_WORDS[count.value])
-    toks = set(re.findall(r"[\w,]+", sentence.lower()))
-    return bool(forms & toks)
 
 
 def _also_says(st: list[Statement], article: str, count: Count) -> bool:
@@ -406,7 +208,7 @@ def _same_person(a: str, b: str) -> bool:
 def crosscheck(articles: list[Article]) -> CrossCheck:
     st = collect_statements(articles)
     vectors = embed([s.text for s in st]) if st else np.zeros((0, 384), dtype=np.float32)
-    clusters = _cluster(vectors, FACT_THRESHOLD)
+    clusters = _cluster(vectors, settings().crosscheck.fact_threshold)
     for ci, members in enumerate(clusters):
         for m in members:
             st[m].cluster = ci
@@ -419,55 +221,40 @@ def crosscheck(articles: list[Article]) -> CrossCheck:
     return CrossCheck(st, vectors, clusters, disputes, disputed, doc_freq, keys)
 
 
-_STOPWORDS = _FUNCTION | {"said", "says", "also", "will", "would", "about", "after", "with", "they", "them", "were",
-                          "which", "there", "other", "over", "more", "than", "into", "just", "only", "such"}
 
 
-_FIGURE = re.compile(r"[$£€]\s?\d[\d,.]*(?:\s*(?:million|billion|trillion|bn|m)\b)?|\d[\d,.]*\s*(?:%|percent\b|per cent\b"
-                     r"|million\b|billion\b|tonnes\b|metres\b|km\b|kilometres\b|miles\b|a\.m\.|p\.m\.)"
-                     r"|\b\d{1,2}:\d{2}\b")
 
 
-def _figures(text: str) -> set[str]:
-    """Specific figures in a sentence ("$380 million", "15 percent", "6:40 a.m."); bare 1-digit numbers prove little."""
-    out = {re.sub(r"\s+", " ", m.group(0).strip(" ,.")).lower() for m in _FIGURE.finditer(text)}
-    # A bare number is only as specific as what it counts: "70 agreements" is not "70 years".
-    out |= {f"{c.value:g} {c.noun}" for c in extract_counts(text) if not c.weak and c.value >= 10}
-    return out
-
-
-def content_words(text: str, lower_only: bool = False) -> set[str]:
-    pattern = r"\b[a-z][\w’'-]{3,}" if lower_only else r"[A-Za-z][\w’'-]{3,}"
-    return {_lemma(w)[:6] for w in re.findall(pattern, text) if w.lower() not in _STOPWORDS}
 
 
 def supports(cc: CrossCheck, m: int, rep: int) -> bool:
     """Does statement m say what statement rep says? Close in meaning and sharing its content words."""
     a, b = cc.statements[m], cc.statements[rep]
-    if any(_counts_conflict(x, y) for x in a.counts for y in b.counts):
+    cfg = settings().crosscheck
+    if any(counts_conflict(x, y, cfg.hedge_tolerance) for x in a.counts for y in b.counts):
         return False
     cos = float(cc.vectors[m] @ cc.vectors[rep])
-    if cos >= 0.75:
+    if cos >= cfg.support_sure:
         return True
     # Below that, the two must share words that are not common across the story ("Japan" and "military"
     # are in half of a story's sentences and prove nothing), or the same specific figure ("$380 million").
     shared = a.words & b.words
-    informative = sum(1 for w in shared if cc.doc_freq.get(w, 0) <= 0.2 * len(cc.statements))
+    informative = sum(1 for w in shared if cc.doc_freq.get(w, 0) <= cfg.informative_doc_share * len(cc.statements))
     # Shared names alone ("United States", "Japan") do not make two sentences say the same thing.
     if not (a.lower_words & b.lower_words):
         informative = min(informative, 1)
-    figures = a.figures & b.figures
+    shared_figures = a.figures & b.figures
     # A short statement restated inside a longer sentence ("…, which opened an inquiry on Tuesday, …"):
     # nearly all its words, and its ordinary (lower-case) words, are in the other sentence.
-    if cos >= 0.4 and len(b.words) >= 4 and b.lower_words and \
-            len(b.words & a.words) >= 0.85 * len(b.words) and \
-            len(b.lower_words & a.lower_words) >= 0.75 * len(b.lower_words):
+    if cos >= cfg.support_restated and len(b.words) >= 4 and b.lower_words and \
+            len(b.words & a.words) >= cfg.restated_words * len(b.words) and \
+            len(b.lower_words & a.lower_words) >= cfg.restated_lower_words * len(b.lower_words):
         return True
-    if figures and cos >= 0.5 and informative >= 1:
+    if shared_figures and cos >= cfg.figure_cos and informative >= 1:
         return True
-    if figures and informative >= 2 and cos >= 0.25:
+    if shared_figures and informative >= 2 and cos >= cfg.figure_cos_weak:
         return True
-    return cos >= SUPPORT_THRESHOLD and informative >= 2
+    return cos >= cfg.support_threshold and informative >= 2
 
 
 def is_disputed(cc: CrossCheck, members: list[int]) -> bool:
@@ -475,7 +262,7 @@ def is_disputed(cc: CrossCheck, members: list[int]) -> bool:
     rep_words = cc.statements[members[0]].words if members else set()
     for m in members:
         for kind, key in cc.dispute_keys.get(m, ()):
-            if kind != "number" or _lemma(key)[:6] in rep_words:
+            if kind != "number" or lemma(key)[:6] in rep_words:
                 return True
     return False
 
@@ -484,6 +271,7 @@ def fact_from_cluster(cc: CrossCheck, members: list[int], text_idx: int) -> Fact
     """A fact whose words are statement `text_idx`'s, supported by the cluster's statements that agree."""
     st = cc.statements
     rep = st[text_idx]
+    hedge = settings().crosscheck.hedge_tolerance
     agreeing = []
     # Any statement of the story that says the same thing supports the fact, whatever cluster it fell in.
     for m in range(len(st)):
@@ -491,7 +279,7 @@ def fact_from_cluster(cc: CrossCheck, members: list[int], text_idx: int) -> Fact
         # Every cited source is checked against the fact's own words, not just its cluster.
         if m != text_idx and not supports(cc, m, text_idx):
             continue
-        if m != text_idx and any(_counts_conflict(c, rc) for c in s.counts for rc in rep.counts):
+        if m != text_idx and any(counts_conflict(c, rc, hedge) for c in s.counts for rc in rep.counts):
             continue  # a source that gives another number does not support this one
         agreeing.append(m)
     refs = []

@@ -17,17 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from parallax.config import settings
 from parallax.model import Article, Credit, Relation
 from parallax.text.align import matches, order_preserving_run
 
 log = logging.getLogger(__name__)
 
-NEAR_COPY_JACCARD = 0.6  # MinHash Jaccard of 5-gram shingles above which a page is a (near) copy
-COPY_JACCARD = 0.95
-ALIGN_FLOOR = 0.6  # sentence pairs below this cosine are not aligned at all
-REWRITE_SCORE = 0.055  # sum over the ordered run of (cosine - ALIGN_FLOOR), per sentence of the shorter text
-REWRITE_MIN_RUN = 4
-NUM_PERM = 128
 
 WIRES = [
     "Reuters", "Associated Press", "AP", "AFP", "Agence France-Presse", "Agence France Presse", "Bloomberg",
@@ -81,7 +76,7 @@ def _shingles(text: str, k: int = 5) -> set[str]:
 def minhash(text: str):
     from datasketch import MinHash
 
-    mh = MinHash(num_perm=NUM_PERM, seed=7)
+    mh = MinHash(num_perm=settings().provenance.num_perm, seed=7)
     for s in _shingles(text):
         mh.update(s.encode("utf-8"))
     return mh
@@ -103,10 +98,11 @@ def _rewrite_stats(ea: np.ndarray, eb: np.ndarray) -> tuple[int, float, float]:
     if len(ea) == 0 or len(eb) == 0:
         return 0, 0.0, 0.0
     sim = ea @ eb.T
-    run = order_preserving_run(matches(sim, ALIGN_FLOOR))
+    floor = settings().provenance.align_floor
+    run = order_preserving_run(matches(sim, floor))
     if not run:
         return 0, 0.0, 0.0
-    weight = sum(c - ALIGN_FLOOR for _, _, c in run) / min(len(ea), len(eb))
+    weight = sum(c - floor for _, _, c in run) / min(len(ea), len(eb))
     return len(run), float(weight), float(np.mean([c for _, _, c in run]))
 
 
@@ -124,15 +120,16 @@ def compare(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, mha=None, mh
     na, nb = len(ea), len(eb)
     shared_wire = ({c.name.lower() for c in a.credits if c.kind == "wire" and c.name} & _wire_names(b)) | (
         {c.name.lower() for c in b.credits if c.kind == "wire" and c.name} & _wire_names(a))
-    if jac >= COPY_JACCARD:
+    cfg = settings().provenance
+    if jac >= cfg.copy_jaccard:
         rel, ev = "copy", f"same text (MinHash Jaccard {jac:.2f} of 5-word shingles)"
-    elif jac >= NEAR_COPY_JACCARD:
+    elif jac >= cfg.near_copy_jaccard:
         rel, ev = "near-copy", f"near-identical text (MinHash Jaccard {jac:.2f} of 5-word shingles)"
-    elif run >= REWRITE_MIN_RUN and score >= REWRITE_SCORE:
+    elif run >= cfg.rewrite_min_run and score >= cfg.rewrite_score:
         rel = "rewrite"
         ev = (f"{run} of {min(na, nb)} sentences align by meaning in the same order "
               f"(mean cosine {mean:.2f}); shared wording {jac:.2f}")
-    elif shared_wire and run >= 2 and score >= REWRITE_SCORE / 2:
+    elif shared_wire and run >= cfg.same_wire_min_run and score >= cfg.rewrite_score * cfg.same_wire_score_share:
         rel = "same-wire"
         ev = f"both carry {', '.join(sorted(shared_wire))} copy; {run} sentences align in order (mean cosine {mean:.2f})"
     else:
@@ -185,6 +182,7 @@ def origin_groups(articles: list[Article], pairs: list[PairEvidence]) -> dict[st
     root, then the strongest rewrite evidence). The batch and the store both call this, so both give one
     answer whatever the order in which the pages arrived.
     """
+    near_copy = settings().provenance.near_copy_jaccard
     by_id = {a.id: a for a in articles}
     uf = _UnionFind(sorted(by_id))
     linked: dict[tuple[str, str], PairEvidence] = {}
@@ -212,7 +210,7 @@ def origin_groups(articles: list[Article], pairs: list[PairEvidence]) -> dict[st
             derived: list[Relation] = []
             ties = [(p, o) for p, o in ties_of[m] if key[o] < key[m]]
             if m != root and ties:
-                p, other = max(ties, key=lambda t: (t[0].jaccard >= NEAR_COPY_JACCARD, t[1] == root,
+                p, other = max(ties, key=lambda t: (t[0].jaccard >= near_copy, t[1] == root,
                                                     round(t[0].run_score, 6), t[1]))
                 derived.append(Relation(other, p.relation, p.evidence, max(p.jaccard, p.run_score)))
             out[m] = (gid, derived)

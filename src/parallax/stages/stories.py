@@ -3,12 +3,12 @@
 Two views of each article are combined: the mean embedding of its headline and first sentences (the
 lead carries the event: same event in other words) and TF-IDF over its whole text (the specific names,
 places and numbers that tell two similar events apart: two earthquakes, two trade deals). Pairs whose
-dates are far apart are pushed away; average-link agglomerative clustering cuts at STORY_THRESHOLD.
+dates are far apart are pushed away; average-link agglomerative clustering cuts at `threshold`.
 
-A second pass looks inside each story of SPLIT_MIN_STORY or more articles with the story's own
+A second pass looks inside each story of `split_min_story` or more articles with the story's own
 vocabulary: TF-IDF whose IDF is counted over the story's articles only, so the words every article
 shares ("earthquake", "magnitude") weigh nothing and the words that tell two events apart (the town,
-the day, the names) weigh the most. When that view falls apart into two or more parts of SPLIT_MIN_PART
+the day, the names) weigh the most. When that view falls apart into two or more parts of `split_min_part`
 articles, the story is two events of one kind and is split (`split_parts`). The incremental store
 runs the same pass on the story an article joins. Weights and thresholds were chosen on the dev splits
 of ECB+, BASIL, AllSides and NewsWCL50 (bench.cluster, python -m bench.desk --measure cluster).
@@ -21,37 +21,11 @@ from datetime import date
 
 import numpy as np
 
+from parallax.config import settings
 from parallax.model import Article
 from parallax.text.dates import parse_day
 from parallax.text.embed import embed
-
-STORY_THRESHOLD = 0.325  # combined similarity at which two articles are one story (before the split pass)
-SPLIT_THRESHOLD = 0.14  # within-story TF-IDF similarity (story-local IDF) that holds a part together
-SPLIT_MIN_STORY = 6  # stories smaller than this are not looked into
-SPLIT_MIN_PART = 3  # a split needs two parts at least this big; smaller parts go to the closest big one
-LEAD_SENTENCES = 5
-EMBEDDING_WEIGHT = 0.4
-LEXICAL_WEIGHT = 0.6
-MAX_DAYS_APART = 7
-DATE_GAP_PENALTY = 0.3  # taken off the similarity of two articles dated more than MAX_DAYS_APART apart
-
-_STOPWORDS = frozenset(["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "said", "says", "say", "one", "two", "new", "also", "would", "could", "year", "years"])
-
-_NAME = re.compile(r"\b[A-Z][a-z]{2,}(?:\s+[A-Z][a-z]{2,})*")
-_STOP = {"The", "This", "That", "But", "And", "For", "With", "After", "Before", "When", "While", "Monday", "Tuesday",
-         "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "President", "Minister", "Prime", "Government",
-         "Officials", "Police", "However", "According", "Its", "Their", "They", "There", "Here", "What", "Some"}
-
-
-def names(text: str) -> set[str]:
-    out = set()
-    for m in _NAME.finditer(text):
-        words = m.group(0).split()
-        while words and words[0] in _STOP:  # "The National Bank" is "National Bank"
-            words = words[1:]
-        if words:
-            out.add(" ".join(words))
-    return out
+from parallax.text.words import STOP_WORDS
 
 
 def doc_vectors(docs: list[dict]) -> np.ndarray:
@@ -63,7 +37,7 @@ def doc_vectors(docs: list[dict]) -> np.ndarray:
         title = (d.get("title") or "").strip()
         body = (d.get("text") or "").strip()
         first_para = body[:3000]
-        sents = [first_para[s:e] for s, e in split_paragraph(first_para.replace("\n", " "))][:LEAD_SENTENCES]
+        sents = [first_para[s:e] for s, e in split_paragraph(first_para.replace("\n", " "))][: settings().stories.lead_sentences]
         parts = ([title] if title else []) + sents or [body[:500] or " "]
         texts.extend(parts)
         owners.extend([i] * len(parts))
@@ -78,7 +52,7 @@ def term_counts(text: str) -> dict[str, int]:
     """Word counts of a text for TF-IDF (lower-cased, stop words dropped)."""
     counts: dict[str, int] = {}
     for tok in re.findall(r"\b\w\w+\b", text.lower()):
-        if tok in _STOPWORDS or len(tok) > 64:
+        if tok in STOP_WORDS or len(tok) > 64:
             continue
         counts[tok] = counts.get(tok, 0) + 1
     return counts
@@ -143,14 +117,15 @@ def tfidf_vectors(counts: list[dict[str, int]], df: dict[str, int], n_docs: int)
 
 
 def combined_similarity(vecs: np.ndarray, tfidf, days: list[date | None]) -> np.ndarray:
-    """Pairwise story similarity: EMBEDDING_WEIGHT x lead cosine + LEXICAL_WEIGHT x TF-IDF cosine, minus
-    DATE_GAP_PENALTY for two dated articles more than MAX_DAYS_APART apart. `tfidf` holds L2-normalised rows
+    """Pairwise story similarity: embedding_weight x lead cosine + lexical_weight x TF-IDF cosine, minus
+    date_gap_penalty for two dated articles more than max_days_apart apart (StoriesConfig). `tfidf` holds L2-normalised rows
     (whichever IDF the caller weights by); the batch and the store both score pairs with this function."""
-    sim = EMBEDDING_WEIGHT * (vecs @ vecs.T) + LEXICAL_WEIGHT * (tfidf @ tfidf.T).toarray()
+    cfg = settings().stories
+    sim = cfg.embedding_weight * (vecs @ vecs.T) + cfg.lexical_weight * (tfidf @ tfidf.T).toarray()
     day = np.array([d.toordinal() if d else np.nan for d in days], dtype=float)
     with np.errstate(invalid="ignore"):
-        far = np.abs(day[:, None] - day[None, :]) > MAX_DAYS_APART  # NaN (undated) compares False
-    sim[far] -= DATE_GAP_PENALTY
+        far = np.abs(day[:, None] - day[None, :]) > cfg.max_days_apart  # NaN (undated) compares False
+    sim[far] -= cfg.date_gap_penalty
     return sim
 
 
@@ -174,18 +149,20 @@ def _average_link(sim: np.ndarray, threshold: float) -> np.ndarray:
     return fcluster(z, t=1.0 - threshold, criterion="distance")
 
 
-def split_parts(counts: list[dict[str, int]] | TermMatrix, threshold: float = SPLIT_THRESHOLD,
+def split_parts(counts: list[dict[str, int]] | TermMatrix, threshold: float | None = None,
                 rows: np.ndarray | None = None) -> list[int] | None:
     """Part numbers (0 = the largest part) for the articles of one story, or None when it holds together.
 
     `counts` are the articles' `term_counts` (or a `TermMatrix`, of which `rows` are the story). TF-IDF is
     weighted by the story's own document frequencies; average link cuts at `threshold`; parts under
-    SPLIT_MIN_PART articles join the big part they are closest to (mean similarity), so a split never
+    `split_min_part` articles join the big part they are closest to (mean similarity), so a split never
     leaves stray singletons behind.
     """
     terms = counts if isinstance(counts, TermMatrix) else TermMatrix(counts)
     n = len(terms) if rows is None else len(rows)
-    if n < SPLIT_MIN_STORY:
+    cfg = settings().stories
+    threshold = cfg.split_threshold if threshold is None else threshold
+    if n < cfg.split_min_story:
         return None
     tf = terms.weighted(terms.local_idf(rows), rows)
     sim = (tf @ tf.T).toarray()
@@ -193,7 +170,7 @@ def split_parts(counts: list[dict[str, int]] | TermMatrix, threshold: float = SP
     sizes: dict[int, int] = {}
     for lab in labels:
         sizes[int(lab)] = sizes.get(int(lab), 0) + 1
-    big = sorted((lab for lab, k in sizes.items() if k >= SPLIT_MIN_PART), key=lambda lab: (-sizes[lab], lab))
+    big = sorted((lab for lab, k in sizes.items() if k >= cfg.split_min_part), key=lambda lab: (-sizes[lab], lab))
     if len(big) < 2:
         return None
     part = {lab: i for i, lab in enumerate(big)}
@@ -206,7 +183,7 @@ def split_parts(counts: list[dict[str, int]] | TermMatrix, threshold: float = SP
 
 
 def cluster_similarities(sim: np.ndarray, terms: list[dict[str, int]] | TermMatrix,
-                         threshold: float = STORY_THRESHOLD) -> list[str]:
+                         threshold: float | None = None) -> list[str]:
     """Story labels from a pairwise similarity matrix: average link, then the split pass on each story.
 
     `terms` are the documents' `term_counts` (or their `TermMatrix`), for the split pass. Labels are
@@ -215,19 +192,20 @@ def cluster_similarities(sim: np.ndarray, terms: list[dict[str, int]] | TermMatr
     """
     if len(terms) == 1:
         return ["1"]
+    cfg = settings().stories
     terms = terms if isinstance(terms, TermMatrix) else TermMatrix(terms)
-    labels = _average_link(sim, threshold)
+    labels = _average_link(sim, cfg.threshold if threshold is None else threshold)
     final = [f"{lab}" for lab in labels]
     for lab in sorted(set(labels.tolist())):
         rows = np.flatnonzero(labels == lab)
-        parts = split_parts(terms, rows=rows) if len(rows) >= SPLIT_MIN_STORY else None
+        parts = split_parts(terms, rows=rows) if len(rows) >= cfg.split_min_story else None
         if parts:  # a story that falls apart in its own vocabulary is two events of one kind
             for i, p in zip(rows, parts, strict=True):
                 final[i] = f"{lab}.{p}"
     return final
 
 
-def cluster_documents(docs: list[dict], threshold: float = STORY_THRESHOLD) -> list[str]:
+def cluster_documents(docs: list[dict], threshold: float | None = None) -> list[str]:
     """A story label per doc (docs: dicts with title, text, published)."""
     n = len(docs)
     if n == 0:

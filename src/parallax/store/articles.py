@@ -152,8 +152,9 @@ class ArticlesMixin:
         from parallax.stages.clean import clean_article
         from parallax.stages.provenance import find_credits, minhash
         from parallax.stages.split import split_article
-        from parallax.stages.stories import doc_vectors, names, term_counts
+        from parallax.stages.stories import doc_vectors, term_counts
         from parallax.text.embed import embed
+        from parallax.text.names import names
 
         preps = [Prepared(a, h, sha_key(a.url, a.raw)) for a, h in items]
         with self.engine.connect() as conn:

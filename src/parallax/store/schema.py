@@ -90,7 +90,7 @@ articles = Table(
     Column("superseded_by", String(40)),  # a later version of the same URL replaced this one
     Column("sent_vecs", LargeBinary, nullable=False),  # float32, n_sentences x 384 (content sentences)
     Column("doc_vec", LargeBinary, nullable=False),  # float32, 384 (stories.doc_vectors)
-    Column("minhash", LargeBinary, nullable=False),  # uint64 x NUM_PERM
+    Column("minhash", LargeBinary, nullable=False),  # uint64 x ProvenanceConfig.num_perm
     Column("names_json", Text, nullable=False),  # proper names of the lead (stories.names)
     Column("terms_json", Text),  # word counts of title + text (stories.term_counts), for story scoring
     Index("ix_articles_raw_key", "raw_key"),

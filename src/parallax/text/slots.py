@@ -1,0 +1,230 @@
+"""Typed slots of a news sentence: who is quoted, what is counted, which date or weekday, which figures.
+
+The shared primitives of cross-checking (disputes compare slots of counterpart sentences), the pair judge
+(shared and conflicting slots are its features) and the desk (numbers that changed between versions).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parallax.model import Article
+from parallax.text.words import FUNCTION_WORDS, lemma
+
+# ---------------------------------------------------------------------------------------------------------
+# Quotes and speakers
+
+SAY = (r"(?:said|says|added|adds|stated|states|told|noted|explained|warned|declared|insisted|argued|asked"
+       r"|replied|announced|emphasi[sz]ed|stressed|affirmed|wrote|continued|remarked|observed|acknowledged)")
+_TITLE = (r"(?:(?:U\.S\.|US|Japanese|British|Chinese|former|Senior|senior)\s+)?(?:President|Prime Minister|Premier"
+          r"|Secretary(?: of State)?|Minister|Chancellor|Mayor|Governor|Senator|Rep\.|Mr\.|Ms\.|Mrs\.|Dr\.|Chief"
+          r"|Director|Commissioner|Ambassador|General|Gen\.|Judge|Sheriff|Inspector)\s+")
+_PNAME = r"[A-Z][\w’'.-]+(?:\s+(?:[A-Z][\w’'.-]+|de|van|von|da|al-|bin))*"
+NAME = rf"(?:{_TITLE})?{_PNAME}"
+DESC = (r"(?:an?|the|another|one)\s+(?:[\w.-]+\s+){0,3}?(?:official|spokesperson|spokesman|spokeswoman"
+        r"|officer|minister|diplomat|source|adviser|advisor|aide|executive|analyst|expert|economist|witness|resident)s?")
+PRONOUN = r"(?:he|she|they|He|She|They)"
+_Q_OPEN = "“\"‘"
+_Q_CLOSE = "”\"’"
+QUOTE_SPAN = re.compile(r"[“\"]([^”\"]{3,})[”\"]")
+_AFTER_SAY_NAME = re.compile(rf"[{_Q_CLOSE}]\s*,?\s*{SAY}\s+(?P<sp>{NAME}|{DESC})")
+_AFTER_NAME_SAY = re.compile(rf"[{_Q_CLOSE},]\s*,?\s*(?P<sp>{NAME}|{DESC}|{PRONOUN})\s+{SAY}\b")
+_BEFORE = re.compile(rf"(?P<sp>{NAME}|{DESC}|{PRONOUN})\s+{SAY}\b[^{_Q_OPEN}]{{0,60}}[:,]?\s*[{_Q_OPEN}]")
+_REPORTED = re.compile(rf",\s*(?P<sp>{NAME}|{DESC})\s+{SAY}\s*\.?\s*$")
+_NOT_SPEAKERS = {"The", "This", "That", "It", "In", "On", "But", "And", "As", "When", "While", "Today", "Yes"}
+
+
+def _clean_speaker(sp: str) -> str:
+    sp = re.sub(r"\s+", " ", sp).strip(" ,.")
+    return sp
+
+
+def find_speaker(sentence: str, previous: str | None = None) -> str | None:
+    """The speaker of a direct quote in the sentence (pronouns resolved to `previous`), else None."""
+    if not any(q in sentence for q in "“\""):
+        m = _REPORTED.search(sentence)
+        return _clean_speaker(m.group("sp")) if m and m.group("sp").split()[0] not in _NOT_SPEAKERS else None
+    for pat in (_AFTER_SAY_NAME, _AFTER_NAME_SAY, _BEFORE):
+        m = pat.search(sentence)
+        if m:
+            sp = m.group("sp")
+            if re.fullmatch(PRONOUN, sp):
+                return previous
+            if sp.split()[0] in _NOT_SPEAKERS:
+                continue
+            return _clean_speaker(sp)
+    return previous if sentence.lstrip()[:1] in _Q_OPEN and previous else None
+
+
+def speakers_of(article: Article) -> list[str | None]:
+    """Speaker per content sentence of the article (same order as Article.content_sentences())."""
+    out: list[str | None] = []
+    last: str | None = None
+    last_para = -1
+    for s in article.content_sentences():
+        text = s.text_of(article.text)
+        prev = last if s.paragraph - last_para <= 1 else None
+        sp = find_speaker(text, prev)
+        out.append(sp)
+        if sp:
+            last, last_para = sp, s.paragraph
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Counts and dates
+
+_NUMWORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12, "a": 1, "an": 1, "single": 1,
+}
+_HEDGES = ("about", "around", "approximately", "nearly", "almost", "some", "roughly", "over", "more than",
+           "at least", "up to", "fewer than", "less than", "under", "as many as", "an estimated", "estimated")
+_VERBS = {"hurt", "left", "made", "held", "went", "came", "took", "sent", "told", "set", "put", "cut", "lost", "won",
+          "died", "fled", "rose", "fell", "paid", "said", "saw", "met", "got", "gave", "kept", "ran", "remain", "remains",
+          "signed", "joined", "join", "sign", "face", "faced", "stay", "stayed", "were", "are", "is", "was"}
+_TIME_NOUNS = {"year", "day", "hour", "month", "week", "time", "decade", "minute", "second", "century", "percent",
+               "point", "round", "term", "am", "pm", "o'clock", "million", "billion", "thousand", "trillion"}
+_COUNT = re.compile(
+    r"(?<![\w$£€.,])(?P<hedge>(?:about|around|approximately|nearly|almost|some|roughly|over|more than|at least|up to"
+    r"|fewer than|less than|under|as many as|an estimated)\s+)?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|"
+    + "|".join(sorted(_NUMWORDS, key=len, reverse=True)) + r")(?=\s+(?P<rest>(?:[\w’'-]+\s+){0,3}[\w’'-]+))",
+    re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Count:
+    noun: str  # lemma of the counted noun
+    value: float
+    surface: str
+    hedged: bool
+    weak: bool  # "a"/"an": a count only when set against an explicit number
+
+
+
+
+def extract_counts(sentence: str) -> list[Count]:
+    out = []
+    totals: set[int] = set()  # start offsets of the N in "twelve of the N governments"
+    for m in _COUNT.finditer(sentence):
+        if m.start("num") in totals:
+            continue
+        num = m.group("num").lower()
+        words_after = m.group("rest").split()
+        # "twelve of the 15 governments": the count is twelve, the noun comes after "of the 15".
+        if words_after and words_after[0].lower() == "of":
+            words_after = words_after[1:]
+            if words_after and words_after[0].lower() in ("the", "its", "their"):
+                words_after = words_after[1:]
+            if words_after and re.fullmatch(r"\d+|" + "|".join(_NUMWORDS), words_after[0].lower()):
+                total = re.search(re.escape(words_after[0]), sentence[m.end("num"):])
+                if total:
+                    totals.add(m.end("num") + total.start())
+                words_after = words_after[1:]
+            if not words_after:
+                tail = sentence[m.end():].split()
+                words_after = tail[:3]
+        run: list[str] = []
+        for w in words_after:
+            lw = w.lower().strip(",.;:")
+            if lw in FUNCTION_WORDS or lw in _VERBS or not re.fullmatch(r"[\w’'-]+", lw):
+                break
+            run.append(lw)
+            if w.endswith((",", ".", ";", ":")):
+                break
+        # "240 residents evacuated", "the three remaining governments": participles after the noun go.
+        while run and run[-1].endswith(("ed", "ing")) and len(run) > 1:
+            run.pop()
+        if run and run[-1].endswith(("ed", "ing")):
+            run = []
+        if not run:
+            continue
+        head = lemma(run[-1])
+        if head in _TIME_NOUNS or head.isdigit():
+            continue
+        weak = num in ("a", "an", "single")
+        if num in _NUMWORDS:
+            value = float(_NUMWORDS[num])
+        else:
+            try:
+                value = float(num.replace(",", ""))
+            except ValueError:
+                continue
+        # "a Japanese astronaut" counts one only when the noun is singular.
+        if weak and run[-1].endswith("s"):
+            continue
+        if m.group("rest").lower().startswith("of"):
+            tail = sentence[m.start():]
+            surface = tail[: tail.find(run[-1]) + len(run[-1])] if run[-1] in tail else m.group(0)
+        else:
+            surface = " ".join([m.group(0).strip(), *run])
+        out.append(Count(head, value, surface.strip(), bool(m.group("hedge")), weak))
+    return out
+
+
+_WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_MONTHDAY = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)"
+                       r"\s+(\d{1,2})(?:st|nd|rd|th)?\b|\b(\d{1,2})\s+(January|February|March|April|May|June|July"
+                       r"|August|September|October|November|December)\b")
+
+
+def extract_dates(sentence: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    m = _MONTHDAY.search(sentence)
+    if m:
+        month = m.group(1) or m.group(4)
+        day = m.group(2) or m.group(3)
+        out["date"] = f"{month} {int(day)}"
+    w = _WEEKDAY.search(sentence)
+    if w:
+        out["weekday"] = w.group(1)
+    return out
+
+
+
+
+def counts_conflict(a: Count, b: Count, hedge_tolerance: float = 0.15) -> bool:
+    """Two counts of the same noun that cannot both be right. Hedged figures ("about 240") within
+    `hedge_tolerance` (relative) of each other agree; "a"/"an" conflicts only with an explicit number >= 2."""
+    if a.noun != b.noun or a.value == b.value:
+        return False
+    if a.weak and b.weak:
+        return False
+    if (a.weak and b.value < 2) or (b.weak and a.value < 2):
+        return False
+    return not ((a.hedged or b.hedged) and abs(a.value - b.value) <= hedge_tolerance * max(a.value, b.value))
+
+
+_VALUE_WORDS = {v: k for k, v in _NUMWORDS.items() if k not in ("a", "an", "single", "dozen", "hundred")}
+
+
+
+
+
+def mentions_value(sentence: str, count: Count) -> bool:
+    """The sentence names the count's value somewhere ("… while two voted to keep it")."""
+    if count.weak or count.value < 2:
+        return False
+    forms = {f"{count.value:g}"}
+    if count.value in _VALUE_WORDS:
+        forms.add(_VALUE_WORDS[count.value])
+    toks = set(re.findall(r"[\w,]+", sentence.lower()))
+    return bool(forms & toks)
+
+
+_FIGURE = re.compile(r"[$£€]\s?\d[\d,.]*(?:\s*(?:million|billion|trillion|bn|m)\b)?|\d[\d,.]*\s*(?:%|percent\b|per cent\b"
+                     r"|million\b|billion\b|tonnes\b|metres\b|km\b|kilometres\b|miles\b|a\.m\.|p\.m\.)"
+                     r"|\b\d{1,2}:\d{2}\b")
+
+
+def figures(text: str) -> set[str]:
+    """Specific figures in a sentence ("$380 million", "15 percent", "6:40 a.m."); bare 1-digit numbers prove little."""
+    out = {re.sub(r"\s+", " ", m.group(0).strip(" ,.")).lower() for m in _FIGURE.finditer(text)}
+    # A bare number is only as specific as what it counts: "70 agreements" is not "70 years".
+    out |= {f"{c.value:g} {c.noun}" for c in extract_counts(text) if not c.weak and c.value >= 10}
+    return out
+
+
