@@ -185,3 +185,9 @@ def make_synthetic_pages(n: int, start: int = 0) -> list[dict]:
                      f"signed off by the regional board."),
         })
     return pages
+
+
+@pytest.fixture(scope="session")
+def make_pg_database(pg_server: str):
+    """A factory of fresh PostgreSQL databases on the session's server (for tests that need several)."""
+    return lambda: new_pg_database(pg_server)
