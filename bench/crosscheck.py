@@ -98,20 +98,36 @@ def contains(text: str, sub: str) -> bool:
     return bool(find_spans(text, sub))
 
 
-_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+_NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())}
+    "seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i >= 2}
+_VALUE_TOKEN = re.compile(r"\d[\d,.]*\d|\d|[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def _number_word(word: str) -> str | None:
+    """"nine" -> "9", "forty-six" -> "46"; None for any other word."""
+    if word in _NUMBER_WORDS:
+        return str(_NUMBER_WORDS[word])
+    head, _, tail = word.partition("-")
+    if head in _TENS and (not tail or tail in _NUMBER_WORDS and 0 < _NUMBER_WORDS[tail] < 10):
+        return str(_TENS[head] + (_NUMBER_WORDS[tail] if tail else 0))
+    return None
 
 
 def value_tokens(value: str) -> set[str]:
-    """Words of a value, digits without thousands separators, number words as digits ("nine" -> "9")."""
-    toks = re.findall(r"\d[\d,.]*\d|\d|[^\W\d_]+", fold(value))
+    """Words of a value, digits without thousands separators, number words as digits ("Forty-six" -> "46")."""
     out = set()
-    for t in toks:
+    for t in _VALUE_TOKEN.findall(fold(value)):
         if t[0].isdigit():
             t = t.replace(",", "")
-            t = t[:-2] if t.endswith(".0") else t
-        out.add(_NUMBER_WORDS.get(t, t))
+            out.add(t[:-2] if t.endswith(".0") else t)
+            continue
+        number = _number_word(t)
+        if number is not None:
+            out.add(number)
+        else:
+            out.update(t.split("-"))
     return out
 
 
