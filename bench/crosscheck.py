@@ -32,7 +32,8 @@ micro-averaged over clusters (counts summed first):
   split vote, a rewrite's own error), variants from one gold origin only, or nothing planted.
   ``nondisp_hit`` counts the planted non-disputes shown as disputes.
 * **Origin-group accuracy** (``group_acc``): over all pairs of pages, the share where "same origin group" in the
-  brief agrees with the gold.
+  brief agrees with the gold. ``wire_origin``: the share of clusters whose wire story is not traced to one of
+  its own copies or rewrites (the original is what the brief should quote, issue 12).
 
 Diagnostics in the JSON: which gold facts and disputes were missed, which brief facts were false corroborations,
 gold sentences not found in the cleaned text (``lost``: cleaning dropped or changed them), and brief facts that
@@ -61,7 +62,7 @@ from bench import common
 NAME = "crosscheck"
 DATA_ROOT = common.REPO_ROOT / "bench" / "data" / "crosscheck"
 COLUMNS = ("cluster", "corr_p", "corr_r", "corr_unmatched", "false_corr", "copy_counted", "disp_p", "disp_r",
-           "nondisp_hit", "group_acc", "facts", "noise_facts", "lost", "seconds")
+           "nondisp_hit", "group_acc", "wire_origin", "facts", "noise_facts", "lost", "seconds")
 FACT_KINDS = ("corroborated-paraphrase", "corroborated-hedged", "corroborated-quote", "single-origin",
               "single-origin-copied")
 DISPUTE_KINDS = ("number", "date", "actor")
@@ -319,6 +320,8 @@ class Score:
     same_pairs_found: int = 0
     joined_pairs: int = 0
     joined_pairs_right: int = 0
+    wires: int = 0
+    wires_as_origin: int = 0
     facts: int = 0
     lost: int = 0
     noise_facts: int = 0
@@ -341,6 +344,7 @@ class Score:
             "false_corr": ratio(self.single_false, self.single_in_brief), "copy_counted": self.copy_counted,
             "disp_p": ratio(self.disp_correct, self.brief_disputes), "disp_r": ratio(self.disp_recalled, self.gold_disputes),
             "nondisp_hit": self.nondisp_hit, "group_acc": ratio(self.pairs_agree, self.pairs),
+            "wire_origin": ratio(self.wires_as_origin, self.wires),
             "same_pairs_recall": ratio(self.same_pairs_found, self.same_pairs),
             "joined_pairs_precision": ratio(self.joined_pairs_right, self.joined_pairs),
             "facts": self.facts, "lost": self.lost, "noise_facts": self.noise_facts, "seconds": self.seconds,
@@ -487,6 +491,12 @@ def score_cluster(brief: Any, gold: dict[str, Any]) -> Score:
         sc.same_pairs_found += gold_same and brief_same
         sc.joined_pairs += brief_same
         sc.joined_pairs_right += gold_same and brief_same
+    # the wire is its group's origin: not traced to one of its own copies or rewrites
+    for page, info in gold["pages"].items():
+        if info.get("role") == "wire" and page in articles:
+            sc.wires += 1
+            own = {p for p in gold["pages"] if groups[p] == groups[page]}
+            sc.wires_as_origin += not any(r.article in own for r in articles[page].derived_from)
     # diagnostics: gold strings the cleaning lost, facts quoting page noise
     for g in gold_facts:
         for page, subs in g["statements"].items():
@@ -508,6 +518,7 @@ def score_cluster(brief: Any, gold: dict[str, Any]) -> Score:
         "missed_disputes": [d["id"] for d in gold_disputes if d["id"] not in recalled],
         "non_disputes_shown": sorted(hit_nd), "brief_disputes": verdicts,
         "groups": {p: articles[p].group for p in pages}, "gold_groups": gold["origin_groups"],
+        "derived_from": {p: [r.to_dict() for r in articles[p].derived_from] for p in pages},
         "lost": sorted(f"{p}: {s}" for p, s in loc.lost),
         "missing_pages": sorted(set(gold["pages"]) - set(articles)),
     }

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from bench import crosscheck as xc
 
-from parallax.model import Article, Brief, Dispute, Fact, SourceRef, Story, Variant
+from parallax.model import Article, Brief, Dispute, Fact, Relation, SourceRef, Story, Variant
 
 CLUSTERS = xc.clusters_in(xc.DATA_ROOT)
 
@@ -143,3 +143,12 @@ def test_origin_group_accuracy_is_pairwise() -> None:
     split_rewrite = dict(GROUPS, r="g4")  # the rewrite taken for an independent origin
     sc = xc.score_cluster(_brief([], [], split_rewrite), GOLD)
     assert sc.pairs_agree == 5 and sc.same_pairs_found == 0
+
+
+def test_wire_traced_to_its_own_copy_is_not_the_origin() -> None:
+    brief = _brief([], [])
+    assert xc.score_cluster(brief, GOLD).wires_as_origin == 1
+    wire = next(a for a in brief.articles if a.id == "w")
+    wire.derived_from.append(Relation("r", "rewrite", "aligned sentences"))
+    sc = xc.score_cluster(brief, GOLD)
+    assert (sc.wires, sc.wires_as_origin) == (1, 0)
