@@ -111,15 +111,64 @@ def test_exact_copy_is_a_copy_and_points_to_the_page_that_credits_no_one(tmp_pat
     assert arts["copy"].group == arts["original"].group == "g-original"
 
 
-def test_earlier_publication_is_the_original(fixtures_dir):
+def test_a_page_that_credits_the_wire_is_not_the_original_even_when_dated_earlier(fixtures_dir):
+    # The rewrite says "according to Northwind Wire": whatever its timestamp, it derives from the wire.
     articles = _prepared([fixtures_dir / "ferry" / "wire.txt", fixtures_dir / "ferry" / "rewrite.txt"])
     arts = {a.id: a for a in articles}
-    # Give the rewrite the earlier date: dates outrank credits when choosing the original.
     arts["rewrite"].published = "2026-06-13"
     arts["wire"].published = "2026-06-14"
     trace(articles, _vectors(articles))
-    assert arts["rewrite"].derived_from == []
-    assert [r.article for r in arts["wire"].derived_from] == ["rewrite"]
+    assert arts["wire"].derived_from == []
+    assert [r.article for r in arts["rewrite"].derived_from] == ["wire"]
+
+
+def test_earlier_publication_is_the_original_when_no_one_credits(tmp_path, fixtures_dir):
+    text = (fixtures_dir / "ferry" / "wire.txt").read_text(encoding="utf-8")
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(text.replace("Saturday evening", "Saturday night"), encoding="utf-8")
+    for early, late in (("a", "b"), ("b", "a")):
+        articles = _prepared([tmp_path / "a.txt", tmp_path / "b.txt"])
+        arts = {a.id: a for a in articles}
+        arts[early].published, arts[late].published = "2026-06-13T08:00", "2026-06-13T09:30"
+        trace(articles, _vectors(articles))
+        assert arts[early].derived_from == [] and arts[late].group == f"g-{early}"
+
+
+def test_a_trimmed_copy_derives_from_the_fuller_one(tmp_path, fixtures_dir):
+    # A reprint that dropped the last paragraphs (and the credit) is the copy, whatever the dates say.
+    text = (fixtures_dir / "ferry" / "wire.txt").read_text(encoding="utf-8")
+    paras = [p for p in text.split("\n\n") if p.strip()]
+    (tmp_path / "full.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "cut.txt").write_text("\n\n".join(paras[:-2]) + "\n", encoding="utf-8")
+    articles = _prepared([tmp_path / "full.txt", tmp_path / "cut.txt"])
+    arts = {a.id: a for a in articles}
+    arts["cut"].published, arts["full"].published = "2026-06-13T08:00", "2026-06-13T09:30"
+    trace(articles, _vectors(articles))
+    assert arts["full"].derived_from == []
+    assert [(r.article, r.relation) for r in arts["cut"].derived_from] == [("full", "near-copy")]
+
+
+def test_a_page_s_own_masthead_credit_is_not_a_credit_to_someone_else():
+    from parallax.model import Credit, Removal
+    from parallax.stages.provenance import credits_other, note_masthead
+
+    a = Article(id="w", raw="", removed=[Removal("site_header", 0, 20, "Kestrel Press Agency\nWorld | Business")],
+                credits=[Credit("wire", "Kestrel Press", "Reporting by A. Byrne; Kestrel Press", 0, 0)])
+    assert credits_other(a)  # before the masthead is known, the credit reads as someone else's
+    note_masthead(a)
+    assert a.meta["masthead"] == "Kestrel Press Agency" and not credits_other(a)
+
+
+def test_an_undated_page_is_not_taken_for_the_later_one(tmp_path, fixtures_dir):
+    # Only one of the two pages has a date: time cannot decide, so a date alone does not make the original.
+    text = (fixtures_dir / "ferry" / "wire.txt").read_text(encoding="utf-8")
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "z.txt").write_text(text, encoding="utf-8")
+    articles = _prepared([tmp_path / "a.txt", tmp_path / "z.txt"])
+    arts = {a.id: a for a in articles}
+    arts["z"].published = "2026-06-13"
+    trace(articles, _vectors(articles))
+    assert arts["a"].derived_from == []  # equal evidence: the stable tie-break (id), not the lone date
 
 
 def test_compare_says_independent_for_the_independent_report(fixtures_dir):
@@ -147,3 +196,16 @@ def test_pairwise_evidence_covers_every_pair(fixtures_dir):
     n = len(articles)
     assert len(pairs) == n * (n - 1) // 2
     assert {p.relation for p in pairs} >= {"near-copy", "rewrite", "independent"}
+
+
+def test_a_news_agency_s_own_page_is_the_original_of_an_uncredited_reprint(tmp_path, fixtures_dir):
+    # The reprint stripped the credit and carries a date; the agency's page has neither: the agency originates.
+    text = (fixtures_dir / "ferry" / "wire.txt").read_text(encoding="utf-8")
+    (tmp_path / "agency.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "paper.txt").write_text(text, encoding="utf-8")
+    articles = _prepared([tmp_path / "agency.txt", tmp_path / "paper.txt"])
+    arts = {a.id: a for a in articles}
+    arts["agency"].source, arts["paper"].source = "Kestrel Press Agency", "The Marrow Key Courier"
+    arts["paper"].published = "2026-06-13T08:00"
+    trace(articles, _vectors(articles))
+    assert arts["agency"].derived_from == [] and arts["paper"].group == "g-agency"

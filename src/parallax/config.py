@@ -56,6 +56,8 @@ class ProvenanceConfig:
     same_wire_min_run: int = 2  # two pages crediting the same wire with this many aligned sentences ...
     same_wire_score_share: float = 0.5  # ... and this share of rewrite_score are one wire's copy
     num_perm: int = 128  # MinHash permutations (the store's index bands depend on it)
+    copy_sentence_cos: float = 0.95  # in a copy, a sentence with a counterpart this close is the same sentence
+    masthead_max_words: int = 6  # a removed site header's first line this short is the page's masthead
 
 
 @dataclass(frozen=True)

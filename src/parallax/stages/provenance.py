@@ -92,6 +92,8 @@ class PairEvidence:
     run_score: float
     mean_cos: float
     evidence: str
+    a_only: int = 0  # for copies: sentences of `a` with no counterpart in `b` (what b left out) ...
+    b_only: int = 0  # ... and of `b` with none in `a`
 
 
 def _rewrite_stats(ea: np.ndarray, eb: np.ndarray) -> tuple[int, float, float]:
@@ -106,11 +108,52 @@ def _rewrite_stats(ea: np.ndarray, eb: np.ndarray) -> tuple[int, float, float]:
     return len(run), float(weight), float(np.mean([c for _, _, c in run]))
 
 
+def outlet(a: Article) -> str | None:
+    """Who published the page: its declared outlet, else the masthead cleaning removed from its top."""
+    return a.source or a.meta.get("masthead")
+
+
+def note_masthead(a: Article) -> None:
+    """Keep the page's masthead (the first line of a removed site header, when it reads like a name) in
+    `meta["masthead"]`: a page with no declared outlet still says who publishes it."""
+    for r in a.removed:
+        if r.kind == "site_header":
+            line = r.text.strip().splitlines()[0].strip() if r.text.strip() else ""
+            words = line.split()
+            if 1 <= len(words) <= settings().provenance.masthead_max_words and line[:1].isupper() \
+                    and not _DATEISH.search(line):
+                a.meta["masthead"] = line
+            return
+
+
+_DATEISH = re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*day\b|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d\d\b")
+_NAME_WORDS = re.compile(r"[a-z0-9&]+")
+
+
+def same_organisation(x: str | None, y: str | None) -> bool:
+    """"Oriel Press" and "Oriel Press Service", "The Ederly Echo" and "THE EDERLY ECHO": one's words
+    (articles dropped) are all among the other's."""
+    if not x or not y:
+        return False
+    wx = set(_NAME_WORDS.findall(x.lower())) - {"the"}
+    wy = set(_NAME_WORDS.findall(y.lower())) - {"the"}
+    return bool(wx and wy) and (wx <= wy or wy <= wx)
+
+
 def _wire_names(a: Article) -> set[str]:
     names = {c.name.lower() for c in a.credits if c.kind == "wire" and c.name}
-    if a.source:
-        names.add(a.source.lower())
+    own = outlet(a)
+    if own:
+        names.add(own.lower())
     return names
+
+
+def _unmatched(ea: np.ndarray, eb: np.ndarray, same: float) -> tuple[int, int]:
+    """Sentences of each text without a near-identical counterpart (cosine >= `same`) in the other."""
+    if len(ea) == 0 or len(eb) == 0:
+        return len(ea), len(eb)
+    sim = ea @ eb.T
+    return int((sim.max(axis=1) < same).sum()), int((sim.max(axis=0) < same).sum())
 
 
 def compare(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, mha=None, mhb=None) -> PairEvidence:
@@ -134,7 +177,8 @@ def compare(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, mha=None, mh
         ev = f"both carry {', '.join(sorted(shared_wire))} copy; {run} sentences align in order (mean cosine {mean:.2f})"
     else:
         rel, ev = "independent", f"{run} sentences align in order (score {score:.3f}); shared wording {jac:.2f}"
-    return PairEvidence(a.id, b.id, rel, jac, run, score, mean, ev)
+    a_only, b_only = _unmatched(ea, eb, cfg.copy_sentence_cos) if rel in ("copy", "near-copy") else (0, 0)
+    return PairEvidence(a.id, b.id, rel, jac, run, score, mean, ev, a_only, b_only)
 
 
 class _UnionFind:
@@ -153,14 +197,36 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
-def originality_key(a: Article, centrality: float) -> tuple:
-    """Sort key of an origin group's members, most original first: the earliest publication; then a page
-    that credits no one else; then the most central text (the most rewrite evidence tying it to the others);
-    then the id, so that the choice never depends on the order in which pages arrived."""
-    own = (a.source or "").lower()
-    credits_other = any(c.kind == "source_link" or (c.kind == "wire" and (c.name or "").lower() != own)
-                        for c in a.credits)
-    return (a.published or "9999", credits_other, -round(centrality, 6), a.id)
+_AGENCY_NAME = re.compile(rf"(?:the\s)?(?:{_WIRE_ALT}|(?:[A-Z][\w&.'-]*\s){{0,4}}(?:Wire|Newswire|News Agency"
+                          rf"|News Service|Press Agency|Press Association|Press Service|Agency))")
+
+
+def is_agency(name: str | None) -> bool:
+    """A news agency's name ("Reuters", "Northwind Wire", "Oriel Press Service"): agencies originate copy
+    that others reprint."""
+    return bool(name) and bool(_AGENCY_NAME.fullmatch(name.strip()))
+
+
+def credits_other(a: Article) -> bool:
+    """Does the page attribute its content to someone other than its own outlet (a wire, a source link)?"""
+    own = outlet(a)
+    return any(c.kind == "source_link" or (c.kind == "wire" and not same_organisation(c.name, own))
+               for c in a.credits)
+
+
+def originality_key(a: Article, centrality: float, *, credited: frozenset[str] = frozenset(),
+                    trimmed: bool = False, use_dates: bool = True) -> tuple:
+    """Sort key of an origin group's members, most original first, decided by content, never by arrival:
+    the outlet the others credit (`credited`: names credited inside the group); then a page that attributes
+    its content to no one else; then a news agency's own page (agencies originate the copy others reprint);
+    then a page that is not a trimmed copy of another member (`trimmed`: every
+    sentence of it is in a fuller copy); then the earliest publication when every member's time is known
+    (`use_dates`: an undated page is not taken for a later one); then the most central text (the most copy
+    and rewrite evidence tying it to the others); then the id."""
+    own = outlet(a)
+    not_credited = not any(same_organisation(own, name) for name in credited)
+    when = (a.published or "9999") if use_dates else ""
+    return (not_credited, credits_other(a), not is_agency(own), trimmed, when, -round(centrality, 6), a.id)
 
 
 def compare_all(articles: list[Article], embeddings: dict[str, np.ndarray], minhashes: dict | None = None
@@ -197,7 +263,21 @@ def origin_groups(articles: list[Article], pairs: list[PairEvidence]) -> dict[st
     for (x, y), p in linked.items():
         central[x] += p.run_score
         central[y] += p.run_score
-    key = {aid: originality_key(by_id[aid], central[aid]) for aid in by_id}
+    trimmed = {aid: False for aid in by_id}  # a copy all of whose sentences are in a fuller copy
+    for (x, y), p in linked.items():
+        if p.relation in ("copy", "near-copy"):
+            ax, ay = (p.a_only, p.b_only) if p.a == x else (p.b_only, p.a_only)
+            if ax == 0 and ay > 0:
+                trimmed[x] = True
+            elif ay == 0 and ax > 0:
+                trimmed[y] = True
+    key: dict[str, tuple] = {}
+    for members in groups.values():
+        credited = frozenset(c.name for m in members for c in by_id[m].credits
+                             if c.kind == "wire" and c.name and not same_organisation(c.name, outlet(by_id[m])))
+        dated = all(by_id[m].published for m in members)
+        for m in members:
+            key[m] = originality_key(by_id[m], central[m], credited=credited, trimmed=trimmed[m], use_dates=dated)
     ties_of: dict[str, list[tuple[PairEvidence, str]]] = {aid: [] for aid in by_id}
     for (x, y), p in linked.items():
         ties_of[x].append((p, y))
@@ -221,6 +301,7 @@ def trace(articles: list[Article], embeddings: dict[str, np.ndarray]) -> list[Pa
     """Fill `credits`, `derived_from` and `group` of each article; returns the pairwise evidence."""
     for a in articles:
         a.credits = find_credits(a)
+        note_masthead(a)
     pairs = compare_all(articles, embeddings)
     result = origin_groups(articles, pairs)
     for a in articles:

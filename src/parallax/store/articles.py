@@ -150,7 +150,7 @@ class ArticlesMixin:
     def prepare(self, items: list[tuple[Article, str | None]]) -> list[Prepared]:
         """Clean, split and embed (outside any transaction); exact re-reads are recognised before cleaning."""
         from parallax.stages.clean import clean_article
-        from parallax.stages.provenance import find_credits, minhash
+        from parallax.stages.provenance import find_credits, minhash, note_masthead
         from parallax.stages.split import split_article
         from parallax.stages.stories import doc_vectors, term_counts
         from parallax.text.embed import embed
@@ -175,6 +175,7 @@ class ArticlesMixin:
                 p.error = InputError(a.input or a.id, "PX107", "no article text left after cleaning")
                 continue
             a.credits = find_credits(a)
+            note_masthead(a)
             p.text_hash = sha_key(a.text)
             p.dedupe_key = sha_key(a.url, p.text_hash) if a.url else p.text_hash
             p.minhash = minhash(a.text)

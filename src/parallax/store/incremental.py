@@ -60,11 +60,12 @@ class StoredSignature:
 def _stand_in(r: Any) -> Article:
     """What provenance needs of a stored article: id, outlet, publication time and credits."""
     return Article(id=r.id, raw="", source=r.source, published=r.published,
-                   credits=[Credit(**c) for c in json.loads(r.credits_json)])
+                   credits=[Credit(**c) for c in json.loads(r.credits_json)], meta=json.loads(r.meta_json or "{}"))
 
 
 def _evidence(r: Any) -> PairEvidence:
-    return PairEvidence(r.a, r.b, r.relation, r.jaccard, r.run, r.run_score, r.mean_cos, r.evidence)
+    return PairEvidence(r.a, r.b, r.relation, r.jaccard, r.run, r.run_score, r.mean_cos, r.evidence, r.a_only,
+                        r.b_only)
 
 
 class IncrementalMixin:
@@ -226,8 +227,8 @@ class IncrementalMixin:
         with the members it has not been compared with yet (its PAIR_NEIGHBOURS closest by lead cosine)."""
         cfg = settings().store
         ac, pc = S.articles.c, S.pair_checks.c
-        rows = conn.execute(select(ac.id, ac.source, ac.published, ac.credits_json, ac.doc_vec, ac.group_id,
-                                   ac.derived_json).where(ac.story_id == sid, ac.superseded_by.is_(None))
+        rows = conn.execute(select(ac.id, ac.source, ac.published, ac.credits_json, ac.meta_json, ac.doc_vec,
+                                   ac.group_id, ac.derived_json).where(ac.story_id == sid, ac.superseded_by.is_(None))
                             .order_by(ac.id)).all()
         if not rows:
             return
@@ -254,7 +255,8 @@ class IncrementalMixin:
                     ev = compare(stand[a], stand[b], vecs_of(data[a].sent_vecs), vecs_of(data[b].sent_vecs),
                                  StoredSignature(data[a].minhash), StoredSignature(data[b].minhash))
                     new_rows.append({"a": a, "b": b, "relation": ev.relation, "jaccard": ev.jaccard, "run": ev.run,
-                                     "run_score": ev.run_score, "mean_cos": ev.mean_cos, "evidence": ev.evidence})
+                                     "run_score": ev.run_score, "mean_cos": ev.mean_cos, "evidence": ev.evidence,
+                                     "a_only": ev.a_only, "b_only": ev.b_only})
                 conn.execute(insert(S.pair_checks), new_rows)
         linked = [_evidence(r) for r in conn.execute(select(S.pair_checks).where(
             pc.a.in_(ids), pc.b.in_(ids), pc.relation != "independent")).all()]

@@ -122,6 +122,8 @@ pair_checks = Table(  # every pair of one story's articles compared by provenanc
     Column("run_score", Float, nullable=False),
     Column("mean_cos", Float, nullable=False),
     Column("evidence", Text, nullable=False),
+    Column("a_only", Integer, nullable=False, default=0),  # copies: sentences of a not in b
+    Column("b_only", Integer, nullable=False, default=0),  # ... and of b not in a
     Index("ix_pair_checks_b", "b"),
 )
 
