@@ -15,10 +15,10 @@ from parallax.desk.briefs import (
     coverage_from_articles,
     daily,
     daily_text,
-    parse_since,
     story_brief,
     story_from_dict,
 )
+from parallax.text.dates import parse_since
 
 __all__ = [
     "articles_key", "brief_story", "brief_story_text", "changes_markdown", "changes_since_last", "compare_stories",
