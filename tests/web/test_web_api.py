@@ -231,3 +231,20 @@ def test_cached_reads_use_etags(client: Any, ids: dict[str, str]) -> None:
     assert r1.headers["etag"] == r2.headers["etag"]
     r3 = client.get(f"/api/stories/{ids['summit']}", headers={"If-None-Match": r1.headers["etag"]})
     assert r3.status_code == 304 and not r3.content
+
+
+def test_the_app_briefs_with_its_settings(desk_store: Any, ids: dict[str, str]) -> None:
+    """Store calls run on the app's own thread: the settings given to create_app (`parallax --config FILE
+    serve`) must be in effect there, and recorded in what it serves."""
+    from fastapi.testclient import TestClient
+
+    from parallax.config import Settings
+    from parallax.web import create_app
+
+    tuned = Settings().replace(stories={"threshold": 0.5})
+    with TestClient(create_app(desk_store, api_token="", settings=tuned)) as c:
+        doc = c.get(f"/api/stories/{ids['port']}").json()
+    assert doc["settings"]["config"]["stories"]["threshold"] == 0.5
+    with TestClient(create_app(desk_store, api_token="")) as c:
+        doc = c.get(f"/api/stories/{ids['port']}").json()
+    assert doc["settings"]["config"]["stories"]["threshold"] == Settings().stories.threshold
