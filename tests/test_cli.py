@@ -162,3 +162,77 @@ def test_version_in_a_subprocess():
     out = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     assert __version__ in out.stdout and "parallax" in out.stdout
+
+
+CONFIG = """
+[stories]
+threshold = 0.5
+
+[brief.lengths]
+short = {max_facts = 6, max_words = 120}
+standard = {max_facts = 2, max_words = 60}
+full = {max_facts = 30, max_words = 700}
+"""
+
+
+def test_config_file_changes_the_brief_and_is_recorded(runner, fixtures_dir, tmp_path):
+    default = runner.invoke(main, ["brief", str(fixtures_dir / "ferry"), "--format", "json"])
+    assert default.exit_code == 0, default.output
+    assert any(len(s["facts"]) > 2 for s in json.loads(default.stdout)["stories"])  # so the cap below can bite
+    cfg = tmp_path / "parallax.toml"
+    cfg.write_text(CONFIG, encoding="utf-8")
+    r = runner.invoke(main, ["--config", str(cfg), "brief", str(fixtures_dir / "ferry"), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["settings"]["config"]["stories"]["threshold"] == 0.5
+    assert doc["settings"]["config"]["brief"]["lengths"]["standard"] == {"max_facts": 2, "max_words": 60}
+    assert doc["settings"]["max_facts"] == 2
+    assert doc["stories"] and all(len(s["facts"]) <= 2 for s in doc["stories"])
+    # the settings apply to that run only
+    again = json.loads(runner.invoke(main, ["brief", str(fixtures_dir / "ferry"), "--format", "json"]).stdout)
+    assert again["settings"]["config"]["stories"]["threshold"] != 0.5
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("[stories]\nthreshhold = 0.5\n", "threshhold"),  # a misspelt setting
+    ("[nowhere]\nx = 1\n", "nowhere"),  # no such stage
+    ("[stories]\nthreshold = 'high'\n", "stories.threshold"),  # wrong type
+    ("[stories\nthreshold = 0.5\n", "not valid TOML"),
+    (None, "cannot read"),  # no such file
+])
+def test_bad_config_file_is_px303_with_exit_2(runner, fixtures_dir, tmp_path, text, needle):
+    cfg = tmp_path / "bad.toml"
+    if text is not None:
+        cfg.write_text(text, encoding="utf-8")
+    r = runner.invoke(main, ["--config", str(cfg), "brief", str(fixtures_dir / "bank")])
+    assert r.exit_code == 2, r.output
+    assert "Error: PX303" in r.stderr and needle in r.stderr
+    assert r.stdout == ""
+
+
+@pytest.mark.parametrize(("args", "code", "status"), [
+    (["brief"], "PX301", 2),
+    (["brief", "x", "--story", "s"], "PX302", 2),
+    (["brief", "x", "--since-last"], "PX302", 2),
+    (["stories", "--since", "yesterday"], "PX302", 2),
+    (["daily", "--date", "2026-13-45"], "PX302", 2),
+    (["sources", "export", "registry.txt"], "PX302", 2),
+])
+def test_command_line_mistakes_carry_a_code(runner, tmp_path, args, code, status):
+    r = runner.invoke(main, [*args, "--db", str(tmp_path / "x.db")] if args[0] != "brief" else args)
+    assert r.exit_code == status, r.output
+    assert code in r.stderr, r.stderr
+
+
+def test_unexpected_errors_are_px000(runner, fixtures_dir, monkeypatch):
+    import parallax.pipeline
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(parallax.pipeline, "brief_paths", broken)
+    r = runner.invoke(main, ["brief", str(fixtures_dir / "bank")])
+    assert r.exit_code == 1
+    assert "Error: PX000 unexpected error (RuntimeError: boom)" in r.stderr
+    assert "Traceback" not in r.output

@@ -382,3 +382,63 @@ def test_empty_brief_renders():
     for fmt in FORMATS:
         assert render(b, fmt)
     assert to_json(b)["stories"] == [] and to_json(b)["origin_groups"] == []
+
+
+def test_render_rejects_unknown_format_with_a_code(brief):
+    from parallax.errors import UsageError
+
+    with pytest.raises(UsageError) as info:
+        render(brief, "pdf")
+    assert info.value.code == "PX302"
+
+
+def test_atom_ids_and_entries(brief):
+    import xml.etree.ElementTree as ET
+    from datetime import date
+
+    from parallax.render.atom import daily_entry, daily_entry_id, feed_xml, story_entry, story_entry_id
+
+    assert story_entry_id("story-1", 3) == "urn:parallax:story:story-1:v3"
+    assert story_entry_id("story-1", None) == "urn:parallax:story:story-1:v1"  # a brief never recorded
+    assert daily_entry_id(date(2026, 3, 10)) == "urn:parallax:daily:2026-03-10"
+    story = brief.stories[0]
+    e1 = story_entry(story, updated="2026-03-10T08:00:00", link="https://example.org/stories/x")
+    e2 = story_entry(story, version=4, updated="2026-03-11T09:30:00+01:00")
+    day = daily_entry(date(2026, 3, 10), brief.stories, updated="2026-03-10T12:00:00Z")
+    assert e1.id == f"urn:parallax:story:{story.id}:v1" and e2.id.endswith(":v4") and "(update 4)" in e2.title
+    assert e2.updated == "2026-03-11T08:30:00Z"  # instants in UTC
+    xml = feed_xml([e1, e2, day], title="T", self_url="https://example.org/feed.atom")
+    root = ET.fromstring(xml)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert [e.find("a:id", ns).text for e in root.findall("a:entry", ns)] == [e2.id, day.id, e1.id]  # newest first
+    assert root.find("a:updated", ns).text == e2.updated
+    assert root.find("a:link", ns).get("href") == "https://example.org/feed.atom"
+    first = root.findall("a:entry", ns)[-1]
+    assert first.find("a:link", ns).get("href") == "https://example.org/stories/x"
+    content = first.find("a:content", ns)
+    assert content.get("type") == "html" and story.facts[0].text.split()[0] in content.text
+    assert {c.get("term") for c in root.iter(f"{{{ns['a']}}}category")} == {"story-update", "daily"}
+
+
+def test_atom_survives_hostile_text(brief):
+    import xml.etree.ElementTree as ET
+
+    from parallax.render.atom import feed_xml, story_entry
+
+    story = brief.stories[0]
+    hostile = Story(id=story.id, articles=story.articles, headline=EVIL + "\x00\x08 bell\x07",
+                    facts=story.facts, disputes=story.disputes, coverage=dict(story.coverage))
+    root = ET.fromstring(feed_xml([story_entry(hostile)], title="T\x01"))  # would raise on invalid XML
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    title = root.find("a:entry/a:title", ns).text
+    assert title.startswith("<script>") and "\x00" not in title and "bell" in title
+    assert root.find("a:title", ns).text == "T"
+
+
+def test_markdownish_html_escapes_and_forbids_scripts():
+    from parallax.render.html import markdownish_html
+
+    page = markdownish_html(f"# Title {EVIL}\n\n## Part\n- item\n  - sub\nplain", title=EVIL)
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<h1>" in page and "<h2>Part</h2>" in page and "• item" in page
+    assert "Content-Security-Policy" in page

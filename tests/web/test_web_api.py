@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,23 @@ def test_bad_reads_are_json_errors(client: Any, path: str, status: int) -> None:
     r = client.get(path)
     assert r.status_code == status
     error_of(r)
+
+
+@pytest.mark.parametrize(("method", "path", "body", "code"), [
+    ("GET", "/api/stories/no-such-story", None, "PX501"),
+    ("GET", "/api/stories/no-such-story/changes", None, "PX501"),
+    ("GET", "/api/stories?limit=0", None, "PX302"),
+    ("GET", "/api/daily?date=2026-13-45", None, "PX302"),
+    ("POST", "/api/ingest", {"urls": ["file:///etc/passwd"]}, "PX401"),
+    ("POST", "/api/ingest", {"pages": [{"text": "x", "url": "ftp://example.com/x"}]}, "PX401"),
+    ("POST", "/api/corrections", {"target_type": "fact", "target_id": "no-such-story#1", "message": "m"}, "PX501"),
+])
+def test_json_errors_carry_catalogue_codes(client: Any, auth: dict[str, str], method: str, path: str, body: Any,
+                                           code: str) -> None:
+    r = client.request(method, path, json=body, headers=auth if body is not None else None)
+    assert r.status_code >= 400
+    error_of(r)
+    assert r.json()["error"]["code"] == code
 
 
 def test_writes_need_the_bearer_token(client: Any, ids: dict[str, str], auth: dict[str, str]) -> None:
@@ -184,6 +202,18 @@ def test_atom_feed(client: Any) -> None:
     for e in entries:
         assert e.find("a:title", ns).text
         assert e.find("a:link", ns).get("href").startswith("http://testserver/stories/")
+        assert re.fullmatch(r"urn:parallax:story:story-[0-9a-f]+:v[1-9][0-9]*", e.find("a:id", ns).text)
+
+
+def test_web_feed_and_cli_feed_share_entry_ids(client: Any, desk_store: Any) -> None:
+    """One Atom writer, one id scheme: the web feed's entries are the story versions `parallax feed` lists."""
+    from parallax.desk.feed import atom_feed
+
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    web = {e.find("a:id", ns).text for e in ET.fromstring(client.get("/feeds/daily.atom").content).findall("a:entry", ns)}
+    cli = {e.find("a:id", ns).text for e in ET.fromstring(atom_feed(desk_store, stories=200)).findall("a:entry", ns)}
+    assert web and web <= cli
+    assert any(i.startswith("urn:parallax:daily:") for i in cli)
 
 
 def test_openapi_and_docs(client: Any) -> None:
@@ -201,3 +231,20 @@ def test_cached_reads_use_etags(client: Any, ids: dict[str, str]) -> None:
     assert r1.headers["etag"] == r2.headers["etag"]
     r3 = client.get(f"/api/stories/{ids['summit']}", headers={"If-None-Match": r1.headers["etag"]})
     assert r3.status_code == 304 and not r3.content
+
+
+def test_the_app_briefs_with_its_settings(desk_store: Any, ids: dict[str, str]) -> None:
+    """Store calls run on the app's own thread: the settings given to create_app (`parallax --config FILE
+    serve`) must be in effect there, and recorded in what it serves."""
+    from fastapi.testclient import TestClient
+
+    from parallax.config import Settings
+    from parallax.web import create_app
+
+    tuned = Settings().replace(stories={"threshold": 0.5})
+    with TestClient(create_app(desk_store, api_token="", settings=tuned)) as c:
+        doc = c.get(f"/api/stories/{ids['port']}").json()
+    assert doc["settings"]["config"]["stories"]["threshold"] == 0.5
+    with TestClient(create_app(desk_store, api_token="")) as c:
+        doc = c.get(f"/api/stories/{ids['port']}").json()
+    assert doc["settings"]["config"]["stories"]["threshold"] == Settings().stories.threshold

@@ -1,6 +1,7 @@
 """The news desk's commands: `parallax stories | daily | feed | coverage | db migrate | db info`.
 
-(`parallax brief --story ID [--since-last]` lives in cli.py's `brief` and calls parallax.desk.brief_story_text.)
+(`parallax brief --story ID [--since-last]` lives in `parallax.cli`'s `brief` and calls
+parallax.desk.brief_story_text.) Registered by `parallax.cli` from `COMMANDS`.
 """
 
 from __future__ import annotations
@@ -11,41 +12,7 @@ from pathlib import Path
 
 import click
 
-from parallax.errors import ParallaxError
-
-DB_HELP = "Database: a SQLite file path or postgresql://… URL (default: $PARALLAX_DB, else the user data dir)."
-
-
-def db_option(f):
-    return click.option("--db", "db", envvar="PARALLAX_DB", default=None, metavar="URL", help=DB_HELP)(f)
-
-
-def _out(text: str, output: Path | None, what: str) -> None:
-    if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output} ({what})", err=True)
-    else:
-        click.echo(text, nl=not text.endswith("\n"))
-
-
-def _open(db: str | None):
-    from parallax.store import Store
-
-    try:
-        return Store(db)
-    except ParallaxError as exc:
-        raise click.ClickException(str(exc)) from exc
-    except Exception as exc:
-        raise click.ClickException(f"cannot open the database {db or '(default)'}: {type(exc).__name__}: {exc}") from exc
-
-
-def register(main: click.Group) -> None:
-    main.add_command(stories)
-    main.add_command(daily_cmd)
-    main.add_command(feed)
-    main.add_command(coverage_cmd)
-    main.add_command(db)
+from parallax.cli.common import bad_parameter, db_option, fail, open_store, output_option, write_output
 
 
 @click.command()
@@ -56,13 +23,13 @@ def register(main: click.Group) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def stories(db: str | None, since: str | None, limit: int, offset: int, fmt: str) -> None:
     """List the stored stories, most recently updated first, with their articles and independent origins."""
-    from parallax.desk import parse_since
+    from parallax.text.dates import parse_since
 
     try:
         when = parse_since(since)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--since") from exc
-    with _open(db) as store:
+        raise bad_parameter("--since", f"{exc}; use 2026-03-10, 2026-03-10T08:00, 12h, 3d or 2w") from exc
+    with open_store(db) as store:
         rows = store.list_stories(since=when, limit=limit, offset=offset)
     if fmt == "json":
         keys = ("id", "headline", "articles", "origins", "updated")
@@ -82,7 +49,7 @@ def stories(db: str | None, since: str | None, limit: int, offset: int, fmt: str
 @click.option("--date", "day", help="The day (YYYY-MM-DD); default: the latest day with articles.")
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]), default="md", show_default=True)
 @click.option("--length", type=click.Choice(["short", "standard", "full"]), default="short", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
+@output_option
 def daily_cmd(db: str | None, day: str | None, fmt: str, length: str, output: Path | None) -> None:
     """The daily briefing: the day's stories ranked by independent origins, each with its brief."""
     from parallax.desk import daily
@@ -91,20 +58,17 @@ def daily_cmd(db: str | None, day: str | None, fmt: str, length: str, output: Pa
     try:
         d = date.fromisoformat(day) if day else None
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--date") from exc
-    with _open(db) as store:
-        try:
-            brief = daily(store, d, length=length)
-        except ParallaxError as exc:
-            raise click.ClickException(str(exc)) from exc
+        raise bad_parameter("--date", f"{exc}; use YYYY-MM-DD") from exc
+    with open_store(db) as store:
+        brief = daily(store, d, length=length)
         if not brief.stories:
-            raise click.ClickException(f"no stories on {brief.settings.get('daily')}")
-        _out(render(brief, fmt), output, f"{len(brief.stories)} stories")
+            raise fail("PX501", str(brief.settings.get("daily")), "no stories on that day")
+        write_output(render(brief, fmt), output, f"{len(brief.stories)} stories")
 
 
 @click.command()
 @db_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE, not stdout.")
+@output_option
 @click.option("--stories", "n_stories", type=int, default=30, show_default=True, help="Latest story updates.")
 @click.option("--days", type=int, default=7, show_default=True, help="Latest daily briefings.")
 @click.option("--title", default="Parallax briefs", show_default=True)
@@ -113,9 +77,9 @@ def feed(db: str | None, output: Path | None, n_stories: int, days: int, title: 
     """Write an Atom feed of briefs: per-story updates and the daily briefings."""
     from parallax.desk.feed import atom_feed
 
-    with _open(db) as store:
+    with open_store(db) as store:
         text = atom_feed(store, stories=n_stories, days=days, title=title, self_url=self_url)
-    _out(text, output, "Atom feed")
+    write_output(text, output, "Atom feed")
 
 
 @click.command("coverage")
@@ -126,11 +90,8 @@ def coverage_cmd(story_id: str, db: str | None, fmt: str) -> None:
     """Which outlets and origin groups covered STORY_ID (with the source registry's metadata)."""
     from parallax.desk import coverage
 
-    with _open(db) as store:
-        try:
-            cov = coverage(store, story_id)
-        except ParallaxError as exc:
-            raise click.ClickException(str(exc)) from exc
+    with open_store(db) as store:
+        cov = coverage(store, story_id)
     if fmt == "json":
         click.echo(json.dumps(cov, ensure_ascii=False, indent=2))
         return
@@ -153,13 +114,7 @@ def db() -> None:
 @db_option
 def db_migrate(db: str | None) -> None:
     """Apply the pending schema migrations (they also run whenever the database is opened)."""
-    from parallax.store import Store
-
-    try:
-        store = Store(db, migrate=False)
-    except ParallaxError as exc:
-        raise click.ClickException(str(exc)) from exc
-    with store:
+    with open_store(db, migrate=False) as store:
         applied = store.migrate()
         click.echo(f"{store.info()['url']}: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
 
@@ -169,7 +124,7 @@ def db_migrate(db: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def db_info(db: str | None, fmt: str) -> None:
     """Where the database is, its migrations and how much it holds."""
-    with _open(db) as store:
+    with open_store(db) as store:
         info = store.info()
     if fmt == "json":
         click.echo(json.dumps(info, indent=2))
@@ -180,3 +135,6 @@ def db_info(db: str | None, fmt: str) -> None:
     click.echo(f"index      {info['index']}")
     for k, v in info["counts"].items():
         click.echo(f"{k:10} {v}")
+
+
+COMMANDS: list[click.Command] = [stories, daily_cmd, feed, coverage_cmd, db]

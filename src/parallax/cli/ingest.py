@@ -1,7 +1,7 @@
 """Commands: `parallax ingest`, `parallax watch`, `parallax sources add|list|import|export`.
 
 Thin wrappers over `parallax.ingest`. The database is `--db URL` (a SQLite path or postgresql://…),
-else $PARALLAX_DB, else the store's default file.
+else $PARALLAX_DB, else the store's default file. Registered by `parallax.cli` from `COMMANDS`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-_DB_HELP = "Database: a SQLite file path or postgresql://… URL (default: $PARALLAX_DB or the user data dir)."
+from parallax.cli.common import bad_parameter, db_option, fail, open_store
 
 
 def _fetch_options(f):
@@ -32,7 +32,7 @@ def _fetch_options(f):
         click.option("--ignore-robots", is_flag=True, help="Do not read robots.txt (only for your own sites)."),
         click.option("--progress/--no-progress", default=None,
                      help="Progress bar on stderr (default: when stderr is a terminal)."),
-        click.option("--db", "db", default=None, metavar="URL", help=_DB_HELP),
+        db_option,
     ]
     for o in reversed(opts):
         f = o(f)
@@ -48,19 +48,10 @@ def _options(allow_networks: tuple[str, ...], timeout: float | None, retries: in
         try:
             ipaddress.ip_network(n, strict=False)
         except ValueError as exc:
-            raise click.BadParameter(f"{n!r} is not a network (CIDR)", param_hint="--allow-network") from exc
+            raise bad_parameter("--allow-network", f"{n!r} is not a network (CIDR)") from exc
     return {"allow_networks": allow_networks or None, "timeout": timeout, "retries": retries,
             "min_interval": min_interval, "max_bytes": max_bytes, "user_agent": user_agent,
             "respect_robots": False if ignore_robots else None}
-
-
-def _open_store(db: str | None):
-    from parallax.store import Store
-
-    try:
-        return Store(db)
-    except Exception as exc:
-        raise click.ClickException(f"cannot open the store {db or '(default)'}: {exc}") from exc
 
 
 def _report(summary, *, as_json: bool, title: str = "ingest") -> None:
@@ -76,12 +67,6 @@ def _report(summary, *, as_json: bool, title: str = "ingest") -> None:
             click.echo(f"  {f.code} {f.source}: {f.reason}", err=True)
     if summary.interrupted:
         click.echo("interrupted: the totals above are for what was done before Ctrl-C", err=True)
-
-
-def register(main: click.Group) -> None:
-    main.add_command(ingest_cmd)
-    main.add_command(watch_cmd)
-    main.add_command(sources_group)
 
 
 @click.command("ingest")
@@ -102,7 +87,7 @@ def ingest_cmd(sources: tuple[str, ...], allow_private: bool, allow_networks: tu
     from parallax.ingest import ingest
 
     opts = _options(allow_networks, timeout, retries, min_interval, max_bytes, user_agent, ignore_robots)
-    with _open_store(db) as store:
+    with open_store(db) as store:
         summary = ingest(list(sources), store, allow_private=allow_private, progress=progress, refetch=refetch,
                          on_failure=None, **opts)
     _report(summary, as_json=as_json)
@@ -122,7 +107,6 @@ def watch_cmd(feeds: tuple[str, ...], interval: float, once: bool, allow_private
               min_interval: float | None, max_bytes: int | None, user_agent: str | None, ignore_robots: bool,
               progress: bool | None, db: str | None) -> None:
     """Re-poll FEEDS every --interval seconds; unchanged feeds cost one 304. Ctrl-C stops cleanly."""
-    from parallax.errors import ParallaxError
     from parallax.ingest import watch
 
     opts = _options(allow_networks, timeout, retries, min_interval, max_bytes, user_agent, ignore_robots)
@@ -132,12 +116,9 @@ def watch_cmd(feeds: tuple[str, ...], interval: float, once: bool, allow_private
         for f in s.failures:
             click.echo(f"  {f.code} {f.source}: {f.reason}", err=True)
 
-    with _open_store(db) as store:
-        try:
-            total = watch(list(feeds), store, interval=interval, once=once, on_round=on_round,
-                          allow_private=allow_private, progress=progress, **opts)
-        except ParallaxError as exc:
-            raise click.ClickException(str(exc)) from exc
+    with open_store(db) as store:
+        total = watch(list(feeds), store, interval=interval, once=once, on_round=on_round,
+                      allow_private=allow_private, progress=progress, **opts)
     click.echo(f"watch {'stopped' if total.interrupted else 'done'}: {total.line()}", err=True)
 
 
@@ -155,7 +136,7 @@ def sources_group() -> None:
 @click.option("--reliability")
 @click.option("--notes")
 @click.option("--feed-url", help="The outlet's feed, for `parallax watch`.")
-@click.option("--db", default=None, metavar="URL", help=_DB_HELP)
+@db_option
 def sources_add(domain: str, db: str | None, **fields: str | None) -> None:
     """Add or update DOMAIN. Only the fields you give are set; the others stay as they are (or unknown)."""
     from parallax.ingest.sources import normalise_domain
@@ -163,9 +144,9 @@ def sources_add(domain: str, db: str | None, **fields: str | None) -> None:
     try:
         d = normalise_domain(domain)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="DOMAIN") from exc
+        raise bad_parameter("DOMAIN", str(exc)) from exc
     given = {k: v.strip() for k, v in fields.items() if v is not None and v.strip()}
-    with _open_store(db) as store:
+    with open_store(db) as store:
         saved = store.upsert_source(d, **given)
     click.echo(f"{saved['domain']}: " + ", ".join(f"{k}={saved.get(k)!r}" for k in
                                                   ("name", "owner", "country", "lean", "reliability")))
@@ -174,12 +155,12 @@ def sources_add(domain: str, db: str | None, **fields: str | None) -> None:
 @sources_group.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "toml", "json"]), default="table",
               show_default=True)
-@click.option("--db", default=None, metavar="URL", help=_DB_HELP)
+@db_option
 def sources_list(fmt: str, db: str | None) -> None:
     """List the registry. Unknown values show as '-' (table) or stay empty."""
     from parallax.ingest.sources import COLUMNS, to_csv, to_toml
 
-    with _open_store(db) as store:
+    with open_store(db) as store:
         rows = store.list_sources()
     if fmt == "csv":
         click.echo(to_csv(rows), nl=False)
@@ -201,7 +182,7 @@ def sources_list(fmt: str, db: str | None) -> None:
 
 @sources_group.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--db", default=None, metavar="URL", help=_DB_HELP)
+@db_option
 def sources_import(files: tuple[Path, ...], db: str | None) -> None:
     """Import FILES (.csv with a header row, or .toml). All files are checked before anything is written."""
     from parallax.ingest.sources import SourceFileError, import_sources, read_sources
@@ -211,22 +192,25 @@ def sources_import(files: tuple[Path, ...], db: str | None) -> None:
         try:
             rows.extend(read_sources(f))
         except SourceFileError as exc:
-            raise click.ClickException(str(exc)) from exc
-    with _open_store(db) as store:
+            raise fail("PX100", "", str(exc)) from exc
+    with open_store(db) as store:
         res = import_sources(store, rows)
     click.echo(f"imported {len(rows)} sources: {res.added} added, {res.updated} updated")
 
 
 @sources_group.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--db", default=None, metavar="URL", help=_DB_HELP)
+@db_option
 def sources_export(file: Path, db: str | None) -> None:
     """Write the registry to FILE (.csv or .toml), re-importable with `parallax sources import`."""
     from parallax.ingest.sources import to_csv, to_toml
 
     if file.suffix.lower() not in (".csv", ".toml"):
-        raise click.BadParameter("use a .csv or .toml file", param_hint="FILE")
-    with _open_store(db) as store:
+        raise bad_parameter("FILE", f"{file.name}: use a .csv or .toml file")
+    with open_store(db) as store:
         rows = store.list_sources()
     file.write_text(to_toml(rows) if file.suffix.lower() == ".toml" else to_csv(rows), encoding="utf-8")
     click.echo(f"wrote {len(rows)} sources to {file}")
+
+
+COMMANDS: list[click.Command] = [ingest_cmd, watch_cmd, sources_group]

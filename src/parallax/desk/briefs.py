@@ -356,7 +356,7 @@ def brief_story_text(story_id: str, *, db: str | None = None, fmt: str = "md", s
                 return json.dumps(diff, ensure_ascii=False, indent=2) + "\n"
             text = changes_markdown(diff)
             if fmt == "html":
-                from parallax.desk.feed import markdownish_html
+                from parallax.render.html import markdownish_html
 
                 return markdownish_html(text, title="What changed")
             return text

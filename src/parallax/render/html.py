@@ -348,3 +348,24 @@ def to_html(brief: Brief) -> str:
             "",
         ]
     )
+
+
+def markdownish_html(text: str, title: str = "Parallax") -> str:
+    """A minimal standalone HTML page showing Markdown-ish text (headings, list items, paragraphs), escaped.
+
+    For text that is not a Brief, e.g. `parallax brief --story ID --since-last --format html`."""
+    out = []
+    for line in text.splitlines():
+        s = line.strip()
+        if s.startswith("## "):
+            out.append(f"<h2>{esc(s[3:])}</h2>")
+        elif s.startswith("# "):
+            out.append(f"<h1>{esc(s[2:])}</h1>")
+        elif s.startswith("- "):
+            indent = " style=\"margin-left:2em\"" if line.startswith("  ") else ""
+            out.append(f"<p{indent}>• {esc(s[2:])}</p>")
+        elif s:
+            out.append(f"<p>{esc(s)}</p>")
+    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\"><title>{esc(title)}</title>"
+            f"</head><body>{''.join(out)}</body></html>\n")

@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from parallax.errors import error
 from parallax.model import Article, Brief, Story
 
 
@@ -415,4 +416,4 @@ def as_backend(obj: Any, **kwargs: Any) -> Backend:
         return StoreBackend(obj, **kwargs)
     if isinstance(obj, Backend):
         return obj
-    raise TypeError(f"cannot serve {type(obj).__name__}: pass a parallax.store.Store or a Brief")
+    raise error("PX302", type(obj).__name__, "cannot serve it: pass a parallax.store.Store, a Brief or a Backend")

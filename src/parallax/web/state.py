@@ -1,0 +1,272 @@
+"""What every route shares: the `Desk` (backend, templates, rendered-bytes cache, store threads, form tokens,
+settings) and the small helpers of the routers.
+
+`create_app` puts one `Desk` on `app.state.desk`; routes get it with the `DeskDep` dependency. Reads are
+cached as rendered bytes keyed by the store's revision (checked at most every `revision_ttl` seconds) and a
+local generation bumped by every write made through the app. Store calls run on one dedicated thread
+(ingestion on another), never on the event loop, inside `parallax.config.use(settings)`: worker threads do
+not inherit the caller's context, so the settings the app was made with are entered on each call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from parallax.config import Settings, use
+from parallax.errors import error
+from parallax.model import Brief
+from parallax.render.common import version
+from parallax.web import views
+from parallax.web.backend import Backend
+from parallax.web.security import FormTokens, RateLimit
+
+HERE = Path(__file__).resolve().parent
+API_PREFIXES = ("/api/", "/feeds/", "/openapi.json")
+MAX_LIMIT = 200
+DAILY_PAGE = 30
+ID_MAX = 200
+TARGET_TYPES = ("fact", "article", "story")
+
+HTML = "text/html; charset=utf-8"
+JSON = "application/json"
+
+# catalogue codes the web answers with (parallax.errors): a bad request, an unknown story, an unexpected error
+BAD_REQUEST = "PX302"
+UNKNOWN_STORY = "PX501"
+BAD_URL = "PX401"
+UNEXPECTED = "PX000"
+
+
+class ApiError(Exception):
+    """An error answered as JSON under /api/ and /feeds/, as a page elsewhere; `code` a catalogue code."""
+
+    def __init__(self, status: int, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
+
+
+class RenderCache:
+    """Rendered responses (bytes), least recently used out."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self.items: OrderedDict[tuple, tuple[int, bytes, str, str]] = OrderedDict()
+
+    def get(self, key: tuple) -> tuple[int, bytes, str, str] | None:
+        hit = self.items.get(key)
+        if hit is not None:
+            self.items.move_to_end(key)
+        return hit
+
+    def put(self, key: tuple, value: tuple[int, bytes, str, str]) -> None:
+        self.items[key] = value
+        self.items.move_to_end(key)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        self.items.clear()
+
+
+def anchor(value: object) -> str:
+    """An HTML id made of `value` (letters, digits, - and _)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", str(value)).strip("-") or "x"
+
+
+def urlq(value: object) -> str:
+    return quote(str(value), safe="")
+
+
+class Desk:
+    """The app's shared state. One per app, on `app.state.desk`."""
+
+    def __init__(self, backend: Backend, *, api_token: str | None, secret: bytes | None, revision_ttl: float,
+                 cache_size: int, settings: Settings) -> None:
+        self.backend = backend
+        self.settings = settings
+        self.api_token = api_token or None
+        self.tokens = FormTokens(secret)
+        self.revision_ttl = revision_ttl
+        self.cache = RenderCache(cache_size)
+        self.store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parallax-store")
+        self.ingest_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parallax-ingest")
+        self.generation = 0
+        self._revision: str | None = None
+        self._checked = 0.0
+        self._rev_lock: asyncio.Lock | None = None
+        self.corrections_limit = RateLimit(10, 60.0)
+        css = (HERE / "static" / "app.css").read_bytes()
+        self.css = css
+        self.css_etag = '"' + hashlib.sha256(css).hexdigest()[:16] + '"'
+        self.env = Environment(loader=FileSystemLoader(str(HERE / "templates")),
+                               autoescape=select_autoescape(default=True, default_for_string=True),
+                               trim_blocks=True, lstrip_blocks=True)
+        self.env.filters["urlq"] = urlq
+        self.env.filters["anchor"] = anchor
+        self.env.globals.update(version=version(), css_href=f"/static/app.css?v={self.css_etag.strip(chr(34))}")
+
+    def close(self) -> None:
+        self.store_thread.shutdown(wait=False, cancel_futures=True)
+        self.ingest_thread.shutdown(wait=False, cancel_futures=True)
+
+    def _with_settings(self, fn: Callable[..., Any], *args: Any) -> Any:
+        with use(self.settings):
+            return fn(*args)
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """`fn(*args)` on the store thread, with the app's settings in effect."""
+        return await asyncio.get_running_loop().run_in_executor(self.store_thread, self._with_settings, fn, *args)
+
+    async def run_ingest(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """`fn(*args)` on the ingestion thread, with the app's settings in effect."""
+        return await asyncio.get_running_loop().run_in_executor(self.ingest_thread, self._with_settings, fn, *args)
+
+    async def revision(self) -> str:
+        now = time.monotonic()
+        if self._revision is None or now - self._checked >= self.revision_ttl:
+            if self._rev_lock is None:
+                self._rev_lock = asyncio.Lock()
+            async with self._rev_lock:
+                if self._revision is None or time.monotonic() - self._checked >= self.revision_ttl:
+                    rev = await self.run(self.backend.revision)
+                    if rev != self._revision:
+                        self.cache.clear()
+                    self._revision = rev
+                    self._checked = time.monotonic()
+        return f"{self._revision}.{self.generation}"
+
+    def changed(self) -> None:
+        """A write went through the app: drop every rendered page now."""
+        self.generation += 1
+        self._checked = 0.0
+        self.cache.clear()
+
+    def page(self, template: str, **ctx: Any) -> bytes:
+        ctx.setdefault("form_token", lambda kind, ident: self.tokens.issue(f"{kind}:{ident}"))
+        return self.env.get_template(template).render(**ctx).encode("utf-8")
+
+    async def cached(self, request: Request, key: tuple, build: Callable[[], tuple[int, bytes, str]]) -> Response:
+        """The response `build()` makes (run on the store thread), cached by revision and `key`, with an ETag."""
+        full_key = (await self.revision(), self.tokens.day(), *key)
+        hit = self.cache.get(full_key)
+        if hit is None:
+            status, body, ctype = await self.run(build)
+            etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+            hit = (status, body, ctype, etag)
+            if status == 200:
+                self.cache.put(full_key, hit)
+        status, body, ctype, etag = hit
+        headers = {"ETag": etag, "Cache-Control": "no-cache"}
+        if status == 200 and request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers=headers)
+        return Response(content=body, status_code=status, media_type=ctype, headers=headers)
+
+    # ---- reads and writes shared by the pages and the API (run on the store thread) ---------------------
+
+    def story_or_404(self, story_id: str) -> Brief:
+        brief = self.backend.story_brief(story_id)
+        if brief is None or not brief.stories:
+            raise ApiError(404, f"no story {story_id[:80]!r}", UNKNOWN_STORY)
+        return brief
+
+    def source_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for r in self.backend.sources():
+            row = {"name": "", "domain": None, "articles": 0, "originals": 0, "copies": 0, "stories": 0,
+                   "first": None, "last": None}
+            row.update({k: v for k, v in r.items() if v is not None})
+            row["name"] = row.get("name") or row.get("source") or row.get("domain") or "(unknown outlet)"
+            rows.append(row)
+        return rows
+
+    def correction_rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for c in self.backend.corrections():
+            c = dict(c)
+            tid, kind = str(c.get("target_id", "")), c.get("target_type")
+            if kind == "fact" and "#" in tid:
+                sid, _, k = tid.partition("#")
+                c["href"] = views.story_href(sid, f"#fact-{anchor(k)}")
+            elif kind == "article":
+                c["href"] = views.article_href(tid)
+            elif kind == "story":
+                c["href"] = views.story_href(tid)
+            rows.append(c)
+        return rows
+
+    def save_correction(self, kind: str, target_id: str, message: str, contact: str | None) -> str:
+        """Store a reader's report about an existing fact, article or story; 404 when there is none."""
+        if kind == "article":
+            if self.backend.article(target_id) is None:
+                raise ApiError(404, f"no article {target_id[:80]!r} to correct")
+        else:
+            sid = target_id.partition("#")[0] if kind == "fact" else target_id
+            if self.backend.story_brief(sid) is None:
+                raise ApiError(404, f"no story {sid[:80]!r} to correct", UNKNOWN_STORY)
+        return self.backend.add_correction(kind, target_id, message, contact)
+
+
+def desk_of(request: Request) -> Desk:
+    """The app's Desk (a FastAPI dependency)."""
+    return request.app.state.desk
+
+
+DeskDep = Annotated[Desk, Depends(desk_of)]
+
+
+def json_bytes(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def check_id(value: str, what: str) -> str:
+    """A path id that could name something (not empty, not too long, no control characters); else 404."""
+    if not value or len(value) > ID_MAX or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ApiError(404, f"no such {what}", UNKNOWN_STORY if what == "story" else None)
+    return value
+
+
+def parse_day(value: str | None, status: int = 400) -> date | None:
+    """A YYYY-MM-DD query value (None when absent); an ApiError(`status`) when it is not a date."""
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ApiError(status, f"invalid date {value[:40]!r}: use YYYY-MM-DD", BAD_REQUEST) from None
+
+
+def check_http_url(url: str) -> str:
+    """`url` stripped, when it is an http(s) URL with a host and no credentials; else a PX401 FetchError."""
+    url = url.strip()
+    if len(url) > 2048 or any(ord(c) <= 32 or ord(c) == 127 for c in url):
+        raise error(BAD_URL, url[:80], "URL too long or contains whitespace or control characters")
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise error(BAD_URL, url[:80], "not a well-formed URL") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise error(BAD_URL, url[:80], "not an http:// or https:// URL with a host")
+    if parts.username or parts.password:
+        raise error(BAD_URL, url[:80], "URLs with user:password@ are not accepted")
+    return url
+
+
+def is_api(path: str) -> bool:
+    return path.startswith(API_PREFIXES)
