@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench serve clean
+.PHONY: install demo test lint bench serve clean check-architecture
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,11 @@ serve: $(STAMP)
 	$(BIN)/parallax serve --from examples
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench tools
+
+# No import cycle, no import of another module's private names, no sys.path edits in the package.
+check-architecture: $(STAMP)
+	$(BIN)/python tools/check_architecture.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
