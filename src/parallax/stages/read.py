@@ -32,6 +32,7 @@ from parallax.stages.htmlguard import canonical_link, count_elements, flatten_de
 from parallax.stages.limits import page_budget
 from parallax.text.dates import parse_day
 from parallax.text.safe import normalise_text, safe_id
+from parallax.text.urls import clean_url
 
 log = logging.getLogger(__name__)
 
@@ -242,11 +243,17 @@ def article_from_text(text: str, *, id: str | None = None, input: str = "", html
         published = published or ex_published
         source = source or ex_site
     raw = normalise_text(raw).replace("\r\n", "\n").replace("\r", "\n")
+    url = _opt(url)
+    if url:
+        cleaned = clean_url(url)  # tracking parameters and fragment off (dedupe also ignores scheme, AMP ...)
+        if cleaned != url:
+            meta["url_as_given"] = url
+            url = cleaned
     if not raw.strip():
         raise rejected("PX107", input or (id or "-"))
     aid = id or content_id(raw, url)
     return Article(id=aid, raw=raw, input=input, source=_opt(source), title=_opt(title),
-                   published=_opt(published), url=_opt(url), meta=meta)
+                   published=_opt(published), url=url, meta=meta)
 
 
 def _field(rec: dict[str, Any], key: str, input: str) -> str | None:
