@@ -172,7 +172,8 @@ class Database:
             event.listen(self.engine, "connect", sqlite_read_only_pragmas if read_only else sqlite_pragmas)
         try:
             if read_only:
-                self.check_schema()
+                if migrate:  # a store we cannot migrate must already be at this code's schema
+                    self.check_schema()
             elif migrate:
                 self.migrate()
         except ParallaxError:
@@ -276,26 +277,34 @@ class Database:
         return [{"name": r.name, "applied_at": r.applied_at.isoformat()} for r in rows]
 
     def info(self) -> dict[str, Any]:
-        """Database URL (password hidden), dialect, migrations, row counts."""
+        """Database URL (password hidden), dialect, read-only, migrations (applied, pending, unknown to this
+        code), row counts (of the tables it has)."""
         with self.engine.connect() as conn:
+            have = set(inspect(conn).get_table_names())
+
+            def count(table: Any, *where: Any) -> int | None:
+                if table.name not in have:
+                    return None
+                return conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+
+            ac = S.articles.c
             counts = {
-                "articles": conn.execute(select(func.count()).select_from(S.articles).where(
-                    S.articles.c.superseded_by.is_(None))).scalar_one(),
-                "article_versions": conn.execute(select(func.count()).select_from(S.articles)).scalar_one(),
-                "stories": conn.execute(select(func.count()).select_from(S.stories).where(
-                    S.stories.c.merged_into.is_(None), S.stories.c.n_articles > 0)).scalar_one(),
-                "origin_groups": conn.execute(select(func.count(func.distinct(S.articles.c.group_id))).where(
-                    S.articles.c.superseded_by.is_(None))).scalar_one(),
-                "briefs": conn.execute(select(func.count()).select_from(S.briefs)).scalar_one(),
-                "sources": conn.execute(select(func.count()).select_from(S.sources)).scalar_one(),
-                "corrections": conn.execute(select(func.count()).select_from(S.corrections)).scalar_one(),
+                "articles": count(S.articles, ac.superseded_by.is_(None)),
+                "article_versions": count(S.articles),
+                "stories": count(S.stories, S.stories.c.merged_into.is_(None), S.stories.c.n_articles > 0),
+                "origin_groups": (conn.execute(select(func.count(func.distinct(ac.group_id))).where(
+                    ac.superseded_by.is_(None))).scalar_one() if "articles" in have else None),
+                "briefs": count(S.briefs),
+                "sources": count(S.sources),
+                "corrections": count(S.corrections),
             }
-            index = self.get_meta(conn, "index")
+            index = self.get_meta(conn, "index") if "meta" in have else None
+            applied = sorted(self._applied(conn))
         known = [n for n, _ in S.MIGRATIONS]
-        applied = [m["name"] for m in self.migrations()]
         return {"url": self.engine.url.render_as_string(hide_password=True), "dialect": self.dialect,
-                "migrations": applied, "pending": [n for n in known if n not in applied], "index": index,
-                "counts": counts}
+                "read_only": self.read_only, "migrations": applied,
+                "pending": [n for n in known if n not in applied],
+                "unknown": [n for n in applied if n not in known], "index": index, "counts": counts}
 
     def get_meta(self, conn: Connection, key: str) -> str | None:
         return conn.execute(select(S.meta.c.value).where(S.meta.c.key == key)).scalar_one_or_none()
