@@ -78,7 +78,7 @@ def bound_article(article: Article) -> Article:
             continue
         content += 1
         if content > cap:
-            total = content + sum(1 for x in article.sentences[k + 1 :] if not x.is_heading) - 1
+            total = content + sum(1 for x in article.sentences[k + 1 :] if not x.is_heading)
             article.sentences = article.sentences[:k]
             article.meta["limits"] = {"sentences": total, "briefed": cap, "briefed_chars": s.start,
                                       "reason": f"over limits.max_sentences ({cap})"}

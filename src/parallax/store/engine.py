@@ -143,6 +143,14 @@ def translate(exc: BaseException, input: str = "") -> ParallaxError:
     return error("PX503", input, f"{type(orig).__name__}: {first}")
 
 
+def _coded_errors_as_they_are(ctx: Any) -> BaseException | None:
+    """A coded error raised while a statement was prepared (a column type refusing a value) reaches the
+    caller as itself, not wrapped in SQLAlchemy's StatementError with the SQL."""
+    if isinstance(ctx.original_exception, ParallaxError):
+        return ctx.original_exception
+    return None
+
+
 class Database:
     """The engine, the migrations and the meta table of a Parallax store.
 
@@ -165,11 +173,17 @@ class Database:
             kwargs["connect_args"] = {"timeout": 60}
             if read_only and path is not None:
                 target = f"sqlite:///file:{path}?mode=ro&uri=true"
+                shm = path.with_name(path.name + "-shm")
+                if not os.access(path.parent, os.W_OK) and not shm.exists():
+                    # No writer can work here either (it could not make the journal files): a snapshot
+                    # that SQLite may read without the shared-memory file.
+                    target += "&immutable=1"
         else:
             kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(target, **kwargs)
         if self.dialect == "sqlite":
             event.listen(self.engine, "connect", sqlite_read_only_pragmas if read_only else sqlite_pragmas)
+        event.listen(self.engine, "handle_error", _coded_errors_as_they_are)
         try:
             if read_only:
                 if migrate:  # a store we cannot migrate must already be at this code's schema

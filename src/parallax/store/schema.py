@@ -5,7 +5,7 @@ The same definitions serve SQLite and PostgreSQL. Applied migrations are recorde
 
 Every text column is a `SafeText` / `SafeString`: values are normalised as they are written
 (`parallax.text.safe.normalise_text`: no NUL or other control characters, no lone surrogates) and a value
-longer than a VARCHAR's length is refused with PX503 on both backends (PostgreSQL would refuse it, SQLite
+longer than a VARCHAR's length is refused with PX500 on both backends (PostgreSQL would refuse it, SQLite
 would keep it), so that the two backends hold the same text.
 """
 
@@ -62,7 +62,7 @@ class SafeString(TypeDecorator):
         value = normalise_text(value)
         n = self.impl.length
         if n is not None and len(value) > n:
-            raise error("PX503", value[:40] + "…", f"a value of {len(value)} characters where at most {n} fit")
+            raise error("PX500", value[:40] + "…", f"a value of {len(value)} characters where at most {n} fit")
         return value
 
 
