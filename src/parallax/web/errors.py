@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -73,10 +74,21 @@ def allowed_methods(request: Request) -> list[str]:
 
     methods: set[str] = set()
     scope = dict(request.scope, method="GET")
-    for route in request.app.router.routes:
-        match, _ = route.matches(scope)
-        if match in (Match.FULL, Match.PARTIAL) and getattr(route, "methods", None):
-            methods |= set(route.methods)
+
+    def visit(routes: Any) -> None:
+        for route in routes:
+            inner = getattr(route, "original_router", None)  # FastAPI's included routers
+            if inner is not None:
+                visit(inner.routes)
+                continue
+            try:
+                match, _ = route.matches(scope)
+            except Exception:  # a route kind that cannot match this scope
+                continue
+            if match in (Match.FULL, Match.PARTIAL) and getattr(route, "methods", None):
+                methods.update(route.methods)
+
+    visit(request.app.router.routes)
     if "GET" in methods:
         methods.add("HEAD")
     return sorted(methods)
