@@ -67,6 +67,10 @@ def _options(allow_networks: tuple[str, ...], timeout: float | None, retries: in
 def _report(summary, *, as_json: bool, title: str = "ingest") -> None:
     for f in summary.warnings:
         click.echo(f"parallax: warning {f.code} {f.source}: {f.reason}", err=True)
+    if summary.stopped is not None:
+        s = summary.stopped
+        click.echo(f"Error: {s.code} {s.source}: {s.reason}", err=True)
+        click.echo("stopped: no later input could have been stored; the totals are for what was done", err=True)
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -77,11 +81,7 @@ def _report(summary, *, as_json: bool, title: str = "ingest") -> None:
             click.echo(f"  {f.code} {f.source}: {f.reason}", err=True)
     if summary.interrupted:
         click.echo("interrupted: the totals above are for what was done before Ctrl-C", err=True)
-    if summary.stopped is not None:
-        s = summary.stopped
-        click.echo(f"Error: {s.code} {s.source}: {s.reason}", err=True)
-        click.echo("stopped: no later input could have been stored; the totals above are for what was done",
-                   err=True)
+
 
 
 @click.command("ingest")
