@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from typing import Any
 
 TOKEN = "test-token-0123456789abcdef"  # as in conftest.py
@@ -13,6 +14,23 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 # ---- #7 writes read the body before checking the token ---------------------------------------------------
+
+
+def _run_in_own_loop(coro: Any) -> None:
+    """asyncio.run on a thread of its own (another test may have left a loop running on this one)."""
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coro)
+        except BaseException as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=target)
+    t.start()
+    t.join()
+    if errors:
+        raise errors[0]
 
 
 def test_7_unauthenticated_write_is_401_without_reading_the_body(app: Any) -> None:
@@ -32,7 +50,7 @@ def test_7_unauthenticated_write_is_401_without_reading_the_body(app: Any) -> No
                  "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"),
                              (b"content-length", str(7_500_000).encode())],
                  "client": ("127.0.0.1", 1), "server": ("testserver", 80)}
-        asyncio.run(app(scope, receive, send))
+        _run_in_own_loop(app(scope, receive, send))
         start = next(m for m in sent if m["type"] == "http.response.start")
         assert start["status"] == 401
         headers = dict(start["headers"])
