@@ -21,7 +21,6 @@ import random
 import sys
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -193,7 +192,7 @@ def run_frank(args: argparse.Namespace) -> list[dict[str, Any]]:
             claims = sentences(detok(it["summary"])) or [detok(it["summary"])]
             per, per_cos = [], []
             for c in claims:
-                windows, idx, probs = support_probabilities(c, src, judge)
+                windows, _idx, probs = support_probabilities(c, src, judge)
                 per.append(float(probs[:, SUPPORTS].max()) if len(probs) else 0.0)
                 cv = judge.encode([c])[0].vec
                 per_cos.append(max((float(cv @ windows[i].vec) for i in range(len(src))), default=0.0))
@@ -365,10 +364,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.speed:
         extra["speed"] = pairs_per_second()
         print("\nspeed:", json.dumps(extra["speed"]))
-    try:
-        extra["model"] = _judge().meta.get("sha256", "")
-    except Exception:  # pragma: no cover - reporting only
-        pass
+    from parallax.judge import MODEL_DIR
+
+    sums = MODEL_DIR / "SHA256SUMS"
+    extra["model_sha256"] = sums.read_text(encoding="utf-8").split()[0] if sums.exists() else None
     if args.json:
         common.write_json(args.json, "judge_eval", ", ".join(args.sections), [common.rounded(r) for r in results],
                           config=_config_dict(), **extra)

@@ -8,8 +8,8 @@ How: all-MiniLM-L6-v2 (the int8 ONNX model `parallax.embed` already runs) encode
 sentence vector and its token states the judge computes features of the pair: bi-encoder cosine,
 BERTScore-style token alignment in both directions (how much of the claim the candidate covers, and the
 weakest-covered claim token), word overlap, and typed slots (counts with their noun, dates and weekdays,
-numbers, names, negation, denial words, quote speaker). A small classifier (a two-layer perceptron, numpy
-inference, weights in `parallax/models/judge/judge.npz`, sha256 pinned in `SHA256SUMS` beside it) maps the
+numbers, names, negation, denial words, quote speaker). A small classifier (gradient-boosted trees, numpy
+inference, trees in `parallax/models/judge/judge.npz`, sha256 pinned in `SHA256SUMS` beside it) maps the
 features to the three probabilities. The classifier is trained here (`make model`, see
 `training/judge/` and the model card); no torch at run time.
 
@@ -19,7 +19,7 @@ with the thresholds of `JudgeConfig`; the benchmarks (`bench.judge_eval`) score 
 
 from __future__ import annotations
 
-import hashlib
+import itertools
 import json
 import logging
 import os
@@ -88,11 +88,7 @@ DEFAULT_CONFIG = JudgeConfig()
 # ---------------------------------------------------------------------------------------------------------
 # Text primitives the features need (typed slots; counts, dates, speakers come from crosscheck)
 
-_STOP = frozenset("""a an the and or but if of to in on at by for with from as into onto upon about over under after
-before during since until while than then that this these those there here it its it's he she they them his her their
-our we you your i me my is are was were be been being am has have had do does did will would shall should can could may
-might must not no nor so such too very also just only even still yet which who whom whose what when where why how all
-any both each few more most other some own same s t said says say told""".split())
+_STOP = frozenset(["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "into", "onto", "upon", "about", "over", "under", "after", "before", "during", "since", "until", "while", "than", "then", "that", "this", "these", "those", "there", "here", "it", "its", "it's", "he", "she", "they", "them", "his", "her", "their", "our", "we", "you", "your", "i", "me", "my", "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had", "do", "does", "did", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "not", "no", "nor", "so", "such", "too", "very", "also", "just", "only", "even", "still", "yet", "which", "who", "whom", "whose", "what", "when", "where", "why", "how", "all", "any", "both", "each", "few", "more", "most", "other", "some", "own", "same", "s", "t", "said", "says", "say", "told"])
 _PUNCT = re.compile(r"^[\W_]+$")
 _NUM = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 _NUMWORD = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
@@ -104,10 +100,7 @@ _DENY = re.compile(r"\b(?:fake|hoax|false|falsely|debunk\w*|den(?:y|ies|ied|ial)
                    re.I)
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?\b")
 _MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
-_COMMON_CAPS = frozenset("""The A An In On At By For With From As After Before During When While This That These Those It
-He She They We I You His Her Their Its Our But And Or If So Yet Also Then There Here What Who Why How Where Which Mr Mrs Ms
-Dr Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August September
-October November December According Meanwhile However Police Officials Earlier Later Today Yesterday Last Next One Two""".split())
+_COMMON_CAPS = frozenset(["The", "A", "An", "In", "On", "At", "By", "For", "With", "From", "As", "After", "Before", "During", "When", "While", "This", "That", "These", "Those", "It", "He", "She", "They", "We", "I", "You", "His", "Her", "Their", "Its", "Our", "But", "And", "Or", "If", "So", "Yet", "Also", "Then", "There", "Here", "What", "Who", "Why", "How", "Where", "Which", "Mr", "Mrs", "Ms", "Dr", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "According", "Meanwhile", "However", "Police", "Officials", "Earlier", "Later", "Today", "Yesterday", "Last", "Next", "One", "Two"])
 
 
 def _numbers(text: str) -> set[str]:
@@ -122,7 +115,7 @@ def _names(text: str) -> set[str]:
 
 def _bigrams(text: str) -> set[tuple[str, str]]:
     w = re.findall(r"\w+", text.lower())
-    return set(zip(w, w[1:], strict=False))
+    return set(itertools.pairwise(w))
 
 
 @dataclass(slots=True)
@@ -269,7 +262,7 @@ class TokenEncoder:
         vocab = tok.get_vocab()
         skip = np.zeros(max(vocab.values()) + 1, dtype=bool)
         for piece, idx in vocab.items():
-            if piece.startswith("[") and piece.endswith("]") or piece in _STOP or _PUNCT.match(piece):
+            if (piece.startswith("[") and piece.endswith("]")) or piece in _STOP or _PUNCT.match(piece):
                 skip[idx] = True
         self._skip = skip
 
@@ -316,7 +309,7 @@ class TokenEncoder:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The classifier (numpy inference of the trained perceptron)
+# The classifier (numpy inference of the trained gradient-boosted trees)
 
 
 def _read_sums(folder: Path) -> dict[str, str]:
@@ -332,17 +325,28 @@ def _read_sums(folder: Path) -> dict[str, str]:
 
 
 class _Classifier:
-    """Standardise, then a ReLU perceptron with softmax output; weights from the shipped npz."""
+    """Gradient-boosted trees (one per class per round) evaluated in numpy; softmax over the summed scores.
+
+    The trees are stored flat: for node n, `feature[n]`, `threshold[n]` (go left when x <= threshold),
+    `left[n]`/`right[n]` (absolute node indices), `leaf[n]`, `value[n]`; `roots[t]` and `tree_class[t]`
+    per tree; `baseline` per class. Written by training/judge/train.py from scikit-learn's
+    HistGradientBoostingClassifier and checked there to reproduce its probabilities.
+    """
 
     def __init__(self, path: Path):
         with np.load(path, allow_pickle=False) as z:
             self.features = tuple(str(x) for x in z["features"])
             self.labels = tuple(str(x) for x in z["labels"])
-            self.mean = z["mean"].astype(np.float32)
-            self.scale = z["scale"].astype(np.float32)
-            n_layers = int(z["n_layers"])
-            self.weights = [z[f"W{k}"].astype(np.float32) for k in range(n_layers)]
-            self.biases = [z[f"b{k}"].astype(np.float32) for k in range(n_layers)]
+            self.feature = z["feature"].astype(np.int64)
+            self.threshold = z["threshold"].astype(np.float64)
+            self.left = z["left"].astype(np.int64)
+            self.right = z["right"].astype(np.int64)
+            self.leaf = z["leaf"].astype(bool)
+            self.value = z["value"].astype(np.float64)
+            self.roots = z["roots"].astype(np.int64)
+            self.tree_class = z["tree_class"].astype(np.int64)
+            self.baseline = z["baseline"].astype(np.float64)
+            self.depth = int(z["max_depth"])
             self.meta = json.loads(str(z["meta"])) if "meta" in z.files else {}
         if self.features != FEATURES:
             raise ParallaxError(f"{path} was trained on other features ({len(self.features)}); rebuild it with "
@@ -351,13 +355,27 @@ class _Classifier:
             raise ParallaxError(f"{path} has labels {self.labels}, expected {LABELS}", code="PX202",
                                 input=str(path))
 
+    def raw(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        rows = np.arange(len(x))[:, None]
+        node = np.broadcast_to(self.roots, (len(x), len(self.roots))).copy()
+        for _ in range(self.depth + 1):
+            leaf = self.leaf[node]
+            if leaf.all():
+                break
+            go_left = x[rows, self.feature[node]] <= self.threshold[node]
+            node = np.where(leaf, node, np.where(go_left, self.left[node], self.right[node]))
+        vals = self.value[node]  # (n, trees)
+        out = np.tile(self.baseline, (len(x), 1))
+        for c in range(len(self.labels)):
+            out[:, c] += vals[:, self.tree_class == c].sum(axis=1)
+        return out
+
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        h = (x - self.mean) / self.scale
-        for k, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            h = h @ w + b
-            if k < len(self.weights) - 1:
-                h = np.maximum(h, 0.0)
-        h = h - h.max(axis=1, keepdims=True)
+        if not len(x):
+            return np.zeros((0, len(self.labels)))
+        h = self.raw(x)
+        h -= h.max(axis=1, keepdims=True)
         e = np.exp(h)
         return e / e.sum(axis=1, keepdims=True)
 

@@ -14,7 +14,7 @@ News pairs (ECB+ dev articles; 43 topics, two real events of one kind per topic,
 - neither: same event, different fact (moderate cosine, `ecb-other-fact`); the other event of the same
   topic (`ecb-other-event`); a supported claim with an unsupported detail added: a clause from another
   fact or a weekday (`ecb-partial`); near pairs whose claim has names/numbers the candidate lacks
-  (`ecb-detail`).
+  (`ecb-detail`); a sentence about another topic (`ecb-unrelated`).
 Open pair data: SNLI dev+test (minus the held-back test part), WiCE, VitaminC and MultiNLI samples
 (see ../shared/train/README.md). RTE is not used (licence unstated). MSRP, FRANK and FNC-1 are never read.
 
@@ -205,7 +205,7 @@ def ecb_pairs(rng: random.Random, encoder: TokenEncoder) -> list[dict]:
         n = len(items)
         supports_found: list[tuple[int, int]] = []
         for i in range(n):
-            di, ki, si = items[i]
+            di, _ki, si = items[i]
             row = sim[i]
             for j in np.argsort(-row)[:40]:
                 j = int(j)
@@ -224,9 +224,9 @@ def ecb_pairs(rng: random.Random, encoder: TokenEncoder) -> list[dict]:
                         supports_found.append((i, j))
                         add(si, [sj] if rng.random() < 0.6 else window(tdocs[dj], kj), "supports",
                             "ecb-support", topic)
-                    elif (_names(si) - set(re.findall(r"[A-Z][a-z]+", sj))) or (_nums(si) - _nums(sj)):
-                        if rng.random() < 0.5:
-                            add(si, [sj], "neither", "ecb-detail", topic)
+                    elif ((_names(si) - set(re.findall(r"[A-Z][a-z]+", sj))) or (_nums(si) - _nums(sj))) \
+                            and rng.random() < 0.5:
+                        add(si, [sj], "neither", "ecb-detail", topic)
             # same event, another fact; the other event of the topic
             others = [j for j in range(n) if items[j][0] != di]
             for j in rng.sample(others, min(len(others), 3)):
@@ -238,9 +238,10 @@ def ecb_pairs(rng: random.Random, encoder: TokenEncoder) -> list[dict]:
         # Contradictions and partial claims, built on the checked support pairs and on single sentences.
         rng.shuffle(supports_found)
         for i, j in supports_found[:150]:
-            (di, ki, si), (dj, kj, sj) = items[i], items[j]
+            (di, _ki, si), (dj, kj, sj) = items[i], items[j]
+            pool = name_pool[topic]
             for kind, fn in (("number", lambda s: swap_number(s, rng)), ("date", lambda s: swap_date(s, rng)),
-                             ("name", lambda s: swap_name(s, name_pool[topic], rng)),
+                             ("name", lambda s, pool=pool: swap_name(s, pool, rng)),
                              ("polarity", lambda s: swap_polarity(s, rng))):
                 changed = fn(si)
                 # Every slot of si is in sj (checked), so changing one of si's contradicts sj.
@@ -273,6 +274,15 @@ def ecb_pairs(rng: random.Random, encoder: TokenEncoder) -> list[dict]:
                 add(parts[0].rstrip(" ,") + ".", [s], "supports", "ecb-compress", topic)
             if rng.random() < 0.15:
                 add(s, [s], "supports", "ecb-copy", topic)
+    # Unrelated news (another topic): neither. SNLI's contradictions are often unrelated scenes; in news a
+    # sentence about something else says nothing about the claim.
+    urng = random.Random(f"unrelated-{len(out)}")  # its own stream: the other generators' draws stay put
+    topics = sorted(by_topic)
+    for topic in topics:
+        mine = [s for d in by_topic[topic] for s in d["sents"]]
+        other = [s for t in topics if t != topic for d in by_topic[t] for s in d["sents"]]
+        for s in urng.sample(mine, min(len(mine), 80)):
+            add(s, [urng.choice(other)], "neither", "ecb-unrelated", topic)
     return out
 
 

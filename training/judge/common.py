@@ -56,8 +56,12 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-def save_cache(encoder: TokenEncoder, path: Path) -> None:
-    items = list(encoder._cache.items())
+def save_cache(encoder: TokenEncoder, path: Path, texts: list[str] | None = None) -> None:
+    """Write the encoder's cached outputs (only those of `texts` when given) to `path`."""
+    if texts is None:
+        items = list(encoder._cache.items())
+    else:
+        items = [(t, encoder._cache[t]) for t in dict.fromkeys(texts) if t in encoder._cache]
     path.parent.mkdir(parents=True, exist_ok=True)
     texts = [t for t, _ in items]
     vecs = np.stack([e.vec for _, e in items]).astype(np.float16) if items else np.zeros((0, 384), np.float16)
@@ -93,5 +97,5 @@ def encode_cached(encoder: TokenEncoder, texts: list[str], name: str) -> list[En
         for k in range(0, len(missing), step):
             encoder.encode(missing[k : k + step])
             log.info("%s: %d/%d", name, min(k + step, len(missing)), len(missing))
-        save_cache(encoder, path)
+        save_cache(encoder, path, texts)
     return encoder.encode(texts)

@@ -7,6 +7,6 @@ PY=${PYTHON:-python}
 export PYTHONPATH="$PWD/src:$PWD${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p out/judge
 $PY -m training.judge.build_pairs
-$PY -m training.judge.train
+$PY -m training.judge.train --compare-mlp
 $PY -m bench.judge_eval msrp frank fnc --speed --json out/judge/eval.json
 $PY -m training.judge.model_card
