@@ -153,6 +153,8 @@ def run_msrp(args: argparse.Namespace) -> list[dict[str, Any]]:
     rows = [{"system": "parallax judge same_statement", **metrics.binary_prf(list(gold), list(pred)),
              "threshold": cfg.same_statement_min, "pairs": len(items), "seconds": timer.seconds,
              **cv_binary(scores, gold, groups, "f1")}]
+    rows.append({"system": "  same scores, threshold cv by accuracy", **cv_binary(scores, gold, groups, "accuracy"),
+                 "auc": roc_auc(scores, gold)})
     enc = judge.encode(a + b)
     cos = np.array([x.vec @ y.vec for x, y in zip(enc[: len(a)], enc[len(a):], strict=True)])
     from bench import peers
@@ -271,7 +273,7 @@ def run_fnc(args: argparse.Namespace) -> list[dict[str, Any]]:
         for pa in grid_p:
             for pc in grid_p:
                 c = JudgeConfig(stance_related_cosine=float(best_cos), stance_agree_min=float(pa),
-                                contradict_min=float(pc))
+                                stance_disagree_min=float(pc))
                 p = [stance_from_scores(tuple(s), c) for s in sc_a[idx]]
                 v = _fnc_row("", list(gold_a[idx]), p)["macro_f1"]
                 if v > best_val:
@@ -285,7 +287,7 @@ def run_fnc(args: argparse.Namespace) -> list[dict[str, Any]]:
         te = np.flatnonzero(f == k)
         p = [stance_from_scores(tuple(sc_a[i]), c) for i in te]
         cv_rows.append(_fnc_row("", [gold[i] for i in te], p))
-        chosen.append((c.stance_related_cosine, c.stance_agree_min, c.contradict_min))
+        chosen.append((c.stance_related_cosine, c.stance_agree_min, c.stance_disagree_min))
     cvd = {f"cv_{key}": float(np.mean([r[key] for r in cv_rows])) for key in ("fnc_score", "macro_f1", "f1_disagree")}
     cvd |= {f"cv_{key}_sd": float(np.std([r[key] for r in cv_rows])) for key in ("fnc_score", "macro_f1", "f1_disagree")}
     rows[0].update(cvd, cv_thresholds=chosen)

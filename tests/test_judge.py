@@ -28,7 +28,7 @@ OTHER_COUNT = "The council evacuated 410 residents from the flooded district on 
 UNRELATED = "The orchestra will open its winter season with a new symphony."
 SOURCE = [
     "Heavy rain flooded the lower district of Marrowby overnight.",
-    "The council moved 240 people out of the district on Tuesday, a spokesperson said.",
+    "The council evacuated 240 residents from the flooded district on Tuesday, a spokesperson said.",
     "Schools in the area stay closed until the water recedes.",
 ]
 
@@ -62,6 +62,7 @@ def test_decisions(judge):
     assert not same_statement(CLAIM, UNRELATED)
     assert supported(CLAIM, SOURCE)
     assert not supported("The council evacuated 900 residents on Friday.", SOURCE)
+    assert not supported("The army evacuated 240 residents by helicopter after a dam burst.", SOURCE[2:])
     assert stance("Opera house closes for good", SOURCE) == "unrelated"
 
 
