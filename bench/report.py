@@ -18,6 +18,8 @@ COLUMNS = {
     "extract_segments": ("precision", "recall", "f1", "accuracy", "pages", "seconds"),
     "cluster": ("dataset", "threshold", "bcubed_precision", "bcubed_recall", "bcubed_f1", "ari", "clusters",
                 "gold_clusters", "seconds"),
+    "crosscheck": ("cluster", "corr_p", "corr_r", "corr_unmatched", "false_corr", "copy_counted", "disp_p", "disp_r",
+                   "nondisp_hit", "group_acc", "wire_origin", "facts", "seconds"),
     "rewrite": ("precision", "recall", "f1", "accuracy", "threshold", "pairs", "seconds"),
     "summary": ("dataset", "rouge1", "rouge2", "rougelsum", "traceable", "words", "clusters", "seconds"),
     "support": ("bacc", "precision", "recall", "f1", "accuracy", "threshold", "summaries", "seconds"),
