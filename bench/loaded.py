@@ -11,7 +11,7 @@ sentences. Peers in the same run: the majority class, the lexicon-only detector 
 pre-issue-12 detector (lexicon + hand weights, read from git at ``OLD_REV``), and the shipped model scored
 on the same sentences it was trained on (in-sample, for reference only).
 
-    PYTHONPATH=src python -m bench.loaded [--data FILE.jsonl] [--subset BABE_SG2] [--folds 5] [--json OUT] [--quick] [--limit N]
+    PYTHONPATH=src python -m bench.loaded [--data FILE.jsonl] [--subset BABE_SG2] [--folds 5] [--repeats 1] [--json OUT] [--quick] [--limit N]
 """
 
 from __future__ import annotations
@@ -91,8 +91,12 @@ def _old_detector() -> Any:
     return mod.flag_sentence
 
 
-def _cross_validated(items: list[dict[str, Any]], k: int) -> dict[str, Any]:
-    """Out-of-fold figures through the product path, heads refitted per fold by the training recipe."""
+def _cross_validated(items: list[dict[str, Any]], k: int, repeats: int = 1) -> dict[str, Any]:
+    """Out-of-fold figures through the product path, heads refitted per fold by the training recipe.
+
+    With ``repeats`` > 1 the k-fold split is redrawn (seeds 0, 1, …): the mean and spread are over all
+    folds of all repeats, the other figures pooled over the repeats' out-of-fold predictions.
+    """
     root = str(common.REPO_ROOT)
     if root not in sys.path:
         sys.path.insert(0, root)
@@ -105,30 +109,47 @@ def _cross_validated(items: list[dict[str, Any]], k: int) -> dict[str, Any]:
     t_feat = time.perf_counter() - t0
     y = np.array([it["label_bias"] == "Biased" for it in items], np.int64)
     yw = train.word_labels(feats, items)
-    fold_rows, flags, terms = [], [False] * len(items), [[] for _ in items]
+    gold = [it["label_bias"] for it in items]
+    fold_rows: list[dict[str, Any]] = []
+    repeat_means: list[float] = []
+    all_gold: list[str] = []
+    all_flags: list[bool] = []
+    all_items: list[dict[str, Any]] = []
+    all_terms: list[list[str]] = []
     t_product = 0.0
-    for tr, te in train.folds(items, y, k):
-        heads = train.fit_heads(feats, y, yw, tr, cfg)
-        det = loaded.Detector(cfg, heads=heads)  # the product's detector with this fold's heads
-        t1 = time.perf_counter()
-        res = det.analyse_many([items[i]["text"] for i in te], "body")
-        t_product += time.perf_counter() - t1
-        for i, r in zip(te, res, strict=True):
-            flags[i] = r.loaded
-            terms[i] = [t.text for t in (*r.terms, *r.attributed)]
-        fold_items = [items[i] for i in te]
-        fold_rows.append({**_sentence_scores([it["label_bias"] for it in fold_items], [flags[i] for i in te]),
-                          **_word_prf(fold_items, [terms[i] for i in te])})
+    for seed in range(repeats):
+        flags, terms = [False] * len(items), [[] for _ in items]
+        start = len(fold_rows)
+        for tr, te in train.folds(items, y, k, seed):
+            heads = train.fit_heads(feats, y, yw, tr, cfg, seed=seed)
+            det = loaded.Detector(cfg, heads=heads)  # the product's detector with this fold's heads
+            t1 = time.perf_counter()
+            res = det.analyse_many([items[i]["text"] for i in te], "body")
+            t_product += time.perf_counter() - t1
+            for i, r in zip(te, res, strict=True):
+                flags[i] = r.loaded
+                terms[i] = [t.text for t in (*r.terms, *r.attributed)]
+            fold_items = [items[i] for i in te]
+            fold_rows.append({"seed": seed,
+                              **_sentence_scores([it["label_bias"] for it in fold_items], [flags[i] for i in te]),
+                              **_word_prf(fold_items, [terms[i] for i in te])})
+        repeat_means.append(float(np.mean([f["macro_f1"] for f in fold_rows[start:]])))
+        all_gold += gold
+        all_flags += flags
+        all_items += items
+        all_terms += terms
     f1s = np.array([f["macro_f1"] for f in fold_rows])
     wf1 = np.array([f["word_f1"] for f in fold_rows])
-    gold = [it["label_bias"] for it in items]
-    return {"system": f"parallax ({k}-fold CV, out of fold)", "macro_f1": float(f1s.mean()),
+    pooled = _sentence_scores(all_gold, all_flags)
+    label = f"parallax ({k}-fold CV" + (f" x {repeats}" if repeats > 1 else "") + ", out of fold)"
+    return {"system": label, "macro_f1": float(f1s.mean()),
             "macro_f1_std": float(f1s.std()), "macro_f1_min": float(f1s.min()), "macro_f1_max": float(f1s.max()),
-            "pooled_macro_f1": _sentence_scores(gold, flags)["macro_f1"],
-            **{k2: v for k2, v in _sentence_scores(gold, flags).items() if k2 != "macro_f1"},
-            **_word_prf(items, terms), "word_f1_fold_mean": float(wf1.mean()), "word_f1_fold_std": float(wf1.std()),
+            "repeat_means": repeat_means, "pooled_macro_f1": pooled["macro_f1"],
+            **{k2: v for k2, v in pooled.items() if k2 != "macro_f1"},
+            **_word_prf(all_items, all_terms), "word_f1_fold_mean": float(wf1.mean()),
+            "word_f1_fold_std": float(wf1.std()),
             "folds": [{k2: round(v, 4) for k2, v in f.items()} for f in fold_rows],
-            "sentences": len(items), "sent_per_s": len(items) / t_product if t_product else 0.0,
+            "sentences": len(items), "sent_per_s": len(items) * repeats / t_product if t_product else 0.0,
             "feature_seconds": t_feat, "threads": cfg.threads or min(4, os.cpu_count() or 1)}
 
 
@@ -136,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = common.make_parser(NAME, __doc__.splitlines()[0], FOLDER)
     parser.add_argument("--subset", default="BABE_SG2", help="subset to score (default: %(default)s)")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default: %(default)s)")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="redraw the folds this many times (seeds 0..N-1; default: %(default)s)")
     parser.add_argument("--no-in-sample", action="store_true", help="skip the shipped model's in-sample row")
     args = common.parse(parser, argv)
     if common.skip_if_absent(args.data):
@@ -148,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[dict[str, Any]] = []
     try:
         px.check(("loaded", "Detector"))
-        results.append(_cross_validated(items, args.folds))
+        results.append(_cross_validated(items, args.folds, args.repeats))
     except px.Unavailable as exc:
         results.append(common.unavailable("parallax (CV)", str(exc)))
     if not args.no_in_sample:
@@ -176,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                     "sentences": len(items)})
     common.print_table(f"bench.loaded — {args.subset}: {len(items)} sentences from {data}", results, COLUMNS)
     common.write_json(args.json, NAME, data, [common.rounded(r) for r in results], subset=args.subset,
-                      folds=args.folds)
+                      folds=args.folds, repeats=args.repeats)
     return 0
 
 

@@ -147,7 +147,7 @@ LOADED_THRESHOLD = DEFAULT_CONFIG.threshold
 MODEL_DIR = "models/loaded"
 MODEL_FILE = "heads.json"
 #: sha256 of the shipped ``heads.json``; checked at load.
-MODEL_SHA256 = "8d12ae839505b7b329626bf61ae3ed3258b4ca5865d9f685bf5d900eb0294815"
+MODEL_SHA256 = "b4de3ed8be84ea2da1dd72be95c994fa946c1440edc6160274af92e033fa995c"
 MODEL_FORMAT = "parallax-loaded-heads/1"
 
 _LEXICON_FILE = "loaded_terms.txt"
@@ -693,9 +693,15 @@ def word_aggregates(p_outlet: np.ndarray) -> np.ndarray:
 
 
 def sentence_vector(f: SentenceFeatures, p_words: np.ndarray, cfg: LoadedConfig) -> np.ndarray:
-    """The sentence head's input: pooled outlet vector, scaled lexicon score, word-head aggregates."""
+    """The sentence head's input: pooled outlet vector, scaled lexicon score, word-head aggregates and
+    which lexicon categories occur among the outlet's words."""
     agg = word_aggregates(p_words[f.outlet] if len(p_words) else p_words)
-    return np.concatenate([f.pooled, [f.lexicon * cfg.lexicon_feature_scale], agg]).astype(np.float32)
+    dim = f.word_x.shape[1] - N_WORD_LEX
+    if f.outlet.any():
+        cats = f.word_x[f.outlet, dim : dim + len(CATEGORIES)].max(axis=0)
+    else:
+        cats = np.zeros(len(CATEGORIES), np.float32)
+    return np.concatenate([f.pooled, [f.lexicon * cfg.lexicon_feature_scale], agg, cats]).astype(np.float32)
 
 
 # --------------------------------------------------------------------------------------------- heads
