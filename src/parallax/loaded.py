@@ -50,18 +50,23 @@ log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
 
 __all__ = [
+    "DEFAULT_CONFIG",
     "LOADED_THRESHOLD",
+    "Detector",
+    "Heads",
     "LoadedConfig",
     "LoadedResult",
     "LoadedTerm",
     "analyse",
     "analyse_many",
+    "featurize",
     "find_loaded",
     "flag_headline",
     "flag_sentence",
     "get_detector",
     "lexicon_score",
     "lexicon_terms",
+    "load_heads",
     "neutrality",
     "score_headline",
     "score_sentence",
