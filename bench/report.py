@@ -23,7 +23,8 @@ COLUMNS = {
     "rewrite": ("precision", "recall", "f1", "accuracy", "threshold", "pairs", "seconds"),
     "summary": ("dataset", "rouge1", "rouge2", "rougelsum", "traceable", "words", "clusters", "seconds"),
     "support": ("bacc", "precision", "recall", "f1", "accuracy", "threshold", "summaries", "seconds"),
-    "loaded": ("macro_f1", "precision", "recall", "f1", "term_precision", "term_recall", "sentences", "seconds"),
+    "loaded": ("macro_f1", "macro_f1_std", "precision", "recall", "f1", "word_precision", "word_recall", "word_f1",
+               "sentences", "sent_per_s"),
     "stance": ("fnc_score", "macro_f1", "f1_agree", "f1_disagree", "f1_discuss", "f1_unrelated", "pairs", "seconds"),
     "speed": ("size", "pages", "seconds", "pages_per_s", "peak_rss_mb", "growth_exponent"),
 }
