@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench serve clean check-architecture
+.PHONY: install demo test lint bench serve clean check-architecture model
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,8 @@ clean:
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.all
+
+# The pair judge's model (src/parallax/models/judge/): pairs, training, benchmarks, model card (~60 min, 2 cores).
+model: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[train,bench]'
+	PYTHON=$(BIN)/python bash training/judge/make_model.sh

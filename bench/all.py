@@ -16,7 +16,8 @@ from pathlib import Path
 
 from bench import common
 
-BENCHES = ("extract", "extract_segments", "cluster", "rewrite", "summary", "support", "loaded", "stance", "speed")
+BENCHES = ("extract", "extract_segments", "cluster", "crosscheck", "rewrite", "summary", "support", "loaded", "stance",
+           "speed")
 
 
 def main(argv: list[str] | None = None) -> int:

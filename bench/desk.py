@@ -361,3 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(res, indent=2) + "\n", encoding="utf-8")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

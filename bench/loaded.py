@@ -1,65 +1,205 @@
-"""Sentence-level loaded language on BABE (SG2 expert labels): macro F1 of Biased vs Non-biased.
+"""Loaded language on BABE (SG2 expert labels): sentence macro-F1 (Biased vs Non-biased) and word-level P/R/F1.
 
-Parallax flags a sentence as loaded when ``parallax.stages.loaded.flag_sentence`` returns at least one term. Also reports
-how the flagged terms overlap the annotators' bias-inducing words (term precision / recall, micro over sentences).
+Parallax's detector is trained on these very sentences (BABE SG2 dev), so its headline figure is
+**out of fold**: 5 folds (stratified by label, grouped by the data's split key), the heads refitted on four
+with ``training.loaded.train.fit_heads`` and the fifth scored through the product's own code path
+(``parallax.stages.loaded.Detector(LoadedConfig(), heads=fold_heads).analyse_many``: encoder, attribution spans,
+lexicon, both heads, ``LoadedConfig.threshold``). A sentence is predicted Biased when the result is
+``loaded`` (exactly when ``flag_sentence`` returns terms). Word level: the words the detector lists
+(the outlet's terms and the attributed ones) against the annotators' ``biased_words``, micro over
+sentences. Peers in the same run: the majority class, the lexicon-only detector on today's lexicon, the
+pre-issue-12 detector (lexicon + hand weights, read from git at ``OLD_REV``), and the shipped model scored
+on the same sentences it was trained on (in-sample, for reference only).
 
-    .venv/bin/python -m bench.loaded [--data FILE.jsonl] [--subset BABE_SG2] [--json OUT] [--quick] [--limit N]
+    PYTHONPATH=src python -m bench.loaded [--data FILE.jsonl] [--subset BABE_SG2] [--folds 5] [--repeats 1] [--json OUT] [--quick] [--limit N]
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from bench import _parallax as px
 from bench import common, metrics
 
 NAME = "loaded"
 FOLDER = "media_bias_babe"
-COLUMNS = ("macro_f1", "precision", "recall", "f1", "accuracy", "term_precision", "term_recall", "sentences", "seconds")
+COLUMNS = ("macro_f1", "macro_f1_std", "precision", "recall", "f1", "accuracy", "word_precision", "word_recall",
+           "word_f1", "sentences", "sent_per_s")
 LABELS = ("Biased", "Non-biased")
-_W = re.compile(r"\w+")
+#: The last commit with the hand-weighted lexicon detector (the peer "pre-issue-12").
+OLD_REV = "ad19401"
+_W = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
 
 def _words(terms: list[str]) -> set[str]:
-    return {w.lower() for t in terms for w in _W.findall(t)}
+    return {w.lower() for t in terms if not t.startswith(("scare quotes:", "all caps:")) for w in _W.findall(t)}
+
+
+def _word_prf(items: list[dict[str, Any]], term_lists: list[list[str]]) -> dict[str, float]:
+    hit = pred = gold = 0
+    for it, terms in zip(items, term_lists, strict=True):
+        found, want = _words(terms), {w.lower() for w in it.get("biased_words") or []}
+        hit += len(found & want)
+        pred += len(found)
+        gold += len(want)
+    p = hit / pred if pred else 0.0
+    r = hit / gold if gold else 0.0
+    return {"word_precision": p, "word_recall": r, "word_f1": 2 * p * r / (p + r) if p + r else 0.0}
+
+
+def _sentence_scores(gold: list[str], loaded_flags: list[bool]) -> dict[str, float]:
+    pred = ["Biased" if f else "Non-biased" for f in loaded_flags]
+    binary = metrics.binary_prf([g == "Biased" for g in gold], loaded_flags)
+    return {"macro_f1": metrics.macro_f1(gold, pred, LABELS), **binary}
+
+
+def _peer(system: str, items: list[dict[str, Any]], fn: Any) -> dict[str, Any]:
+    gold = [it["label_bias"] for it in items]
+    t0 = time.perf_counter()
+    terms = [list(fn(it["text"])) for it in items]
+    secs = time.perf_counter() - t0
+    return {"system": system, **_sentence_scores(gold, [bool(t) for t in terms]), **_word_prf(items, terms),
+            "sentences": len(items), "sent_per_s": len(items) / secs if secs else 0.0}
+
+
+def _old_detector() -> Any:
+    """The pre-issue-12 ``flag_sentence`` (lexicon + hand weights), loaded from git at OLD_REV."""
+    root = common.REPO_ROOT
+    code = subprocess.run(["git", "-C", str(root), "show", f"{OLD_REV}:src/parallax/loaded.py"],
+                          capture_output=True, text=True, check=True).stdout
+    lexicon = subprocess.run(["git", "-C", str(root), "show", f"{OLD_REV}:src/parallax/data/loaded_terms.txt"],
+                             capture_output=True, text=True, check=True).stdout
+    tmp = Path(tempfile.mkdtemp(prefix="parallax-old-loaded-"))
+    (tmp / "old_loaded.py").write_text(code, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("old_loaded", tmp / "old_loaded.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["old_loaded"] = mod  # dataclasses look their module up there
+    spec.loader.exec_module(mod)
+    lex = mod._parse_lexicon(lexicon)
+    mod._lexicon = lambda: lex  # its lexicon as of OLD_REV, not today's file
+    return mod.flag_sentence
+
+
+def _cross_validated(items: list[dict[str, Any]], k: int, repeats: int = 1) -> dict[str, Any]:
+    """Out-of-fold figures through the product path, heads refitted per fold by the training recipe.
+
+    With ``repeats`` > 1 the k-fold split is redrawn (seeds 0, 1, …): the mean and spread are over all
+    folds of all repeats, the other figures pooled over the repeats' out-of-fold predictions.
+    """
+    root = str(common.REPO_ROOT)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from training.loaded import train
+
+    loaded = px._module("loaded")
+    cfg = loaded.DEFAULT_CONFIG
+    t0 = time.perf_counter()
+    feats = loaded.featurize([it["text"] for it in items], False, cfg)
+    t_feat = time.perf_counter() - t0
+    y = np.array([it["label_bias"] == "Biased" for it in items], np.int64)
+    yw = train.word_labels(feats, items)
+    gold = [it["label_bias"] for it in items]
+    fold_rows: list[dict[str, Any]] = []
+    repeat_means: list[float] = []
+    all_gold: list[str] = []
+    all_flags: list[bool] = []
+    all_items: list[dict[str, Any]] = []
+    all_terms: list[list[str]] = []
+    t_product = 0.0
+    for seed in range(repeats):
+        flags, terms = [False] * len(items), [[] for _ in items]
+        start = len(fold_rows)
+        for tr, te in train.folds(items, y, k, seed):
+            heads = train.fit_heads(feats, y, yw, tr, cfg, seed=seed)
+            det = loaded.Detector(cfg, heads=heads)  # the product's detector with this fold's heads
+            t1 = time.perf_counter()
+            res = det.analyse_many([items[i]["text"] for i in te], "body")
+            t_product += time.perf_counter() - t1
+            for i, r in zip(te, res, strict=True):
+                flags[i] = r.loaded
+                terms[i] = [t.text for t in (*r.terms, *r.attributed)]
+            fold_items = [items[i] for i in te]
+            fold_rows.append({"seed": seed,
+                              **_sentence_scores([it["label_bias"] for it in fold_items], [flags[i] for i in te]),
+                              **_word_prf(fold_items, [terms[i] for i in te])})
+        repeat_means.append(float(np.mean([f["macro_f1"] for f in fold_rows[start:]])))
+        all_gold += gold
+        all_flags += flags
+        all_items += items
+        all_terms += terms
+    f1s = np.array([f["macro_f1"] for f in fold_rows])
+    wf1 = np.array([f["word_f1"] for f in fold_rows])
+    pooled = _sentence_scores(all_gold, all_flags)
+    label = f"parallax ({k}-fold CV" + (f" x {repeats}" if repeats > 1 else "") + ", out of fold)"
+    return {"system": label, "macro_f1": float(f1s.mean()),
+            "macro_f1_std": float(f1s.std()), "macro_f1_min": float(f1s.min()), "macro_f1_max": float(f1s.max()),
+            "repeat_means": repeat_means, "pooled_macro_f1": pooled["macro_f1"],
+            **{k2: v for k2, v in pooled.items() if k2 != "macro_f1"},
+            **_word_prf(all_items, all_terms), "word_f1_fold_mean": float(wf1.mean()),
+            "word_f1_fold_std": float(wf1.std()),
+            "folds": [{k2: round(v, 4) for k2, v in f.items()} for f in fold_rows],
+            "sentences": len(items), "sent_per_s": len(items) * repeats / t_product if t_product else 0.0,
+            "feature_seconds": t_feat, "threads": cfg.threads or min(4, os.cpu_count() or 1)}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = common.make_parser(NAME, __doc__.splitlines()[0], FOLDER)
-    parser.add_argument("--subset", default="BABE_SG2", help="subset to score, or 'all' (default: %(default)s)")
+    parser.add_argument("--subset", default="BABE_SG2", help="subset to score (default: %(default)s)")
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds (default: %(default)s)")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="redraw the folds this many times (seeds 0..N-1; default: %(default)s)")
+    parser.add_argument("--no-in-sample", action="store_true", help="skip the shipped model's in-sample row")
     args = common.parse(parser, argv)
     if common.skip_if_absent(args.data):
         return 0
     data = Path(args.data)
     rows = [r for r in common.load_jsonl(data)
-            if r.get("label_bias") in LABELS and (args.subset == "all" or r.get("subset") == args.subset)]
-    items = common.pick(args, rows, quick_n=3000)
+            if r.get("label_bias") in LABELS and r.get("subset") == args.subset and r.get("split", "dev") == "dev"]
+    items = common.pick(args, rows, quick_n=600)
     gold = [it["label_bias"] for it in items]
     results: list[dict[str, Any]] = []
     try:
-        px.check(("loaded", "flag_sentence"))
-        with common.Timer() as timer:
-            flags = [px.flag_sentence(it["text"]) for it in items]
-        pred = ["Biased" if f else "Non-biased" for f in flags]
-        binary = metrics.binary_prf([g == "Biased" for g in gold], [p == "Biased" for p in pred])
-        hit = flagged = marked = 0
-        for it, terms in zip(items, flags, strict=True):
-            found, want = _words(terms), _words(it.get("biased_words") or [])
-            hit += len(found & want)
-            flagged += len(found)
-            marked += len(want)
-        results.append({"system": "parallax", "macro_f1": metrics.macro_f1(gold, pred, LABELS), **binary,
-                        "term_precision": hit / flagged if flagged else 0.0, "term_recall": hit / marked if marked else 0.0,
-                        "sentences": len(items), "seconds": timer.seconds, "flagged_share": sum(map(bool, flags)) / len(items)})
+        px.check(("loaded", "Detector"))
+        results.append(_cross_validated(items, args.folds, args.repeats))
     except px.Unavailable as exc:
-        results.append(common.unavailable("parallax", str(exc)))
-    results.append({"system": "majority class", "macro_f1": metrics.macro_f1(gold, [max(LABELS, key=gold.count)] * len(gold), LABELS),
+        results.append(common.unavailable("parallax (CV)", str(exc)))
+    if not args.no_in_sample:
+        try:
+            analyse_many = px.get("loaded", "analyse_many")
+            t0 = time.perf_counter()
+            res = analyse_many([it["text"] for it in items], "body")
+            secs = time.perf_counter() - t0
+            terms = [[t.text for t in (*r.terms, *r.attributed)] for r in res]
+            results.append({"system": "parallax shipped model (in-sample: trained on these)",
+                            **_sentence_scores(gold, [r.loaded for r in res]), **_word_prf(items, terms),
+                            "sentences": len(items), "sent_per_s": len(items) / secs if secs else 0.0})
+        except px.Unavailable as exc:
+            results.append(common.unavailable("parallax shipped model", str(exc)))
+    try:
+        results.append(_peer("lexicon only (today's lexicon)", items, px.get("loaded", "lexicon_terms")))
+    except px.Unavailable as exc:
+        results.append(common.unavailable("lexicon only", str(exc)))
+    try:
+        results.append(_peer(f"pre-issue-12 detector (git {OLD_REV})", items, _old_detector()))
+    except (subprocess.CalledProcessError, FileNotFoundError, AttributeError) as exc:
+        results.append(common.unavailable("pre-issue-12 detector", f"{type(exc).__name__}: {exc}"))
+    majority = max(LABELS, key=gold.count)
+    results.append({"system": "majority class", **_sentence_scores(gold, [majority == "Biased"] * len(gold)),
                     "sentences": len(items)})
     common.print_table(f"bench.loaded — {args.subset}: {len(items)} sentences from {data}", results, COLUMNS)
-    common.write_json(args.json, NAME, data, [common.rounded(r) for r in results], subset=args.subset)
+    common.write_json(args.json, NAME, data, [common.rounded(r) for r in results], subset=args.subset,
+                      folds=args.folds, repeats=args.repeats)
     return 0
 
 

@@ -94,15 +94,15 @@ def test_model_dir_with_the_model_files_works(tmp_path, monkeypatch):
 def test_installed_model_files_match_the_pinned_sha256(monkeypatch):
     monkeypatch.delenv("PARALLAX_MODEL_DIR", raising=False)
     onnx, tok = locate_model_files()
-    assert embed_mod._sha256(onnx) == embed_mod.ONNX_SHA256
-    assert embed_mod._sha256(tok) == embed_mod.TOKENIZER_SHA256
+    assert embed_mod.file_sha256(onnx) == embed_mod.ONNX_SHA256
+    assert embed_mod.file_sha256(tok) == embed_mod.TOKENIZER_SHA256
 
 
 def test_sha256_helper(tmp_path):
     p = tmp_path / "blob.bin"
     data = os.urandom(3 * (1 << 20) + 17)  # spans several read chunks
     p.write_bytes(data)
-    assert embed_mod._sha256(p) == hashlib.sha256(data).hexdigest()
+    assert embed_mod.file_sha256(p) == hashlib.sha256(data).hexdigest()
 
 
 def test_wrong_model_file_is_px202(monkeypatch):

@@ -1,199 +1,185 @@
-"""parallax.stages.loaded: loaded / framing language. All fixtures are written for these tests."""
+"""parallax.stages.loaded: the learned loaded-language detector. Every sentence here is written for these tests."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from pathlib import Path
 
 import pytest
 
+from parallax.errors import ParallaxError
 from parallax.model import Article, LoadedFlag, Sentence
 from parallax.stages import loaded
 from parallax.stages.loaded import (
     LOADED_THRESHOLD,
+    LoadedConfig,
+    analyse,
+    analyse_many,
     find_loaded,
     flag_headline,
     flag_sentence,
     neutrality,
     score_sentence,
+    source_spans,
 )
 
-LOADED_HEADLINE = "Nations Unite Against Rising Threat From Rogue Regime"
-LOADED_LEDE = ("In a clear demonstration of unity, the leaders unveiled their plan to collaborate against "
-               "the threat posed by the regime.")
-PLAIN = [
-    "The two leaders announced that astronauts will join the moon missions.",
-    "Officials said about 70 agreements were signed.",
+# A fictional content-farm paragraph; each sentence carries planted loaded terms.
+FARM = [
+    ("The corrupt regime's thugs brutally crushed the peaceful protest.", ["corrupt", "thugs", "brutally"]),
+    ("Radical left activists are pushing a disastrous scheme that will destroy the economy.",
+     ["radical left", "disastrous"]),
+    ("Lawmakers shamelessly rammed through a reckless power grab on Friday.",
+     ["shamelessly", "reckless", "power grab"]),
+    ("The outrageous decision is a slap in the face for hardworking families.", ["outrageous"]),
+    ("The senator slammed the so-called reform as a pathetic joke.", ["slammed", "so-called", "pathetic"]),
+]
+
+# Plain wire copy, including words whose loaded senses are common elsewhere.
+NEUTRAL = [
+    "Both countries are making territorial claims over the islands.",
+    "Emergency services reached the site within an hour.",
+    "The opposition leader met the prime minister on Tuesday.",
+    "Doctors are studying the threat posed by the virus to older patients.",
     "The council met on Tuesday and approved the budget for next year.",
     "The company reported revenue of $4 billion in the third quarter.",
     "A fire destroyed three warehouses near the port overnight.",
-    "The new tax regime takes effect in January.",
+    "Officials said about 70 agreements were signed.",
+    "The two leaders announced that astronauts will join the moon missions.",
 ]
+
 PLAIN_HEADLINES = [
-    "U.S. and Canada Unveil Plans for Joint Border Patrols",
     "Council Approves Budget After Two-Day Session",
     "Fire Destroys Warehouses Near the Port",
-    "NATO Ministers Meet in Brussels",
+    "Ministers Meet in Brussels to Discuss Fishing Quotas",
 ]
+LOADED_HEADLINE = "Corrupt Mayor SLAMMED Over Disastrous Budget Scheme"
 
 
 # ---------------------------------------------------------------------------------------- sentences
 
 
-def test_lede_framing_is_flagged():
-    terms = flag_sentence(LOADED_LEDE)
-    assert "clear demonstration of" in terms
-    assert "threat posed by" in terms
+@pytest.mark.parametrize(("text", "planted"), FARM)
+def test_content_farm_terms_are_flagged(text, planted):
+    terms = flag_sentence(text)
+    assert terms, text
+    for term in planted:
+        assert term in terms, (term, terms)
+    assert score_sentence(text) >= LOADED_THRESHOLD
 
 
-@pytest.mark.parametrize("text", PLAIN)
-def test_plain_sentences_are_not_flagged(text):
+@pytest.mark.parametrize("text", NEUTRAL)
+def test_neutral_sentences_are_not_flagged(text):
     assert flag_sentence(text) == []
     assert score_sentence(text) < LOADED_THRESHOLD
 
 
-@pytest.mark.parametrize(
-    ("text", "term"),
-    [
-        ("The senator slammed the proposal as the committee met.", "slammed"),
-        ("Critics are slamming the measure.", "slamming"),
-        ("The rollout was a chaotic, disastrous mess.", "disastrous"),
-        ("The so-called reform would gut the program.", "so-called"),
-        ("Radical left activists gathered outside.", "radical left"),
-        ("The mayor bizarrely blamed the weather.", "bizarrely"),
-        ("The shocking plan would cost taxpayers billions!", "shocking"),
-    ],
-)
-def test_loaded_terms_and_inflections_are_flagged(text, term):
-    terms = flag_sentence(text)
-    assert term in terms
-    assert score_sentence(text) >= LOADED_THRESHOLD
+def test_terms_carry_offsets_into_the_sentence():
+    text = FARM[2][0]
+    r = analyse(text)
+    assert r.loaded and r.where == "body"
+    for t in r.terms:
+        assert text[t.start : t.end].lower() == t.text
+        assert t.source == "outlet"
+        assert 0.0 <= t.score <= 1.0
 
 
-def test_terms_are_lower_cased_as_they_appear():
-    assert "shocking" in flag_sentence("SHOCKING numbers came out of the review.")
+def test_batch_and_single_reading_agree():
+    texts = [FARM[0][0], NEUTRAL[0], FARM[1][0]]
+    many = analyse_many(texts)
+    assert [r.score for r in many] == [analyse(t).score for t in texts]
+    assert [r.loaded for r in many] == [True, False, True]
 
 
-def test_exclamation_mark_is_flagged_outside_quotes_only():
-    assert "!" in flag_sentence("The vote passed with a single ballot to spare!")
-    assert flag_sentence('The crowd chanted "we will win!" as the results came in.') == []
+def test_exclamation_mark_is_listed_outside_quotes_only():
+    text = "The reckless vote passed with a single ballot to spare!"
+    assert "!" in flag_sentence(text)
+    assert "!" not in flag_sentence('The crowd chanted "we will win!" as the results came in.')
 
 
-# ---------------------------------------------------------------------------------------- quotations
+# ---------------------------------------------------------------------------------------- attribution
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        'The minister said: "This is a reckless, disastrous plan."',
+        '"This is a reckless, disastrous plan," the minister said.',
         "The minister said: “This is a reckless, disastrous plan.”",
         "The union leader called it ‘a shocking betrayal of workers’ on Monday.",
-        "The union leader called it 'a shocking betrayal of workers' on Monday.",
-        '"The regime has shown its true face," the spokesman told reporters.',
+        "The union leader called it a shocking betrayal of workers.",
+        "The mayor called the decision a disgrace.",
+        "The allies met to coordinate against what they see as a growing threat from the regime.",
+        "Residents described the new tower as a monstrous eyesore.",
     ],
 )
-def test_words_inside_quotations_are_not_flagged(text):
+def test_quoted_and_attributed_views_are_not_held_against_the_outlet(text):
+    r = analyse(text)
+    assert not r.loaded, (r.score, r.term_texts)
     assert flag_sentence(text) == []
+    assert all(t.source in ("quoted", "attributed") for t in r.attributed)
 
 
-def test_quote_continuing_from_previous_sentence_is_not_flagged():
-    # the opening mark was in the sentence before; this one only closes the quotation
-    assert flag_sentence('It was a shocking and reckless decision," she added.') == []
-    # and one that opens a quotation it does not close is quoted to its end
-    assert flag_sentence('She added: "It was a shocking and reckless decision.') == []
+def test_quoted_loaded_words_are_reported_apart():
+    r = analyse('"This is a reckless, disastrous plan," the minister said.')
+    assert {"reckless", "disastrous"} & {t.text for t in r.attributed}
+    assert all(t.source == "quoted" for t in r.attributed)
+    assert not r.terms
 
 
 def test_loaded_word_outside_the_quote_still_counts():
-    terms = flag_sentence('The senator slammed the bill, saying "it costs too much."')
-    assert terms == ["slammed"]
+    text = 'The senator slammed the plan, calling it "a betrayal of taxpayers."'
+    r = analyse(text)
+    assert r.loaded
+    assert "slammed" in r.term_texts
 
 
-def test_apostrophes_are_not_quotes():
-    terms = flag_sentence("The government's reckless plan won't survive the leaders' summit.")
-    assert "reckless" in terms
+def test_source_spans():
+    text = 'Critics call it "a betrayal", while what they see as a growing threat remains.'
+    kinds = {(text[a:b], k) for a, b, k in source_spans(text)}
+    assert ('"a betrayal"', "quoted") in kinds
+    assert ("a growing threat remains", "attributed") in kinds
+    # scare quotes are the outlet's framing, not a source's words
+    assert source_spans('The "reforms" will cost billions.') == []
 
 
-def test_scare_quotes_are_flagged():
-    terms = flag_sentence("The ministry defended its ‘reforms’ of the election law.")
-    assert "scare quotes: reforms" in terms
+def test_scare_quotes_are_the_outlet_s():
+    r = analyse('The government\'s "reforms" are a disaster for the reckless elite.')
+    assert "scare quotes: reforms" in r.term_texts
 
 
-def test_short_quote_introduced_as_someone_s_word_is_not_scare_quotes():
-    assert flag_sentence('The spokesman described the talks as "productive" on Monday.') == []
-
-
-def test_title_case_short_quote_is_not_scare_quotes():
-    assert flag_sentence('The film "Northern Lights" opens on Friday.') == []
-
+def test_a_config_that_changes_the_features_refuses_the_shipped_heads():
+    # the heads were trained with attribution on: without it their inputs would mean something else
+    det = loaded.Detector(dataclasses.replace(LoadedConfig(), attribution=False))
+    with pytest.raises(ParallaxError):
+        det.analyse("The council approved the budget.")
+    # a decision value (not a feature) can change freely
+    strict = loaded.Detector(dataclasses.replace(LoadedConfig(), threshold=0.99))
+    assert not strict.analyse(FARM[4][0]).loaded
+    assert strict.analyse(FARM[4][0]).score == analyse(FARM[4][0]).score
 
 # ---------------------------------------------------------------------------------------- headlines
 
 
-def test_loaded_headline_is_flagged():
+def test_loaded_headline_is_flagged_with_caps():
     terms = flag_headline(LOADED_HEADLINE)
-    assert "unite against" in terms
-    assert "rising threat" in terms
-    assert "rogue" in terms
+    assert terms
+    assert "corrupt" in terms
+    assert "all caps: slammed" in terms
 
 
 @pytest.mark.parametrize("text", PLAIN_HEADLINES)
-def test_plain_headlines_are_not_flagged(text):
+def test_plain_headlines_are_neutral(text):
     assert flag_headline(text) == []
     assert neutrality(text) == 1.0
 
 
-@pytest.mark.parametrize(
-    ("text", "term"),
-    [
-        ("Governor Slams Lawmakers Over Delayed Budget", "slams"),
-        ("Minister Blasts Critics in Fiery Speech", "blasts"),
-        ("Two Allies Unite Against Neighbour", "unite against"),
-        ("Report Exposes Senator's Secret Deals", "exposes"),
-        ("Governor CRUSHES Rivals in Debate", "all caps: crushes"),
-    ],
-)
-def test_headline_framing_verbs_and_caps(text, term):
-    assert term in flag_headline(text)
-
-
-def test_headline_verbs_count_only_in_headlines():
-    # "blasts" in a body sentence is usually an explosion, not an attack
-    assert flag_sentence("Two blasts were heard near the station.") == []
-    assert "blasts" in flag_headline("Mayor Blasts Council")
-
-
-def test_all_caps_heading_is_not_emphasis():
-    assert flag_headline("RESULTS OF THE VOTE") == []
-
-
 def test_neutrality_prefers_the_plain_headline():
-    plain = "Leaders Agree on Joint Defence Plan"
-    loaded_one = "Leaders Unite Against Rising Threat in Shocking Show of Force"
-    assert neutrality(plain) == 1.0
-    assert neutrality(loaded_one) < 0.5
-    assert max([loaded_one, plain], key=neutrality) == plain
+    plain = PLAIN_HEADLINES[0]
+    assert neutrality(LOADED_HEADLINE) < 0.5
+    assert max([LOADED_HEADLINE, plain], key=neutrality) == plain
 
 
-def test_score_is_bounded_and_grows_with_more_terms():
-    one = score_sentence("The reckless plan passed.")
-    two = score_sentence("The reckless, disastrous plan passed.")
-    assert 0.0 <= one < two <= 1.0
-
-
-def test_lexicon_is_loaded_from_package_data():
-    assert loaded.lexicon_size() > 500
-
-
-def test_inflections():
-    forms = loaded._inflections("slam")
-    assert {"slams", "slammed", "slamming"} <= forms
-    assert "bizarrely" in loaded._inflections("bizarre")
-    assert "dramatically" in loaded._inflections("dramatic")
-
-
-# ---------------------------------------------------------------------------------------- articles
-
-
-def _article(title: str, paragraphs: list[list[str]], headings: tuple[int, ...] = ()) -> Article:
+def _article(title: str | None, paragraphs: list[list[str]], headings: tuple[int, ...] = ()) -> Article:
     """An Article whose sentences point into its text; paragraphs in `headings` are marked as headings."""
     text = ""
     sentences: list[Sentence] = []
@@ -209,63 +195,91 @@ def _article(title: str, paragraphs: list[list[str]], headings: tuple[int, ...] 
     return Article(id="a1", raw=text, title=title, text=text, sentences=sentences)
 
 
-def test_find_loaded_flags_headline_and_the_right_body_sentences():
-    article = _article(
-        "  " + LOADED_HEADLINE + " ",
-        [
-            [LOADED_LEDE, PLAIN[0]],
-            [PLAIN[1], "The opposition slammed the deal as a reckless giveaway."],
-        ],
-    )
+def test_find_loaded_reports_the_headline_separately():
+    article = _article("  " + LOADED_HEADLINE + " ", [[NEUTRAL[4], NEUTRAL[5]], [NEUTRAL[6]]])
     flags = find_loaded(article)
-    assert all(isinstance(f, LoadedFlag) for f in flags)
-    assert [f.where for f in flags] == ["headline", "body", "body"]
-
+    assert len(flags) == 1
     head = flags[0]
-    assert head.article == "a1"
+    assert isinstance(head, LoadedFlag)
+    assert head.where == "headline"
     assert article.title[head.start : head.end] == LOADED_HEADLINE == head.text
-    assert "unite against" in head.terms
 
-    lede, other = flags[1], flags[2]
-    assert article.text[lede.start : lede.end] == LOADED_LEDE == lede.text
-    assert (lede.start, lede.end) == (article.sentences[0].start, article.sentences[0].end)
-    assert article.text[other.start : other.end] == "The opposition slammed the deal as a reckless giveaway."
-    assert (other.start, other.end) == (article.sentences[3].start, article.sentences[3].end)
-    assert "slammed" in other.terms
-    assert lede.to_dict()["terms"] == lede.terms
+
+def test_find_loaded_flags_the_right_body_sentences():
+    article = _article(PLAIN_HEADLINES[0], [[NEUTRAL[4], FARM[2][0]], [NEUTRAL[7], FARM[4][0]]])
+    flags = find_loaded(article)
+    assert [f.where for f in flags] == ["body", "body"]
+    assert [f.text for f in flags] == [FARM[2][0], FARM[4][0]]
+    for f, k in zip(flags, (1, 3), strict=True):
+        assert (f.start, f.end) == (article.sentences[k].start, article.sentences[k].end)
+        assert article.text[f.start : f.end] == f.text
+    assert "slammed" in flags[1].terms
+    assert flags[0].to_dict()["terms"] == flags[0].terms
 
 
 def test_find_loaded_on_a_neutral_article_and_no_title():
-    article = _article("U.S. and Canada Unveil Plans for Joint Border Patrols", [PLAIN[:2], PLAIN[2:4]])
+    article = _article(PLAIN_HEADLINES[1], [NEUTRAL[:2], NEUTRAL[4:6]])
     assert find_loaded(article) == []
     article.title = None
     assert find_loaded(article) == []
 
 
 def test_find_loaded_reads_headings_with_headline_rules():
-    article = _article("Budget Vote", [["Governor Slams Lawmakers"], [PLAIN[2]]], headings=(0,))
+    article = _article("Budget Vote", [["Governor SLAMS Lawmakers"], [NEUTRAL[4]]], headings=(0,))
     flags = find_loaded(article)
     assert len(flags) == 1
     assert flags[0].where == "body"
-    assert flags[0].terms == ["slams"]
-    assert article.text[flags[0].start : flags[0].end] == "Governor Slams Lawmakers"
+    assert "all caps: slams" in flags[0].terms
+    assert article.text[flags[0].start : flags[0].end] == "Governor SLAMS Lawmakers"
 
 
-# ---------------------------------------------------------------------------------------- seeds
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seeds"
+# ---------------------------------------------------------------------------------------- model and lexicon
 
 
-@pytest.mark.seeds
-def test_seed_rewrite_headline_and_lede_are_flagged():
-    """The content-farm rewrite in the seed corpus: its headline and first paragraph read as framing."""
-    paths = sorted(SEEDS.glob("003_*.txt"))
-    if not paths:
-        pytest.skip("seed corpus not available")
-    lines = [ln.strip() for ln in paths[0].read_text(encoding="utf-8").splitlines() if ln.strip()]
-    lede_at = next(i for i, ln in enumerate(lines) if len(ln) > 100)
-    headline = lines[lede_at - 1]
-    assert flag_headline(headline), headline
-    assert flag_sentence(lines[lede_at]), lines[lede_at]
-    # the paragraph after the lede is plain reporting
-    assert flag_sentence(lines[lede_at + 1]) == []
+def test_config_is_frozen_and_documents_its_threshold():
+    cfg = LoadedConfig()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.threshold = 0.1  # type: ignore[misc]
+    assert cfg.threshold == LOADED_THRESHOLD
+    assert "threshold" in (LoadedConfig.__doc__ or "")
+
+
+def test_shipped_model_matches_its_pinned_sha256_and_the_lexicon():
+    path = loaded.model_path()
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == loaded.MODEL_SHA256
+    heads = loaded.load_heads()
+    assert heads.meta["lexicon_sha256"] == loaded.lexicon_sha256()  # retrain after editing the lexicon
+    assert heads.meta["feature_key"] == LoadedConfig().feature_key()
+    assert (path.parent / "MODEL_CARD.md").exists()
+
+
+def test_a_tampered_model_is_refused(tmp_path, monkeypatch):
+    bad = tmp_path / "heads.json"
+    bad.write_text(loaded.model_path().read_text(encoding="utf-8").replace("0", "1", 1), encoding="utf-8")
+    monkeypatch.setattr(loaded, "model_path", lambda: bad)
+    loaded.load_heads.cache_clear()
+    try:
+        with pytest.raises(ParallaxError):
+            loaded.load_heads()
+    finally:
+        loaded.load_heads.cache_clear()
+
+
+def test_seed_only_phrases_are_gone_from_the_lexicon():
+    text = Path(loaded.__file__).parents[1].joinpath("data").joinpath("loaded_terms.txt").read_text(encoding="utf-8")
+    terms = {line.split("\t")[0] for line in text.splitlines() if line and not line.startswith(("#", "@"))}
+    assert not {"unite against", "threat posed by", "clear demonstration of", "growing threat"} & terms
+    assert loaded.lexicon_size() > 500
+
+
+def test_lexicon_only_detector_still_works():
+    assert "shocking" in loaded.lexicon_terms("The shocking plan would cost taxpayers billions.")
+    assert loaded.lexicon_terms(NEUTRAL[4]) == []
+    assert loaded.lexicon_score('"A shocking plan," she said.') == 0.0
+
+
+def test_inflections():
+    forms = loaded._inflections("slam")
+    assert {"slams", "slammed", "slamming"} <= forms
+    assert "bizarrely" in loaded._inflections("bizarre")
+    assert "dramatically" in loaded._inflections("dramatic")

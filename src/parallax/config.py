@@ -24,7 +24,7 @@ import contextvars
 import dataclasses
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +118,75 @@ class CrosscheckConfig:
 
 
 @dataclass(frozen=True)
+class LoadedConfig:
+    """Every threshold and tunable of the loaded-language detector.
+
+    Decision values (change freely; ``bench.loaded`` measures the effect):
+
+    * ``threshold`` — a sentence whose probability reaches this is loaded. 0.5: BABE is balanced and the
+      heads are calibrated logistic models, so the midpoint is the macro-F1 choice; not tuned.
+    * ``word_threshold`` — a word whose probability reaches this is listed as responsible. 0.3 gave the best
+      word-level F1 out of fold on BABE SG2 dev (0.2: same F1, lower precision; 0.4 and 0.5: lower F1).
+    * ``max_terms`` — at most this many responsible words per sentence from the word head (the most
+      probable ones).
+    * ``lexicon_term_weight`` — the outlet's lexicon terms of at least this weight are listed as
+      responsible too (the lexicon is the explanation of loaded words the word head scores lower, such as
+      "so-called"); they add to the list, not to the score.
+    * ``neutral_below`` — :func:`neutrality` is 1.0 (fully neutral) for text whose probability is under
+      this, and falls linearly to 0 at probability 1; callers test ``neutrality(t) >= 0.99`` for "plain".
+    * ``attribution`` — keep quoted and attributed-view words out of the outlet's score and terms.
+    * ``indirect_speech_is_source`` — also treat the complement of "X said (that) …" / "according to X,
+      …" as the source's. Off: BABE's annotators hold reported claims against the outlet as often as not,
+      and the verb that introduces them ("claimed", "admitted") is the outlet's choice either way.
+
+    Feature definition (the shipped heads were trained with these values; ``feature_key()`` is stored in
+    the model file and a mismatch refuses to load — retrain with ``training/loaded`` after changing them):
+
+    * ``w_exclamation``, ``w_caps``, ``w_scare_quotes``, ``w_question``, ``w_voice`` — the lexicon
+      detector's pattern weights (exclamation mark, ALL-CAPS word in a headline, scare quotes, a
+      question, the writer's own "we"/"you"); ``attribution_damp`` scales its score when the sentence
+      reports speech; ``min_reported_weight`` — lighter lexicon terms add to its score but are not listed.
+    * ``lexicon_feature_scale`` — the lexicon score is multiplied by this before the sentence head.
+    * ``max_tokens`` — the encoder reads at most this many word pieces (news sentences are far shorter).
+
+    Run time:
+
+    * ``batch_size``, ``threads`` (onnxruntime intra-op threads; None: up to 4) and ``cache_size``
+      (results kept per process, keyed by text and place).
+    """
+
+    threshold: float = 0.5
+    word_threshold: float = 0.3
+    max_terms: int = 5
+    lexicon_term_weight: float = 0.5
+    neutral_below: float = 0.3
+    attribution: bool = True
+    indirect_speech_is_source: bool = False
+    # feature definition
+    w_exclamation: float = 0.6
+    w_caps: float = 0.55
+    w_scare_quotes: float = 0.5
+    w_question: float = 0.5
+    w_voice: float = 0.45
+    attribution_damp: float = 0.8
+    min_reported_weight: float = 0.2
+    lexicon_feature_scale: float = 3.0
+    max_tokens: int = 128
+    # run time
+    batch_size: int = 32
+    threads: int | None = None
+    cache_size: int = 20_000
+
+    def feature_key(self) -> dict[str, Any]:
+        """The fields that define the model's input features (stored with the trained heads)."""
+        keys = ("attribution", "indirect_speech_is_source", "w_exclamation", "w_caps", "w_scare_quotes",
+                "w_question", "w_voice", "attribution_damp", "lexicon_feature_scale", "max_tokens")
+        d = asdict(self)
+        return {k: d[k] for k in keys}
+
+
+
+@dataclass(frozen=True)
 class BriefConfig:
     """The brief. Set on our fixtures and the seeds; bench.summary measures ROUGE on Multi-News and AllSides dev."""
 
@@ -177,6 +246,7 @@ class Settings:
     provenance: ProvenanceConfig = field(default_factory=ProvenanceConfig)
     stories: StoriesConfig = field(default_factory=StoriesConfig)
     crosscheck: CrosscheckConfig = field(default_factory=CrosscheckConfig)
+    loaded: LoadedConfig = field(default_factory=LoadedConfig)
     brief: BriefConfig = field(default_factory=BriefConfig)
     desk: DeskConfig = field(default_factory=DeskConfig)
     store: StoreConfig = field(default_factory=StoreConfig)

@@ -123,6 +123,7 @@ class Fact:
     refs: list[SourceRef] = field(default_factory=list)
     origin_article: str = ""  # whose words `text` are
     score: float = 0.0
+    representative_reason: str = ""  # why these words among the sentences that state the fact
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -132,6 +133,7 @@ class Fact:
             "status": self.status,
             "speaker": self.speaker,
             "quoted_from": self.origin_article,
+            "representative_reason": self.representative_reason,
             "citations": [{"article": r.article, "start": r.start, "end": r.end, "group": r.group}
                           for r in self.refs],
         }

@@ -35,6 +35,7 @@ def story_from_dict(d: dict[str, Any]) -> Story:
     """The inverse of Story.to_dict (fact scores are not kept)."""
     facts = [Fact(text=f["text"], sources=list(f["sources"]), support=f["support"], status=f["status"],
                   speaker=f.get("speaker"), origin_article=f.get("quoted_from") or "",
+                  representative_reason=f.get("representative_reason") or "",
                   refs=[SourceRef(r["article"], r["start"], r["end"], r["group"]) for r in f.get("citations", [])])
              for f in d.get("facts", [])]
     disputes = [Dispute(x["about"], x["kind"], [Variant(v["text"], v["value"], list(v["sources"]), list(v["groups"]))

@@ -29,26 +29,39 @@ class Candidate:
 
 
 def choose_representative(cc: CrossCheck, members: list[int], roots: set[str]) -> int:
-    """The statement whose words the fact shows: central to its cluster, from an origin's original,
-    neutral, self-contained, of a readable length, a finished sentence (weights in BriefConfig)."""
+    """The statement whose words the fact shows, decided in this order: from an origin's original (not a
+    copy or a rewrite of it); not loaded language; then the best of central to the cluster, self-contained,
+    of a readable length and a finished sentence (weights in BriefConfig)."""
+    return max(members, key=lambda m: _wording_key(cc, members, m, roots))
+
+
+def representative_reason(cc: CrossCheck, members: list[int], rep: int, roots: set[str]) -> str:
+    """Why these words were chosen, for the reader (recorded as `representative_reason`)."""
+    s = cc.statements[rep]
+    others = [m for m in members if m != rep]
+    parts = ["the original's wording" if s.article in roots else "no original states it"]
+    if any(flag_sentence(cc.statements[m].text) for m in others) and not flag_sentence(s.text):
+        parts.append("plainer than the other wordings")
+    elif flag_sentence(s.text):
+        parts.append("every wording is loaded")
+    if others:
+        parts.append(f"{len(others)} other wording{'s' if len(others) > 1 else ''}")
+    return "; ".join(parts)
+
+
+def _wording_key(cc: CrossCheck, members: list[int], m: int, roots: set[str]) -> tuple:
     cfg = settings().brief
     st = cc.statements
     vecs = cc.vectors[members]
     centre = vecs.mean(axis=0)
-    best, best_score = members[0], -1e9
-    for k, m in enumerate(members):
-        s = st[m]
-        n = len(s.text.split())
-        score = float(vecs[k] @ centre)
-        score += cfg.rep_original_bonus if s.article in roots else 0.0
-        score -= cfg.rep_loaded_penalty if flag_sentence(s.text) else 0.0
-        score -= cfg.rep_pronoun_penalty if _PRONOUN_START.match(s.text) else 0.0
-        score -= cfg.rep_long_penalty * max(0, n - cfg.rep_long_words)
-        score -= cfg.rep_short_penalty * max(0, cfg.rep_short_words - n)
-        score -= cfg.rep_unfinished_penalty if not s.text.rstrip().endswith((".", "”", '"', "’", "!", "?")) else 0.0
-        if score > best_score:
-            best, best_score = m, score
-    return best
+    s = st[m]
+    n = len(s.text.split())
+    score = float(cc.vectors[m] @ centre)
+    score -= cfg.rep_pronoun_penalty if _PRONOUN_START.match(s.text) else 0.0
+    score -= cfg.rep_long_penalty * max(0, n - cfg.rep_long_words)
+    score -= cfg.rep_short_penalty * max(0, cfg.rep_short_words - n)
+    score -= cfg.rep_unfinished_penalty if not s.text.rstrip().endswith((".", "”", '"', "’", "!", "?")) else 0.0
+    return (s.article in roots, not flag_sentence(s.text), round(score, 6), -m)
 
 
 def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max_words: int) -> list[Fact]:
@@ -63,8 +76,13 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
     cands: list[Candidate] = []
     for members in cc.clusters:
         rep = choose_representative(cc, members, roots)
-        # Only members that say what the representative says count towards its support.
+        # Only members that say what the representative says count towards its support; among them, the
+        # wording is chosen again (an original's plain sentence may sit in another cluster).
         members = [m for m in range(len(st)) if m == rep or supports(cc, m, rep)]
+        better = choose_representative(cc, members, roots)
+        if better != rep:
+            rep = better
+            members = [m for m in range(len(st)) if m == rep or supports(cc, m, rep)]
         groups = len({st[m].group for m in members})
         arts = len({st[m].article for m in members})
         centrality = float(np.mean(cc.vectors[members] @ centroid))
@@ -106,16 +124,31 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
     for c in chosen:
         f = fact_from_cluster(cc, c.members, c.rep)
         f.score = round(c.score, 3)
+        f.representative_reason = representative_reason(cc, c.members, c.rep, roots)
         facts.append(f)
     return facts
 
 
+_NOT_A_HEADLINE = re.compile(
+    r"^\s*(?:by\s|updated\b|posted\b|published\b|last\s+updated)|\b\d{1,2}:\d{2}\b|\b(?:GMT|UTC|EDT|EST|BST|CET)\b"
+    r"|\b\d+\s+(?:minutes?|hours?|days?)\s+ago\b|\b(?:staff|correspondent|reporter)\b.*\b(?:19|20)\d\d\b",
+    re.IGNORECASE)
+
+
+def is_headline_like(text: str) -> bool:
+    """A title or sentence that can say what happened: not a dateline, timestamp or byline line."""
+    return len(text.split()) >= settings().brief.headline_min_words and not _NOT_A_HEADLINE.search(text)
+
+
 def choose_headline(articles: list[Article]) -> tuple[str, str | None]:
-    """The most neutral, most central of the sources' own headlines (or lead sentence when none is neutral)."""
+    """A headline in the sources' own words, chosen like a fact's wording: the title of an origin's
+    original (not a copy's or a rewrite's) first, then a neutral one, then the most central (weights in
+    BriefConfig); never a dateline, timestamp or byline line. With no neutral title, the first plain
+    sentence of the most original article."""
     from parallax.text.embed import embed
 
     cfg = settings().brief
-    titled = [a for a in articles if a.title and len(a.title.split()) >= cfg.headline_min_words]
+    titled = [a for a in articles if a.title and is_headline_like(a.title)]
     if titled:
         vecs = embed([a.title for a in titled])  # type: ignore[misc]
         centre = vecs.mean(axis=0)
@@ -124,16 +157,16 @@ def choose_headline(articles: list[Article]) -> tuple[str, str | None]:
             neutral = neutrality(a.title or "")
             group_size = sum(1 for o in articles if (o.group or o.id) == (a.group or a.id))
             score = neutral + cfg.headline_centrality_weight * float(v @ centre) + cfg.headline_group_weight * group_size
-            scored.append((neutral >= cfg.headline_neutral, score, a))
-        scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+            scored.append((neutral >= cfg.headline_neutral, not a.derived_from, round(score, 6), a.id, a))
+        scored.sort(key=lambda t: t[:4], reverse=True)
         if scored[0][0]:
-            a = scored[0][2]
+            a = scored[0][-1]
             return a.title or "", a.id
     # No neutral headline: the first sentence of the most original article.
-    for a in sorted(articles, key=lambda x: bool(x.derived_from)):
+    for a in sorted(articles, key=lambda x: (bool(x.derived_from), x.id)):
         for s in a.content_sentences():
             text = s.text_of(a.text)
-            if not flag_sentence(text):
+            if is_headline_like(text) and not flag_sentence(text):
                 return text, a.id
     a = articles[0]
     return (a.title or a.id), a.id

@@ -36,7 +36,7 @@ INSTALL_HINT = (
 )
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -98,7 +98,7 @@ class OnnxEmbedder:
         onnx_path, tok_path = locate_model_files()
         if self.verify and not os.environ.get("PARALLAX_MODEL_DIR"):
             for path, want in ((onnx_path, ONNX_SHA256), (tok_path, TOKENIZER_SHA256)):
-                got = _sha256(path)
+                got = file_sha256(path)
                 if got != want:
                     raise ParallaxError(f"sha256 of {path} is {got}, expected {want}; reinstall the package",
                                         code="PX202", input=str(path))

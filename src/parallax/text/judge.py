@@ -1,0 +1,594 @@
+"""The pair judge: does a candidate sentence (or short passage) support or contradict a claim?
+
+One judge for every decision about two statements (fact grouping, a fact's cited sources, disputes, rewrite
+alignment, and the judgment benchmarks). For a claim and a candidate it returns probabilities for
+*supports*, *contradicts* and *neither*.
+
+How: all-MiniLM-L6-v2 (the int8 ONNX model `parallax.text.embed` already runs) encodes each text once; from its
+sentence vector and its token states the judge computes features of the pair: bi-encoder cosine,
+BERTScore-style token alignment in both directions (how much of the claim the candidate covers, and the
+weakest-covered claim token), word overlap, and typed slots (counts with their noun, dates and weekdays,
+numbers, names, negation, denial words, quote speaker). A small classifier (gradient-boosted trees, numpy
+inference, trees in `parallax/models/judge/judge.npz`, sha256 pinned in `SHA256SUMS` beside it) maps the
+features to the three probabilities. The classifier is trained here (`make model`, see
+`training/judge/` and the model card); no torch at run time.
+
+Decision functions (`same_statement`, `supported`, `stance`) are thin rules over the judge's probabilities
+with the thresholds of `JudgeConfig`; the benchmarks (`bench.judge_eval`) score exactly these.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from parallax.errors import ParallaxError
+from parallax.text.embed import DIM, ONNX_SHA256, TOKENIZER_SHA256, file_sha256, locate_model_files
+from parallax.text.slots import counts_conflict, extract_counts, extract_dates, find_speaker
+from parallax.text.words import content_words
+
+log = logging.getLogger(__name__)
+
+LABELS = ("supports", "contradicts", "neither")
+SUPPORTS, CONTRADICTS, NEITHER = 0, 1, 2
+MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "judge"
+MODEL_FILE = "judge.npz"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Configuration
+
+
+@dataclass(frozen=True)
+class JudgeConfig:
+    """Every threshold the product uses with the judge. Probabilities are the judge's, in [0, 1].
+
+    Where a value was chosen on an evaluation set's dev file, the benchmark reports that choice
+    cross-validated (5 folds: chosen on four, scored on the fifth); see `bench/judge_eval.py` and the model
+    card for the figures.
+    """
+
+    # A source supports a fact when the judge's P(supports) for (fact, best source window) reaches this.
+    # Chosen on FRANK dev (every summary sentence vs the article's top windows; balanced accuracy):
+    # 5-fold CV picked 0.873 ± 0.018; high because the judge's supports class is strict.
+    support_min: float = 0.87
+    # Two statements are the same statement (fact grouping, rewrite alignment) when each supports the other
+    # at least this much: min(P(a|b), P(b|a)) >= same_statement_min. NOT chosen on data: on MSRP dev the
+    # cross-validated choice degenerates to "everything is a paraphrase" (the judge ranks MSRP pairs worse
+    # than plain cosine, see the model card), so this is the plain "more likely than not" value.
+    same_statement_min: float = 0.5
+    # A candidate disputes a claim when P(contradicts) reaches this (and exceeds P(supports)). For dispute
+    # detection, together with a typed-slot conflict. Not calibrated yet (bench.crosscheck will set it).
+    contradict_min: float = 0.5
+    # Stance: a body whose best window cosine with the headline is below this is "unrelated" (topic filter).
+    # Chosen on FNC-1 dev by macro-F1, 5-fold CV: 0.45 / 0.475 (folds' choices).
+    stance_related_cosine: float = 0.475
+    # Stance: "agree" when the best P(supports) over the body's top windows reaches this, else "discuss".
+    # Chosen on FNC-1 dev by macro-F1, 5-fold CV: 0.40 in every fold.
+    stance_agree_min: float = 0.4
+    # Stance: "disagree" when the best P(contradicts) reaches this (and exceeds P(supports)).
+    # Chosen on FNC-1 dev by macro-F1, 5-fold CV: 0.90 in every fold.
+    stance_disagree_min: float = 0.9
+    # Candidate windows the judge scores per claim, chosen by bi-encoder cosine (cost bound: the judge only
+    # sees the top-k neighbours). Not tuned: 8 covers the best window in nearly every FRANK summary sentence.
+    top_k: int = 8
+    # Body sentences read for stance (the claim of a headline is in the opening of a news body).
+    stance_max_sentences: int = 60
+    # Token cap per text for the encoder (MiniLM allows 256; two-sentence windows fit in 160).
+    max_tokens: int = 160
+
+
+DEFAULT_CONFIG = JudgeConfig()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Text primitives the features need (typed slots; counts, dates, speakers come from crosscheck)
+
+_STOP = frozenset(["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "into", "onto", "upon", "about", "over", "under", "after", "before", "during", "since", "until", "while", "than", "then", "that", "this", "these", "those", "there", "here", "it", "its", "it's", "he", "she", "they", "them", "his", "her", "their", "our", "we", "you", "your", "i", "me", "my", "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had", "do", "does", "did", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "not", "no", "nor", "so", "such", "too", "very", "also", "just", "only", "even", "still", "yet", "which", "who", "whom", "whose", "what", "when", "where", "why", "how", "all", "any", "both", "each", "few", "more", "most", "other", "some", "own", "same", "s", "t", "said", "says", "say", "told"])
+_PUNCT = re.compile(r"^[\W_]+$")
+_NUM = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+_NUMWORD = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+            "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "twenty": "20",
+            "hundred": "100", "dozen": "12", "thousand": "1000", "million": "1000000", "billion": "1000000000"}
+_NEG = re.compile(r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot)\b|n't\b", re.I)
+_DENY = re.compile(r"\b(?:fake|hoax|false|falsely|debunk\w*|den(?:y|ies|ied|ial)|untrue|rumou?r\w*|fabricat\w*"
+                   r"|misleading|refut\w*|dismiss\w*|retract\w*|satire|doctored|baseless|unfounded|reject\w*)\b",
+                   re.I)
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?\b")
+_MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
+_COMMON_CAPS = frozenset(["The", "A", "An", "In", "On", "At", "By", "For", "With", "From", "As", "After", "Before", "During", "When", "While", "This", "That", "These", "Those", "It", "He", "She", "They", "We", "I", "You", "His", "Her", "Their", "Its", "Our", "But", "And", "Or", "If", "So", "Yet", "Also", "Then", "There", "Here", "What", "Who", "Why", "How", "Where", "Which", "Mr", "Mrs", "Ms", "Dr", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "According", "Meanwhile", "However", "Police", "Officials", "Earlier", "Later", "Today", "Yesterday", "Last", "Next", "One", "Two"])
+
+
+def _numbers(text: str) -> set[str]:
+    out = {m.group(0).replace(",", "") for m in _NUM.finditer(text)}
+    out |= {_NUMWORD[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _NUMWORD}
+    return {n.rstrip("0").rstrip(".") if "." in n else n for n in out}
+
+
+def _names(text: str) -> set[str]:
+    return {m.group(0).lower() for m in _NAME.finditer(text) if m.group(0) not in _COMMON_CAPS}
+
+
+def _bigrams(text: str) -> set[tuple[str, str]]:
+    w = re.findall(r"\w+", text.lower())
+    return set(itertools.pairwise(w))
+
+
+@dataclass(slots=True)
+class Encoded:
+    """One text as the judge sees it: sentence vector, content-token states and typed slots."""
+
+    text: str
+    vec: np.ndarray  # (384,), L2-normalised mean-pooled sentence vector (same as parallax.text.embed)
+    toks: np.ndarray  # (k, 384), L2-normalised states of the content tokens
+    n_words: int
+    n_tokens: int = 1  # word pieces the sentence vector was pooled over
+    words: set[str] = field(default_factory=set)
+    numbers: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
+    counts: list = field(default_factory=list)
+    dates: dict[str, str] = field(default_factory=dict)
+    months: set[str] = field(default_factory=set)
+    neg: int = 0
+    deny: int = 0
+    speaker: str | None = None
+    bigrams: set[tuple[str, str]] = field(default_factory=set)
+
+
+def _slots(text: str, vec: np.ndarray, toks: np.ndarray, n_tokens: int = 1) -> Encoded:
+    return Encoded(text=text, vec=vec, toks=toks, n_words=len(text.split()), n_tokens=n_tokens,
+                   words=content_words(text),
+                   numbers=_numbers(text), names=_names(text), counts=extract_counts(text),
+                   dates=extract_dates(text), months=set(_MONTH.findall(text)), neg=len(_NEG.findall(text)),
+                   deny=len(_DENY.findall(text)), speaker=find_speaker(text), bigrams=_bigrams(text))
+
+
+def join(parts: Sequence[Encoded]) -> Encoded:
+    """A passage of adjacent sentences as one candidate, without running the model again.
+
+    Token states are the sentences' own (each encoded alone), the sentence vector is the token-weighted
+    mean of theirs; the typed slots are read from the joined text. Training builds windows the same way.
+    """
+    if len(parts) == 1:
+        return parts[0]
+    vec = sum(p.vec * p.n_tokens for p in parts)
+    vec = (vec / max(1e-9, float(np.linalg.norm(vec)))).astype(np.float32)
+    toks = np.concatenate([p.toks for p in parts], axis=0)
+    return _slots(" ".join(p.text for p in parts), vec, toks, sum(p.n_tokens for p in parts))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Features of a pair (claim, candidate)
+
+FEATURES = (
+    "cosine",
+    "tok_recall_mean", "tok_recall_min", "tok_recall_q20", "tok_recall_below",
+    "tok_precision_mean", "tok_precision_q20",
+    "word_recall", "word_precision", "bigram_recall",
+    "names_missing", "names_extra", "numbers_missing", "numbers_extra",
+    "count_conflict", "count_match", "date_conflict", "weekday_conflict", "month_conflict", "date_match",
+    "neg_claim", "neg_cand", "neg_mismatch", "deny_cand_only", "deny_claim_only",
+    "speaker_conflict", "speaker_match",
+    "log_words_claim", "log_words_cand", "log_len_ratio",
+)
+_BELOW = 0.6  # token cosine under which a claim token counts as not covered (a feature, not a decision)
+
+
+def pair_features(a: Encoded, b: Encoded) -> np.ndarray:
+    """The feature vector of claim `a` against candidate `b` (order: FEATURES)."""
+    if len(a.toks) and len(b.toks):
+        sim = a.toks @ b.toks.T
+        rec = sim.max(axis=1)
+        prec = sim.max(axis=0)
+        r_mean, r_min, r_q20 = float(rec.mean()), float(rec.min()), float(np.quantile(rec, 0.2))
+        r_below = float((rec < _BELOW).mean())
+        p_mean, p_q20 = float(prec.mean()), float(np.quantile(prec, 0.2))
+    else:
+        r_mean = r_min = r_q20 = p_mean = p_q20 = 0.0
+        r_below = 1.0
+    shared = a.words & b.words
+    cc = any(counts_conflict(x, y) for x in a.counts for y in b.counts)
+    cm = any(x.noun == y.noun and x.value == y.value and not (x.weak or y.weak) for x in a.counts for y in b.counts)
+    da, db = a.dates, b.dates
+    date_conf = "date" in da and "date" in db and da["date"] != db["date"]
+    wd_conf = "weekday" in da and "weekday" in db and da["weekday"] != db["weekday"]
+    month_conf = bool(a.months) and bool(b.months) and not (a.months & b.months)
+    date_match = any(k in da and da.get(k) == db.get(k) for k in ("date", "weekday"))
+    sp_conf = sp_match = 0.0
+    if a.speaker and b.speaker:
+        same = a.speaker.split()[-1].lower() == b.speaker.split()[-1].lower()
+        sp_conf, sp_match = float(not same), float(same)
+    return np.array([
+        float(a.vec @ b.vec),
+        r_mean, r_min, r_q20, r_below, p_mean, p_q20,
+        len(shared) / max(1, len(a.words)), len(shared) / max(1, len(b.words)),
+        len(a.bigrams & b.bigrams) / max(1, len(a.bigrams)),
+        min(3, len(a.names - b.names)), min(3, len(b.names - a.names)),
+        min(3, len(a.numbers - b.numbers)), min(3, len(b.numbers - a.numbers)),
+        float(cc), float(cm), float(date_conf), float(wd_conf), float(month_conf), float(date_match),
+        min(2, a.neg), min(2, b.neg), float((a.neg % 2) != (b.neg % 2)),
+        float(b.deny > 0 and a.deny == 0), float(a.deny > 0 and b.deny == 0),
+        sp_conf, sp_match,
+        np.log1p(a.n_words), np.log1p(b.n_words), np.log((1 + b.n_words) / (1 + a.n_words)),
+    ], dtype=np.float32)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The encoder: all-MiniLM-L6-v2 token states (int8 ONNX), cached per text
+
+
+class TokenEncoder:
+    """Runs the embedding model once per text and keeps both its sentence vector and its token states."""
+
+    def __init__(self, max_tokens: int = 160, batch_size: int = 32, threads: int | None = None,
+                 max_items: int = 100_000):
+        self.max_tokens = max_tokens
+        self.batch_size = batch_size
+        self.threads = threads
+        self.max_items = max_items
+        self._session = None
+        self._tokenizer = None
+        self._inputs: list[str] = []
+        self._cache: OrderedDict[str, Encoded] = OrderedDict()
+        self._lock = threading.Lock()
+        self._skip: np.ndarray | None = None
+
+    def warm_up(self) -> None:
+        if self._session is not None:
+            return
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        onnx_path, tok_path = locate_model_files()
+        if not os.environ.get("PARALLAX_MODEL_DIR"):
+            for path, want in ((onnx_path, ONNX_SHA256), (tok_path, TOKENIZER_SHA256)):
+                got = file_sha256(path)
+                if got != want:
+                    raise ParallaxError(f"sha256 of {path} is {got}, expected {want}; reinstall the package",
+                                        code="PX202", input=str(path))
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.threads or min(4, os.cpu_count() or 1)
+        opts.log_severity_level = 3
+        self._session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+        self._inputs = [i.name for i in self._session.get_inputs()]
+        tok = Tokenizer.from_file(str(tok_path))
+        tok.enable_truncation(self.max_tokens)
+        tok.enable_padding()
+        self._tokenizer = tok
+        vocab = tok.get_vocab()
+        skip = np.zeros(max(vocab.values()) + 1, dtype=bool)
+        for piece, idx in vocab.items():
+            if (piece.startswith("[") and piece.endswith("]")) or piece in _STOP or _PUNCT.match(piece):
+                skip[idx] = True
+        self._skip = skip
+
+    def encode(self, texts: Sequence[str]) -> list[Encoded]:
+        """Encoded texts, one per input (each distinct text runs through the model once per process)."""
+        with self._lock:
+            todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if todo:
+            fresh = self._run(todo)
+            with self._lock:
+                self._cache.update(zip(todo, fresh, strict=True))
+                while len(self._cache) > self.max_items:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            got = [self._cache.get(t) for t in texts]
+        missing = [t for t, e in zip(texts, got, strict=True) if e is None]  # evicted meanwhile
+        if missing:
+            again = dict(zip(missing, self._run(missing), strict=True))
+            got = [e if e is not None else again[t] for t, e in zip(texts, got, strict=True)]
+        return got  # type: ignore[return-value]
+
+    def _run(self, texts: list[str]) -> list[Encoded]:
+        self.warm_up()
+        assert self._session is not None and self._tokenizer is not None and self._skip is not None
+        out: list[Encoded | None] = [None] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for b in range(0, len(order), self.batch_size):
+            idx = order[b : b + self.batch_size]
+            enc = self._tokenizer.encode_batch([texts[i] or " " for i in idx])
+            ids = np.array([e.ids for e in enc], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
+            pooled = (hidden * mask[..., None]).sum(axis=1) / np.clip(mask.sum(axis=1, keepdims=True), 1, None)
+            pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-9, None)
+            for r, i in enumerate(idx):
+                keep = (mask[r] == 1) & ~self._skip[ids[r]]
+                if not keep.any():
+                    keep = mask[r] == 1
+                t = hidden[r][keep]
+                t = t / np.clip(np.linalg.norm(t, axis=1, keepdims=True), 1e-9, None)
+                out[i] = _slots(texts[i], pooled[r].astype(np.float32), t.astype(np.float32), int(mask[r].sum()))
+        return out  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The classifier (numpy inference of the trained gradient-boosted trees)
+
+
+def _read_sums(folder: Path) -> dict[str, str]:
+    sums = folder / "SHA256SUMS"
+    if not sums.exists():
+        return {}
+    out = {}
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            out[parts[1].lstrip("*")] = parts[0]
+    return out
+
+
+class _Classifier:
+    """Gradient-boosted trees (one per class per round) evaluated in numpy; softmax over the summed scores.
+
+    The trees are stored flat: for node n, `feature[n]`, `threshold[n]` (go left when x <= threshold),
+    `left[n]`/`right[n]` (absolute node indices), `leaf[n]`, `value[n]`; `roots[t]` and `tree_class[t]`
+    per tree; `baseline` per class. Written by training/judge/train.py from scikit-learn's
+    HistGradientBoostingClassifier and checked there to reproduce its probabilities.
+    """
+
+    def __init__(self, path: Path):
+        with np.load(path, allow_pickle=False) as z:
+            self.features = tuple(str(x) for x in z["features"])
+            self.labels = tuple(str(x) for x in z["labels"])
+            self.feature = z["feature"].astype(np.int64)
+            self.threshold = z["threshold"].astype(np.float64)
+            self.left = z["left"].astype(np.int64)
+            self.right = z["right"].astype(np.int64)
+            self.leaf = z["leaf"].astype(bool)
+            self.value = z["value"].astype(np.float64)
+            self.roots = z["roots"].astype(np.int64)
+            self.tree_class = z["tree_class"].astype(np.int64)
+            self.baseline = z["baseline"].astype(np.float64)
+            self.depth = int(z["max_depth"])
+            self.meta = json.loads(str(z["meta"])) if "meta" in z.files else {}
+        if self.features != FEATURES:
+            raise ParallaxError(f"{path} was trained on other features ({len(self.features)}); rebuild it with "
+                                "`make model`", code="PX202", input=str(path))
+        if self.labels != LABELS:
+            raise ParallaxError(f"{path} has labels {self.labels}, expected {LABELS}", code="PX202",
+                                input=str(path))
+
+    def raw(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        rows = np.arange(len(x))[:, None]
+        node = np.broadcast_to(self.roots, (len(x), len(self.roots))).copy()
+        for _ in range(self.depth + 1):
+            leaf = self.leaf[node]
+            if leaf.all():
+                break
+            go_left = x[rows, self.feature[node]] <= self.threshold[node]
+            node = np.where(leaf, node, np.where(go_left, self.left[node], self.right[node]))
+        vals = self.value[node]  # (n, trees)
+        out = np.tile(self.baseline, (len(x), 1))
+        for c in range(len(self.labels)):
+            out[:, c] += vals[:, self.tree_class == c].sum(axis=1)
+        return out
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        if not len(x):
+            return np.zeros((0, len(self.labels)))
+        h = self.raw(x)
+        h -= h.max(axis=1, keepdims=True)
+        e = np.exp(h)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The judge
+
+
+class PairJudge:
+    """Probabilities that a candidate supports / contradicts / is neutral to a claim (see module doc)."""
+
+    def __init__(self, model_dir: Path | None = None, config: JudgeConfig = DEFAULT_CONFIG,
+                 encoder: TokenEncoder | None = None, verify: bool = True):
+        self.model_dir = Path(model_dir) if model_dir else MODEL_DIR
+        self.config = config
+        self.encoder = encoder or TokenEncoder(max_tokens=config.max_tokens)
+        self.verify = verify
+        self._clf: _Classifier | None = None
+        self._lock = threading.Lock()
+        self._windows: OrderedDict[tuple[str, ...], list[Encoded]] = OrderedDict()
+
+    def warm_up(self) -> None:
+        """Load the classifier (sha256 checked against SHA256SUMS) and the encoder; PX201/PX202 on failure."""
+        with self._lock:
+            if self._clf is not None:
+                return
+            path = self.model_dir / MODEL_FILE
+            if not path.exists():
+                raise ParallaxError(f"judge model {path} is missing; rebuild it with `make model` or reinstall "
+                                    "parallax-news", code="PX201", input=str(path))
+            if self.verify:
+                want = _read_sums(self.model_dir).get(MODEL_FILE)
+                if not want:
+                    raise ParallaxError(f"no sha256 for {MODEL_FILE} in {self.model_dir / 'SHA256SUMS'}",
+                                        code="PX202", input=str(path))
+                got = file_sha256(path)
+                if got != want:
+                    raise ParallaxError(f"sha256 of {path} is {got}, expected {want}; reinstall parallax-news "
+                                        "or rebuild with `make model`", code="PX202", input=str(path))
+            self._clf = _Classifier(path)
+        self.encoder.warm_up()
+
+    def encode(self, texts: Sequence[str]) -> list[Encoded]:
+        """Encode texts once (cached); pass the results to `judge_encoded` to reuse them across pairs."""
+        return self.encoder.encode(list(texts))
+
+    def features(self, claims: Sequence[str], candidates: Sequence[str]) -> np.ndarray:
+        """The (n, len(FEATURES)) feature matrix of the pairs (used by training and the benchmarks)."""
+        if len(claims) != len(candidates):
+            raise ValueError("judge() takes two lists of the same length")
+        enc = {e.text: e for e in self.encode(list(dict.fromkeys([*claims, *candidates])))}
+        return self._features([enc[c] for c in claims], [enc[c] for c in candidates])
+
+    @staticmethod
+    def _features(a: Sequence[Encoded], b: Sequence[Encoded]) -> np.ndarray:
+        if not a:
+            return np.zeros((0, len(FEATURES)), dtype=np.float32)
+        return np.stack([pair_features(x, y) for x, y in zip(a, b, strict=True)])
+
+    def judge(self, claims: Sequence[str], candidates: Sequence[str]) -> np.ndarray:
+        """(n, 3) probabilities [supports, contradicts, neither] that candidates[i] supports claims[i]."""
+        self.warm_up()
+        if len(claims) != len(candidates):
+            raise ValueError("judge() takes two lists of the same length")
+        if not claims:
+            return np.zeros((0, 3), dtype=np.float32)
+        return self.judge_features(self.features(claims, candidates))
+
+    def judge_encoded(self, claims: Sequence[Encoded], candidates: Sequence[Encoded]) -> np.ndarray:
+        """As `judge`, for texts already encoded with `encode` (no model run)."""
+        self.warm_up()
+        if not claims:
+            return np.zeros((0, 3), dtype=np.float32)
+        return self.judge_features(self._features(claims, candidates))
+
+    def judge_features(self, x: np.ndarray) -> np.ndarray:
+        self.warm_up()
+        assert self._clf is not None
+        return self._clf.predict_proba(x).astype(np.float32)
+
+    def windows(self, sentences: Sequence[str]) -> list[Encoded]:
+        """A source's sentences and adjacent pairs, encoded (pairs joined from their sentences; cached)."""
+        key = tuple(s for s in sentences if s.strip())
+        with self._lock:
+            hit = self._windows.get(key)
+            if hit is not None:
+                self._windows.move_to_end(key)
+                return hit
+        enc = self.encode(list(key))
+        out = enc + [join(enc[i : i + 2]) for i in range(len(enc) - 1)]
+        with self._lock:
+            self._windows[key] = out
+            while len(self._windows) > 256:
+                self._windows.popitem(last=False)
+        return out
+
+    @property
+    def meta(self) -> dict:
+        self.warm_up()
+        assert self._clf is not None
+        return self._clf.meta
+
+
+_default: PairJudge | None = None
+_default_lock = threading.Lock()
+
+
+def get_judge() -> PairJudge:
+    """The process-wide judge with the shipped model and DEFAULT_CONFIG."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = PairJudge()
+        return _default
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Decisions the product makes (and the benchmarks score)
+
+
+def source_windows(sentences: Sequence[str]) -> list[str]:
+    """A source's sentences and its adjacent pairs (a claim may fuse two neighbouring sentences)."""
+    sents = [s for s in sentences if s.strip()]
+    return sents + [sents[i] + " " + sents[i + 1] for i in range(len(sents) - 1)]
+
+
+def same_statement_score(a: str, b: str, judge: PairJudge | None = None) -> float:
+    """min(P(a supported by b), P(b supported by a)): how surely a and b state the same thing."""
+    return float(same_statement_scores([a], [b], judge)[0])
+
+
+def same_statement_scores(a: Sequence[str], b: Sequence[str], judge: PairJudge | None = None) -> np.ndarray:
+    """`same_statement_score` for each pair (a[i], b[i])."""
+    j = judge or get_judge()
+    if not a:
+        return np.zeros(0, dtype=np.float32)
+    p = j.judge([*a, *b], [*b, *a])[:, SUPPORTS]
+    return np.minimum(p[: len(a)], p[len(a):])
+
+
+def same_statement(a: str, b: str, judge: PairJudge | None = None) -> bool:
+    """Do a and b state the same thing (each supports the other)? Fact grouping and rewrite alignment."""
+    j = judge or get_judge()
+    return same_statement_score(a, b, j) >= j.config.same_statement_min
+
+
+def support_probabilities(claim: str, source_sentences: Sequence[str], judge: PairJudge | None = None
+                          ) -> tuple[list[Encoded], np.ndarray, np.ndarray]:
+    """Judge `claim` against the source's top-k windows by cosine: (windows, their indices, (k, 3) probs).
+
+    Windows are the source's sentences and adjacent pairs (`source_windows`); only the `top_k` closest to
+    the claim by bi-encoder cosine are judged (the cost bound).
+    """
+    j = judge or get_judge()
+    windows = j.windows(source_sentences)
+    if not windows:
+        return windows, np.zeros(0, dtype=np.int64), np.zeros((0, 3), dtype=np.float32)
+    c = j.encode([claim])[0]
+    cos = np.array([c.vec @ w.vec for w in windows])
+    idx = np.argsort(-cos, kind="stable")[: j.config.top_k]
+    return windows, idx, j.judge_encoded([c] * len(idx), [windows[i] for i in idx])
+
+
+def support_score(claim: str, source_sentences: Sequence[str], judge: PairJudge | None = None) -> float:
+    """Best P(supports) of `claim` over the source's sentences and adjacent pairs."""
+    _, _, probs = support_probabilities(claim, source_sentences, judge)
+    return float(probs[:, SUPPORTS].max()) if len(probs) else 0.0
+
+
+def supported(claim: str, source_sentences: Sequence[str], judge: PairJudge | None = None) -> bool:
+    """Is `claim` supported by some sentence (or adjacent pair) of a source? A fact's cited sources."""
+    j = judge or get_judge()
+    return support_score(claim, source_sentences, j) >= j.config.support_min
+
+
+def stance_scores(headline: str, body_sentences: Sequence[str], judge: PairJudge | None = None
+                  ) -> tuple[float, float, float]:
+    """(best cosine, best P(supports), best P(contradicts)) of a headline against a body's windows."""
+    j = judge or get_judge()
+    sents = [s for s in body_sentences if s.strip()][: j.config.stance_max_sentences]
+    windows, idx, probs = support_probabilities(headline, sents, j)
+    if not len(idx):
+        return 0.0, 0.0, 0.0
+    c = j.encode([headline])[0]
+    return float(c.vec @ windows[idx[0]].vec), float(probs[:, SUPPORTS].max()), float(probs[:, CONTRADICTS].max())
+
+
+def stance(headline: str, body_sentences: Sequence[str], judge: PairJudge | None = None) -> str:
+    """agree / disagree / discuss / unrelated: how a body relates to a headline's claim, from the judge."""
+    j = judge or get_judge()
+    return stance_from_scores(stance_scores(headline, body_sentences, j), j.config)
+
+
+def stance_from_scores(scores: tuple[float, float, float], config: JudgeConfig = DEFAULT_CONFIG) -> str:
+    cos, p_sup, p_con = scores
+    if cos < config.stance_related_cosine:
+        return "unrelated"
+    if p_con >= config.stance_disagree_min and p_con > p_sup:
+        return "disagree"
+    if p_sup >= config.stance_agree_min:
+        return "agree"
+    return "discuss"
+
+
+__all__ = [
+    "CONTRADICTS", "DEFAULT_CONFIG", "DIM", "FEATURES", "LABELS", "NEITHER", "SUPPORTS", "Encoded", "JudgeConfig",
+    "PairJudge", "TokenEncoder", "get_judge", "join", "pair_features", "same_statement", "same_statement_score",
+    "same_statement_scores", "source_windows", "stance", "stance_from_scores", "stance_scores", "support_probabilities",
+    "support_score", "supported",
+]
