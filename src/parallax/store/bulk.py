@@ -49,7 +49,12 @@ def _day(value: str | None) -> date | None:
 def plan(run_rows: dict[str, Any], stored: set[str], now: datetime) -> dict[str, list[dict[str, Any]]]:
     """The rows to file: articles (less those whose dedupe key is in `stored`), their stories, index keys,
     compared pairs and word counts."""
-    arts = sorted((r for r in run_rows["articles"] if r["dedupe_key"] not in stored), key=lambda r: r["order"])
+    arts = []
+    seen = set(stored)
+    for r in sorted(run_rows["articles"], key=lambda r: r["order"]):
+        if r["dedupe_key"] not in seen:  # stored before, or the same page twice in the run: filed once
+            seen.add(r["dedupe_key"])
+            arts.append(r)
     members: dict[str, list[dict[str, Any]]] = {}
     for r in arts:
         members.setdefault(r["story"], []).append(r)
