@@ -23,7 +23,7 @@ COLUMNS = {
     "support": ("bacc", "precision", "recall", "f1", "accuracy", "threshold", "summaries", "seconds"),
     "loaded": ("macro_f1", "precision", "recall", "f1", "term_precision", "term_recall", "sentences", "seconds"),
     "stance": ("fnc_score", "macro_f1", "f1_agree", "f1_disagree", "f1_discuss", "f1_unrelated", "pairs", "seconds"),
-    "speed": ("size", "pages", "seconds", "pages_per_s", "peak_rss_mb", "growth_exponent"),
+    "speed": ("system", "pages", "cpu_s", "ms_per_page", "pages_per_s_per_core", "wall_s", "pages_per_s", "peak_rss_mb"),
 }
 
 

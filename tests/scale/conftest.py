@@ -14,9 +14,8 @@ from __future__ import annotations
 import json
 import random
 import re
-from pathlib import Path
-
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -110,9 +109,11 @@ def generate(folder: Path, n_council: int = 60, seed: int = 5) -> list[Path]:
             for r in records[s::shards + 1]:
                 fh.write(json.dumps({k: v for k, v in r.items() if v is not None}, ensure_ascii=False) + "\n")
         paths.append(p)
+    texts: set[str] = set()
     for j, r in enumerate(records[shards::shards + 1]):
-        if r["id"].endswith("-copy"):  # a page file has no URL: two with one text would be one page to a store
-            r = dict(r, text=r["text"] + "\n\n(Reprinted by " + r["source"] + ".)")
+        if r["text"] in texts:  # a page file has no URL: two with one text would be one page to a store
+            r = dict(r, text=r["text"] + f"\n\nThis report was filed as page {j} by {r['source']}.")
+        texts.add(r["text"])
         p = folder / f"page-{j:03d}.txt"
         p.write_text(f"{r.get('title') or ''}\n\n{r['text']}", encoding="utf-8")
         paths.append(p)

@@ -63,7 +63,7 @@ def require_ray() -> Any:
     try:
         import pyarrow  # noqa: F401
         import ray
-        import ray.data  # noqa: F401
+        import ray.data
     except ImportError as exc:
         from parallax.errors import error
 

@@ -50,11 +50,24 @@ def plan(run_rows: dict[str, Any], stored: set[str], now: datetime) -> dict[str,
     """The rows to file: articles (less those whose dedupe key is in `stored`), their stories, index keys,
     compared pairs and word counts."""
     arts = []
-    seen = set(stored)
+    first: dict[str, str] = {}  # dedupe key -> the run's first article with it
+    alias: dict[str, str] = {}  # a page the run read twice (same text, no URL) -> the one filed
     for r in sorted(run_rows["articles"], key=lambda r: r["order"]):
-        if r["dedupe_key"] not in seen:  # stored before, or the same page twice in the run: filed once
-            seen.add(r["dedupe_key"])
-            arts.append(r)
+        if r["dedupe_key"] in stored:
+            continue
+        if r["dedupe_key"] in first:  # the same page twice in the run: filed once, as the store files it
+            alias[r["id"]] = first[r["dedupe_key"]]
+            continue
+        first[r["dedupe_key"]] = r["id"]
+        arts.append(r)
+    for r in arts:
+        if alias and r.get("derived_json"):
+            derived = json.loads(r["derived_json"])
+            for d in derived:
+                d["article"] = alias.get(d["article"], d["article"])
+            r["derived_json"] = json.dumps(derived, ensure_ascii=False)
+        if r.get("group_id", "").removeprefix("g-") in alias:
+            r["group_id"] = "g-" + alias[r["group_id"].removeprefix("g-")]
     members: dict[str, list[dict[str, Any]]] = {}
     for r in arts:
         members.setdefault(r["story"], []).append(r)
