@@ -139,7 +139,7 @@ def _store(paths: list[str], cpu: TreeCPU, tmp: str) -> dict[str, Any]:
                 stages["commit (stories, provenance)"] += time.process_time() - t0
 
     t0 = time.process_time()
-    arts, errors = read_paths(paths)
+    arts, _errors = read_paths(paths)
     stages["read"] = time.process_time() - t0
     with TimedStore(str(Path(tmp) / "speed.db")) as store:
         summary = store.add_articles(arts, progress=False)

@@ -349,3 +349,26 @@ def brief_story(rows: list[dict[str, Any]], length: str = "standard") -> dict[st
     return {"story": sid, "articles_json": json.dumps(sorted(a.id for a in arts)),
             "story_json": json.dumps(story.to_dict(), ensure_ascii=False),
             "first_day": days[0] if days else None, "last_day": days[-1] if days else None}
+
+
+def run_in_process(paths: list[str], length: str = "standard") -> dict[str, list[dict[str, Any]]]:
+    """The stages in this process, without Ray, for small inputs and tests: all articles form one block
+    (exact by construction). Returns what `runner.load_outcome` returns of a finished run."""
+    rows: list[dict[str, Any]] = []
+    for n, (path, explicit) in enumerate(list_inputs(paths)):
+        rows += read_one(path, n, explicit)[0]
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_id.setdefault(r["id"], []).append(r)
+    rows = sorted((r for group in by_id.values() for r in dedupe_ids(group)), key=lambda r: r["order"])
+    arts = [r for r in map_articles(rows) if not r.get("error_code")]
+    df = document_frequencies(arts)
+    story_of = cluster_block(arts, df, len(arts)) if arts else {}
+    stories: dict[str, list[dict[str, Any]]] = {}
+    for r in arts:
+        stories.setdefault(story_of[r["id"]], []).append(dict(r, story=story_of[r["id"]]))
+    traced = [t for members in stories.values() for t in trace_story(members)]
+    by_story: dict[str, list[dict[str, Any]]] = {}
+    for t in traced:
+        by_story.setdefault(t["story"], []).append(t)
+    return {"articles": traced, "stories": [brief_story(ms, length) for ms in by_story.values()]}

@@ -11,9 +11,13 @@ all). On SQLite the same rows are inserted in one transaction. The rows are what
 article by article: articles with their index keys (MinHash bands, lead-vector LSH), word counts and
 document frequencies, every compared pair (`pair_checks`), origin groups and derivations, and story rows.
 
-Articles whose cleaned text is already stored (same dedupe key) are skipped. Stories are the run's own
-(ids: the batch's hash of the member ids); a run is one day's crawl, and stories of earlier days are not
-re-clustered with it (docs/SCALE.md says what that leaves out).
+Articles whose cleaned text is already stored (same dedupe key) are skipped. Each of the run's stories
+(ids: the batch's hash of the member ids) is then matched to the stored stories: its members' lead-vector
+LSH keys find stored candidates (the store's index and bounds, `StoreConfig`), the neighbourhood is
+re-clustered with the batch's rule (`cluster_similarities`, the store's IDF), and a run story whose
+members cluster with a stored story's members is merged into it (`merged_into`, as the incremental
+store records merges) and that story's origin groups are recomputed from its pairs. A stored story is
+not split by a merge (docs/SCALE.md).
 """
 
 from __future__ import annotations
@@ -156,11 +160,87 @@ def _insert_sqlite(conn: Connection, rows: dict[str, list[dict[str, Any]]]) -> N
                      [{"term": t, "df": n} for t, n in sorted(counts.items())])
 
 
+def _match_stories(store: Any, conn: Connection, rows: dict[str, list[dict[str, Any]]],
+                   now: datetime) -> dict[str, str]:
+    """Merge each new story into the stored story its members cluster with, if any: {new: stored}."""
+    from sqlalchemy import func, update
+
+    from parallax.config import settings
+    from parallax.stages.stories import TermMatrix, cluster_similarities, combined_similarity
+
+    cfg = settings().store
+    ac, ls, st = S.articles.c, S.lsh_story.c, S.stories.c
+    run_ids = {a["id"] for a in rows["articles"]}
+    run_stories = {s["id"] for s in rows["stories"]}
+    members: dict[str, list[dict[str, Any]]] = {}
+    for a in rows["articles"]:
+        members.setdefault(a["story_id"], []).append(a)
+    merged: dict[str, str] = {}
+    for sid in sorted(members):
+        ms = members[sid]
+        vecs = np.stack([np.frombuffer(a["doc_vec"], dtype=np.float32) for a in ms])
+        keys = sorted({k for v in vecs for k in idx.story_keys(v)})
+        q = select(ls.article_id, func.count().label("hits")).where(ls.key.in_(keys))
+        days = [a["pub_day"] for a in ms if a["pub_day"]]
+        if days:
+            lo, hi = min(days) - timedelta(days=cfg.window_days), max(days) + timedelta(days=cfg.window_days)
+            q = q.where(ls.day.is_(None) | ((ls.day >= lo) & (ls.day <= hi)))
+        hits = [r.article_id for r in conn.execute(q.group_by(ls.article_id).having(func.count() >= cfg.min_collisions)
+                                                   .order_by(func.count().desc(), ls.article_id)
+                                                   .limit(cfg.story_candidates + len(ms))).all()
+                if r.article_id not in run_ids][: cfg.story_candidates]
+        if not hits:
+            continue
+        centre = vecs.mean(axis=0)
+        best: dict[str, float] = {}
+        for r in conn.execute(select(ac.id, ac.story_id, ac.doc_vec).where(ac.id.in_(hits), ac.superseded_by.is_(None))):
+            other = store._resolve_story(conn, r.story_id)
+            cos = float(np.frombuffer(r.doc_vec, dtype=np.float32) @ centre) / max(float(np.linalg.norm(centre)), 1e-9)
+            if other and other not in run_stories and cos > cfg.neighbour_min_cos:
+                best[other] = max(best.get(other, -1.0), cos)
+        if not best:
+            continue
+        stored = []
+        for other in sorted(best, key=lambda x: (-best[x], x))[: cfg.story_neighbours]:
+            stored += conn.execute(select(ac.id, ac.story_id, ac.doc_vec, ac.pub_day, ac.terms_json)
+                                   .where(ac.story_id == other, ac.superseded_by.is_(None))
+                                   .order_by(ac.added_at.desc(), ac.id).limit(cfg.story_members)).all()
+        stored.sort(key=lambda r: r.id)
+        terms = TermMatrix([json.loads(r.terms_json or "{}") for r in stored]
+                           + [json.loads(a["terms_json"] or "{}") for a in ms])
+        allvecs = np.vstack([np.stack([np.frombuffer(r.doc_vec, dtype=np.float32) for r in stored]), vecs])
+        df, n_docs = store._term_stats(conn, set(terms.vocab))
+        sim = combined_similarity(allvecs, terms.weighted(terms.idf(df, max(n_docs, 1))),
+                                  [r.pub_day for r in stored] + [a["pub_day"] for a in ms])
+        labels = cluster_similarities(sim, terms)
+        mine = [labels[len(stored) + i] for i in range(len(ms))]
+        lab = max(set(mine), key=lambda x: (mine.count(x), x))
+        votes: dict[str, int] = {}
+        for r, x in zip(stored, labels, strict=False):
+            if x == lab:
+                votes[r.story_id] = votes.get(r.story_id, 0) + 1
+        if not votes:
+            continue
+        target = max(votes, key=lambda x: (votes[x], x))
+        conn.execute(update(S.articles).where(ac.story_id == sid).values(story_id=target))
+        conn.execute(update(S.stories).where(st.id == sid).values(merged_into=target, n_articles=0))
+        store._retrace_story(conn, target, {a["id"] for a in ms})  # origin groups of the grown story
+        store._touch_story(conn, target, None, now)
+        merged[sid] = target
+        log.info("merged the run's story %s into stored story %s", sid, target)
+    return merged
+
+
 def merge_run(store: Any, out: str | Path, *, now: datetime | None = None) -> dict[str, Any]:
     """File a finished run's articles and stories into `store` in one transaction; returns counts."""
     from parallax.scale.runner import load_outcome
 
-    run_rows = load_outcome(out)
+    return merge_outcome(store, load_outcome(out), now=now, label=str(out))
+
+
+def merge_outcome(store: Any, run_rows: dict[str, Any], *, now: datetime | None = None,
+                  label: str = "") -> dict[str, Any]:
+    """`merge_run` of a run's outcome held in memory (`parallax.scale.stages.run_in_process`)."""
     now = now or S.utcnow()
     with store.engine.begin() as conn:
         if store.dialect == "postgresql":
@@ -178,7 +258,8 @@ def merge_run(store: Any, out: str | Path, *, now: datetime | None = None) -> di
                      {"n": n})
         if conn.execute(select(S.meta.c.value).where(S.meta.c.key == "n_docs")).first() is None:
             conn.execute(insert(S.meta).values(key="n_docs", value=str(n)))
+        merged = _match_stories(store, conn, rows, now) if rows["articles"] else {}
     summary = {"articles": len(rows["articles"]), "duplicates": len(stored), "stories": len(rows["stories"]),
-               "pairs": len(rows["pair_checks"]), "out": str(out)}
+               "merged_into_stored": len(merged), "pairs": len(rows["pair_checks"]), "out": label}
     log.info("merged %s", summary)
     return summary
