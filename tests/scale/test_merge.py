@@ -51,3 +51,28 @@ def test_next_day_joins_the_stored_story_as_ingest_would(url, tmp_path):
         assert not done.failures
         want = _outcome(ingested)
     assert got == want
+
+
+def test_scale_commands_say_what_to_install_without_ray(monkeypatch, tmp_path):
+    import sys
+
+    from click.testing import CliRunner
+
+    from parallax.cli import main
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if the `scale` extra were not installed
+    res = CliRunner().invoke(main, ["scale", "run", str(SUMMIT), "--out", str(tmp_path / "run")])
+    assert res.exit_code == 1
+    assert "PX201" in res.output and "parallax-news[scale]" in res.output
+
+
+def test_merge_command_refuses_an_unfinished_run(tmp_path):
+    pytest.importorskip("ray")
+    from click.testing import CliRunner
+
+    from parallax.cli import main
+
+    (tmp_path / "run").mkdir()
+    res = CliRunner().invoke(main, ["scale", "merge", str(tmp_path / "run"), "--db", str(tmp_path / "x.db")])
+    assert res.exit_code == 2
+    assert "PX302" in res.output and "not a finished run" in res.output

@@ -101,3 +101,16 @@ def test_merged_postgresql_store_serves_what_ingest_serves(finished_run, scale_p
     assert set(got) == set(want)
     for key in want:
         assert got[key] == want[key], key
+
+
+def test_merge_command_files_a_finished_run(finished_run, tmp_path):
+    from click.testing import CliRunner
+
+    from parallax.cli import main
+    from parallax.store import Store
+
+    res = CliRunner().invoke(main, ["scale", "merge", str(finished_run), "--db", str(tmp_path / "m.db")])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.output.strip().splitlines()[-1])
+    with Store(str(tmp_path / "m.db")) as store:
+        assert summary["articles"] == store.info()["counts"]["articles"] >= 180
