@@ -2,8 +2,8 @@
 
 Commands are registered explicitly at the bottom of this module, by area: here `brief` and `clean`;
 `parallax.cli.desk` (stories, daily, feed, coverage, db), `parallax.cli.ingest` (ingest, watch, sources),
-`parallax.cli.web` (serve). What they share (`--db`, opening the store, writing output, coded errors) is in
-`parallax.cli.common`. The group's `--config FILE` applies to every command: the TOML is read into
+`parallax.cli.web` (serve), `parallax.cli.scale` (scale run, scale merge). What they share (`--db`, opening
+the store, writing output, coded errors) is in `parallax.cli.common`. The group's `--config FILE` applies to every command: the TOML is read into
 `parallax.config.Settings`, kept on the click context and made the settings in effect while the command runs.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from parallax.cli import desk, ingest, web
+from parallax.cli import desk, ingest, scale, web
 from parallax.cli.common import (
     EXIT_SOME_FAILED,
     SETTINGS_KEY,
@@ -195,6 +195,7 @@ COMMANDS: list[click.Command] = [
     *desk.COMMANDS,     # stories, daily, feed, coverage, db
     *ingest.COMMANDS,   # ingest, watch, sources
     *web.COMMANDS,      # serve
+    *scale.COMMANDS,    # scale run, scale merge
 ]
 for _command in COMMANDS:
     main.add_command(_command)
