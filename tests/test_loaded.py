@@ -279,7 +279,7 @@ def test_lexicon_only_detector_still_works():
 
 
 def test_inflections():
-    forms = loaded._inflections("slam")
+    forms = loaded.inflections("slam")
     assert {"slams", "slammed", "slamming"} <= forms
-    assert "bizarrely" in loaded._inflections("bizarre")
-    assert "dramatically" in loaded._inflections("dramatic")
+    assert "bizarrely" in loaded.inflections("bizarre")
+    assert "dramatically" in loaded.inflections("dramatic")

@@ -1,12 +1,13 @@
 """Architecture check: no import cycles, no private cross-module imports, no sys.path edits in the package.
 
-    python tools/check_architecture.py [--root src/parallax]
+    python tools/check_architecture.py [--root src/parallax] [--clients tests bench tools]
 
 Every import in the package counts, the lazy ones inside functions too: a cycle hidden in a function body
 is still a cycle between two modules' responsibilities. A "private" name is one that starts with an
 underscore; importing it from another module (`from parallax.x import _y`), or reaching it through an
 imported module (`x._y`), is a reach-in. A module may use its own package's `__init__` re-exports.
-Exit status 1 when anything is found, with one line per finding.
+The clients (tests, benchmarks, tools) use the package as its users do: no private name of the package,
+imported or reached through a module. Exit status 1 when anything is found, with one line per finding.
 """
 
 from __future__ import annotations
@@ -125,11 +126,46 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
+def scan_clients(dirs: list[Path], root: Path) -> list[str]:
+    """Private names of the package used by code outside it (tests, benchmarks, tools)."""
+    modules = {module_name(p, root) for p in root.rglob("*.py")}
+    top = root.name
+    findings: list[str] = []
+    for d in dirs:
+        for path in sorted(d.rglob("*.py")) if d.is_dir() else []:
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            aliases: dict[str, str] = {}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    for a in node.names:
+                        if (a.name == top or a.name.startswith(top + ".")) and a.name in modules:
+                            aliases[a.asname or a.name.split(".")[0]] = a.name if a.asname else top
+                elif isinstance(node, ast.ImportFrom) and not node.level:
+                    base = node.module or ""
+                    if not (base == top or base.startswith(top + ".")):
+                        continue
+                    for a in node.names:
+                        if a.name.startswith("_") and not a.name.startswith("__"):
+                            findings.append(f"{path}:{node.lineno}: imports private name {a.name} from {base}")
+                        if f"{base}.{a.name}" in modules:
+                            aliases[a.asname or a.name] = f"{base}.{a.name}"
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                        and node.value.id in aliases and node.attr.startswith("_") and not node.attr.startswith("__"):
+                    findings.append(f"{path}:{node.lineno}: reaches into {aliases[node.value.id]}.{node.attr}")
+    return findings
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[1] / "src" / "parallax")
+    ap.add_argument("--clients", type=Path, nargs="*", default=None,
+                    help="folders of code that uses the package (default: tests, bench and tools beside src)")
     args = ap.parse_args(argv)
     graph, findings = scan(args.root)
+    repo = args.root.resolve().parents[1]
+    clients = args.clients if args.clients is not None else [repo / "tests", repo / "bench", repo / "tools"]
+    findings += scan_clients(clients, args.root)
     for comp in cycles(graph):
         # Show one concrete loop through the component.
         findings.append("import cycle among: " + ", ".join(comp))

@@ -234,6 +234,7 @@ class StoreConfig:
     story_members: int = 24  # the neighbourhood holds at most this many (most recent) members of each story
     story_neighbours: int = 8  # candidate stories in the neighbourhood (closest lead first)
     pair_neighbours: int = 48  # an article new to a story is compared (provenance) with this many closest members
+    settle_max_articles: int = 1500  # a run's stories are re-clustered at its end in groups of at most this many
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,22 @@ def _council(i: int, town: str, month: int) -> dict:
             "source": OUTLETS[i % len(OUTLETS)], "url": f"https://news{i % 5}.example/{town.lower()}-{i}"}
 
 
+_KEYS: dict[str, str] = {}
+
+
+def _cleaned_key(r: dict) -> str:
+    """The store's text key of a record's cleaned text (what dedupe compares for a page without a URL)."""
+    if r["id"] not in _KEYS:
+        from parallax.model import Article
+        from parallax.stages.clean import clean_article
+        from parallax.text.hashing import text_key
+
+        a = Article(id=r["id"], raw=r["text"], title=r.get("title"), input=r["id"])
+        clean_article(a)
+        _KEYS[r["id"]] = text_key(a.text)
+    return _KEYS[r["id"]]
+
+
 def generate(folder: Path, n_council: int = 60, seed: int = 5) -> list[Path]:
     """Write the pages under `folder`; returns the inputs to give the pipeline (files, in order)."""
     rng = random.Random(seed)
@@ -99,7 +116,7 @@ def generate(folder: Path, n_council: int = 60, seed: int = 5) -> list[Path]:
             records.append(_council(i, towns[(i + 5) % len(towns)] + "by", 6))
         if i % 4 == 0:  # a reprint
             records.append(dict(page, id=page["id"] + "-copy", source=OUTLETS[(i + 1) % len(OUTLETS)],
-                                url=page["url"] + "?reprint"))
+                                url=f"https://reprint{i}.example/{page['id']}"))  # another outlet: its own URL
     rng.shuffle(records)
     paths = []
     shards = 6
@@ -109,11 +126,18 @@ def generate(folder: Path, n_council: int = 60, seed: int = 5) -> list[Path]:
             for r in records[s::shards + 1]:
                 fh.write(json.dumps({k: v for k, v in r.items() if v is not None}, ensure_ascii=False) + "\n")
         paths.append(p)
-    texts: set[str] = set()
-    for j, r in enumerate(records[shards::shards + 1]):
-        if r["text"] in texts:  # a page file has no URL: two with one text would be one page to a store
-            r = dict(r, text=r["text"] + f"\n\nThis report was filed as page {j} by {r['source']}.")
-        texts.add(r["text"])
+    # A page file has no URL: to a store, a file whose cleaned text another page shares is that page again
+    # (a batch keeps it as a copy). Such records go in a JSONL file with their URLs instead.
+    keys = Counter(_cleaned_key(r) for r in records)
+    as_files = records[shards::shards + 1]
+    extra = [r for r in as_files if keys[_cleaned_key(r)] > 1]
+    if extra:
+        p = folder / "shard-copies.jsonl"
+        with p.open("w", encoding="utf-8") as fh:
+            for r in extra:
+                fh.write(json.dumps({k: v for k, v in r.items() if v is not None}, ensure_ascii=False) + "\n")
+        paths.append(p)
+    for j, r in enumerate(r for r in as_files if keys[_cleaned_key(r)] == 1):
         p = folder / f"page-{j:03d}.txt"
         p.write_text(f"{r.get('title') or ''}\n\n{r['text']}", encoding="utf-8")
         paths.append(p)

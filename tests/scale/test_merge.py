@@ -62,7 +62,7 @@ def test_scale_commands_say_what_to_install_without_ray(monkeypatch, tmp_path):
 
     monkeypatch.setitem(sys.modules, "ray", None)  # as if the `scale` extra were not installed
     res = CliRunner().invoke(main, ["scale", "run", str(SUMMIT), "--out", str(tmp_path / "run")])
-    assert res.exit_code == 1
+    assert res.exit_code == 2  # nothing could be done
     assert "PX201" in res.output and "parallax-news[scale]" in res.output
 
 
@@ -76,3 +76,21 @@ def test_merge_command_refuses_an_unfinished_run(tmp_path):
     res = CliRunner().invoke(main, ["scale", "merge", str(tmp_path / "run"), "--db", str(tmp_path / "x.db")])
     assert res.exit_code == 2
     assert "PX302" in res.output and "not a finished run" in res.output
+
+
+def test_a_store_files_hundreds_of_pages_in_any_order_as_the_batch_groups_them(scale_pages, batch_brief, tmp_path):
+    """At a few hundred pages the IDF moves while a run files its pages, and a page is placed among the stories
+    of its moment: the run's end settles them (`Store.settle`), so a→z, z→a and the batch agree."""
+    from parallax.stages.read import read_paths
+    from parallax.store import Store
+
+    arts, errors = read_paths(scale_pages)
+    assert not errors
+    arts = sorted(arts, key=lambda a: a.id)
+    want = {frozenset(s.articles) for s in batch_brief.stories}
+    for name, seq in (("az", arts), ("za", arts[::-1])):
+        with Store(str(tmp_path / f"{name}.db")) as store:
+            done = store.add_articles(seq, progress=False, batch=16)
+            assert done.new == len(arts)
+            got = {frozenset(r["articles"]) for r in store.list_stories(limit=1000)}
+        assert got == want, name

@@ -188,6 +188,7 @@ class Ingester:
         self._bar = _Bar(False, 0)
         self._buf: list[tuple[Article, str | None]] = []
         self._names: dict[str, str | None] = {}
+        self._filed_in: set[str] = set()  # stories new pages went into: settled at the end of the run
 
     # -- bookkeeping
     def fail(self, source: str, code: str, reason: str, *, count: int = 1) -> None:
@@ -238,6 +239,7 @@ class Ingester:
                 else:
                     self.fail(str(value), "PX101", "not found: not a file, a directory or an http(s) URL")
             self._flush()
+            self._settle()
         except _Stop:
             self._buf.clear()
         except KeyboardInterrupt:
@@ -248,6 +250,19 @@ class Ingester:
             self.summary.seconds = time.perf_counter() - t0
             self.summary.requests = self.fetcher.requests - req0
         return self.summary
+
+    def _settle(self) -> None:
+        """Re-cluster the stories this run filed into (`Store.settle`): the partition of a run does not
+        depend on the order its pages came in. A store failure here is reported, never raised."""
+        if not self._filed_in:
+            return
+        try:
+            self.store.settle(self._filed_in)
+        except Exception as exc:
+            err = translate(exc, "settle")
+            log.debug("settling failed", exc_info=True)
+            self.fail("settle", err.code, err.message)
+        self._filed_in = set()
 
     def _plan(self, sources: Iterable[str | Path]) -> Iterator[tuple[str, Any]]:
         for src in sources:
@@ -285,7 +300,7 @@ class Ingester:
             return
         items, self._buf = self._buf, []
         try:
-            res = self.store.add_articles(items, progress=False)
+            res = self.store.add_articles(items, progress=False, settle=False)
         except Exception as exc:  # the store failed as a whole: name every page of the batch
             err = translate(exc, items[0][0].input or items[0][0].id)
             if err.code in FATAL_CODES:
@@ -297,6 +312,7 @@ class Ingester:
         self.summary.new += res.new
         self.summary.duplicate += res.duplicate
         self.summary.ids.extend(res.ids)
+        self._filed_in |= res.stories
         self._bar.done(res.new + res.duplicate, self.summary)
         for f in res.failures:
             self.fail(f.get("input", "?"), f.get("code", "PX414"), f.get("reason", ""))
@@ -469,6 +485,8 @@ class Ingester:
         if added.status == "new":
             self.summary.new += 1
             self.summary.ids.append(added.id)
+            if added.story_id:
+                self._filed_in.add(added.story_id)
         else:
             self.summary.duplicate += 1
         self._set_state(url, etag=res.etag, last_modified=res.last_modified, status=res.status,

@@ -136,14 +136,16 @@ def map_articles(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     from parallax.stages.stories import doc_vectors, term_counts
     from parallax.text.dates import parse_day
     from parallax.text.embed import embed
-    from parallax.text.hashing import sha_key
+    from parallax.text.hashing import sha_key, text_key
     from parallax.text.names import names
+    from parallax.text.urls import key_of_page
 
     out: list[dict[str, Any]] = []
     todo: list[tuple[dict[str, Any], Any]] = []
     for r in rows:
         a = article_of(r)
-        row = dict(r, raw_key=sha_key(a.url, a.raw))
+        page_key = key_of_page(a.url, a.meta.get("canonical_url"))  # the store's keys, so that a merged
+        row = dict(r, raw_key=sha_key(page_key, a.raw))  # page is found again by a later ingest
         try:
             clean_article(a)
             split_article(a)
@@ -155,9 +157,9 @@ def map_articles(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         a.credits = find_credits(a)
         note_masthead(a)
-        text_hash = sha_key(a.text)
+        text_hash = text_key(a.text)
         row.update(title=a.title, source=a.source, published=a.published, url=a.url)  # as cleaning left them
-        row.update(text=a.text, text_hash=text_hash, dedupe_key=sha_key(a.url, text_hash) if a.url else text_hash,
+        row.update(text=a.text, text_hash=text_hash, dedupe_key=sha_key(page_key, text_hash) if page_key else text_hash,
                    removed_json=json.dumps([x.to_dict() for x in a.removed], ensure_ascii=False),
                    sentences_json=json.dumps([[s.start, s.end, s.paragraph, int(s.is_heading)] for s in a.sentences]),
                    credits_json=json.dumps([c.to_dict() for c in a.credits], ensure_ascii=False),

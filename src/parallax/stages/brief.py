@@ -15,7 +15,7 @@ import numpy as np
 from parallax.config import settings
 from parallax.model import Article, Fact, Story
 from parallax.stages.crosscheck import CrossCheck, fact_from_cluster, supports
-from parallax.stages.loaded import flag_sentence, neutrality
+from parallax.stages.loaded import analyse_many, flag_sentence, neutrality
 
 _PRONOUN_START = re.compile(r"^(He|She|It|They|This|That|These|Those|His|Her|Its|Their|But|And|Also|However)\b")
 
@@ -70,6 +70,7 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
     if not st:
         return []
     roots = {a.id for a in articles if not a.derived_from}
+    analyse_many([x.text for x in st])  # one encoder batch for every wording the choices below compare
     centroid = cc.vectors.mean(axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
     n_articles = max(1, len(articles))

@@ -184,7 +184,7 @@ class _Lexicon:
 # --------------------------------------------------------------------------------------------- lexicon
 
 
-def _inflections(word: str) -> set[str]:
+def inflections(word: str) -> set[str]:
     """Simple English inflections of a word: plural / 3rd person, past, -ing, and the -ly adverb."""
     out = {word}
     if len(word) < 3 or not word[-1].isalpha():
@@ -241,7 +241,7 @@ def _parse_lexicon(text: str) -> _Lexicon:
             inflectable.append((words, entry))
     entries = dict(base)
     for words, entry in inflectable:
-        options = [[w] if (w in _FUNCTION_WORDS and len(words) > 1) else sorted(_inflections(w)) for w in words]
+        options = [[w] if (w in _FUNCTION_WORDS and len(words) > 1) else sorted(inflections(w)) for w in words]
         for combo in product(*options):
             # a term written in the lexicon always wins over another term's inflection
             if combo not in base:
@@ -526,6 +526,8 @@ class _Encoder:
                                         code="PX202", input=str(path))
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.cfg.threads or min(4, os.cpu_count() or 1)
+        opts.inter_op_num_threads = 1
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # as parallax.text.embed
         opts.log_severity_level = 3
         session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
         tok = Tokenizer.from_file(str(tok_path))

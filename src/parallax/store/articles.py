@@ -48,6 +48,7 @@ class AddSummary:
     failed: int = 0
     failures: list[dict[str, str]] = field(default_factory=list)  # {"input", "code", "reason"}
     ids: list[str] = field(default_factory=list)  # ids of the new articles, in order
+    stories: set[str] = field(default_factory=set)  # the stories new articles were filed into
     seconds: float = 0.0
 
     @property
@@ -97,12 +98,15 @@ class ArticlesMixin:
         return self.commit(prep)
 
     def add_articles(self, items: Iterable[Article | InputError | tuple[Article, str | None]], *,
-                     progress: bool = True, batch: int = 16) -> AddSummary:
+                     progress: bool = True, batch: int = 16, settle: bool = True) -> AddSummary:
         """Add many articles (each in its own transaction); read errors and failures are counted, not raised.
 
         Items: Articles, (Article, html) pairs, or InputErrors (counted as failed). Articles are cleaned and
         embedded `batch` at a time for speed, then committed one by one. A failure that every later page
         would meet too (a read-only database PX505, a full disk PX506 ...) is raised at once.
+        At the end the stories the run filed into are settled (`settle`: re-clustered together, so that the
+        partition does not depend on the order of the pages); a caller that adds in several calls passes
+        settle=False and settles `AddSummary.stories` once at its own end, as `parallax ingest` does.
         """
         from tqdm import tqdm
 
@@ -132,6 +136,8 @@ class ArticlesMixin:
                         if res.status == "new":
                             summary.new += 1
                             summary.ids.append(res.id)
+                            if res.story_id:
+                                summary.stories.add(res.story_id)
                         else:
                             summary.duplicate += 1
                 bar.update(1)
@@ -149,6 +155,8 @@ class ArticlesMixin:
                     chunk = []
             if chunk:
                 flush(chunk)
+            if settle and summary.stories:
+                self.settle(summary.stories)  # the run's partition, whatever the order its pages came in
         finally:
             bar.close()
             summary.seconds = time.perf_counter() - t0

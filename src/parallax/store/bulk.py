@@ -37,6 +37,7 @@ from parallax.store import schema as S
 from parallax.store.registry import domain_of
 from parallax.text.dates import parse_day
 from parallax.text.hashing import sha_key
+from parallax.text.urls import key_of_page
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,13 @@ ARTICLE_COLUMNS = [c.name for c in S.articles.columns]
 STORY_COLUMNS = ["id", "created_at", "updated_at", "first_day", "last_day", "n_articles", "merged_into", "split_from"]
 PAIR_COLUMNS = [c.name for c in S.pair_checks.columns]
 
+
+
+def _url_hash(r: dict[str, Any]) -> str | None:
+    """The store's `url_hash` of a run row: the page's URL key (canonical URL within the site), hashed."""
+    meta = json.loads(r.get("meta_json") or "{}")
+    key = key_of_page(r.get("url"), meta.get("canonical_url"))
+    return sha_key(key) if key else None
 
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
@@ -83,7 +91,7 @@ def plan(run_rows: dict[str, Any], stored: set[str], now: datetime) -> dict[str,
         day = pub or now.date()
         out["articles"].append({
             "id": r["id"], "dedupe_key": r["dedupe_key"], "raw_key": r["raw_key"], "text_hash": r["text_hash"],
-            "url": r.get("url"), "url_hash": sha_key(r["url"]) if r.get("url") else None,
+            "url": r.get("url"), "url_hash": _url_hash(r),
             "domain": domain_of(r.get("url")), "source": r.get("source"), "title": r.get("title"),
             "published": r.get("published"), "day": day, "pub_day": pub,
             "added_at": now + timedelta(microseconds=rank),  # input order, as `parallax ingest` files them

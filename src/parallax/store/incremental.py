@@ -111,7 +111,7 @@ class IncrementalMixin:
         pulls apart splits (the new story records `split_from`).
         """
         cfg = settings().store
-        ac, st = S.articles.c, S.stories.c
+        ac = S.articles.c
         by_story: dict[str, float] = {}
         resolved: dict[str, str | None] = {}
         for cid, r in cands.items():
@@ -131,22 +131,45 @@ class IncrementalMixin:
         if not rows:
             return None, {}
         rows.sort(key=lambda r: r.id)  # the neighbourhood's order never depends on arrival
+        labels = self._cluster_rows(conn, rows, prep)
+        chosen, moved = self._apply_labels(conn, rows, labels, now, new_id=aid)
+        return chosen.get(labels[len(rows)]), moved
+
+    def _cluster_rows(self, conn: Connection, rows: list[Any], prep: Any = None) -> list[str]:
+        """The batch's story labels for stored `rows` (id, doc_vec, pub_day, terms_json), plus the new
+        article `prep` last when given: `combined_similarity` with IDF from the store's document frequencies,
+        then `cluster_similarities`."""
+        ac = S.articles.c
         older = [r.id for r in rows if r.terms_json is None]  # stored before migration 0005: count from the text
         texts = dict(conn.execute(select(ac.id, func.coalesce(ac.title, "") + "\n" + ac.text)
                                   .where(ac.id.in_(older))).all()) if older else {}
-        terms = TermMatrix([json.loads(r.terms_json) if r.terms_json is not None else term_counts(texts[r.id])
-                            for r in rows] + [prep.terms])
-        vecs = np.stack([np.frombuffer(r.doc_vec, dtype=np.float32) for r in rows] + [prep.doc_vec])
-        df, n_docs = self._term_stats(conn, set(terms.vocab))  # the new article is counted already
-        sim = combined_similarity(vecs, terms.weighted(terms.idf(df, max(n_docs, 1))),
-                                  [r.pub_day for r in rows] + [prep.day])
-        labels = cluster_similarities(sim, terms)
+        counts = [json.loads(r.terms_json) if r.terms_json is not None else term_counts(texts[r.id]) for r in rows]
+        vecs = [np.frombuffer(r.doc_vec, dtype=np.float32) for r in rows]
+        days = [r.pub_day for r in rows]
+        if prep is not None:
+            counts.append(prep.terms)
+            vecs.append(prep.doc_vec)
+            days.append(prep.day)
+        terms = TermMatrix(counts)
+        df, n_docs = self._term_stats(conn, set(terms.vocab))  # a new article is counted already
+        sim = combined_similarity(np.stack(vecs), terms.weighted(terms.idf(df, max(n_docs, 1))), days)
+        return cluster_similarities(sim, terms)
 
+    def _apply_labels(self, conn: Connection, rows: list[Any], labels: list[str], now: datetime,
+                      new_id: str | None = None) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+        """Match the clusters of `labels` to stories and move stored `rows` (id, story_id) accordingly.
+
+        A label past the last row stands for a new, not yet filed article `new_id`. Each cluster keeps the
+        story holding most of its members (the larger story, then the smaller id, on a tie); a cluster no
+        story is left for becomes a split story (`split_from`); a story emptied by the moves redirects to
+        where most of it went (`merged_into`). Returns ({cluster label: story id}, {moved article id:
+        (old story, new story)})."""
+        ac, st = S.articles.c, S.stories.c
         clusters: dict[str, list[int]] = {}
         for i, lab in enumerate(labels):
             clusters.setdefault(lab, []).append(i)
         sizes = dict(conn.execute(select(st.id, st.n_articles).where(st.id.in_({r.story_id for r in rows}))).all())
-        new_at = len(rows)
+        new_at = len(rows) if new_id is not None else -1
         chosen: dict[str, str] = {}  # cluster -> story id
         taken: set[str] = set()
         for lab, members in sorted(clusters.items(), key=lambda kv: (-len(kv[1]), min(kv[1]))):
@@ -163,7 +186,7 @@ class IncrementalMixin:
                 if members == [new_at]:
                     continue  # the article alone: the caller starts its story
                 origin = max(held, key=lambda s: (held[s], s))
-                first = min(rows[i].id if i != new_at else aid for i in members)
+                first = min(rows[i].id if i != new_at else str(new_id) for i in members)
                 sid, n = story_key(f"split:{origin}:{first}"), 1
                 while conn.execute(select(st.id).where(st.id == sid)).first():
                     sid = story_key(f"split:{origin}:{first}:{n}")
@@ -191,7 +214,62 @@ class IncrementalMixin:
                 conn.execute(update(S.stories).where(st.merged_into == old).values(merged_into=keep))
                 conn.execute(update(S.stories).where(st.id == old).values(merged_into=keep, n_articles=0))
                 log.info("merged story %s into %s", old, keep)
-        return chosen.get(labels[new_at]), moved
+        return chosen, moved
+
+    def settle(self, story_ids: set[str] | list[str]) -> int:
+        """Re-cluster the stories a run touched, with the stories next to them, by the batch's rule.
+
+        Each article was placed when it arrived, with the document frequencies of that moment and the
+        bounded neighbourhood of that moment; once a run has filed its pages, its stories (every member,
+        not only the most recent) and their candidate neighbours are clustered again with today's
+        frequencies, so that the partition does not depend on the order the run's pages came in. Groups
+        are bounded by `StoreConfig.settle_max_articles`. Moved articles' stories are retraced. Returns the
+        number of articles moved."""
+        self.require_writable("settle stories")
+        cfg = settings().store
+        ac = S.articles.c
+        moved_total = 0
+        with self.engine.begin() as conn:
+            now = S.utcnow()
+            todo = sorted({r for r in (self._resolve_story(conn, s) for s in story_ids) if r})
+            near: set[str] = set(todo)
+            members = conn.execute(select(ac.id, ac.doc_vec, ac.pub_day, ac.minhash).where(
+                ac.story_id.in_(todo), ac.superseded_by.is_(None))).all() if todo else []
+            if len(members) <= cfg.settle_max_articles:
+                for m in members:
+                    probe = _Probe(np.frombuffer(m.doc_vec, dtype=np.float32), StoredSignature(m.minhash), m.pub_day)
+                    cands, cos = self._candidates(conn, probe)
+                    near |= {r.story_id for cid, r in cands.items()
+                             if r.story_id and cos[cid] > cfg.neighbour_min_cos}
+            near = {r for r in (self._resolve_story(conn, s) for s in near) if r}
+            sizes = dict(conn.execute(select(ac.story_id, func.count()).where(
+                ac.story_id.in_(near), ac.superseded_by.is_(None)).group_by(ac.story_id)).all()) if near else {}
+            groups: list[list[str]] = [[]]
+            held = 0
+            for sid in sorted(sizes):
+                if groups[-1] and held + sizes[sid] > cfg.settle_max_articles:
+                    groups.append([])
+                    held = 0
+                groups[-1].append(sid)
+                held += sizes[sid]
+            touched: dict[str, set[str]] = {}
+            for group in groups:
+                if sum(sizes[g] for g in group) < 2:
+                    continue
+                rows = conn.execute(select(ac.id, ac.story_id, ac.doc_vec, ac.pub_day, ac.terms_json)
+                                    .where(ac.story_id.in_(group), ac.superseded_by.is_(None))
+                                    .order_by(ac.id)).all()
+                _, moved = self._apply_labels(conn, rows, self._cluster_rows(conn, rows), now)
+                for aid, (old, new) in moved.items():
+                    touched.setdefault(new, set()).add(aid)
+                    touched.setdefault(old, set())
+                moved_total += len(moved)
+            for sid in sorted(touched):
+                self._retrace_story(conn, sid, touched[sid])
+                self._touch_story(conn, sid, None, now)
+        if moved_total:
+            log.info("settled %d stories: %d articles moved", len(near), moved_total)
+        return moved_total
 
     def _term_stats(self, conn: Connection, words: set[str]) -> tuple[dict[str, int], int]:
         """Document frequencies of `words` and the number of articles counted (the IDF of story assignment)."""
@@ -265,6 +343,13 @@ class IncrementalMixin:
             dj = json.dumps([d.to_dict() for d in derived], ensure_ascii=False)
             if by_id[aid].group_id != gid or by_id[aid].derived_json != dj:
                 conn.execute(update(S.articles).where(ac.id == aid).values(group_id=gid, derived_json=dj))
+
+
+class _Probe:
+    """A stored article as `_candidates` asks for a new one: lead vector, MinHash signature, day."""
+
+    def __init__(self, doc_vec: np.ndarray, minhash: StoredSignature, day: Any) -> None:
+        self.doc_vec, self.minhash, self.day = doc_vec, minhash, day
 
 
 def story_key(seed: str) -> str:
