@@ -295,10 +295,14 @@ class ArticlesMixin:
             conn.execute(insert(S.stories).values(id=story_id, created_at=now, updated_at=now, first_day=day,
                                                   last_day=day, n_articles=0))
 
+        published = art.published
+        if published and len(published) > S.PUBLISHED_CHARS:  # a date line, not a date: keep it, file the day
+            art.meta["published_given"] = published
+            published = prep.day.isoformat() if prep.day else None
         conn.execute(insert(S.articles).values(
             id=aid, dedupe_key=prep.dedupe_key, raw_key=prep.raw_key, text_hash=prep.text_hash, url=art.url,
             url_hash=url_hash, domain=domain_of(art.url), source=art.source, title=art.title,
-            published=art.published, day=day, pub_day=prep.day, added_at=now, input=art.input, raw=art.raw,
+            published=published, day=day, pub_day=prep.day, added_at=now, input=art.input, raw=art.raw,
             html=prep.html, text=art.text, removed_json=json.dumps([r.to_dict() for r in art.removed], ensure_ascii=False),
             sentences_json=json.dumps([[s.start, s.end, s.paragraph, int(s.is_heading)] for s in art.sentences]),
             credits_json=json.dumps([c.to_dict() for c in art.credits], ensure_ascii=False),

@@ -48,6 +48,13 @@ PAIR_COLUMNS = [c.name for c in S.pair_checks.columns]
 
 
 
+def _published(given: str | None, day: date | None) -> str | None:
+    """The `published` column as `add_article` files it: a given value too long for it becomes its day."""
+    if given and len(given) > S.PUBLISHED_CHARS:
+        return day.isoformat() if day else None
+    return given
+
+
 def _url_hash(r: dict[str, Any]) -> str | None:
     """The store's `url_hash` of a run row: the page's URL key (canonical URL within the site), hashed."""
     meta = json.loads(r.get("meta_json") or "{}")
@@ -93,7 +100,7 @@ def plan(run_rows: dict[str, Any], stored: set[str], now: datetime) -> dict[str,
             "id": r["id"], "dedupe_key": r["dedupe_key"], "raw_key": r["raw_key"], "text_hash": r["text_hash"],
             "url": r.get("url"), "url_hash": _url_hash(r),
             "domain": domain_of(r.get("url")), "source": r.get("source"), "title": r.get("title"),
-            "published": r.get("published"), "day": day, "pub_day": pub,
+            "published": _published(r.get("published"), pub), "day": day, "pub_day": pub,
             "added_at": now + timedelta(microseconds=rank),  # input order, as `parallax ingest` files them
             "input": r.get("input"), "raw": r["raw"], "html": None, "text": r["text"],
             "removed_json": r["removed_json"], "sentences_json": r["sentences_json"],

@@ -38,6 +38,7 @@ from parallax.errors import error
 from parallax.text.safe import normalise_text
 
 metadata = MetaData()
+PUBLISHED_CHARS = 40  # an ISO instant with zone fits; a longer given date is kept in meta (see store.articles)
 
 
 class SafeText(TypeDecorator):
@@ -106,7 +107,7 @@ articles = Table(
     Column("domain", SafeString(255)),
     Column("source", SafeText),
     Column("title", SafeText),
-    Column("published", SafeString(40)),
+    Column("published", SafeString(PUBLISHED_CHARS)),
     Column("day", Date, nullable=False),  # published date when known, else the day it was added
     Column("pub_day", Date),  # published date, None when the page gives none
     Column("added_at", DateTime, nullable=False),
