@@ -1,5 +1,5 @@
-"""A page whose given publication date is a whole date line (longer than the column) is filed, not refused:
-the column holds its day when one can be read, the line itself stays in the article's meta."""
+"""Values a reader gives that are longer than the old columns: a whole date line as the publication date,
+and a long id (data sets use UUIDs with prefixes)."""
 
 from __future__ import annotations
 
@@ -24,3 +24,15 @@ def test_a_long_date_line_is_filed_with_its_day(db_url, line, day):
         art = store.get_article(res.id)
     assert art.published == day
     assert art.meta["published_given"] == line
+
+
+def test_a_readers_long_id_is_kept(db_url):
+    """Data sets carry ids of 40+ characters (a prefix and a UUID): the store files them under that id."""
+    long_id = "basil-73b9c883-1fce-456d-8f13-29006e58ff13-left"
+    other = "basil-73b9c883-1fce-456d-8f13-29006e58ff13-right"
+    with Store(db_url) as store:
+        a = store.add_article(Article(id=long_id, raw=TEXT, title="Ferry resumes service", input=long_id))
+        b = store.add_article(Article(id=other, raw=TEXT.replace("Thursday", "Friday"), title="Ferry back",
+                                      input=other))
+        assert (a.id, b.id) == (long_id, other)
+        assert store.get_article(long_id).text.startswith("The Marrow Bay ferry")

@@ -38,6 +38,7 @@ from parallax.errors import error
 from parallax.text.safe import normalise_text
 
 metadata = MetaData()
+ID_CHARS = 200  # an article id: the reader's own (data sets have ids of 40+ characters) or a content id
 PUBLISHED_CHARS = 40  # an ISO instant with zone fits; a longer given date is kept in meta (see store.articles)
 
 
@@ -98,7 +99,7 @@ stories = Table(
 
 articles = Table(
     "articles", metadata,
-    Column("id", SafeString(40), primary_key=True),
+    Column("id", SafeString(ID_CHARS), primary_key=True),
     Column("dedupe_key", SafeString(64), nullable=False, unique=True),  # sha256(url \0 cleaned text) or of the text
     Column("raw_key", SafeString(64), nullable=False),  # sha256(url \0 raw): skip cleaning on an exact re-read
     Column("text_hash", SafeString(64), nullable=False),  # sha256(cleaned text)
@@ -120,10 +121,10 @@ articles = Table(
     Column("credits_json", SafeText, nullable=False),
     Column("derived_json", SafeText, nullable=False),
     Column("meta_json", SafeText, nullable=False),
-    Column("group_id", SafeString(48)),
+    Column("group_id", SafeString(ID_CHARS + 8)),
     Column("story_id", SafeString(40), ForeignKey("stories.id")),
-    Column("replaces", SafeString(40)),  # the earlier version of the same URL
-    Column("superseded_by", SafeString(40)),  # a later version of the same URL replaced this one
+    Column("replaces", SafeString(ID_CHARS)),  # the earlier version of the same URL
+    Column("superseded_by", SafeString(ID_CHARS)),  # a later version of the same URL replaced this one
     Column("sent_vecs", LargeBinary, nullable=False),  # float32, n_sentences x 384 (content sentences)
     Column("doc_vec", LargeBinary, nullable=False),  # float32, 384 (stories.doc_vectors)
     Column("minhash", LargeBinary, nullable=False),  # uint64 x ProvenanceConfig.num_perm
@@ -139,8 +140,8 @@ articles = Table(
 
 relations = Table(
     "relations", metadata,
-    Column("a", SafeString(40), primary_key=True),  # the newer article
-    Column("b", SafeString(40), primary_key=True),  # the older article it was compared with
+    Column("a", SafeString(ID_CHARS), primary_key=True),  # the newer article
+    Column("b", SafeString(ID_CHARS), primary_key=True),  # the older article it was compared with
     Column("relation", SafeString(20), nullable=False),
     Column("jaccard", Float, nullable=False),
     Column("run_score", Float, nullable=False),
@@ -150,8 +151,8 @@ relations = Table(
 
 pair_checks = Table(  # every pair of one story's articles compared by provenance (a < b), linked or not
     "pair_checks", metadata,
-    Column("a", SafeString(40), primary_key=True),
-    Column("b", SafeString(40), primary_key=True),
+    Column("a", SafeString(ID_CHARS), primary_key=True),
+    Column("b", SafeString(ID_CHARS), primary_key=True),
     Column("relation", SafeString(20), nullable=False),  # copy | near-copy | rewrite | same-wire | independent
     Column("jaccard", Float, nullable=False),
     Column("run", Integer, nullable=False),
@@ -166,7 +167,7 @@ pair_checks = Table(  # every pair of one story's articles compared by provenanc
 lsh_copy = Table(  # MinHash LSH bands: near-copies
     "lsh_copy", metadata,
     Column("key", BigInteger, nullable=False),
-    Column("article_id", SafeString(40), nullable=False),
+    Column("article_id", SafeString(ID_CHARS), nullable=False),
     Index("ix_lsh_copy_key", "key"),
     Index("ix_lsh_copy_article", "article_id"),
 )
@@ -174,7 +175,7 @@ lsh_copy = Table(  # MinHash LSH bands: near-copies
 lsh_story = Table(  # random-hyperplane LSH over doc vectors: candidates for the story and for rewrites
     "lsh_story", metadata,
     Column("key", BigInteger, nullable=False),
-    Column("article_id", SafeString(40), nullable=False),
+    Column("article_id", SafeString(ID_CHARS), nullable=False),
     Column("day", Date),  # the article's published date (None when unknown): the time window
     Index("ix_lsh_story_key_day", "key", "day"),
     Index("ix_lsh_story_article", "article_id"),
@@ -216,7 +217,7 @@ fetch_state = Table(
     Column("status", Integer),
     Column("fetched_at", DateTime),
     Column("content_hash", SafeString(64)),
-    Column("article_id", SafeString(40)),
+    Column("article_id", SafeString(ID_CHARS)),
     Column("error", SafeText),
     Column("extra_json", SafeText),
 )
@@ -304,6 +305,23 @@ def _m0007_url_text_keys(conn: Connection) -> None:
         conn.execute(update(articles).where(a.id == r.id).values(**values))
 
 
+_LONG_ID_COLUMNS = (("articles", "id", 0), ("articles", "group_id", 8), ("articles", "replaces", 0),
+                    ("articles", "superseded_by", 0), ("relations", "a", 0), ("relations", "b", 0),
+                    ("pair_checks", "a", 0), ("pair_checks", "b", 0), ("lsh_copy", "article_id", 0),
+                    ("lsh_story", "article_id", 0), ("fetch_state", "article_id", 0))
+
+
+def _m0008_long_article_ids(conn: Connection) -> None:
+    # Article ids were VARCHAR(40): a reader's id of 41+ characters (common in data sets) could not be filed.
+    # SQLite does not enforce VARCHAR lengths (SafeString does, from today's definitions); PostgreSQL does.
+    if conn.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    for table, column, extra in _LONG_ID_COLUMNS:
+        conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE VARCHAR({ID_CHARS + extra})"))
+
+
 # Named and ordered; never rename or reorder an entry, only append.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _m0001_initial),
@@ -313,4 +331,5 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0005_story_split_terms", _m0005_story_split_terms),
     ("0006_pair_checks", _m0006_pair_checks),
     ("0007_url_text_keys", _m0007_url_text_keys),
+    ("0008_long_article_ids", _m0008_long_article_ids),
 ]
