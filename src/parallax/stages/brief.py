@@ -14,7 +14,7 @@ import numpy as np
 
 from parallax.config import settings
 from parallax.model import Article, Fact, Story
-from parallax.stages.crosscheck import CrossCheck, fact_from_cluster, supports
+from parallax.stages.crosscheck import CrossCheck, fact_from_cluster, supporters, supports
 from parallax.stages.loaded import flag_sentence, neutrality
 
 _PRONOUN_START = re.compile(r"^(He|She|It|They|This|That|These|Those|His|Her|Its|Their|But|And|Also|However)\b")
@@ -75,14 +75,13 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
     n_articles = max(1, len(articles))
     cands: list[Candidate] = []
     for members in cc.clusters:
-        rep = choose_representative(cc, members, roots)
-        # Only members that say what the representative says count towards its support; among them, the
-        # wording is chosen again (an original's plain sentence may sit in another cluster).
-        members = [m for m in range(len(st)) if m == rep or supports(cc, m, rep)]
-        better = choose_representative(cc, members, roots)
-        if better != rep:
-            rep = better
-            members = [m for m in range(len(st)) if m == rep or supports(cc, m, rep)]
+        # A fact is shown in the words of the statement with the most independent support (the judge's:
+        # statements that support it), then as choose_representative words it.
+        support = {m: supporters(cc, m) for m in members}
+        most = max(len({st[k].group for k in support[m]}) for m in members)
+        rep = choose_representative(cc, [m for m in members if len({st[k].group for k in support[m]}) == most],
+                                    roots)
+        members = support[rep]
         groups = len({st[m].group for m in members})
         arts = len({st[m].article for m in members})
         centrality = float(np.mean(cc.vectors[members] @ centroid))

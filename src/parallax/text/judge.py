@@ -387,6 +387,46 @@ class _Classifier:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# The corroboration head: do two reports state the same fact (each may add details of its own)?
+
+CORROBORATE_FILE = "corroborate.json"
+_PROB_FEATURES = ("sup_max", "sup_min", "con_max", "neither_min")
+CORROBORATE_FEATURES = (*_PROB_FEATURES, *(f"{f}_max" for f in FEATURES), *(f"{f}_min" for f in FEATURES))
+
+
+def corroboration_features(a: Encoded, b: Encoded, p_ab: np.ndarray, p_ba: np.ndarray) -> np.ndarray:
+    """Symmetric features of two statements: the judge's probabilities both ways (p_ab: a as the claim) and
+    the element-wise max and min of the pair features both ways (order: CORROBORATE_FEATURES)."""
+    fa, fb = pair_features(a, b), pair_features(b, a)
+    probs = [max(p_ab[SUPPORTS], p_ba[SUPPORTS]), min(p_ab[SUPPORTS], p_ba[SUPPORTS]),
+             max(p_ab[CONTRADICTS], p_ba[CONTRADICTS]), min(p_ab[NEITHER], p_ba[NEITHER])]
+    return np.concatenate([np.array(probs, dtype=np.float32), np.maximum(fa, fb), np.minimum(fa, fb)])
+
+
+class _Corroborator:
+    """Logistic regression over `CORROBORATE_FEATURES` (standardised): P(two statements state one fact).
+
+    Written by training/judge/corroborate.py; see the model card."""
+
+    def __init__(self, path: Path):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(data["features"]) != CORROBORATE_FEATURES:
+            raise ParallaxError(f"{path} was trained on other features; rebuild it with `make model`",
+                                code="PX202", input=str(path))
+        self.mean = np.asarray(data["mean"], dtype=np.float64)
+        self.scale = np.asarray(data["scale"], dtype=np.float64)
+        self.coef = np.asarray(data["coef"], dtype=np.float64)
+        self.intercept = float(data["intercept"])
+        self.meta = data.get("meta", {})
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        if not len(x):
+            return np.zeros(0, dtype=np.float32)
+        z = ((np.asarray(x, dtype=np.float64) - self.mean) / self.scale) @ self.coef + self.intercept
+        return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # The judge
 
 
@@ -400,6 +440,7 @@ class PairJudge:
         self.encoder = encoder or TokenEncoder(max_tokens=config.max_tokens)
         self.verify = verify
         self._clf: _Classifier | None = None
+        self._corr: _Corroborator | None = None
         self._lock = threading.Lock()
         self._windows: OrderedDict[tuple[str, ...], list[Encoded]] = OrderedDict()
 
@@ -422,7 +463,38 @@ class PairJudge:
                     raise ParallaxError(f"sha256 of {path} is {got}, expected {want}; reinstall parallax-news "
                                         "or rebuild with `make model`", code="PX202", input=str(path))
             self._clf = _Classifier(path)
+            self._corr = self._load_corroborator()
         self.encoder.warm_up()
+
+    def _load_corroborator(self) -> _Corroborator | None:
+        path = self.model_dir / CORROBORATE_FILE
+        if not path.exists():
+            return None  # corroborate() then raises PX201; the three-way judge still works
+        if self.verify:
+            want = _read_sums(self.model_dir).get(CORROBORATE_FILE)
+            got = file_sha256(path)
+            if got != want:
+                raise ParallaxError(f"sha256 of {path} is {got}, expected {want}; reinstall parallax-news "
+                                    "or rebuild with `make model`", code="PX202", input=str(path))
+        return _Corroborator(path)
+
+    def corroborate(self, a: Sequence[Encoded], b: Sequence[Encoded]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For encoded statement pairs (a[i], b[i]): (P(same fact), probs with a as the claim, probs with b).
+
+        Two reports corroborate each other when they state one fact, each possibly with details of its own:
+        the judge's three-way probabilities both ways and the pair features both ways, through the
+        corroboration head (`corroborate.json`)."""
+        self.warm_up()
+        if self._corr is None:
+            raise ParallaxError(f"corroboration head {self.model_dir / CORROBORATE_FILE} is missing; rebuild it "
+                                "with `make model`", code="PX201", input=str(self.model_dir / CORROBORATE_FILE))
+        if not a:
+            empty = np.zeros((0, 3), dtype=np.float32)
+            return np.zeros(0, dtype=np.float32), empty, empty
+        p_ab = self.judge_encoded(a, b)
+        p_ba = self.judge_encoded(b, a)
+        x = np.stack([corroboration_features(x, y, pa, pb) for x, y, pa, pb in zip(a, b, p_ab, p_ba, strict=True)])
+        return self._corr.predict(x), p_ab, p_ba
 
     def encode(self, texts: Sequence[str]) -> list[Encoded]:
         """Encode texts once (cached); pass the results to `judge_encoded` to reuse them across pairs."""
@@ -587,8 +659,8 @@ def stance_from_scores(scores: tuple[float, float, float], config: JudgeConfig =
 
 
 __all__ = [
-    "CONTRADICTS", "DEFAULT_CONFIG", "DIM", "FEATURES", "LABELS", "NEITHER", "SUPPORTS", "Encoded", "JudgeConfig",
-    "PairJudge", "TokenEncoder", "get_judge", "join", "pair_features", "same_statement", "same_statement_score",
+    "CONTRADICTS", "CORROBORATE_FEATURES", "DEFAULT_CONFIG", "DIM", "FEATURES", "LABELS", "NEITHER", "SUPPORTS", "Encoded", "JudgeConfig",
+    "PairJudge", "TokenEncoder", "corroboration_features", "get_judge", "join", "pair_features", "same_statement", "same_statement_score",
     "same_statement_scores", "source_windows", "stance", "stance_from_scores", "stance_scores", "support_probabilities",
     "support_score", "supported",
 ]
