@@ -25,7 +25,7 @@ import numpy as np
 from parallax.config import settings
 from parallax.model import Article, Dispute, Fact, SourceRef, Variant
 from parallax.text.embed import embed
-from parallax.text.judge import CONTRADICTS, SUPPORTS, get_judge
+from parallax.text.judge import CONTRADICTS, get_judge
 from parallax.text.slots import (
     MONTHDAY,
     NUMBER_WORDS,
@@ -166,8 +166,8 @@ _NUMBER = re.compile(
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "hundred": 1e2}
 # Words that make a figure a change rather than a claim about the same thing ("rose to 4,800 from 3,000",
 # "up from nine", "cut the price to 58"): such a statement is an update of the other, not a dispute.
-_CHANGE = re.compile(r"\b(?:rose|risen|rises|rising|climbed|increased|grew|grown|fell|fallen|dropped|declined"
-                     r"|cut|raised|lowered|revised|up from|down from|from (?:about |around |some )?\S+ to|now)\b",
+_CHANGE = re.compile(r"\b(?:rose|risen|rises|climbed|increased|grew|grown|fell|fallen|dropped|declined|raised"
+                     r"|lowered|revised|up from|down from)\b|\bfrom\s+(?:about\s+|around\s+|some\s+)?\d",
                      re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _HEDGE_BEFORE = re.compile(r"(?:about|around|approximately|nearly|almost|some|roughly|over|more than|at least"
@@ -182,6 +182,7 @@ class Slot:
     start: int
     end: int
     hedged: bool = False
+    noun: str = ""  # for a number: what it counts (the first content word after it), or "%"
 
 
 def number_slots(text: str) -> list[Slot]:
@@ -206,7 +207,9 @@ def number_slots(text: str) -> list[Slot]:
             value *= _SCALES[m.group("scale").strip().lower()]
         unit = "%" if m.group("unit") else ""
         hedged = bool(_HEDGE_BEFORE.search(text[: m.start()]))
-        out.append(Slot("number", f"{value:g}{unit}", m.group(0), m.start(), m.end(), hedged))
+        noun = "%" if unit else _noun_after(text, m.end())
+        if noun:
+            out.append(Slot("number", f"{value:g}{unit}", m.group(0), m.start(), m.end(), hedged, noun))
     return out
 
 
@@ -219,19 +222,29 @@ def date_slots(text: str) -> list[Slot]:
 
 
 def actor_slots(text: str) -> list[Slot]:
-    """Named people and bodies (runs of two or more capitalised words); the value is the last word."""
+    """Named people: a run of two or three capitalised words introduced by a title or a role ("Regional governor
+    Hedda Marrant", "the fire commander, Oskar Tevelin", "Dr Yusuf Brenning, the regional director");
+    the value is the surname."""
     out = []
     for m in _PERSON.finditer(text):
         words = m.group(0).split()
-        if words[0] in _NOT_ACTOR:
+        if words[0] in _NOT_ACTOR or len(words) > 3:
             continue
-        out.append(Slot("actor", words[-1], m.group(0), m.start(), m.end()))
+        before = text[max(0, m.start() - 40): m.start()]
+        after = text[m.end(): m.end() + 40]
+        if _ROLE_BEFORE.search(before) or _ROLE_AFTER.match(after):
+            out.append(Slot("actor", words[-1], m.group(0), m.start(), m.end()))
     return out
 
 
 _PERSON = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?(?:\s+[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)+")
 _NOT_ACTOR = frozenset(["The", "This", "That", "On", "In", "At", "By", "But", "And", "When", "After", "Before",
                         "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
+_ROLES = (r"(?:governor|minister|commander|engineer|director|executive|chief|mayor|president|premier|spokes\w+"
+          r"|officer|secretary|head|chair\w*|manager|inspector|commissioner|leader|councillor|superintendent"
+          r"|Dr|Mr|Mrs|Ms|Prof)")
+_ROLE_BEFORE = re.compile(rf"\b{_ROLES}\.?,?\s+(?:[a-z]+\s+){{0,1}}$")
+_ROLE_AFTER = re.compile(rf",\s+(?:the|a|an|its|their)\s+(?:[\w'-]+\s+){{0,3}}{_ROLES}\b")
 
 
 def _slots_of(text: str) -> list[Slot]:
@@ -261,8 +274,10 @@ def slot_conflicts(a: str, b: str, hedge: float = 0.15) -> list[tuple[Slot, Slot
         for y in sb:
             if y.kind != x.kind or any(_agree(y, z, hedge) for z in sa if z.kind == y.kind):
                 continue
-            if x.kind == "number" and x.value.endswith("%") != y.value.endswith("%"):
+            if x.kind == "number" and (x.noun == "%") != (y.noun == "%"):
                 continue
+            if x.kind == "date" and (" " in x.value) != (" " in y.value):
+                continue  # a weekday and a day of the month are not one slot
             out.append((x, y))
     return out
 
@@ -271,72 +286,95 @@ def _substitute(text: str, slot: Slot, value: Slot) -> str:
     return text[: slot.start] + value.surface + text[slot.end:]
 
 
-def find_disputes(st: list[Statement], sup: np.ndarray, con: np.ndarray,
+def _same_thing(x: Slot, y: Slot, min_cos: float, max_ratio: float) -> bool:
+    """Can two figures be two reports of one quantity? They count the same kind of thing ("38 ships" and
+    "46 vessels": the same word, or close words by the bi-encoder) and neither is more than `max_ratio` times
+    the other."""
+    if x.kind != "number":
+        return True
+    va, vb = float(x.value.rstrip("%")), float(y.value.rstrip("%"))
+    if va != vb and (min(va, vb) <= 0 or max(va, vb) > max_ratio * min(va, vb)):
+        return False
+    if x.noun == y.noun:
+        return True
+    if "%" in (x.noun, y.noun):
+        return False
+    v = embed([x.noun, y.noun])
+    return float(v[0] @ v[1]) >= min_cos
+
+
+def _states(st: list[Statement], group: str, slot: Slot, hedge: float, min_cos: float) -> bool:
+    """Does origin group `group` itself give this value for a slot of this kind somewhere? Then it does not
+    dispute it: it tells two things apart, reports an update, or a rewrite of it erred, not the origin."""
+    return any(_agree(slot, z, hedge) and _same_thing(slot, z, min_cos, float("inf"))
+               for s in st if s.group == group for z in _slots_of(s.text) if z.kind == slot.kind)
+
+
+def find_disputes(st: list[Statement], corr: np.ndarray, con: np.ndarray,
                   keys_out: dict[int, set[tuple[str, str]]] | None = None) -> tuple[list[Dispute], set[int]]:
     """Disputes between independent origins about one slot of one happening (see the module doc)."""
     cfg = settings().crosscheck
     judge = get_judge()
     tests: list[tuple[int, int, Slot, Slot, str]] = []
-    pairs = [(int(i), int(j)) for i, j in zip(*np.nonzero(np.triu(sup + np.maximum(con, con.T))), strict=True)]
-    for i, j in pairs:
+    for i, j in zip(*np.nonzero(np.triu(corr + np.maximum(con, con.T))), strict=True):
+        i, j = int(i), int(j)
         a, b = st[i], st[j]
         if a.group == b.group or a.article == b.article:
             continue  # one origin (a copy, a rewrite's own error) is not a dispute between origins
-        if max(con[i, j], con[j, i]) < cfg.dispute_contradict_min:
-            continue
         change = bool(_CHANGE.search(a.text) or _CHANGE.search(b.text))
         years = bool(set(_YEAR.findall(a.text)) ^ set(_YEAR.findall(b.text)))
+        if years:
+            continue  # another year's figures and dates are another happening
         for x, y in slot_conflicts(a.text, b.text, cfg.hedge_tolerance):
-            if x.kind == "number" and (change or years):
-                continue  # an update, or another year's figure
-            if x.kind == "date" and years:
+            if x.kind == "number" and change:
+                continue  # an update ("rose to 4,800 from 3,000"), not a dispute
+            if not _same_thing(x, y, cfg.slot_noun_min_cos, cfg.dispute_max_ratio):
                 continue
+            if _states(st, a.group, y, cfg.hedge_tolerance, cfg.slot_noun_min_cos) or \
+                    _states(st, b.group, x, cfg.hedge_tolerance, cfg.slot_noun_min_cos):
+                continue  # an origin that gives both values tells two things apart (or reports an update)
             tests.append((i, j, x, y, _substitute(b.text, y, x)))
     if not tests:
         return [], set()
-    claims = [st[i].text for i, *_ in tests]
-    subs = [t[-1] for t in tests]
-    p1 = judge.judge(claims, subs)[:, SUPPORTS]
-    p2 = judge.judge(subs, claims)[:, SUPPORTS]
-    # statement -> (kind, value); disputes are connected statements of one kind
-    edges: list[tuple[int, int, str, Slot, Slot]] = []
-    for (i, j, x, y, _), s1, s2 in zip(tests, p1, p2, strict=True):
-        if max(s1, s2) >= cfg.dispute_same_min:
-            edges.append((i, j, x.kind, x, y))
+    enc = judge.encode([st[i].text for i, *_ in tests] + [t[-1] for t in tests])
+    same, _, _ = judge.corroborate(enc[: len(tests)], enc[len(tests):])
+    edges = [(i, j, x.kind, x, y) for (i, j, x, y, _), p in zip(tests, same, strict=True)
+             if p >= cfg.dispute_same_min]
     return _disputes_from(st, edges, keys_out)
 
 
 def _disputes_from(st: list[Statement], edges: list[tuple[int, int, str, Slot, Slot]],
                    keys_out: dict[int, set[tuple[str, str]]] | None) -> tuple[list[Dispute], set[int]]:
-    # One dispute per connected set of (statement, kind) nodes; each statement's value for that kind.
-    parent: dict[tuple[int, str], tuple[int, str]] = {}
+    # One dispute per connected set of slot occurrences (statement, offset of the slot) of one kind.
+    parent: dict[tuple[int, int], tuple[int, int]] = {}
 
-    def find(x: tuple[int, str]) -> tuple[int, str]:
+    def find(x: tuple[int, int]) -> tuple[int, int]:
         parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    value: dict[tuple[int, str], Slot] = {}
-    for i, j, kind, x, y in edges:
-        value.setdefault((i, kind), x)
-        value.setdefault((j, kind), y)
-        ri, rj = find((i, kind)), find((j, kind))
+    value: dict[tuple[int, int], Slot] = {}
+    for i, j, _kind, x, y in edges:
+        value[(i, x.start)] = x
+        value[(j, y.start)] = y
+        ri, rj = find((i, x.start)), find((j, y.start))
         if ri != rj:
             parent[rj] = ri
-    comps: dict[tuple[int, str], list[tuple[int, str]]] = {}
+    comps: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for node in value:
         comps.setdefault(find(node), []).append(node)
     disputes: list[Dispute] = []
     disputed: set[int] = set()
-    for root, nodes in sorted(comps.items(), key=lambda kv: min(n for n, _ in kv[1])):
-        kind = root[1]
+    for _root, nodes in sorted(comps.items(), key=lambda kv: min(kv[1])):
+        kind = value[nodes[0]].kind
         by_value: dict[str, list[int]] = {}
         shown: dict[str, str] = {}
-        for k, _ in nodes:
-            v = value[(k, kind)]
-            by_value.setdefault(v.value, []).append(k)
+        for node in sorted(nodes):
+            v = value[node]
+            if node[0] not in by_value.get(v.value, []):
+                by_value.setdefault(v.value, []).append(node[0])
             shown.setdefault(v.value, v.surface)
         if len(by_value) < 2 or len({st[k].group for ks in by_value.values() for k in ks}) < 2:
             continue
@@ -349,16 +387,17 @@ def _disputes_from(st: list[Statement], edges: list[tuple[int, int, str, Slot, S
             disputed |= set(idxs)
             if keys_out is not None:
                 for k in idxs:
-                    keys_out.setdefault(k, set()).add((kind, str(root[0])))
-        key = _noun_after(st[nodes[0][0]].text, value[nodes[0]]) if kind == "number" else ""
+                    keys_out.setdefault(k, set()).add((kind, str(min(nodes))))
+        key = value[nodes[0]].noun if kind == "number" else ""
         about = {"number": f"how many: {key}" if key else "a figure", "date": "when",
                  "actor": "who"}[kind]
         disputes.append(Dispute(about, kind, variants))
     return disputes, disputed
 
 
-def _noun_after(text: str, slot: Slot) -> str:
-    words = re.findall(r"[A-Za-z][\w'-]*", text[slot.end:])[:3]
+def _noun_after(text: str, end: int) -> str:
+    """The first content word within three words after offset `end` ("1,400 people" -> "people")."""
+    words = re.findall(r"[A-Za-z][\w'-]*", text[end:])[:3]
     for w in words:
         if w.lower() not in FUNCTION_WORDS:
             return w.lower()
