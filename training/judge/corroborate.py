@@ -13,6 +13,11 @@ leave-one-cluster-out (fit on seven clusters, scored on the eighth), the decisio
 each fold, and the card records both.
 
     python -m training.judge.corroborate [--out src/parallax/models/judge]
+    python -m training.judge.corroborate --loco-bench [--json OUT]   # bench.crosscheck, leave-one-cluster-out
+
+`--loco-bench` scores the product end to end without letting the head see the cluster it is scored on: for
+each dev cluster, a head trained on the other seven is installed (a copy of the model folder with that head)
+and `bench.crosscheck` runs on the cluster; the counts are summed as bench.crosscheck sums them.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ TARGET_PRECISION = 0.9  # the threshold is the lowest whose pair precision reach
 def cluster_pairs(name: str) -> tuple[np.ndarray, np.ndarray]:
     """Features and labels of one cluster's candidate pairs, read and traced as the product does."""
     from bench.crosscheck import find_spans, load_gold
+
     from parallax.pipeline import prepare
     from parallax.stages.crosscheck import candidate_pairs, collect_statements
     from parallax.stages.provenance import trace
@@ -118,10 +124,66 @@ def prf(p: np.ndarray, y: np.ndarray, t: float) -> dict[str, float]:
     return {"precision": round(tp / max(1, int(pred.sum())), 3), "recall": round(tp / max(1, int(y.sum())), 3)}
 
 
+def write_head(model, meta: dict, out: Path) -> Path:
+    from parallax.text.judge import CORROBORATE_FEATURES
+
+    mean, scale, coef, b = model
+    path = out / "corroborate.json"
+    path.write_text(json.dumps({"features": list(CORROBORATE_FEATURES), "mean": [round(float(v), 6) for v in mean],
+                                "scale": [round(float(v), 6) for v in scale],
+                                "coef": [round(float(v), 6) for v in coef], "intercept": round(b, 6),
+                                "meta": meta}, indent=1) + "\n", encoding="utf-8")
+    sums = out / "SHA256SUMS"
+    old = sums.read_text(encoding="utf-8").splitlines() if sums.exists() else []
+    lines = [ln for ln in old if not ln.endswith(" corroborate.json")]
+    lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  corroborate.json")
+    sums.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def loco_bench(json_out: str | None) -> int:
+    """bench.crosscheck on each dev cluster with a head that never saw it (see the module doc)."""
+    import shutil
+    import tempfile
+
+    from bench.crosscheck import Score, run_cluster
+
+    from parallax.text import judge as judge_module
+
+    data = {name: cluster_pairs(name) for name in DEV_CLUSTERS}
+    shipped = judge_module.MODEL_DIR
+    total = Score()
+    rows = []
+    for held in DEV_CLUSTERS:
+        x = np.concatenate([data[c][0] for c in DEV_CLUSTERS if c != held])
+        y = np.concatenate([data[c][1] for c in DEV_CLUSTERS if c != held])
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            shutil.copy(shipped / judge_module.MODEL_FILE, folder / judge_module.MODEL_FILE)
+            shutil.copy(shipped / "SHA256SUMS", folder / "SHA256SUMS")
+            write_head(fit(x, y), {"held_out": held}, folder)
+            judge_module._default = judge_module.PairJudge(model_dir=folder)
+            sc, _ = run_cluster(DATA / held, "full")
+        judge_module._default = None
+        total.add(sc)
+        rows.append(sc.row(held))
+    rows.append(total.row("TOTAL (micro, leave-one-cluster-out)"))
+    cols = ("cluster", "corr_p", "corr_r", "false_corr", "disp_p", "disp_r", "nondisp_hit")
+    for r in rows:
+        print("  ".join(f"{r.get(c)}" if not isinstance(r.get(c), float) else f"{r[c]:.3f}" for c in cols))
+    if json_out:
+        Path(json_out).write_text(json.dumps(rows, indent=1, default=str), encoding="utf-8")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(REPO_ROOT / "src" / "parallax" / "models" / "judge"))
+    parser.add_argument("--loco-bench", action="store_true", help="bench.crosscheck leave-one-cluster-out")
+    parser.add_argument("--json", default=None, help="with --loco-bench: write the rows here")
     args = parser.parse_args(argv)
+    if args.loco_bench:
+        return loco_bench(args.json)
     from sklearn.metrics import roc_auc_score
 
     from parallax.text.judge import CORROBORATE_FEATURES, get_judge
@@ -154,17 +216,7 @@ def main(argv: list[str] | None = None) -> int:
                  "threshold_sd": round(float(np.std(thresholds)), 3), "folds": folds},
         "threshold_all": pick_threshold(predict(model, x), y),
     }
-    mean, scale, coef, b = model
-    out = Path(args.out)
-    path = out / "corroborate.json"
-    path.write_text(json.dumps({"features": list(CORROBORATE_FEATURES), "mean": [round(float(v), 6) for v in mean],
-                                "scale": [round(float(v), 6) for v in scale],
-                                "coef": [round(float(v), 6) for v in coef], "intercept": round(b, 6),
-                                "meta": meta}, indent=1) + "\n", encoding="utf-8")
-    sums = out / "SHA256SUMS"
-    lines = [ln for ln in sums.read_text(encoding="utf-8").splitlines() if not ln.endswith(" corroborate.json")]
-    lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  corroborate.json")
-    sums.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_head(model, meta, Path(args.out))
     get_judge()  # the head loads with its hash checked
     print(json.dumps(meta, indent=1))
     return 0

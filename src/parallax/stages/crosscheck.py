@@ -125,6 +125,7 @@ def _judge_pairs(st: list[Statement], pairs: list[tuple[int, int]]) -> tuple[np.
     judge = get_judge()
     enc = judge.encode([s.text for s in st])
     p_same, p_ij, p_ji = judge.corroborate([enc[i] for i, _ in pairs], [enc[j] for _, j in pairs])
+    log.debug("judged %d candidate pairs of %d statements", len(pairs), n)
     rows = np.array([i for i, _ in pairs])
     cols = np.array([j for _, j in pairs])
     corr[rows, cols] = p_same
@@ -310,6 +311,23 @@ def _states(st: list[Statement], group: str, slot: Slot, hedge: float, min_cos: 
                for s in st if s.group == group for z in _slots_of(s.text) if z.kind == slot.kind)
 
 
+def slot_tests(a: str, b: str) -> list[tuple[Slot, Slot, str]]:
+    """The typed-slot conflicts of `a` and `b` that could make a dispute, each with `b` rewritten to give `a`'s
+    value: not when either reports a change (an update) or names a year the other does not (another
+    happening), and only figures that can be two reports of one quantity (`_same_thing`)."""
+    cfg = settings().crosscheck
+    if set(_YEAR.findall(a)) ^ set(_YEAR.findall(b)):
+        return []
+    change = bool(_CHANGE.search(a) or _CHANGE.search(b))
+    out = []
+    for x, y in slot_conflicts(a, b, cfg.hedge_tolerance):
+        if x.kind == "number" and change:
+            continue
+        if _same_thing(x, y, cfg.slot_noun_min_cos, cfg.dispute_max_ratio):
+            out.append((x, y, _substitute(b, y, x)))
+    return out
+
+
 def find_disputes(st: list[Statement], corr: np.ndarray, con: np.ndarray,
                   keys_out: dict[int, set[tuple[str, str]]] | None = None) -> tuple[list[Dispute], set[int]]:
     """Disputes between independent origins about one slot of one happening (see the module doc)."""
@@ -321,19 +339,11 @@ def find_disputes(st: list[Statement], corr: np.ndarray, con: np.ndarray,
         a, b = st[i], st[j]
         if a.group == b.group or a.article == b.article:
             continue  # one origin (a copy, a rewrite's own error) is not a dispute between origins
-        change = bool(_CHANGE.search(a.text) or _CHANGE.search(b.text))
-        years = bool(set(_YEAR.findall(a.text)) ^ set(_YEAR.findall(b.text)))
-        if years:
-            continue  # another year's figures and dates are another happening
-        for x, y in slot_conflicts(a.text, b.text, cfg.hedge_tolerance):
-            if x.kind == "number" and change:
-                continue  # an update ("rose to 4,800 from 3,000"), not a dispute
-            if not _same_thing(x, y, cfg.slot_noun_min_cos, cfg.dispute_max_ratio):
-                continue
+        for x, y, sub in slot_tests(a.text, b.text):
             if _states(st, a.group, y, cfg.hedge_tolerance, cfg.slot_noun_min_cos) or \
                     _states(st, b.group, x, cfg.hedge_tolerance, cfg.slot_noun_min_cos):
                 continue  # an origin that gives both values tells two things apart (or reports an update)
-            tests.append((i, j, x, y, _substitute(b.text, y, x)))
+            tests.append((i, j, x, y, sub))
     if not tests:
         return [], set()
     enc = judge.encode([st[i].text for i, *_ in tests] + [t[-1] for t in tests])
@@ -416,6 +426,74 @@ def crosscheck(articles: list[Article]) -> CrossCheck:
     keys: dict[int, set[tuple[str, str]]] = {}
     disputes, disputed = find_disputes(st, sup, con, keys)
     return CrossCheck(st, vectors, clusters, disputes, disputed, sup, con, keys, len(pairs) * 2)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One claim against one source's sentences: the same decisions as the story's cross-check (the benchmarks
+# score these; the story's cross-check calls the same judge head with the same thresholds)
+
+
+def same_fact_scores(a: list[str], b: list[str]) -> np.ndarray:
+    """The judge's P(a[i] and b[i] state one fact) (the corroboration head; symmetric)."""
+    if len(a) != len(b):
+        raise ValueError("same_fact_scores() takes two lists of the same length")
+    if not a:
+        return np.zeros(0, dtype=np.float32)
+    judge = get_judge()
+    enc = judge.encode([*a, *b])
+    return judge.corroborate(enc[: len(a)], enc[len(a):])[0]
+
+
+def same_fact(a: str, b: str) -> bool:
+    """Do two statements state one fact (would one support the other in a brief)? `support_min`."""
+    return bool(same_fact_scores([a], [b])[0] >= settings().crosscheck.support_min)
+
+
+def _candidates(claim: str, sentences: list[str]) -> tuple[list[str], np.ndarray]:
+    """The source sentences the judge sees for a claim: the closest by bi-encoder cosine, `candidates` at most,
+    at cosine >= `candidate_min_cos` (as the story's proposer picks them); with their cosines."""
+    cfg = settings().crosscheck
+    sents = [s for s in sentences if s.strip()]
+    if not sents:
+        return [], np.zeros(0, dtype=np.float32)
+    vecs = embed([claim, *sents])
+    cos = vecs[1:] @ vecs[0]
+    order = [int(k) for k in np.argsort(-cos, kind="stable")[: cfg.candidates] if cos[k] >= cfg.candidate_min_cos]
+    return [sents[k] for k in order], cos[order] if order else np.zeros(0, dtype=np.float32)
+
+
+def support_score(claim: str, sentences: list[str]) -> float:
+    """Best P(same fact) of `claim` over a source's candidate sentences (0 when none is close enough)."""
+    cands, _ = _candidates(claim, sentences)
+    return float(same_fact_scores([claim] * len(cands), cands).max()) if cands else 0.0
+
+
+def supported(claim: str, sentences: list[str]) -> bool:
+    """Would the source be cited for `claim` in a brief (some sentence states the same fact)?"""
+    return support_score(claim, sentences) >= settings().crosscheck.support_min
+
+
+def disagrees(claim: str, sentences: list[str]) -> bool:
+    """Would the source's sentences and `claim` make a dispute if they came from two origins (one typed slot
+    differs and the statements are one fact once it is made equal)?"""
+    cands, _ = _candidates(claim, sentences)
+    tests = [t for c in cands for t in slot_tests(claim, c)]
+    if not tests:
+        return False
+    same = same_fact_scores([claim] * len(tests), [sub for _, _, sub in tests])
+    return bool(same.max() >= settings().crosscheck.dispute_same_min)
+
+
+def stance(claim: str, sentences: list[str]) -> str:
+    """How a source relates to a claim, in the cross-check's own terms: "unrelated" (no sentence close enough
+    for the proposer to hand the judge), "disagree" (a dispute), "agree" (it would be cited for the claim),
+    else "discuss"."""
+    cands, _ = _candidates(claim, sentences)
+    if not cands:
+        return "unrelated"
+    if disagrees(claim, sentences):
+        return "disagree"
+    return "agree" if supported(claim, sentences) else "discuss"
 
 
 def supports(cc: CrossCheck, m: int, rep: int) -> bool:
