@@ -141,8 +141,27 @@ def write_head(model, meta: dict, out: Path) -> Path:
     return path
 
 
-def loco_bench(json_out: str | None) -> int:
-    """bench.crosscheck on each dev cluster with a head that never saw it (see the module doc)."""
+def loco_bench(json_out: str | None, support_min: list[float] | None = None) -> int:
+    """bench.crosscheck on each dev cluster with a head that never saw it (see the module doc); with
+    `support_min`, once per value (the threshold's effect, still out of sample for the head)."""
+    from parallax.config import settings, use
+
+    rows: list[dict] = []
+    for t in support_min or [settings().crosscheck.support_min]:
+        with use(settings().replace(crosscheck={"support_min": t})):
+            rows += _loco_rows(f"support_min={t}")
+    cols = ("cluster", "corr_p", "corr_r", "false_corr", "disp_p", "disp_r", "nondisp_hit")
+    for r in rows:
+        print("  ".join(f"{r.get(c)}" if not isinstance(r.get(c), float) else f"{r[c]:.3f}" for c in cols))
+    if json_out:
+        Path(json_out).write_text(json.dumps(rows, indent=1, default=str), encoding="utf-8")
+    return 0
+
+
+_DATA_CACHE: dict = {}
+
+
+def _loco_rows(label: str) -> list[dict]:
     import shutil
     import tempfile
 
@@ -150,7 +169,9 @@ def loco_bench(json_out: str | None) -> int:
 
     from parallax.text import judge as judge_module
 
-    data = {name: cluster_pairs(name) for name in DEV_CLUSTERS}
+    if not _DATA_CACHE:
+        _DATA_CACHE.update({name: cluster_pairs(name) for name in DEV_CLUSTERS})
+    data = _DATA_CACHE
     shipped = judge_module.MODEL_DIR
     total = Score()
     rows = []
@@ -167,13 +188,8 @@ def loco_bench(json_out: str | None) -> int:
         judge_module._default = None
         total.add(sc)
         rows.append(sc.row(held))
-    rows.append(total.row("TOTAL (micro, leave-one-cluster-out)"))
-    cols = ("cluster", "corr_p", "corr_r", "false_corr", "disp_p", "disp_r", "nondisp_hit")
-    for r in rows:
-        print("  ".join(f"{r.get(c)}" if not isinstance(r.get(c), float) else f"{r[c]:.3f}" for c in cols))
-    if json_out:
-        Path(json_out).write_text(json.dumps(rows, indent=1, default=str), encoding="utf-8")
-    return 0
+    rows.append(total.row(f"TOTAL (micro, leave-one-cluster-out, {label})"))
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,9 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(REPO_ROOT / "src" / "parallax" / "models" / "judge"))
     parser.add_argument("--loco-bench", action="store_true", help="bench.crosscheck leave-one-cluster-out")
     parser.add_argument("--json", default=None, help="with --loco-bench: write the rows here")
+    parser.add_argument("--support-min", default="", help="with --loco-bench: comma-separated values to try")
     args = parser.parse_args(argv)
     if args.loco_bench:
-        return loco_bench(args.json)
+        return loco_bench(args.json, [float(v) for v in args.support_min.split(",") if v] or None)
     from sklearn.metrics import roc_auc_score
 
     from parallax.text.judge import CORROBORATE_FEATURES, get_judge

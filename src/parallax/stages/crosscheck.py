@@ -34,9 +34,10 @@ from parallax.text.slots import (
     counts_conflict,
     extract_counts,
     extract_dates,
+    find_speaker,
     speakers_of,
 )
-from parallax.text.words import FUNCTION_WORDS
+from parallax.text.words import FUNCTION_WORDS, lemma
 
 log = logging.getLogger(__name__)
 
@@ -165,10 +166,9 @@ _NUMBER = re.compile(
     + r")(?P<scale>\s+(?:million|billion|thousand|hundred))?(?P<unit>\s*(?:%|percent\b|per cent\b))?(?![\w.,]\d)",
     re.IGNORECASE)
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "hundred": 1e2}
-# Words that make a figure a change rather than a claim about the same thing ("rose to 4,800 from 3,000",
-# "up from nine", "cut the price to 58"): such a statement is an update of the other, not a dispute.
-_CHANGE = re.compile(r"\b(?:rose|risen|rises|climbed|increased|grew|grown|fell|fallen|dropped|declined|raised"
-                     r"|lowered|revised|up from|down from)\b|\bfrom\s+(?:about\s+|around\s+|some\s+)?\d",
+# An explicit change with the earlier figure ("rose to 4,800 from 3,000", "up from nine", "cut to 58 dalers from
+# 62"): such a statement is an update of the other, not a dispute.
+_CHANGE = re.compile(r"\b(?:up|down)\s+from\b|\bfrom\s+(?:about\s+|around\s+|some\s+|nearly\s+)?\d",
                      re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _HEDGE_BEFORE = re.compile(r"(?:about|around|approximately|nearly|almost|some|roughly|over|more than|at least"
@@ -406,12 +406,17 @@ def _disputes_from(st: list[Statement], edges: list[tuple[int, int, str, Slot, S
 
 
 def _noun_after(text: str, end: int) -> str:
-    """The first content word within three words after offset `end` ("1,400 people" -> "people")."""
-    words = re.findall(r"[A-Za-z][\w'-]*", text[end:])[:3]
-    for w in words:
-        if w.lower() not in FUNCTION_WORDS:
-            return w.lower()
-    return ""
+    """What a figure counts: the last of the content words right after it, participles dropped, as a lemma
+    ("1,400 people" -> "people", "two crew members were" -> "member", "240 residents evacuated" -> "resident")."""
+    run: list[str] = []
+    for w in re.findall(r"[A-Za-z][\w'-]*|[^\sA-Za-z]", text[end:])[:4]:
+        lw = w.lower()
+        if not lw[0].isalpha() or lw in FUNCTION_WORDS or lw in ("a", "an", "the"):
+            break
+        run.append(lw)
+    while len(run) > 1 and run[-1].endswith(("ed", "ing")):
+        run.pop()
+    return lemma(run[-1]) if run and not run[-1].endswith(("ed", "ing")) else ""
 
 
 def crosscheck(articles: list[Article]) -> CrossCheck:
@@ -463,8 +468,11 @@ def _candidates(claim: str, sentences: list[str]) -> tuple[list[str], np.ndarray
 
 
 def support_score(claim: str, sentences: list[str]) -> float:
-    """Best P(same fact) of `claim` over a source's candidate sentences (0 when none is close enough)."""
+    """Best P(same fact) of `claim` over a source's candidate sentences that `compatible` allows (0 when none
+    is close enough)."""
     cands, _ = _candidates(claim, sentences)
+    cc, sc = extract_counts(claim), find_speaker(claim)
+    cands = [c for c in cands if compatible(cc, sc, extract_counts(c), find_speaker(c))]
     return float(same_fact_scores([claim] * len(cands), cands).max()) if cands else 0.0
 
 
@@ -498,14 +506,22 @@ def stance(claim: str, sentences: list[str]) -> str:
 
 def supports(cc: CrossCheck, m: int, rep: int) -> bool:
     """Does statement m support the fact statement `rep` states? The judge's P(same fact) reaches
-    `support_min` and no count differs."""
+    `support_min`, no count differs, and they are not quotes of two different people."""
     if m == rep:
         return True
     a, b = cc.statements[m], cc.statements[rep]
-    hedge = settings().crosscheck.hedge_tolerance
-    if any(counts_conflict(x, y, hedge) for x in a.counts for y in b.counts):
+    if not compatible(a.counts, a.speaker, b.counts, b.speaker):
         return False
     return bool(cc.support[rep, m] >= settings().crosscheck.support_min)
+
+
+def compatible(counts_a: list[Count], speaker_a: str | None, counts_b: list[Count], speaker_b: str | None) -> bool:
+    """Typed slots that rule out one fact whatever the judge says: a count of the same thing that differs, or
+    two different speakers (the same words said by two people are two statements)."""
+    hedge = settings().crosscheck.hedge_tolerance
+    if any(counts_conflict(x, y, hedge) for x in counts_a for y in counts_b):
+        return False
+    return not (speaker_a and speaker_b and speaker_a.split()[-1].lower() != speaker_b.split()[-1].lower())
 
 
 def supporters(cc: CrossCheck, rep: int) -> list[int]:
