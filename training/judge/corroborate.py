@@ -52,7 +52,7 @@ def cluster_pairs(name: str) -> tuple[np.ndarray, np.ndarray]:
     from parallax.stages.provenance import trace
     from parallax.stages.read import read_paths
     from parallax.text.embed import embed
-    from parallax.text.judge import corroboration_features, get_judge
+    from parallax.text.judge import corroboration_features
 
     folder = DATA / name
     gold = load_gold(folder)
@@ -84,7 +84,7 @@ def cluster_pairs(name: str) -> tuple[np.ndarray, np.ndarray]:
                 for sub in subs:
                     mark(page, sub, f"dispute:{d['id']}:{side['value']}")
     pairs = [(i, j) for i, j in candidate_pairs(st, vectors) if i in labels and j in labels]
-    judge = get_judge()
+    judge = _three_way_judge()
     enc = judge.encode([s.text for s in st])
     a = [enc[i] for i, _ in pairs]
     b = [enc[j] for _, j in pairs]
@@ -93,6 +93,25 @@ def cluster_pairs(name: str) -> tuple[np.ndarray, np.ndarray]:
     x = np.stack([corroboration_features(u, v, pu, pv) for u, v, pu, pv in zip(a, b, p_ab, p_ba, strict=True)])
     y = np.array([bool(labels[i] & labels[j]) for i, j in pairs])
     return x, y
+
+
+_JUDGE: list = []
+
+
+def _three_way_judge():
+    """The shipped three-way judge without any corroboration head (the head is what is being trained)."""
+    import shutil
+    import tempfile
+
+    from parallax.text import judge as judge_module
+
+    if not _JUDGE:
+        folder = Path(tempfile.mkdtemp(prefix="judge-"))
+        shutil.copy(judge_module.MODEL_DIR / judge_module.MODEL_FILE, folder / judge_module.MODEL_FILE)
+        want = judge_module.file_sha256(folder / judge_module.MODEL_FILE)
+        (folder / "SHA256SUMS").write_text(f"{want}  {judge_module.MODEL_FILE}\n", encoding="utf-8")
+        _JUDGE.append(judge_module.PairJudge(model_dir=folder))
+    return _JUDGE[0]
 
 
 def fit(x: np.ndarray, y: np.ndarray):

@@ -162,9 +162,13 @@ def _fact_groups(st: list[Statement], corr: np.ndarray) -> list[list[int]]:
 
 _NUMBER = re.compile(
     r"(?<![\w.,$£€])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
-    + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-    + r")(?P<scale>\s+(?:million|billion|thousand|hundred))?(?P<unit>\s*(?:%|percent\b|per cent\b))?(?![\w.,]\d)",
+    + "|".join(sorted([*NUMBER_WORDS, "an", "a", "single"], key=len, reverse=True))
+    + r")\b(?P<scale>\s+(?:million|billion|thousand|hundred))?(?P<unit>\s*(?:%|percent\b|per cent\b))?(?![\w.,]\d)",
     re.IGNORECASE)
+# Words that follow "a"/"one" without making a count of one ("a few", "a number of", "one of the").
+_QUANTIFIERS = frozenset(["few", "lot", "number", "couple", "bit", "series", "total", "handful", "range", "variety",
+                          "majority", "minority", "third", "quarter", "half", "dozen", "hundred", "thousand",
+                          "million", "billion", "day", "week", "month", "year", "time"])
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "hundred": 1e2}
 # An explicit change with the earlier figure ("rose to 4,800 from 3,000", "up from nine", "cut to 58 dalers from
 # 62"): such a statement is an update of the other, not a dispute.
@@ -183,7 +187,8 @@ class Slot:
     start: int
     end: int
     hedged: bool = False
-    noun: str = ""  # for a number: what it counts (the first content word after it), or "%"
+    noun: str = ""  # for a number: what it counts (the head of the words after it, as a lemma), or "%"
+    weak: bool = False  # "a"/"an"/"one": a count only when set against an explicit number of the same thing
 
 
 def number_slots(text: str) -> list[Slot]:
@@ -192,12 +197,13 @@ def number_slots(text: str) -> list[Slot]:
     out = []
     for m in _NUMBER.finditer(text):
         raw = m.group("num").lower()
-        if raw in ("a", "an", "single", "one") and not m.group("unit"):
-            continue
+        weak = raw in ("a", "an", "single", "one") and not m.group("unit")
         if _YEAR.fullmatch(raw) or re.match(r"\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock)", text[m.end():]) or \
                 re.match(r":\d", text[m.end():]):
             continue
-        if raw in NUMBER_WORDS:
+        if weak:
+            value = 1.0
+        elif raw in NUMBER_WORDS:
             value = float(NUMBER_WORDS[raw])
         else:
             try:
@@ -209,8 +215,10 @@ def number_slots(text: str) -> list[Slot]:
         unit = "%" if m.group("unit") else ""
         hedged = bool(_HEDGE_BEFORE.search(text[: m.start()]))
         noun = "%" if unit else _noun_after(text, m.end())
+        if weak and (not noun or noun in _QUANTIFIERS or _noun_after(text, m.end(), lemmatise=False).endswith("s")):
+            continue  # "a Japanese astronaut" counts one; "a few", "one of the ..." do not
         if noun:
-            out.append(Slot("number", f"{value:g}{unit}", m.group(0), m.start(), m.end(), hedged, noun))
+            out.append(Slot("number", f"{value:g}{unit}", m.group(0), m.start(), m.end(), hedged, noun, weak))
     return out
 
 
@@ -293,6 +301,8 @@ def _same_thing(x: Slot, y: Slot, min_cos: float, max_ratio: float) -> bool:
     the other."""
     if x.kind != "number":
         return True
+    if (x.weak or y.weak) and (x.noun != y.noun or (x.weak and y.weak)):
+        return False  # "a Japanese astronaut" against "two astronauts": the same word, an explicit number
     va, vb = float(x.value.rstrip("%")), float(y.value.rstrip("%"))
     if va != vb and (min(va, vb) <= 0 or max(va, vb) > max_ratio * min(va, vb)):
         return False
@@ -311,12 +321,14 @@ def _states(st: list[Statement], group: str, slot: Slot, hedge: float, min_cos: 
                for s in st if s.group == group for z in _slots_of(s.text) if z.kind == slot.kind)
 
 
-def slot_tests(a: str, b: str) -> list[tuple[Slot, Slot, str]]:
+def slot_tests(a: str, b: str, latest_year: int | None = None) -> list[tuple[Slot, Slot, str]]:
     """The typed-slot conflicts of `a` and `b` that could make a dispute, each with `b` rewritten to give `a`'s
-    value: not when either reports a change (an update) or names a year the other does not (another
-    happening), and only figures that can be two reports of one quantity (`_same_thing`)."""
+    value: not when either reports a change (an update) or names an earlier year the other does not (a past
+    happening: any year when `latest_year`, the story's latest, is unknown), and only figures that can be two
+    reports of one quantity (`_same_thing`)."""
     cfg = settings().crosscheck
-    if set(_YEAR.findall(a)) ^ set(_YEAR.findall(b)):
+    extra = set(_YEAR.findall(a)) ^ set(_YEAR.findall(b))
+    if extra and (latest_year is None or min(int(y) for y in extra) < latest_year):
         return []
     change = bool(_CHANGE.search(a) or _CHANGE.search(b))
     out = []
@@ -334,12 +346,14 @@ def find_disputes(st: list[Statement], corr: np.ndarray, con: np.ndarray,
     cfg = settings().crosscheck
     judge = get_judge()
     tests: list[tuple[int, int, Slot, Slot, str]] = []
+    years = [int(y) for s in st for y in _YEAR.findall(s.text)]
+    latest = max(years) if years else None
     for i, j in zip(*np.nonzero(np.triu(corr + np.maximum(con, con.T))), strict=True):
         i, j = int(i), int(j)
         a, b = st[i], st[j]
         if a.group == b.group or a.article == b.article:
             continue  # one origin (a copy, a rewrite's own error) is not a dispute between origins
-        for x, y, sub in slot_tests(a.text, b.text):
+        for x, y, sub in slot_tests(a.text, b.text, latest):
             if _states(st, a.group, y, cfg.hedge_tolerance, cfg.slot_noun_min_cos) or \
                     _states(st, b.group, x, cfg.hedge_tolerance, cfg.slot_noun_min_cos):
                 continue  # an origin that gives both values tells two things apart (or reports an update)
@@ -405,18 +419,21 @@ def _disputes_from(st: list[Statement], edges: list[tuple[int, int, str, Slot, S
     return disputes, disputed
 
 
-def _noun_after(text: str, end: int) -> str:
+def _noun_after(text: str, end: int, lemmatise: bool = True) -> str:
     """What a figure counts: the last of the content words right after it, participles dropped, as a lemma
     ("1,400 people" -> "people", "two crew members were" -> "member", "240 residents evacuated" -> "resident")."""
     run: list[str] = []
-    for w in re.findall(r"[A-Za-z][\w'-]*|[^\sA-Za-z]", text[end:])[:4]:
+    rest = text[end + 1:] if text[end: end + 1] == "-" else text[end:]  # "a 60-metre gap"
+    for w in re.findall(r"[A-Za-z][\w'-]*|[^\sA-Za-z]", rest)[:4]:
         lw = w.lower()
         if not lw[0].isalpha() or lw in FUNCTION_WORDS or lw in ("a", "an", "the"):
             break
         run.append(lw)
     while len(run) > 1 and run[-1].endswith(("ed", "ing")):
         run.pop()
-    return lemma(run[-1]) if run and not run[-1].endswith(("ed", "ing")) else ""
+    if not run or run[-1].endswith(("ed", "ing")):
+        return ""
+    return lemma(run[-1]) if lemmatise else run[-1]
 
 
 def crosscheck(articles: list[Article]) -> CrossCheck:
@@ -534,11 +551,12 @@ def is_disputed(cc: CrossCheck, members: list[int]) -> bool:
     return bool(members) and members[0] in cc.disputed_statements
 
 
-def fact_from_cluster(cc: CrossCheck, members: list[int], text_idx: int) -> Fact:
-    """A fact whose words are statement `text_idx`'s, cited to every statement the judge says supports it."""
+def fact_from_cluster(cc: CrossCheck, members: list[int], text_idx: int, cited: list[int] | None = None) -> Fact:
+    """A fact whose words are statement `text_idx`'s, cited to every statement the judge says supports it (or to
+    `cited`, when the brief chose the words among statements that state one fact)."""
     st = cc.statements
     rep = st[text_idx]
-    agreeing = supporters(cc, text_idx)
+    agreeing = sorted(set(cited) | {text_idx}) if cited is not None else supporters(cc, text_idx)
     refs = []
     seen = set()
     for m in sorted(agreeing, key=lambda k: (k != text_idx, st[k].article)):
