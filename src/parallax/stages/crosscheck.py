@@ -169,6 +169,7 @@ _NUMBER = re.compile(
 _QUANTIFIERS = frozenset(["few", "lot", "number", "couple", "bit", "series", "total", "handful", "range", "variety",
                           "majority", "minority", "third", "quarter", "half", "dozen", "hundred", "thousand",
                           "million", "billion", "day", "week", "month", "year", "time"])
+_OF_TOTAL = re.compile(r"\s+of\s+(?:the\s+|its\s+|their\s+)?(?P<total>\d[\d,]*|[a-z]+(?:-[a-z]+)?)\b", re.IGNORECASE)
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "hundred": 1e2}
 # An explicit change with the earlier figure ("rose to 4,800 from 3,000", "up from nine", "cut to 58 dalers from
 # 62"): such a statement is an update of the other, not a dispute.
@@ -195,7 +196,10 @@ def number_slots(text: str) -> list[Slot]:
     """Figures of a sentence with their value ("about 1,150" -> 1150, "6 million" -> 6000000, "Forty-six" ...);
     years and times of day are not figures."""
     out = []
+    totals: set[int] = set()  # the N of "twelve of the N governments": a total, not a count of its own
     for m in _NUMBER.finditer(text):
+        if m.start() in totals:
+            continue
         raw = m.group("num").lower()
         weak = raw in ("a", "an", "single", "one") and not m.group("unit")
         if _YEAR.fullmatch(raw) or re.match(r"\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock)", text[m.end():]) or \
@@ -214,7 +218,14 @@ def number_slots(text: str) -> list[Slot]:
             value *= _SCALES[m.group("scale").strip().lower()]
         unit = "%" if m.group("unit") else ""
         hedged = bool(_HEDGE_BEFORE.search(text[: m.start()]))
-        noun = "%" if unit else _noun_after(text, m.end())
+        of_total = _OF_TOTAL.match(text, m.end())
+        if of_total and not (of_total.group("total")[0].isdigit() or of_total.group("total").lower() in NUMBER_WORDS):
+            of_total = None
+        if of_total and not unit:  # "Twelve of the 15 governments": twelve governments
+            totals.add(of_total.start("total"))
+            noun = _noun_after(text, of_total.end())
+        else:
+            noun = "%" if unit else _noun_after(text, m.end())
         if weak and (not noun or noun in _QUANTIFIERS or _noun_after(text, m.end(), lemmatise=False).endswith("s")):
             continue  # "a Japanese astronaut" counts one; "a few", "one of the ..." do not
         if noun:
