@@ -81,9 +81,10 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
         # plain sentence first), and it is cited to every statement that supports either.
         support = {m: supporters(cc, m) for m in cluster}
         most = max(cluster, key=lambda m: (len({st[k].group for k in support[m]}), len(support[m]), -m))
-        same = [m for m in cluster if m == most or supports(cc, m, most)]
+        same = [m for m in range(len(st)) if m == most or supports(cc, m, most)]  # (an original's plain
+        # sentence may sit in another cluster)
         rep = choose_representative(cc, same, roots)
-        members = sorted(set(support[most]) | set(support[rep]))
+        members = sorted(set(support[most]) | set(supporters(cc, rep)))
         groups = len({st[m].group for m in members})
         arts = len({st[m].article for m in members})
         centrality = float(np.mean(cc.vectors[members] @ centroid))
