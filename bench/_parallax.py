@@ -54,18 +54,6 @@ def cluster_documents(docs: list[dict[str, Any]]) -> list[str]:
     return list(get("stages.stories", "cluster_documents")(docs))
 
 
-def similarity(a: list[str], b: list[str]) -> Any:
-    return get("text.align", "similarity")(a, b)
-
-
-def paraphrase_threshold() -> float:
-    return float(get("text.align", "PARAPHRASE_THRESHOLD"))
-
-
-def embed(texts: list[str]) -> Any:
-    return get("text.align", "embed")(texts)
-
-
 def brief_records(records: list[dict[str, Any]], **kwargs: Any) -> Any:
     return get("pipeline", "brief_records")(records, **kwargs)
 
@@ -74,20 +62,8 @@ def brief_paths(paths: list[str]) -> Any:
     return get("pipeline", "brief_paths")(paths)
 
 
-def support_score(source: str, claim: str) -> float:
-    return float(get("stages.crosscheck", "support_score")(source, claim))
-
-
-def support_threshold() -> float:
-    return float(get("stages.crosscheck", "SUPPORT_THRESHOLD"))
-
-
 def flag_sentence(text: str) -> list[str]:
     return list(get("stages.loaded", "flag_sentence")(text))
-
-
-def stance(headline: str, body: str) -> str:
-    return str(get("stages.crosscheck", "stance")(headline, body))
 
 
 def check(*names: tuple[str, str]) -> None:

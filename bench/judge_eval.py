@@ -1,12 +1,16 @@
-"""The pair judge on the judgment benchmarks: MSRP (same_statement), FRANK (supported), FNC-1 (stance).
+"""The cross-check's judgments on the judgment benchmarks: MSRP (same fact), FRANK (supported), FNC-1 (stance).
 
-Each section scores exactly the decision function the product calls (`parallax.text.judge.same_statement`,
-`supported`, `stance`) with the shipped `JudgeConfig`, and prints the peers in the same run. Anything chosen
-on a dev file is also reported 5-fold cross-validated: the threshold is chosen on four folds and scored on
-the fifth (mean ± standard deviation over folds; folds group by article / body so that no article straddles
-two folds). The judge was not trained on any of these sets.
+Each section scores exactly the decisions the product makes, through the same functions and the shipped
+configuration (`parallax.stages.crosscheck.same_fact_scores` at `CrosscheckConfig.support_min` — the rule that
+makes one statement support another in a brief; `support_score` / `supported` — a claim against a source's
+sentences, candidates picked as the story's proposer picks them; `stance` — unrelated / disagree / agree /
+discuss from the proposer, the dispute rule and the support rule), and prints the peers in the same run.
+Thresholds chosen on a dev file are reported 5-fold cross-validated (chosen on four folds, scored on the fifth;
+mean ± standard deviation; folds group by article / body). The product's own thresholds were not chosen on
+these sets; the judge and its corroboration head were not trained on them. `bench.rewrite`, `bench.support`
+and `bench.stance` are these sections under their old names.
 
-    python -m bench.judge_eval [msrp] [frank] [fnc] [--limit N] [--json OUT] [--no-cache]
+    python -m bench.judge_eval [msrp] [frank] [fnc] [--limit N] [--quick] [--json OUT] [--no-cache] [--speed]
 
 `--no-cache` encodes every sentence afresh; by default encoder outputs are memoised on disk in
 out/judge-cache/ (float16), which changes no decision rule, only the time a rerun takes.
@@ -21,6 +25,7 @@ import random
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -135,26 +140,26 @@ def _pm(row: dict[str, Any], key: str) -> str:
 
 
 def run_msrp(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from parallax.text.judge import same_statement_scores
+    from parallax.config import settings
+    from parallax.stages.crosscheck import same_fact_scores
 
-    items = [it for it in common.load_jsonl(common.default_data("paraphrase_msrp")) if it.get("split", "dev") == "dev"]
-    items = common.sample(items, args.limit, args.seed)
+    items = [it for it in common.load_jsonl(args.data or common.default_data("paraphrase_msrp"))
+             if it.get("split", "dev") == "dev"]
+    items = common.sample(items, _limit(args, "msrp"), args.seed)
     a, b = [it["sentence1"] for it in items], [it["sentence2"] for it in items]
     gold = np.array([bool(it["label"]) for it in items])
     groups = [it["id"] for it in items]
     _load_cache("msrp", args.cache)
     judge = _judge()
     judge.warm_up()
-    cfg = judge.config
+    threshold = settings().crosscheck.support_min
     with common.Timer() as timer:
-        scores = same_statement_scores(a, b, judge)
+        scores = same_fact_scores(a, b)
     _save_cache("msrp", args.cache)
-    pred = scores >= cfg.same_statement_min
-    rows = [{"system": "parallax judge same_statement", **metrics.binary_prf(list(gold), list(pred)),
-             "threshold": cfg.same_statement_min, "pairs": len(items), "seconds": timer.seconds,
-             **cv_binary(scores, gold, groups, "f1")}]
-    rows.append({"system": "  same scores, threshold cv by accuracy", **cv_binary(scores, gold, groups, "accuracy"),
-                 "auc": roc_auc(scores, gold)})
+    pred = scores >= threshold
+    rows = [{"system": "parallax same_fact (crosscheck)", **metrics.binary_prf(list(gold), list(pred)),
+             "threshold": threshold, "auc": roc_auc(scores, gold), "pairs": len(items), "seconds": timer.seconds},
+            {"system": "  same scores, threshold cv by f1", **cv_binary(scores, gold, groups, "f1")}]
     enc = judge.encode(a + b)
     cos = np.array([x.vec @ y.vec for x, y in zip(enc[: len(a)], enc[len(a):], strict=True)])
     from bench import peers
@@ -164,45 +169,46 @@ def run_msrp(args: argparse.Namespace) -> list[dict[str, Any]]:
         for crit in ("accuracy", "f1"):
             t = _best_threshold(sc, gold, lambda g, p, c=crit: metrics.binary_prf(list(g), list(p))[c])
             rows.append({"system": f"{name} (in-sample best {crit})", **metrics.binary_prf(list(gold), list(sc >= t)),
-                         "threshold": t, "pairs": len(items), **cv_binary(sc, gold, groups, crit)})
+                         "threshold": t, "auc": roc_auc(sc, gold), "pairs": len(items),
+                         **cv_binary(sc, gold, groups, crit)})
     rows.append({"system": "majority (paraphrase)", **metrics.binary_prf(list(gold), [True] * len(gold)),
                  "pairs": len(items)})
-    print(f"\nMSRP dev: {len(items)} pairs (judge never trained on MSRP); cv = 5-fold, threshold chosen on 4 folds")
-    _table(rows, ("f1", "accuracy", "precision", "recall", "threshold"), ("f1", "accuracy", "threshold"))
+    print(f"\nMSRP dev: {len(items)} pairs (never trained on MSRP); cv = 5-fold, threshold chosen on 4 folds")
+    _table(rows, ("f1", "accuracy", "precision", "recall", "auc", "threshold"), ("f1", "accuracy", "threshold"))
     return [{"bench": "msrp", **r} for r in rows]
 
 
 def run_frank(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from parallax.text.judge import SUPPORTS, support_probabilities
+    from parallax.config import settings
+    from parallax.stages.crosscheck import support_score
+    from parallax.text.embed import embed
 
-    items = [it for it in common.load_jsonl(common.default_data("factuality_frank")) if it.get("split", "dev") == "dev"]
-    items = common.sample(items, args.limit, args.seed)
+    items = [it for it in common.load_jsonl(args.data or common.default_data("factuality_frank"))
+             if it.get("split", "dev") == "dev"]
+    items = common.sample(items, _limit(args, "frank"), args.seed)
     gold = np.array([float(it["factuality"]) >= 1.0 for it in items])
     groups = [it["article_id"] for it in items]
     _load_cache("frank", args.cache)
-    judge = _judge()
-    judge.warm_up()
-    cfg = judge.config
+    _judge().warm_up()
+    threshold = settings().crosscheck.support_min
     art_sents: dict[str, list[str]] = {}
     for it in items:
         if it["article_id"] not in art_sents:
             art_sents[it["article_id"]] = sentences(it["article"])
     with common.Timer() as timer:
-        scores, cos_scores = [], []
+        scores = []
         for it in items:
-            src = art_sents[it["article_id"]]
             claims = sentences(detok(it["summary"])) or [detok(it["summary"])]
-            per, per_cos = [], []
-            for c in claims:
-                windows, _idx, probs = support_probabilities(c, src, judge)
-                per.append(float(probs[:, SUPPORTS].max()) if len(probs) else 0.0)
-                cv = judge.encode([c])[0].vec
-                per_cos.append(max((float(cv @ windows[i].vec) for i in range(len(src))), default=0.0))
-            scores.append(min(per))
-            cos_scores.append(min(per_cos))
+            scores.append(min(support_score(c, art_sents[it["article_id"]]) for c in claims))
     _save_cache("frank", args.cache)
+    cos_scores = []
+    for it in items:
+        claims = sentences(detok(it["summary"])) or [detok(it["summary"])]
+        src = art_sents[it["article_id"]]
+        cv, sv = embed(claims), embed(src) if src else np.zeros((0, 384))
+        cos_scores.append(float((cv @ sv.T).max(axis=1).min()) if len(sv) else 0.0)
     scores_a, cos_a = np.array(scores), np.array(cos_scores)
-    pred = scores_a >= cfg.support_min  # == every sentence `supported` (min of best windows >= support_min)
+    pred = scores_a >= threshold  # == every sentence `supported`
     origins = [it.get("origin", "?").split("(")[0] for it in items]
 
     def per_origin(p: np.ndarray) -> dict[str, float]:
@@ -212,16 +218,17 @@ def run_frank(args: argparse.Namespace) -> list[dict[str, Any]]:
             out[f"bacc_{o}"] = metrics.balanced_accuracy(list(gold[m]), list(p[m]))
         return out
 
-    rows = [{"system": "parallax judge supported (all sentences)", "bacc": metrics.balanced_accuracy(list(gold), list(pred)),
+    rows = [{"system": "parallax supported (crosscheck, all sentences)",
+             "bacc": metrics.balanced_accuracy(list(gold), list(pred)),
              "auc": roc_auc(scores_a, gold), **metrics.binary_prf(list(gold), list(pred)), **per_origin(pred),
-             "threshold": cfg.support_min, "summaries": len(items), "seconds": timer.seconds,
-             **cv_binary(scores_a, gold, groups, "bacc")}]
+             "threshold": threshold, "summaries": len(items), "seconds": timer.seconds},
+            {"system": "  same scores, threshold cv by bacc", **cv_binary(scores_a, gold, groups, "bacc")}]
     t = _best_threshold(cos_a, gold, lambda g, p: metrics.balanced_accuracy(list(g), list(p)))
     rows.append({"system": "best-sentence cosine (in-sample best)", "bacc": metrics.balanced_accuracy(list(gold), list(cos_a >= t)),
                  "auc": roc_auc(cos_a, gold), **metrics.binary_prf(list(gold), list(cos_a >= t)), **per_origin(cos_a >= t),
                  "threshold": t, "summaries": len(items), **cv_binary(cos_a, gold, groups, "bacc")})
     rows.append({"system": "constant (supported)", "bacc": 0.5, "auc": 0.5, "summaries": len(items)})
-    print(f"\nFRANK dev: {len(items)} summaries ({int(gold.sum())} fully factual); judge never trained on FRANK")
+    print(f"\nFRANK dev: {len(items)} summaries ({int(gold.sum())} fully factual); never trained on FRANK")
     _table(rows, ("bacc", "auc", "f1", "bacc_cnndm", "bacc_xsum", "threshold"), ("bacc", "threshold"))
     return [{"bench": "frank", **r} for r in rows]
 
@@ -234,66 +241,34 @@ def _fnc_row(name: str, gold: list[str], pred: list[str], **extra: Any) -> dict[
 
 
 def run_fnc(args: argparse.Namespace) -> list[dict[str, Any]]:
-    from parallax.text.judge import JudgeConfig, stance_from_scores, stance_scores
+    from parallax.stages.crosscheck import stance
+    from parallax.text.embed import embed
 
-    folder = common.EVAL_ROOT / "stance_fnc1"
-    bodies = {str(b["body_id"]): b["text"] for b in common.load_jsonl(folder / "bodies.jsonl")}
-    items = [it for it in common.load_jsonl(folder / "dev.jsonl")
+    data = Path(args.data) if args.data else common.EVAL_ROOT / "stance_fnc1" / "dev.jsonl"
+    bodies = {str(b["body_id"]): b["text"] for b in common.load_jsonl(data.parent / "bodies.jsonl")}
+    items = [it for it in common.load_jsonl(data)
              if str(it["body_id"]) in bodies and it.get("split", "dev") == "dev"]
-    items = common.sample(items, args.limit, args.seed)
+    items = common.sample(items, _limit(args, "fnc"), args.seed)
     gold = [it["stance"] for it in items]
     _load_cache("fnc", args.cache)
-    judge = _judge()
-    judge.warm_up()
-    cfg = judge.config
+    _judge().warm_up()
     body_sents: dict[str, list[str]] = {}
     with common.Timer() as timer:
-        sc = []
+        pred = []
         for it in items:
             bid = str(it["body_id"])
             if bid not in body_sents:
-                body_sents[bid] = sentences(bodies[bid])
-            sc.append(stance_scores(it["headline"], body_sents[bid], judge))
-        pred = [stance_from_scores(s, cfg) for s in sc]
+                body_sents[bid] = sentences(bodies[bid])[:STANCE_MAX_SENTENCES]
+            pred.append(stance(it["headline"], body_sents[bid]))
     _save_cache("fnc", args.cache)
-    rows = [_fnc_row("parallax judge stance", gold, pred, pairs=len(items), seconds=timer.seconds)]
-    # 5-fold CV of the three stance thresholds (grouped by body), chosen by macro-F1.
+    rows = [_fnc_row("parallax stance (crosscheck)", gold, pred, pairs=len(items), seconds=timer.seconds)]
     f = folds_of([str(it["body_id"]) for it in items])
-    grid_cos = np.round(np.arange(0.25, 0.61, 0.025), 3)
-    grid_p = np.round(np.arange(0.1, 0.91, 0.05), 3)
-    cv_rows, chosen = [], []
-    sc_a = np.array(sc)
     gold_a = np.array(gold)
-
-    def choose(idx: np.ndarray) -> JudgeConfig:
-        best_cos = max(grid_cos, key=lambda t: metrics.per_class_f1(
-            list(gold_a[idx] == "unrelated"), list(sc_a[idx, 0] < t), [True, False])[True])
-        rel = idx & (sc_a[:, 0] >= best_cos)
-        best, best_val = None, -1.0
-        for pa in grid_p:
-            for pc in grid_p:
-                c = JudgeConfig(stance_related_cosine=float(best_cos), stance_agree_min=float(pa),
-                                stance_disagree_min=float(pc))
-                p = [stance_from_scores(tuple(s), c) for s in sc_a[idx]]
-                v = _fnc_row("", list(gold_a[idx]), p)["macro_f1"]
-                if v > best_val:
-                    best, best_val = c, v
-        assert best is not None
-        del rel
-        return best
-
-    for k in range(FOLDS):
-        c = choose(f != k)
-        te = np.flatnonzero(f == k)
-        p = [stance_from_scores(tuple(sc_a[i]), c) for i in te]
-        cv_rows.append(_fnc_row("", [gold[i] for i in te], p))
-        chosen.append((c.stance_related_cosine, c.stance_agree_min, c.stance_disagree_min))
-    cvd = {f"cv_{key}": float(np.mean([r[key] for r in cv_rows])) for key in ("fnc_score", "macro_f1", "f1_disagree")}
-    cvd |= {f"cv_{key}_sd": float(np.std([r[key] for r in cv_rows])) for key in ("fnc_score", "macro_f1", "f1_disagree")}
-    rows[0].update(cvd, cv_thresholds=chosen)
+    cos = np.array([float((embed(body_sents[str(it["body_id"])]) @ embed([it["headline"]])[0]).max())
+                    if body_sents[str(it["body_id"])] else 0.0 for it in items])
+    grid_cos = np.round(np.arange(0.25, 0.61, 0.025), 3)
     rows.append(_fnc_row("constant (unrelated)", gold, ["unrelated"] * len(gold), pairs=len(items)))
-    # Cosine peer: unrelated / discuss / agree by best-window cosine, thresholds chosen the same way (CV).
-    cos = sc_a[:, 0]
+    # Cosine peer: unrelated / discuss / agree by best-sentence cosine, thresholds chosen on the folds (CV).
 
     def cos_pred(c1: float, c2: float, idx: np.ndarray) -> list[str]:
         return ["unrelated" if x < c1 else ("agree" if x >= c2 else "discuss") for x in cos[idx]]
@@ -345,10 +320,20 @@ def pairs_per_second(n: int = 2000) -> dict[str, float]:
             "pairs_per_s_cold": n / (t_enc + t_pair)}
 
 
+STANCE_MAX_SENTENCES = 60  # body sentences read for stance (a headline's claim is in a news body's opening)
+QUICK = {"msrp": 1500, "frank": 100, "fnc": 600}  # --quick sample sizes (bench.all's default mode)
+
+
+def _limit(args: argparse.Namespace, section: str) -> int | None:
+    return args.limit if args.limit else (QUICK[section] if args.quick else None)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.judge_eval", description=__doc__.splitlines()[0])
     ap.add_argument("sections", nargs="*", default=["msrp", "frank", "fnc"])
     ap.add_argument("--limit", type=int, default=None, help="deterministic sample of N items per set")
+    ap.add_argument("--quick", action="store_true", help="sample each set (bench.all's default mode)")
+    ap.add_argument("--data", default=None, help="the dev file of the (one) section run")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--json", metavar="OUT")
     ap.add_argument("--no-cache", dest="cache", action="store_false")
@@ -379,7 +364,9 @@ def main(argv: list[str] | None = None) -> int:
 def _config_dict() -> dict[str, Any]:
     from dataclasses import asdict
 
-    return asdict(_judge().config)
+    from parallax.config import settings
+
+    return {"judge": asdict(_judge().config), "crosscheck": asdict(settings().crosscheck)}
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""parallax.stages.crosscheck: counts, speakers, disputes, support by origin group, stance and support score."""
+"""parallax.stages.crosscheck: counts, speakers, disputes, support by origin group, one-claim support and stance."""
 
 from __future__ import annotations
 
@@ -124,7 +124,7 @@ def test_speakers_of_follows_a_quote_into_the_next_paragraph():
 
 def test_dispute_on_the_number_of_injured_crew(two_event_brief):
     story = _story_with(two_event_brief, "independent")
-    number = [d for d in story.disputes if d.kind == "number" and "member" in d.about]
+    number = [d for d in story.disputes if d.kind == "number" and "member" in d.about]  # "two crew members"
     assert len(number) == 1, [d.about for d in story.disputes]
     values = {v.value.lower(): v for v in number[0].variants}
     two = next(v for k, v in values.items() if "two" in k)
@@ -202,24 +202,21 @@ def test_consistent_vote_split_is_not_a_dispute(two_event_brief):
 # ------------------------------------------------------------------------------------------ pair checks
 
 
-SOURCE = ("The National Bank of Rosmark raised its main interest rate by a quarter of a point to 4.5 percent on "
-          "Thursday. Inflation stood at 5.1 percent in May. Governor Helena Vastrup said prices were still "
-          "rising too fast.")
+SOURCE = ["The National Bank of Rosmark raised its main interest rate by a quarter of a point to 4.5 percent on "
+          "Thursday.", "Inflation stood at 5.1 percent in May.",
+          "Governor Helena Vastrup said prices were still rising too fast."]
 
 
 def test_support_score_ranks_a_supported_claim_over_unrelated_and_altered_ones():
-    supported = support_score(SOURCE, "Rosmark's central bank lifted its key rate to 4.5 percent.")
-    wrong_number = support_score(SOURCE, "Rosmark's central bank lifted its key rate to 6.5 percent.")
-    unrelated = support_score(SOURCE, "A passenger ferry ran aground on a sandbank outside the harbour.")
-    assert supported > 0.6
+    supported = support_score("Rosmark's central bank lifted its key rate to 4.5 percent on Thursday.", SOURCE)
+    wrong_number = support_score("Rosmark's central bank lifted its key rate to 6.5 percent on Thursday.", SOURCE)
+    unrelated = support_score("A passenger ferry ran aground on a sandbank outside the harbour.", SOURCE)
+    assert supported >= 0.7
     assert unrelated < 0.3
-    assert supported > wrong_number > unrelated
-    assert unrelated >= 0.0
+    assert supported > wrong_number >= unrelated >= 0.0
 
 
 def test_stance():
-    assert stance("Rosmark central bank raises interest rate", SOURCE) == "agree"
+    assert stance("Rosmark central bank raises interest rate to 4.5 percent", SOURCE) == "agree"
     assert stance("Ferry runs aground off Port Ederly", SOURCE) == "unrelated"
-    denial = ("Reports that the Rosmark central bank raised its interest rate are false, a spokesman said. "
-              "The bank denied it had changed the rate and called the claim a hoax.")
-    assert stance("Rosmark central bank raises interest rate", denial) == "disagree"
+    assert stance("Rosmark central bank raises interest rate to 5.5 percent on Thursday", SOURCE) == "disagree"

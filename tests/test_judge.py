@@ -17,9 +17,6 @@ from parallax.text.judge import (
     PairJudge,
     get_judge,
     join,
-    same_statement,
-    stance,
-    supported,
 )
 
 CLAIM = "The council evacuated 240 residents from the flooded district on Tuesday."
@@ -57,22 +54,12 @@ def test_paraphrase_supports_changed_count_contradicts_unrelated_neither(judge):
     assert p[2, SUPPORTS] < 0.2
 
 
-def test_decisions(judge):
-    assert same_statement(CLAIM, PARAPHRASE)
-    assert not same_statement(CLAIM, UNRELATED)
-    assert supported(CLAIM, SOURCE)
-    assert not supported("The council evacuated 900 residents on Friday.", SOURCE)
-    assert not supported("The army evacuated 240 residents by helicopter after a dam burst.", SOURCE[2:])
-    assert stance("Opera house closes for good", SOURCE) == "unrelated"
-
-
 def test_windows_join_adjacent_sentences(judge):
     enc = judge.encode(SOURCE[:2])
     w = join(enc)
     assert w.text == SOURCE[0] + " " + SOURCE[1]
     assert len(w.toks) == len(enc[0].toks) + len(enc[1].toks)
     assert abs(float(np.linalg.norm(w.vec)) - 1.0) < 1e-4
-    assert len(judge.windows(SOURCE)) == 2 * len(SOURCE) - 1
     assert judge.features([CLAIM], [PARAPHRASE]).shape == (1, len(FEATURES))
 
 

@@ -164,6 +164,19 @@ def test_expected_disputes_are_found(brief, name, dispute):
     assert all(sides) and not (sides[0] & sides[1]), sides
 
 
+NOT_DISPUTES = [pytest.param(name, d, id=f"{name}:{d['about']}") for name in NAMES
+                for d in EXPECTED[name].get("not_disputes", [])]
+
+
+@pytest.mark.parametrize(("name", "item"), NOT_DISPUTES)
+def test_a_rewrites_own_error_is_not_a_dispute(brief, name, item):
+    """A value only a rewrite gives, against its own wire: one origin, so no dispute shows both values."""
+    story = _story(brief, name)
+    shown = [d for d in story.disputes if all(any(_variant_has(v.value, w) for v in d.variants)
+                                              for w in item["values"])]
+    assert not shown, [(d.about, [v.value for v in d.variants]) for d in shown]
+
+
 def test_holdouts_are_not_a_variant_of_the_signatories(brief):
     # "three stubborn governments" refused to sign: not a third count of the signatories.
     story = _story(brief, "sable-basin-summit")

@@ -28,6 +28,7 @@ from parallax.stages.read import article_from_text, read_paths
 from parallax.stages.split import split_article
 from parallax.stages.stories import group_stories
 from parallax.text.embed import embed, get_embedder
+from parallax.text.judge import get_judge
 from parallax.version import __version__
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ def brief_articles(articles: list[Article], *, errors: list[InputError] | None =
         timings = timings if timings is not None else {}
         errors = list(errors or [])
         get_embedder().warm_up()
+        get_judge().warm_up()  # the cross-check's judge: loaded (hashes checked) once per process
         articles, errs = prepare(articles, timings)
         errors += errs
         t0 = time.perf_counter()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuild the pair judge end to end: pairs -> classifier -> benchmarks -> model card.
+# Rebuild the pair judge end to end: pairs -> classifier -> corroboration head -> benchmarks -> model card.
 # Needs ../shared (train/ and eval/) beside the repository; writes src/parallax/models/judge/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -8,5 +8,6 @@ export PYTHONPATH="$PWD/src:$PWD${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p out/judge
 $PY -m training.judge.build_pairs
 $PY -m training.judge.train --compare-mlp
+$PY -m training.judge.corroborate
 $PY -m bench.judge_eval msrp frank fnc --speed --json out/judge/eval.json
 $PY -m training.judge.model_card

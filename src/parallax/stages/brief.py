@@ -14,7 +14,7 @@ import numpy as np
 
 from parallax.config import settings
 from parallax.model import Article, Fact, Story
-from parallax.stages.crosscheck import CrossCheck, fact_from_cluster, supports
+from parallax.stages.crosscheck import CrossCheck, fact_from_cluster, supporters, supports
 from parallax.stages.loaded import analyse_many, flag_sentence, neutrality
 
 _PRONOUN_START = re.compile(r"^(He|She|It|They|This|That|These|Those|His|Her|Its|Their|But|And|Also|However)\b")
@@ -75,15 +75,16 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
     centroid /= np.linalg.norm(centroid) or 1.0
     n_articles = max(1, len(articles))
     cands: list[Candidate] = []
-    for members in cc.clusters:
-        rep = choose_representative(cc, members, roots)
-        # Only members that say what the representative says count towards its support; among them, the
-        # wording is chosen again (an original's plain sentence may sit in another cluster).
-        members = [m for m in range(len(st)) if m == rep or supports(cc, m, rep)]
-        better = choose_representative(cc, members, roots)
-        if better != rep:
-            rep = better
-            members = [m for m in range(len(st)) if m == rep or supports(cc, m, rep)]
+    for cluster in cc.clusters:
+        # The fact is the cluster's statement with the most independent support (the judge's: statements that
+        # support it); its words are chosen among the statements of the cluster that state it (an original's
+        # plain sentence first), and it is cited to every statement that supports either.
+        support = {m: supporters(cc, m) for m in cluster}
+        most = max(cluster, key=lambda m: (len({st[k].group for k in support[m]}), len(support[m]), -m))
+        same = [m for m in range(len(st)) if m == most or supports(cc, m, most)]  # (an original's plain
+        # sentence may sit in another cluster)
+        rep = choose_representative(cc, same, roots)
+        members = sorted(set(support[most]) | set(supporters(cc, rep)))
         groups = len({st[m].group for m in members})
         arts = len({st[m].article for m in members})
         centrality = float(np.mean(cc.vectors[members] @ centroid))
@@ -123,7 +124,7 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
     chosen.sort(key=lambda c: (-c.groups, min(st[m].position for m in c.members)))
     facts = []
     for c in chosen:
-        f = fact_from_cluster(cc, c.members, c.rep)
+        f = fact_from_cluster(cc, c.members, c.rep, cited=c.members)
         f.score = round(c.score, 3)
         f.representative_reason = representative_reason(cc, c.members, c.rep, roots)
         facts.append(f)

@@ -1,10 +1,17 @@
 """Cross-check: align the same fact across articles, count independent support, surface disputes.
 
-- Facts: sentences of a story's articles clustered by meaning (average link over all-MiniLM-L6-v2
-  cosines). A fact's support is the number of distinct *origin groups* among its sources.
-- Disputes: aligned statements that disagree on a count ("two astronauts" / "a Japanese astronaut"),
-  a date ("July 1" / "June 1", "Tuesday" / "Wednesday") or who said a quote.
-- Quotes: attributed to their speaker ("…,” Biden said; “…,” he added → the previous speaker).
+Every decision about two statements is the pair judge's (`parallax.text.judge`); the bi-encoder only
+proposes which pairs it sees (the closest statements of each other article, a bounded number per statement).
+
+- Support: a statement supports a fact when the judge says the fact is supported by it
+  (P(supports) >= `CrosscheckConfig.support_min`). A fact's support is the number of distinct *origin groups*
+  among the statements that support it; a copy or a rewrite adds none.
+- Facts: statements that support each other (both ways) are one fact, worded once.
+- Disputes: two statements of independent origins that differ in one typed slot (a number, a weekday or date,
+  a named actor) and that the judge takes for the same statement once that slot is made equal (the same slot of
+  the same happening), and for a contradiction as they stand. A statement that reports a change ("rose to N
+  from M", "up from", "cut to") is an update, not a dispute; numbers of another year are another happening.
+- Quotes: attributed to their speaker (…,” Biden said; “…,” he added → the previous speaker).
 """
 
 from __future__ import annotations
@@ -12,24 +19,25 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
 from parallax.config import settings
 from parallax.model import Article, Dispute, Fact, SourceRef, Variant
 from parallax.text.embed import embed
+from parallax.text.judge import CONTRADICTS, get_judge
 from parallax.text.slots import (
-    QUOTE_SPAN,
+    MONTHDAY,
+    NUMBER_WORDS,
+    WEEKDAY,
     Count,
     counts_conflict,
     extract_counts,
     extract_dates,
-    figures,
-    mentions_value,
+    find_speaker,
     speakers_of,
 )
-from parallax.text.words import content_words, lemma
+from parallax.text.words import FUNCTION_WORDS, lemma
 
 log = logging.getLogger(__name__)
 
@@ -50,20 +58,19 @@ class Statement:
     counts: list[Count] = field(default_factory=list)
     dates: dict[str, str] = field(default_factory=dict)
     cluster: int = -1
-    words: set[str] = field(default_factory=set)  # content words (lemma prefixes)
-    lower_words: set[str] = field(default_factory=set)  # the ordinary (lower-case) ones among them
-    figures: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
 class CrossCheck:
     statements: list[Statement]
     vectors: np.ndarray
-    clusters: list[list[int]]  # statement indices per fact cluster
+    clusters: list[list[int]]  # statement indices per fact (statements that support each other)
     disputes: list[Dispute]
     disputed_statements: set[int]
-    doc_freq: dict[str, int] = field(default_factory=dict)  # content word -> statements holding it
+    support: np.ndarray  # (n, n): the judge's P(statements i and j state one fact); 0 where not judged
+    contradict: np.ndarray  # (n, n): P(statement j contradicts statement i); 0 where not judged
     dispute_keys: dict[int, set[tuple[str, str]]] = field(default_factory=dict)  # statement -> (kind, key)
+    judged_pairs: int = 0
 
 
 def collect_statements(articles: list[Article]) -> list[Statement]:
@@ -77,13 +84,62 @@ def collect_statements(articles: list[Article]) -> list[Statement]:
             if len(text.split()) < settings().crosscheck.min_statement_words:
                 continue
             out.append(Statement(a.id, a.group or a.id, s.start, s.end, text, k / n, sp,
-                                 extract_counts(text), extract_dates(text), -1, content_words(text),
-                                 content_words(text, lower_only=True), figures(text)))
+                                 extract_counts(text), extract_dates(text)))
     return out
 
 
-def _cluster(vectors: np.ndarray, threshold: float) -> list[list[int]]:
-    n = len(vectors)
+def candidate_pairs(st: list[Statement], vectors: np.ndarray) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, of statements of different articles that the judge will see: for each statement,
+    its closest statements of each other article (bi-encoder cosine), a bounded number in all."""
+    cfg = settings().crosscheck
+    n = len(st)
+    if n < 2:
+        return []
+    sim = vectors @ vectors.T
+    by_article: dict[str, list[int]] = {}
+    for k, s in enumerate(st):
+        by_article.setdefault(s.article, []).append(k)
+    pairs: set[tuple[int, int]] = set()
+    for i in range(n):
+        picked: list[int] = []
+        for art, idx in by_article.items():
+            if art == st[i].article:
+                continue
+            row = sim[i, idx]
+            for r in np.argsort(-row, kind="stable")[: cfg.candidates_per_article]:
+                if row[r] >= cfg.candidate_min_cos:
+                    picked.append(idx[int(r)])
+        picked.sort(key=lambda j: -sim[i, j])
+        for j in picked[: cfg.candidates]:
+            pairs.add((min(i, j), max(i, j)))
+    return sorted(pairs)
+
+
+def _judge_pairs(st: list[Statement], pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Every candidate pair through the judge: (corroborate, contradict) matrices. corroborate[i, j] is the
+    judge's P(i and j state one fact), symmetric; contradict[i, j] is P(j contradicts claim i)."""
+    n = len(st)
+    corr = np.zeros((n, n), dtype=np.float32)
+    con = np.zeros((n, n), dtype=np.float32)
+    if not pairs:
+        return corr, con
+    judge = get_judge()
+    enc = judge.encode([s.text for s in st])
+    p_same, p_ij, p_ji = judge.corroborate([enc[i] for i, _ in pairs], [enc[j] for _, j in pairs])
+    log.debug("judged %d candidate pairs of %d statements", len(pairs), n)
+    rows = np.array([i for i, _ in pairs])
+    cols = np.array([j for _, j in pairs])
+    corr[rows, cols] = p_same
+    corr[cols, rows] = p_same
+    con[rows, cols] = p_ij[:, CONTRADICTS]
+    con[cols, rows] = p_ji[:, CONTRADICTS]
+    return corr, con
+
+
+def _fact_groups(st: list[Statement], corr: np.ndarray) -> list[list[int]]:
+    """Statements grouped into facts: average link over the judge's P(same fact), cut at `support_min`
+    (pairs the proposer did not hand the judge count as 0)."""
+    n = len(st)
     if n == 0:
         return []
     if n == 1:
@@ -91,197 +147,427 @@ def _cluster(vectors: np.ndarray, threshold: float) -> list[list[int]]:
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
-    dist = np.clip(1.0 - vectors @ vectors.T, 0.0, 2.0)
+    dist = np.clip(1.0 - corr, 0.0, 1.0).astype(np.float64)
     np.fill_diagonal(dist, 0.0)
-    labels = fcluster(linkage(squareform(dist, checks=False), method="average"), t=1.0 - threshold,
-                      criterion="distance")
+    labels = fcluster(linkage(squareform(dist, checks=False), method="average"),
+                      t=1.0 - settings().crosscheck.support_min, criterion="distance")
     groups: dict[int, list[int]] = {}
     for i, lab in enumerate(labels):
         groups.setdefault(int(lab), []).append(i)
     return list(groups.values())
 
 
-def find_disputes(st: list[Statement], vectors: np.ndarray,
-                  keys_out: dict[int, set[tuple[str, str]]] | None = None) -> tuple[list[Dispute], set[int]]:
-    """Pairs of close statements from different articles that disagree on a count, a date or a speaker."""
-    cfg = settings().crosscheck
-    sim = vectors @ vectors.T if len(st) else np.zeros((0, 0))
-    # (kind, key) -> value -> statement indices
-    found: dict[tuple[str, str], dict[str, set[int]]] = {}
-    surfaces: dict[tuple[str, str, str], str] = {}
-    for i in range(len(st)):
-        for j in range(i + 1, len(st)):
-            a, b = st[i], st[j]
-            if a.article == b.article:
+# ---------------------------------------------------------------------------------------------------------
+# Disputes: one typed slot differs, the rest is the same statement
+
+_NUMBER = re.compile(
+    r"(?<![\w.,$£€])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
+    + "|".join(sorted([*NUMBER_WORDS, "an", "a", "single"], key=len, reverse=True))
+    + r")\b(?P<scale>\s+(?:million|billion|thousand|hundred))?(?P<unit>\s*(?:%|percent\b|per cent\b))?(?![\w.,]\d)",
+    re.IGNORECASE)
+# Words that follow "a"/"one" without making a count of one ("a few", "a number of", "one of the").
+_QUANTIFIERS = frozenset(["few", "lot", "number", "couple", "bit", "series", "total", "handful", "range", "variety",
+                          "majority", "minority", "third", "quarter", "half", "dozen", "hundred", "thousand",
+                          "million", "billion", "day", "week", "month", "year", "time"])
+_OF_TOTAL = re.compile(r"\s+of\s+(?:the\s+|its\s+|their\s+)?(?P<total>\d[\d,]*|[a-z]+(?:-[a-z]+)?)\b", re.IGNORECASE)
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "hundred": 1e2}
+# An explicit change with the earlier figure ("rose to 4,800 from 3,000", "up from nine", "cut to 58 dalers from
+# 62"): such a statement is an update of the other, not a dispute.
+_CHANGE = re.compile(r"\b(?:up|down)\s+from\b|\bfrom\s+(?:about\s+|around\s+|some\s+|nearly\s+)?\d",
+                     re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_HEDGE_BEFORE = re.compile(r"(?:about|around|approximately|nearly|almost|some|roughly|over|more than|at least"
+                           r"|up to|fewer than|less than|under|as many as|an estimated|estimated)\s+$", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Slot:
+    kind: str  # number | date | actor
+    value: str  # normalised value: "1150", "Friday", "March 3", "Marrant"
+    surface: str  # the words in the sentence
+    start: int
+    end: int
+    hedged: bool = False
+    noun: str = ""  # for a number: what it counts (the head of the words after it, as a lemma), or "%"
+    weak: bool = False  # "a"/"an"/"one": a count only when set against an explicit number of the same thing
+
+
+def number_slots(text: str) -> list[Slot]:
+    """Figures of a sentence with their value ("about 1,150" -> 1150, "6 million" -> 6000000, "Forty-six" ...);
+    years and times of day are not figures."""
+    out = []
+    totals: set[int] = set()  # the N of "twelve of the N governments": a total, not a count of its own
+    for m in _NUMBER.finditer(text):
+        if m.start() in totals:
+            continue
+        raw = m.group("num").lower()
+        weak = raw in ("a", "an", "single", "one") and not m.group("unit")
+        if _YEAR.fullmatch(raw) or re.match(r"\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock)", text[m.end():]) or \
+                re.match(r":\d", text[m.end():]):
+            continue
+        if weak:
+            value = 1.0
+        elif raw in NUMBER_WORDS:
+            value = float(NUMBER_WORDS[raw])
+        else:
+            try:
+                value = float(raw.replace(",", ""))
+            except ValueError:
                 continue
-            s = sim[i, j]
-            if s >= cfg.dispute_similarity:
-                for ca in a.counts:
-                    for cb in b.counts:
-                        if counts_conflict(ca, cb, cfg.hedge_tolerance) and _counterparts(st, sim, i, j, ca.noun) \
-                                and not _also_says(st, b.article, ca) and not _also_says(st, a.article, cb) \
-                                and not mentions_value(b.text, ca) and not mentions_value(a.text, cb):
-                            key = ("number", ca.noun)
-                            for idx, c in ((i, ca), (j, cb)):
-                                v = f"{c.value:g}"
-                                found.setdefault(key, {}).setdefault(v, set()).add(idx)
-                                surfaces.setdefault((*key, v), c.surface)
-            if s >= cfg.date_dispute_similarity:
-                for dk in ("date", "weekday"):
-                    if dk in a.dates and dk in b.dates and a.dates[dk] != b.dates[dk] \
-                            and _date_counterparts(st, sim, i, j, dk):
-                        key = ("date", dk)
-                        found.setdefault(key, {}).setdefault(a.dates[dk], set()).add(i)
-                        found[key].setdefault(b.dates[dk], set()).add(j)
-            if a.speaker and b.speaker and a.speaker != b.speaker and s >= cfg.actor_dispute_similarity:
-                qa, qb = QUOTE_SPAN.search(a.text), QUOTE_SPAN.search(b.text)
-                if qa and qb and _jaccard(qa.group(1), qb.group(1)) >= cfg.actor_quote_overlap and \
-                        not _same_person(a.speaker, b.speaker):
-                    key = ("actor", qa.group(1)[:60])
-                    found.setdefault(key, {}).setdefault(a.speaker, set()).add(i)
-                    found[key].setdefault(b.speaker, set()).add(j)
+        if m.group("scale"):
+            value *= _SCALES[m.group("scale").strip().lower()]
+        unit = "%" if m.group("unit") else ""
+        hedged = bool(_HEDGE_BEFORE.search(text[: m.start()]))
+        of_total = _OF_TOTAL.match(text, m.end())
+        if of_total and not (of_total.group("total")[0].isdigit() or of_total.group("total").lower() in NUMBER_WORDS):
+            of_total = None
+        if of_total and not unit:  # "Twelve of the 15 governments": twelve governments
+            totals.add(of_total.start("total"))
+            noun = _noun_after(text, of_total.end())
+        else:
+            noun = "%" if unit else _noun_after(text, m.end())
+        if weak and (not noun or noun in _QUANTIFIERS or _noun_after(text, m.end(), lemmatise=False).endswith("s")):
+            continue  # "a Japanese astronaut" counts one; "a few", "one of the ..." do not
+        if noun:
+            out.append(Slot("number", f"{value:g}{unit}", m.group(0), m.start(), m.end(), hedged, noun, weak))
+    return out
+
+
+def date_slots(text: str) -> list[Slot]:
+    out = [Slot("date", m.group(1), m.group(1), m.start(1), m.end(1)) for m in WEEKDAY.finditer(text)]
+    for m in MONTHDAY.finditer(text):
+        month, day = m.group(1) or m.group(4), m.group(2) or m.group(3)
+        out.append(Slot("date", f"{month} {int(day)}", m.group(0), m.start(), m.end()))
+    return out
+
+
+def actor_slots(text: str) -> list[Slot]:
+    """Named people: a run of two or three capitalised words introduced by a title or a role ("Regional governor
+    Hedda Marrant", "the fire commander, Oskar Tevelin", "Dr Yusuf Brenning, the regional director");
+    the value is the surname."""
+    out = []
+    for m in _PERSON.finditer(text):
+        words = m.group(0).split()
+        if words[0] in _NOT_ACTOR or len(words) > 3:
+            continue
+        before = text[max(0, m.start() - 40): m.start()]
+        after = text[m.end(): m.end() + 40]
+        if _ROLE_BEFORE.search(before) or _ROLE_AFTER.match(after):
+            out.append(Slot("actor", words[-1], m.group(0), m.start(), m.end()))
+    return out
+
+
+_PERSON = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?(?:\s+[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?)+")
+_NOT_ACTOR = frozenset(["The", "This", "That", "On", "In", "At", "By", "But", "And", "When", "After", "Before",
+                        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"])
+_ROLES = (r"(?:governor|minister|commander|engineer|director|executive|chief|mayor|president|premier|spokes\w+"
+          r"|officer|secretary|head|chair\w*|manager|inspector|commissioner|leader|councillor|superintendent"
+          r"|Dr|Mr|Mrs|Ms|Prof)")
+_ROLE_BEFORE = re.compile(rf"\b{_ROLES}\.?,?\s+(?:[a-z]+\s+){{0,1}}$")
+_ROLE_AFTER = re.compile(rf",\s+(?:the|a|an|its|their)\s+(?:[\w'-]+\s+){{0,3}}{_ROLES}\b")
+
+
+def _slots_of(text: str) -> list[Slot]:
+    return number_slots(text) + date_slots(text) + actor_slots(text)
+
+
+def _agree(a: Slot, b: Slot, hedge: float) -> bool:
+    if a.value == b.value:
+        return True
+    if a.kind != "number":
+        return False
+    try:
+        va, vb = float(a.value.rstrip("%")), float(b.value.rstrip("%"))
+    except ValueError:
+        return False
+    return (a.hedged or b.hedged) and abs(va - vb) <= hedge * max(va, vb)
+
+
+def slot_conflicts(a: str, b: str, hedge: float = 0.15) -> list[tuple[Slot, Slot]]:
+    """Slots of the same kind whose values differ and that neither sentence states with the other's value:
+    the candidates for a dispute between `a` and `b`."""
+    sa, sb = _slots_of(a), _slots_of(b)
+    out = []
+    for x in sa:
+        if any(_agree(x, y, hedge) for y in sb if y.kind == x.kind):
+            continue  # b states this value too
+        for y in sb:
+            if y.kind != x.kind or any(_agree(y, z, hedge) for z in sa if z.kind == y.kind):
+                continue
+            if x.kind == "number" and (x.noun == "%") != (y.noun == "%"):
+                continue
+            if x.kind == "date" and (" " in x.value) != (" " in y.value):
+                continue  # a weekday and a day of the month are not one slot
+            out.append((x, y))
+    return out
+
+
+def _substitute(text: str, slot: Slot, value: Slot) -> str:
+    return text[: slot.start] + value.surface + text[slot.end:]
+
+
+def _same_thing(x: Slot, y: Slot, min_cos: float, max_ratio: float) -> bool:
+    """Can two figures be two reports of one quantity? They count the same kind of thing ("38 ships" and
+    "46 vessels": the same word, or close words by the bi-encoder) and neither is more than `max_ratio` times
+    the other."""
+    if x.kind != "number":
+        return True
+    if (x.weak or y.weak) and (x.noun != y.noun or (x.weak and y.weak)):
+        return False  # "a Japanese astronaut" against "two astronauts": the same word, an explicit number
+    va, vb = float(x.value.rstrip("%")), float(y.value.rstrip("%"))
+    if va != vb and (min(va, vb) <= 0 or max(va, vb) > max_ratio * min(va, vb)):
+        return False
+    if x.noun == y.noun:
+        return True
+    if "%" in (x.noun, y.noun):
+        return False
+    v = embed([x.noun, y.noun])
+    return float(v[0] @ v[1]) >= min_cos
+
+
+def _states(st: list[Statement], group: str, slot: Slot, hedge: float, min_cos: float) -> bool:
+    """Does origin group `group` itself give this value for a slot of this kind somewhere? Then it does not
+    dispute it: it tells two things apart, reports an update, or a rewrite of it erred, not the origin."""
+    return any(_agree(slot, z, hedge) and _same_thing(slot, z, min_cos, float("inf"))
+               for s in st if s.group == group for z in _slots_of(s.text) if z.kind == slot.kind)
+
+
+def slot_tests(a: str, b: str, latest_year: int | None = None) -> list[tuple[Slot, Slot, str]]:
+    """The typed-slot conflicts of `a` and `b` that could make a dispute, each with `b` rewritten to give `a`'s
+    value: not when either reports a change (an update) or names an earlier year the other does not (a past
+    happening: any year when `latest_year`, the story's latest, is unknown), and only figures that can be two
+    reports of one quantity (`_same_thing`)."""
+    cfg = settings().crosscheck
+    extra = set(_YEAR.findall(a)) ^ set(_YEAR.findall(b))
+    if extra and (latest_year is None or min(int(y) for y in extra) < latest_year):
+        return []
+    change = bool(_CHANGE.search(a) or _CHANGE.search(b))
+    out = []
+    for x, y in slot_conflicts(a, b, cfg.hedge_tolerance):
+        if x.kind == "number" and change:
+            continue
+        if _same_thing(x, y, cfg.slot_noun_min_cos, cfg.dispute_max_ratio):
+            out.append((x, y, _substitute(b, y, x)))
+    return out
+
+
+def find_disputes(st: list[Statement], corr: np.ndarray, con: np.ndarray,
+                  keys_out: dict[int, set[tuple[str, str]]] | None = None) -> tuple[list[Dispute], set[int]]:
+    """Disputes between independent origins about one slot of one happening (see the module doc)."""
+    cfg = settings().crosscheck
+    judge = get_judge()
+    tests: list[tuple[int, int, Slot, Slot, str]] = []
+    years = [int(y) for s in st for y in _YEAR.findall(s.text)]
+    latest = max(years) if years else None
+    for i, j in zip(*np.nonzero(np.triu(corr + np.maximum(con, con.T))), strict=True):
+        i, j = int(i), int(j)
+        a, b = st[i], st[j]
+        if a.group == b.group or a.article == b.article:
+            continue  # one origin (a copy, a rewrite's own error) is not a dispute between origins
+        for x, y, sub in slot_tests(a.text, b.text, latest):
+            if _states(st, a.group, y, cfg.hedge_tolerance, cfg.slot_noun_min_cos) or \
+                    _states(st, b.group, x, cfg.hedge_tolerance, cfg.slot_noun_min_cos):
+                continue  # an origin that gives both values tells two things apart (or reports an update)
+            tests.append((i, j, x, y, sub))
+    if not tests:
+        return [], set()
+    enc = judge.encode([st[i].text for i, *_ in tests] + [t[-1] for t in tests])
+    same, _, _ = judge.corroborate(enc[: len(tests)], enc[len(tests):])
+    edges = [(i, j, x.kind, x, y) for (i, j, x, y, _), p in zip(tests, same, strict=True)
+             if p >= cfg.dispute_same_min]
+    return _disputes_from(st, edges, keys_out)
+
+
+def _disputes_from(st: list[Statement], edges: list[tuple[int, int, str, Slot, Slot]],
+                   keys_out: dict[int, set[tuple[str, str]]] | None) -> tuple[list[Dispute], set[int]]:
+    # One dispute per connected set of slot occurrences (statement, offset of the slot) of one kind.
+    parent: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def find(x: tuple[int, int]) -> tuple[int, int]:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    value: dict[tuple[int, int], Slot] = {}
+    for i, j, _kind, x, y in edges:
+        value[(i, x.start)] = x
+        value[(j, y.start)] = y
+        ri, rj = find((i, x.start)), find((j, y.start))
+        if ri != rj:
+            parent[rj] = ri
+    comps: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for node in value:
+        comps.setdefault(find(node), []).append(node)
     disputes: list[Dispute] = []
     disputed: set[int] = set()
-    for (kind, key), by_value in found.items():
-        if len(by_value) < 2:
+    for _root, nodes in sorted(comps.items(), key=lambda kv: min(kv[1])):
+        kind = value[nodes[0]].kind
+        by_value: dict[str, list[int]] = {}
+        shown: dict[str, str] = {}
+        for node in sorted(nodes):
+            v = value[node]
+            if node[0] not in by_value.get(v.value, []):
+                by_value.setdefault(v.value, []).append(node[0])
+            shown.setdefault(v.value, v.surface)
+        if len(by_value) < 2 or len({st[k].group for ks in by_value.values() for k in ks}) < 2:
             continue
         variants = []
-        for value, idxs in sorted(by_value.items(), key=lambda kv: -len(kv[1])):
+        for v, idxs in sorted(by_value.items(), key=lambda kv: (-len(kv[1]), kv[0])):
             idxs_sorted = sorted(idxs, key=lambda k: (st[k].position, st[k].article))
             rep = st[idxs_sorted[0]]
-            sources = sorted({st[k].article for k in idxs})
-            groups = sorted({st[k].group for k in idxs})
-            shown = surfaces.get((kind, key, value), value) if kind == "number" else value
-            variants.append(Variant(rep.text, shown, sources, groups))
-            disputed |= idxs
+            variants.append(Variant(rep.text, shown[v], sorted({st[k].article for k in idxs}),
+                                    sorted({st[k].group for k in idxs})))
+            disputed |= set(idxs)
             if keys_out is not None:
                 for k in idxs:
-                    keys_out.setdefault(k, set()).add((kind, key))
-        if kind == "number":
-            about = f"how many: {key}"
-        elif kind == "date":
-            about = "the date" if key == "date" else "the day of the week"
-        else:
-            about = f"who said “{key}…”"
+                    keys_out.setdefault(k, set()).add((kind, str(min(nodes))))
+        key = value[nodes[0]].noun if kind == "number" else ""
+        about = {"number": f"how many: {key}" if key else "a figure", "date": "when",
+                 "actor": "who"}[kind]
         disputes.append(Dispute(about, kind, variants))
     return disputes, disputed
 
 
-def _counterparts(st: list[Statement], sim: np.ndarray, i: int, j: int, noun: str) -> bool:
-    """i and j are each other's closest statement counting `noun` in the other's article."""
-    def best(k: int, article: str) -> int:
-        cands = [x for x, s in enumerate(st) if s.article == article and any(c.noun == noun for c in s.counts)]
-        return max(cands, key=lambda x: sim[k, x])
-    return best(i, st[j].article) == j and best(j, st[i].article) == i
-
-
-def _date_counterparts(st: list[Statement], sim: np.ndarray, i: int, j: int, kind: str) -> bool:
-    """Mutually closest dated statements, and neither article also states the other's date."""
-    def best(k: int, article: str) -> int:
-        cands = [x for x, s in enumerate(st) if s.article == article and kind in s.dates]
-        return max(cands, key=lambda x: sim[k, x])
-    a, b = st[i], st[j]
-    if any(s.dates.get(kind) == b.dates[kind] for s in st if s.article == a.article) or \
-            any(s.dates.get(kind) == a.dates[kind] for s in st if s.article == b.article):
-        return False
-    return best(i, b.article) == j and best(j, a.article) == i
-
-
-
-
-
-def _also_says(st: list[Statement], article: str, count: Count) -> bool:
-    """Does `article` itself state this count somewhere (then it does not contradict it)?"""
-    return any(c.noun == count.noun and c.value == count.value for s in st if s.article == article for c in s.counts)
-
-
-def _jaccard(a: str, b: str) -> float:
-    ta, tb = set(re.findall(r"\w+", a.lower())), set(re.findall(r"\w+", b.lower()))
-    return len(ta & tb) / max(1, len(ta | tb))
-
-
-def _same_person(a: str, b: str) -> bool:
-    la, lb = a.split()[-1].lower(), b.split()[-1].lower()
-    return la == lb
+def _noun_after(text: str, end: int, lemmatise: bool = True) -> str:
+    """What a figure counts: the last of the content words right after it, participles dropped, as a lemma
+    ("1,400 people" -> "people", "two crew members were" -> "member", "240 residents evacuated" -> "resident")."""
+    run: list[str] = []
+    rest = text[end + 1:] if text[end: end + 1] == "-" else text[end:]  # "a 60-metre gap"
+    for w in re.findall(r"[A-Za-z][\w'-]*|[^\sA-Za-z]", rest)[:4]:
+        lw = w.lower()
+        if not lw[0].isalpha() or lw in FUNCTION_WORDS or lw in ("a", "an", "the"):
+            break
+        run.append(lw)
+    while len(run) > 1 and run[-1].endswith(("ed", "ing")):
+        run.pop()
+    if not run or run[-1].endswith(("ed", "ing")):
+        return ""
+    return lemma(run[-1]) if lemmatise else run[-1]
 
 
 def crosscheck(articles: list[Article]) -> CrossCheck:
     st = collect_statements(articles)
     vectors = embed([s.text for s in st]) if st else np.zeros((0, 384), dtype=np.float32)
-    clusters = _cluster(vectors, settings().crosscheck.fact_threshold)
+    pairs = candidate_pairs(st, vectors)
+    sup, con = _judge_pairs(st, pairs)
+    clusters = _fact_groups(st, sup)
     for ci, members in enumerate(clusters):
         for m in members:
             st[m].cluster = ci
     keys: dict[int, set[tuple[str, str]]] = {}
-    disputes, disputed = find_disputes(st, vectors, keys)
-    doc_freq: dict[str, int] = {}
-    for s in st:
-        for w in s.words:
-            doc_freq[w] = doc_freq.get(w, 0) + 1
-    return CrossCheck(st, vectors, clusters, disputes, disputed, doc_freq, keys)
+    disputes, disputed = find_disputes(st, sup, con, keys)
+    return CrossCheck(st, vectors, clusters, disputes, disputed, sup, con, keys, len(pairs) * 2)
 
 
+# ---------------------------------------------------------------------------------------------------------
+# One claim against one source's sentences: the same decisions as the story's cross-check (the benchmarks
+# score these; the story's cross-check calls the same judge head with the same thresholds)
 
 
+def same_fact_scores(a: list[str], b: list[str]) -> np.ndarray:
+    """The judge's P(a[i] and b[i] state one fact) (the corroboration head; symmetric)."""
+    if len(a) != len(b):
+        raise ValueError("same_fact_scores() takes two lists of the same length")
+    if not a:
+        return np.zeros(0, dtype=np.float32)
+    judge = get_judge()
+    enc = judge.encode([*a, *b])
+    return judge.corroborate(enc[: len(a)], enc[len(a):])[0]
 
 
+def same_fact(a: str, b: str) -> bool:
+    """Do two statements state one fact (would one support the other in a brief)? `support_min`."""
+    return bool(same_fact_scores([a], [b])[0] >= settings().crosscheck.support_min)
+
+
+def _candidates(claim: str, sentences: list[str]) -> tuple[list[str], np.ndarray]:
+    """The source sentences the judge sees for a claim: the closest by bi-encoder cosine, `candidates` at most,
+    at cosine >= `candidate_min_cos` (as the story's proposer picks them); with their cosines."""
+    cfg = settings().crosscheck
+    sents = [s for s in sentences if s.strip()]
+    if not sents:
+        return [], np.zeros(0, dtype=np.float32)
+    vecs = embed([claim, *sents])
+    cos = vecs[1:] @ vecs[0]
+    order = [int(k) for k in np.argsort(-cos, kind="stable")[: cfg.candidates] if cos[k] >= cfg.candidate_min_cos]
+    return [sents[k] for k in order], cos[order] if order else np.zeros(0, dtype=np.float32)
+
+
+def support_score(claim: str, sentences: list[str]) -> float:
+    """Best P(same fact) of `claim` over a source's candidate sentences that `compatible` allows (0 when none
+    is close enough)."""
+    cands, _ = _candidates(claim, sentences)
+    cc, sc = extract_counts(claim), find_speaker(claim)
+    cands = [c for c in cands if compatible(cc, sc, extract_counts(c), find_speaker(c))]
+    return float(same_fact_scores([claim] * len(cands), cands).max()) if cands else 0.0
+
+
+def supported(claim: str, sentences: list[str]) -> bool:
+    """Would the source be cited for `claim` in a brief (some sentence states the same fact)?"""
+    return support_score(claim, sentences) >= settings().crosscheck.support_min
+
+
+def disagrees(claim: str, sentences: list[str]) -> bool:
+    """Would the source's sentences and `claim` make a dispute if they came from two origins (one typed slot
+    differs and the statements are one fact once it is made equal)?"""
+    cands, _ = _candidates(claim, sentences)
+    tests = [t for c in cands for t in slot_tests(claim, c)]
+    if not tests:
+        return False
+    same = same_fact_scores([claim] * len(tests), [sub for _, _, sub in tests])
+    return bool(same.max() >= settings().crosscheck.dispute_same_min)
+
+
+def stance(claim: str, sentences: list[str]) -> str:
+    """How a source relates to a claim, in the cross-check's own terms: "unrelated" (no sentence close enough
+    for the proposer to hand the judge), "disagree" (a dispute), "agree" (it would be cited for the claim),
+    else "discuss"."""
+    cands, _ = _candidates(claim, sentences)
+    if not cands:
+        return "unrelated"
+    if disagrees(claim, sentences):
+        return "disagree"
+    return "agree" if supported(claim, sentences) else "discuss"
 
 
 def supports(cc: CrossCheck, m: int, rep: int) -> bool:
-    """Does statement m say what statement rep says? Close in meaning and sharing its content words."""
+    """Does statement m support the fact statement `rep` states? The judge's P(same fact) reaches
+    `support_min`, no count differs, and they are not quotes of two different people."""
+    if m == rep:
+        return True
     a, b = cc.statements[m], cc.statements[rep]
-    cfg = settings().crosscheck
-    if any(counts_conflict(x, y, cfg.hedge_tolerance) for x in a.counts for y in b.counts):
+    if not compatible(a.counts, a.speaker, b.counts, b.speaker):
         return False
-    cos = float(cc.vectors[m] @ cc.vectors[rep])
-    if cos >= cfg.support_sure:
-        return True
-    # Below that, the two must share words that are not common across the story ("Japan" and "military"
-    # are in half of a story's sentences and prove nothing), or the same specific figure ("$380 million").
-    shared = a.words & b.words
-    informative = sum(1 for w in shared if cc.doc_freq.get(w, 0) <= cfg.informative_doc_share * len(cc.statements))
-    # Shared names alone ("United States", "Japan") do not make two sentences say the same thing.
-    if not (a.lower_words & b.lower_words):
-        informative = min(informative, 1)
-    shared_figures = a.figures & b.figures
-    # A short statement restated inside a longer sentence ("…, which opened an inquiry on Tuesday, …"):
-    # nearly all its words, and its ordinary (lower-case) words, are in the other sentence.
-    if cos >= cfg.support_restated and len(b.words) >= 4 and b.lower_words and \
-            len(b.words & a.words) >= cfg.restated_words * len(b.words) and \
-            len(b.lower_words & a.lower_words) >= cfg.restated_lower_words * len(b.lower_words):
-        return True
-    if shared_figures and cos >= cfg.figure_cos and informative >= 1:
-        return True
-    if shared_figures and informative >= 2 and cos >= cfg.figure_cos_weak:
-        return True
-    return cos >= cfg.support_threshold and informative >= 2
+    return bool(cc.support[rep, m] >= settings().crosscheck.support_min)
+
+
+def compatible(counts_a: list[Count], speaker_a: str | None, counts_b: list[Count], speaker_b: str | None) -> bool:
+    """Typed slots that rule out one fact whatever the judge says: a count of the same thing that differs, or
+    two different speakers (the same words said by two people are two statements)."""
+    hedge = settings().crosscheck.hedge_tolerance
+    if any(counts_conflict(x, y, hedge) for x in counts_a for y in counts_b):
+        return False
+    return not (speaker_a and speaker_b and speaker_a.split()[-1].lower() != speaker_b.split()[-1].lower())
+
+
+def supporters(cc: CrossCheck, rep: int) -> list[int]:
+    """Statement `rep` and every statement that supports it."""
+    return [m for m in range(len(cc.statements)) if m == rep or supports(cc, m, rep)]
 
 
 def is_disputed(cc: CrossCheck, members: list[int]) -> bool:
-    """A fact is disputed when one of its statements is in a dispute about something the fact itself states."""
-    rep_words = cc.statements[members[0]].words if members else set()
-    for m in members:
-        for kind, key in cc.dispute_keys.get(m, ()):
-            if kind != "number" or lemma(key)[:6] in rep_words:
-                return True
-    return False
+    """A fact is disputed when the statement it shows is a side of a dispute."""
+    return bool(members) and members[0] in cc.disputed_statements
 
 
-def fact_from_cluster(cc: CrossCheck, members: list[int], text_idx: int) -> Fact:
-    """A fact whose words are statement `text_idx`'s, supported by the cluster's statements that agree."""
+def fact_from_cluster(cc: CrossCheck, members: list[int], text_idx: int, cited: list[int] | None = None) -> Fact:
+    """A fact whose words are statement `text_idx`'s, cited to every statement the judge says supports it (or to
+    `cited`, when the brief chose the words among statements that state one fact)."""
     st = cc.statements
     rep = st[text_idx]
-    hedge = settings().crosscheck.hedge_tolerance
-    agreeing = []
-    # Any statement of the story that says the same thing supports the fact, whatever cluster it fell in.
-    for m in range(len(st)):
-        s = st[m]
-        # Every cited source is checked against the fact's own words, not just its cluster.
-        if m != text_idx and not supports(cc, m, text_idx):
-            continue
-        if m != text_idx and any(counts_conflict(c, rc, hedge) for c in s.counts for rc in rep.counts):
-            continue  # a source that gives another number does not support this one
-        agreeing.append(m)
+    agreeing = sorted(set(cited) | {text_idx}) if cited is not None else supporters(cc, text_idx)
     refs = []
     seen = set()
     for m in sorted(agreeing, key=lambda k: (k != text_idx, st[k].article)):
@@ -291,60 +577,10 @@ def fact_from_cluster(cc: CrossCheck, members: list[int], text_idx: int) -> Fact
         seen.add(s.article)
         refs.append(SourceRef(s.article, s.start, s.end, s.group))
     groups = {r.group for r in refs}
-    disputed = is_disputed(cc, [text_idx, *agreeing])
+    disputed = is_disputed(cc, [text_idx])
     status = "disputed" if disputed else ("corroborated" if len(groups) >= 2 else "single-source")
     return Fact(text=rep.text, sources=[r.article for r in refs], support=max(1, len(groups)), status=status,
                 speaker=rep.speaker if any(q in rep.text for q in "“\"") else None, refs=refs,
                 origin_article=rep.article)
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Single-pair checks (used by the benchmarks and by callers that hold one source and one claim)
-
-
-@lru_cache(maxsize=64)
-def _source_windows(source: str) -> tuple[list[str], np.ndarray]:
-    """A source's sentences and adjacent pairs, embedded once however many claims are checked against it."""
-    from parallax.stages.split import split_paragraph
-
-    sents = [source[s:e] for s, e in split_paragraph(source.replace("\n", " "))] or [source]
-    # Windows of two sentences catch claims that fuse adjacent sentences.
-    windows = sents + [sents[i] + " " + sents[i + 1] for i in range(len(sents) - 1)]
-    return windows, embed(windows)
-
-
-def support_score(source: str, claim: str) -> float:
-    """How well `source` supports `claim`: best sentence cosine, lowered for numbers and names it lacks."""
-    windows, vecs = _source_windows(source)
-    best = float((vecs @ embed([claim])[0]).max()) if len(windows) else 0.0
-    src_low = source.lower()
-    nums = re.findall(r"\d+(?:[.,]\d+)?", claim)
-    missing_nums = [n for n in nums if n not in source]
-    names = [w for w in re.findall(r"\b[A-Z][a-z]{2,}\b", claim[1:]) if w.lower() not in src_low]
-    penalty = 0.12 * len(missing_nums) + 0.06 * len(names)
-    return max(0.0, best - penalty)
-
-
-_REFUTE = re.compile(r"\b(fake|hoax|false|falsely|debunk\w*|den(y|ies|ied)|not true|no evidence|untrue|rumou?r\w*"
-                     r"|fabricat\w*|misleading|refut\w*|dismiss\w*|retract\w*|satire|doctored|baseless)\b", re.I)
-
-
-@lru_cache(maxsize=256)
-def _body_sentences(body: str) -> tuple[list[str], np.ndarray]:
-    from parallax.stages.split import split_paragraph
-
-    sents = [body[s:e] for s, e in split_paragraph(body.replace("\n", " "))][:60] or [body[:1000]]
-    return sents, embed(sents)
-
-
-def stance(headline: str, body: str) -> str:
-    """agree / disagree / discuss / unrelated: how a body relates to a headline's claim."""
-    sents, body_vecs = _body_sentences(body)
-    sims = body_vecs @ embed([headline])[0]
-    top = float(sims.max()) if len(sims) else 0.0
-    if top < 0.38:
-        return "unrelated"
-    close = [sents[i] for i in np.argsort(-sims)[:5]]
-    if sum(bool(_REFUTE.search(s)) for s in close) >= 1 and _REFUTE.search(" ".join(sents[:8])):
-        return "disagree"
-    return "agree" if top >= 0.62 else "discuss"

@@ -4,27 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from parallax.text.embed import embed
-
-# Cosine of all-MiniLM-L6-v2 embeddings above which two news sentences are taken to say the same thing.
-# Chosen on the MSRP dev split (bench.rewrite) and checked on the seeds' wire rewrites.
-PARAPHRASE_THRESHOLD = 0.72
-
-__all__ = ["PARAPHRASE_THRESHOLD", "embed", "is_paraphrase", "order_preserving_run", "similarity"]
-
-
-def similarity(a: list[str], b: list[str]) -> np.ndarray:
-    """Cosine similarity of a[i] and b[i], for each i."""
-    if len(a) != len(b):
-        raise ValueError("similarity() takes two lists of the same length")
-    if not a:
-        return np.zeros(0, dtype=np.float32)
-    ea, eb = embed(a), embed(b)
-    return np.einsum("ij,ij->i", ea, eb)
-
-
-def is_paraphrase(a: str, b: str, threshold: float = PARAPHRASE_THRESHOLD) -> bool:
-    return bool(similarity([a], [b])[0] >= threshold)
+__all__ = ["matches", "order_preserving_run"]
 
 
 def matches(sim: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:

@@ -13,8 +13,11 @@ inference, trees in `parallax/models/judge/judge.npz`, sha256 pinned in `SHA256S
 features to the three probabilities. The classifier is trained here (`make model`, see
 `training/judge/` and the model card); no torch at run time.
 
-Decision functions (`same_statement`, `supported`, `stance`) are thin rules over the judge's probabilities
-with the thresholds of `JudgeConfig`; the benchmarks (`bench.judge_eval`) score exactly these.
+A second, small head (`corroborate`, logistic regression in `corroborate.json`, sha256 pinned beside the trees)
+maps the three-way probabilities both ways and the pair features both ways to P(the two statements state one
+fact): corroboration between independent reports, which is not entailment (each report adds details of its
+own). The product's decisions are made in `parallax.stages.crosscheck` (support, fact grouping, disputes, and the
+one-claim checks `same_fact`, `supported`, `stance` that the benchmarks score) with `CrosscheckConfig`.
 """
 
 from __future__ import annotations
@@ -51,39 +54,9 @@ MODEL_FILE = "judge.npz"
 
 @dataclass(frozen=True)
 class JudgeConfig:
-    """Every threshold the product uses with the judge. Probabilities are the judge's, in [0, 1].
+    """How the judge runs. Its decisions are made by its callers with their own named thresholds (the
+    cross-check's are in `parallax.config.CrosscheckConfig`)."""
 
-    Where a value was chosen on an evaluation set's dev file, the benchmark reports that choice
-    cross-validated (5 folds: chosen on four, scored on the fifth); see `bench/judge_eval.py` and the model
-    card for the figures.
-    """
-
-    # A source supports a fact when the judge's P(supports) for (fact, best source window) reaches this.
-    # Chosen on FRANK dev (every summary sentence vs the article's top windows; balanced accuracy):
-    # 5-fold CV picked 0.873 ± 0.018; high because the judge's supports class is strict.
-    support_min: float = 0.87
-    # Two statements are the same statement (fact grouping, rewrite alignment) when each supports the other
-    # at least this much: min(P(a|b), P(b|a)) >= same_statement_min. NOT chosen on data: on MSRP dev the
-    # cross-validated choice degenerates to "everything is a paraphrase" (the judge ranks MSRP pairs worse
-    # than plain cosine, see the model card), so this is the plain "more likely than not" value.
-    same_statement_min: float = 0.5
-    # A candidate disputes a claim when P(contradicts) reaches this (and exceeds P(supports)). For dispute
-    # detection, together with a typed-slot conflict. Not calibrated yet (bench.crosscheck will set it).
-    contradict_min: float = 0.5
-    # Stance: a body whose best window cosine with the headline is below this is "unrelated" (topic filter).
-    # Chosen on FNC-1 dev by macro-F1, 5-fold CV: 0.45 / 0.475 (folds' choices).
-    stance_related_cosine: float = 0.475
-    # Stance: "agree" when the best P(supports) over the body's top windows reaches this, else "discuss".
-    # Chosen on FNC-1 dev by macro-F1, 5-fold CV: 0.40 in every fold.
-    stance_agree_min: float = 0.4
-    # Stance: "disagree" when the best P(contradicts) reaches this (and exceeds P(supports)).
-    # Chosen on FNC-1 dev by macro-F1, 5-fold CV: 0.90 in every fold.
-    stance_disagree_min: float = 0.9
-    # Candidate windows the judge scores per claim, chosen by bi-encoder cosine (cost bound: the judge only
-    # sees the top-k neighbours). Not tuned: 8 covers the best window in nearly every FRANK summary sentence.
-    top_k: int = 8
-    # Body sentences read for stance (the claim of a headline is in the opening of a news body).
-    stance_max_sentences: int = 60
     # Token cap per text for the encoder (MiniLM allows 256; two-sentence windows fit in 160).
     max_tokens: int = 160
 
@@ -387,6 +360,46 @@ class _Classifier:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# The corroboration head: do two reports state the same fact (each may add details of its own)?
+
+CORROBORATE_FILE = "corroborate.json"
+_PROB_FEATURES = ("sup_max", "sup_min", "con_max", "neither_min")
+CORROBORATE_FEATURES = (*_PROB_FEATURES, *(f"{f}_max" for f in FEATURES), *(f"{f}_min" for f in FEATURES))
+
+
+def corroboration_features(a: Encoded, b: Encoded, p_ab: np.ndarray, p_ba: np.ndarray) -> np.ndarray:
+    """Symmetric features of two statements: the judge's probabilities both ways (p_ab: a as the claim) and
+    the element-wise max and min of the pair features both ways (order: CORROBORATE_FEATURES)."""
+    fa, fb = pair_features(a, b), pair_features(b, a)
+    probs = [max(p_ab[SUPPORTS], p_ba[SUPPORTS]), min(p_ab[SUPPORTS], p_ba[SUPPORTS]),
+             max(p_ab[CONTRADICTS], p_ba[CONTRADICTS]), min(p_ab[NEITHER], p_ba[NEITHER])]
+    return np.concatenate([np.array(probs, dtype=np.float32), np.maximum(fa, fb), np.minimum(fa, fb)])
+
+
+class _Corroborator:
+    """Logistic regression over `CORROBORATE_FEATURES` (standardised): P(two statements state one fact).
+
+    Written by training/judge/corroborate.py; see the model card."""
+
+    def __init__(self, path: Path):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(data["features"]) != CORROBORATE_FEATURES:
+            raise ParallaxError(f"{path} was trained on other features; rebuild it with `make model`",
+                                code="PX202", input=str(path))
+        self.mean = np.asarray(data["mean"], dtype=np.float64)
+        self.scale = np.asarray(data["scale"], dtype=np.float64)
+        self.coef = np.asarray(data["coef"], dtype=np.float64)
+        self.intercept = float(data["intercept"])
+        self.meta = data.get("meta", {})
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        if not len(x):
+            return np.zeros(0, dtype=np.float32)
+        z = ((np.asarray(x, dtype=np.float64) - self.mean) / self.scale) @ self.coef + self.intercept
+        return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+
+
+# ---------------------------------------------------------------------------------------------------------
 # The judge
 
 
@@ -400,8 +413,8 @@ class PairJudge:
         self.encoder = encoder or TokenEncoder(max_tokens=config.max_tokens)
         self.verify = verify
         self._clf: _Classifier | None = None
+        self._corr: _Corroborator | None = None
         self._lock = threading.Lock()
-        self._windows: OrderedDict[tuple[str, ...], list[Encoded]] = OrderedDict()
 
     def warm_up(self) -> None:
         """Load the classifier (sha256 checked against SHA256SUMS) and the encoder; PX201/PX202 on failure."""
@@ -422,7 +435,38 @@ class PairJudge:
                     raise ParallaxError(f"sha256 of {path} is {got}, expected {want}; reinstall parallax-news "
                                         "or rebuild with `make model`", code="PX202", input=str(path))
             self._clf = _Classifier(path)
+            self._corr = self._load_corroborator()
         self.encoder.warm_up()
+
+    def _load_corroborator(self) -> _Corroborator | None:
+        path = self.model_dir / CORROBORATE_FILE
+        if not path.exists():
+            return None  # corroborate() then raises PX201; the three-way judge still works
+        if self.verify:
+            want = _read_sums(self.model_dir).get(CORROBORATE_FILE)
+            got = file_sha256(path)
+            if got != want:
+                raise ParallaxError(f"sha256 of {path} is {got}, expected {want}; reinstall parallax-news "
+                                    "or rebuild with `make model`", code="PX202", input=str(path))
+        return _Corroborator(path)
+
+    def corroborate(self, a: Sequence[Encoded], b: Sequence[Encoded]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For encoded statement pairs (a[i], b[i]): (P(same fact), probs with a as the claim, probs with b).
+
+        Two reports corroborate each other when they state one fact, each possibly with details of its own:
+        the judge's three-way probabilities both ways and the pair features both ways, through the
+        corroboration head (`corroborate.json`)."""
+        self.warm_up()
+        if self._corr is None:
+            raise ParallaxError(f"corroboration head {self.model_dir / CORROBORATE_FILE} is missing; rebuild it "
+                                "with `make model`", code="PX201", input=str(self.model_dir / CORROBORATE_FILE))
+        if not a:
+            empty = np.zeros((0, 3), dtype=np.float32)
+            return np.zeros(0, dtype=np.float32), empty, empty
+        p_ab = self.judge_encoded(a, b)
+        p_ba = self.judge_encoded(b, a)
+        x = np.stack([corroboration_features(x, y, pa, pb) for x, y, pa, pb in zip(a, b, p_ab, p_ba, strict=True)])
+        return self._corr.predict(x), p_ab, p_ba
 
     def encode(self, texts: Sequence[str]) -> list[Encoded]:
         """Encode texts once (cached); pass the results to `judge_encoded` to reuse them across pairs."""
@@ -462,22 +506,6 @@ class PairJudge:
         assert self._clf is not None
         return self._clf.predict_proba(x).astype(np.float32)
 
-    def windows(self, sentences: Sequence[str]) -> list[Encoded]:
-        """A source's sentences and adjacent pairs, encoded (pairs joined from their sentences; cached)."""
-        key = tuple(s for s in sentences if s.strip())
-        with self._lock:
-            hit = self._windows.get(key)
-            if hit is not None:
-                self._windows.move_to_end(key)
-                return hit
-        enc = self.encode(list(key))
-        out = enc + [join(enc[i : i + 2]) for i in range(len(enc) - 1)]
-        with self._lock:
-            self._windows[key] = out
-            while len(self._windows) > 256:
-                self._windows.popitem(last=False)
-        return out
-
     @property
     def meta(self) -> dict:
         self.warm_up()
@@ -498,97 +526,8 @@ def get_judge() -> PairJudge:
         return _default
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Decisions the product makes (and the benchmarks score)
-
-
-def source_windows(sentences: Sequence[str]) -> list[str]:
-    """A source's sentences and its adjacent pairs (a claim may fuse two neighbouring sentences)."""
-    sents = [s for s in sentences if s.strip()]
-    return sents + [sents[i] + " " + sents[i + 1] for i in range(len(sents) - 1)]
-
-
-def same_statement_score(a: str, b: str, judge: PairJudge | None = None) -> float:
-    """min(P(a supported by b), P(b supported by a)): how surely a and b state the same thing."""
-    return float(same_statement_scores([a], [b], judge)[0])
-
-
-def same_statement_scores(a: Sequence[str], b: Sequence[str], judge: PairJudge | None = None) -> np.ndarray:
-    """`same_statement_score` for each pair (a[i], b[i])."""
-    j = judge or get_judge()
-    if not a:
-        return np.zeros(0, dtype=np.float32)
-    p = j.judge([*a, *b], [*b, *a])[:, SUPPORTS]
-    return np.minimum(p[: len(a)], p[len(a):])
-
-
-def same_statement(a: str, b: str, judge: PairJudge | None = None) -> bool:
-    """Do a and b state the same thing (each supports the other)? Fact grouping and rewrite alignment."""
-    j = judge or get_judge()
-    return same_statement_score(a, b, j) >= j.config.same_statement_min
-
-
-def support_probabilities(claim: str, source_sentences: Sequence[str], judge: PairJudge | None = None
-                          ) -> tuple[list[Encoded], np.ndarray, np.ndarray]:
-    """Judge `claim` against the source's top-k windows by cosine: (windows, their indices, (k, 3) probs).
-
-    Windows are the source's sentences and adjacent pairs (`source_windows`); only the `top_k` closest to
-    the claim by bi-encoder cosine are judged (the cost bound).
-    """
-    j = judge or get_judge()
-    windows = j.windows(source_sentences)
-    if not windows:
-        return windows, np.zeros(0, dtype=np.int64), np.zeros((0, 3), dtype=np.float32)
-    c = j.encode([claim])[0]
-    cos = np.array([c.vec @ w.vec for w in windows])
-    idx = np.argsort(-cos, kind="stable")[: j.config.top_k]
-    return windows, idx, j.judge_encoded([c] * len(idx), [windows[i] for i in idx])
-
-
-def support_score(claim: str, source_sentences: Sequence[str], judge: PairJudge | None = None) -> float:
-    """Best P(supports) of `claim` over the source's sentences and adjacent pairs."""
-    _, _, probs = support_probabilities(claim, source_sentences, judge)
-    return float(probs[:, SUPPORTS].max()) if len(probs) else 0.0
-
-
-def supported(claim: str, source_sentences: Sequence[str], judge: PairJudge | None = None) -> bool:
-    """Is `claim` supported by some sentence (or adjacent pair) of a source? A fact's cited sources."""
-    j = judge or get_judge()
-    return support_score(claim, source_sentences, j) >= j.config.support_min
-
-
-def stance_scores(headline: str, body_sentences: Sequence[str], judge: PairJudge | None = None
-                  ) -> tuple[float, float, float]:
-    """(best cosine, best P(supports), best P(contradicts)) of a headline against a body's windows."""
-    j = judge or get_judge()
-    sents = [s for s in body_sentences if s.strip()][: j.config.stance_max_sentences]
-    windows, idx, probs = support_probabilities(headline, sents, j)
-    if not len(idx):
-        return 0.0, 0.0, 0.0
-    c = j.encode([headline])[0]
-    return float(c.vec @ windows[idx[0]].vec), float(probs[:, SUPPORTS].max()), float(probs[:, CONTRADICTS].max())
-
-
-def stance(headline: str, body_sentences: Sequence[str], judge: PairJudge | None = None) -> str:
-    """agree / disagree / discuss / unrelated: how a body relates to a headline's claim, from the judge."""
-    j = judge or get_judge()
-    return stance_from_scores(stance_scores(headline, body_sentences, j), j.config)
-
-
-def stance_from_scores(scores: tuple[float, float, float], config: JudgeConfig = DEFAULT_CONFIG) -> str:
-    cos, p_sup, p_con = scores
-    if cos < config.stance_related_cosine:
-        return "unrelated"
-    if p_con >= config.stance_disagree_min and p_con > p_sup:
-        return "disagree"
-    if p_sup >= config.stance_agree_min:
-        return "agree"
-    return "discuss"
-
-
 __all__ = [
-    "CONTRADICTS", "DEFAULT_CONFIG", "DIM", "FEATURES", "LABELS", "NEITHER", "SUPPORTS", "Encoded", "JudgeConfig",
-    "PairJudge", "TokenEncoder", "get_judge", "join", "pair_features", "same_statement", "same_statement_score",
-    "same_statement_scores", "source_windows", "stance", "stance_from_scores", "stance_scores", "support_probabilities",
-    "support_score", "supported",
+    "CONTRADICTS", "CORROBORATE_FEATURES", "DEFAULT_CONFIG", "DIM", "FEATURES", "LABELS", "NEITHER", "SUPPORTS",
+    "Encoded", "JudgeConfig", "PairJudge", "TokenEncoder", "corroboration_features", "get_judge", "join",
+    "pair_features",
 ]

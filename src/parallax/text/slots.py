@@ -165,20 +165,20 @@ def extract_counts(sentence: str) -> list[Count]:
     return out
 
 
-_WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
-_MONTHDAY = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)"
+WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+MONTHDAY = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)"
                        r"\s+(\d{1,2})(?:st|nd|rd|th)?\b|\b(\d{1,2})\s+(January|February|March|April|May|June|July"
                        r"|August|September|October|November|December)\b")
 
 
 def extract_dates(sentence: str) -> dict[str, str]:
     out: dict[str, str] = {}
-    m = _MONTHDAY.search(sentence)
+    m = MONTHDAY.search(sentence)
     if m:
         month = m.group(1) or m.group(4)
         day = m.group(2) or m.group(3)
         out["date"] = f"{month} {int(day)}"
-    w = _WEEKDAY.search(sentence)
+    w = WEEKDAY.search(sentence)
     if w:
         out["weekday"] = w.group(1)
     return out
@@ -197,6 +197,12 @@ def counts_conflict(a: Count, b: Count, hedge_tolerance: float = 0.15) -> bool:
         return False
     return not ((a.hedged or b.hedged) and abs(a.value - b.value) <= hedge_tolerance * max(a.value, b.value))
 
+
+# Number words as values, for readers of figures in words ("Forty-six vessels").
+NUMBER_WORDS = {k: v for k, v in _NUMWORDS.items() if k not in ("a", "an", "single", "dozen", "hundred")}
+NUMBER_WORDS.update({f"{t}-{u}": _NUMWORDS[t] + _NUMWORDS[u] for t in ("twenty", "thirty", "forty", "fifty", "sixty",
+                     "seventy", "eighty", "ninety") for u in ("one", "two", "three", "four", "five", "six", "seven",
+                                                              "eight", "nine")})
 
 _VALUE_WORDS = {v: k for k, v in _NUMWORDS.items() if k not in ("a", "an", "single", "dozen", "hundred")}
 

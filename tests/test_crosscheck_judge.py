@@ -1,0 +1,110 @@
+"""The cross-check's judge-made decisions on a fictional story of our own (the Merrow Lark ferry fire in the port
+of Quellstead: invented ship, port, people and outlets, written for these tests).
+
+Two independent reports state the same facts in different words; one report carries a claim nobody else makes;
+the two disagree on how many cabins burned; a follow-up a day later reports a count that rose (an update).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from parallax.pipeline import brief_records
+from parallax.stages.crosscheck import same_fact, slot_tests, stance, supported
+
+GAZETTE = (
+    "A fire broke out on the passenger ferry Merrow Lark in the port of Quellstead on Tuesday morning. "
+    "About 240 passengers were taken off the ship in lifeboats, the port authority said. "
+    "The fire damaged 14 cabins on the upper deck, according to the port authority. "
+    "Five passengers were treated for smoke inhalation at the quayside. "
+    "The ferry operator, Lindqvist Sound Lines, said it would refund every passenger's ticket in full."
+)
+RADIO = (
+    "Smoke poured from the Merrow Lark in Quellstead harbour on Tuesday morning. "
+    "Crews evacuated some 240 people from the ferry by lifeboat. "
+    "Nineteen cabins on the upper deck were damaged by the blaze, the harbour fire service said. "
+    "Firefighters from three stations brought the fire under control within two hours. "
+    "The cause of the fire is not yet known, a fire service spokesperson said."
+)
+FOLLOW_UP = (
+    "The number of Merrow Lark passengers treated for smoke inhalation rose to 12 on Wednesday from five on "
+    "Tuesday, the regional health board said. "
+    "Investigators boarded the ferry at its berth in Quellstead on Wednesday to look for the cause of the fire. "
+    "The ship will not sail again before the inspection is finished, the port authority said."
+)
+
+
+@pytest.fixture(scope="module")
+def story():
+    brief = brief_records([
+        {"id": "gazette", "source": "Quellstead Gazette", "title": "Fire on the ferry Merrow Lark", "text": GAZETTE},
+        {"id": "radio", "source": "Coastline Radio", "title": "Ferry evacuated after fire", "text": RADIO},
+        {"id": "follow-up", "source": "Northshore Herald", "title": "More ferry passengers treated",
+         "text": FOLLOW_UP},
+    ], single_story=True, length="full")
+    assert not brief.errors
+    groups = {a.id: a.group for a in brief.articles}
+    assert len(set(groups.values())) == 3, groups  # three independent origins
+    return brief.stories[0]
+
+
+def _facts_with(story, words: str):
+    return [f for f in story.facts if words.lower() in f.text.lower()]
+
+
+def test_paraphrased_corroboration_is_counted(story):
+    """"About 240 passengers were taken off the ship in lifeboats" and "Crews evacuated some 240 people from the
+    ferry by lifeboat" are one fact stated by two independent origins."""
+    facts = [f for f in story.facts if "240" in f.text]
+    assert facts, [f.text for f in story.facts]
+    assert any(f.support == 2 and {"gazette", "radio"} <= set(f.sources) for f in facts), \
+        [(f.text, f.sources, f.support) for f in facts]
+
+
+def test_a_claim_made_by_one_origin_is_not_supported_twice(story):
+    refund = _facts_with(story, "refund")
+    assert refund, [f.text for f in story.facts]
+    for f in refund:
+        assert f.support == 1 and f.sources == ["gazette"], (f.sources, f.support)
+
+
+def test_a_planted_numeric_dispute_is_surfaced(story):
+    cabins = [d for d in story.disputes if d.kind == "number" and "cabin" in d.about]
+    assert len(cabins) == 1, [(d.about, [v.value for v in d.variants]) for d in story.disputes]
+    by_source = {s: v.value.lower() for v in cabins[0].variants for s in v.sources}
+    assert "14" in by_source["gazette"] and "nineteen" in by_source["radio"]
+    assert all(len(v.groups) == 1 for v in cabins[0].variants)
+
+
+def test_an_update_is_not_a_dispute(story):
+    """Five treated on Tuesday and "rose to 12 on Wednesday from five" is a change over time, not a dispute."""
+    assert not [d for d in story.disputes if any("12" in v.value or "five" in v.value.lower() for v in d.variants)]
+    assert not [d for d in story.disputes if d.kind == "date"]  # Tuesday's fire, Wednesday's inspection
+
+
+@pytest.mark.xfail(strict=True, reason="known limitation: a paraphrase that adds two facts of its own is taken "
+                   "for another fact (P(same fact) 0.29)")
+def test_a_paraphrase_with_details_of_its_own_is_the_same_fact():
+    assert same_fact("About 240 passengers were taken off the ship in lifeboats, the port authority said.",
+                     "Crews evacuated some 240 people from the Merrow Lark by lifeboat after smoke poured from the "
+                     "ferry on Tuesday morning in Quellstead harbour.")
+
+
+def test_one_claim_decisions_share_the_story_rule():
+    assert same_fact("About 240 passengers were taken off the ship in lifeboats.",
+                     "Crews evacuated some 240 people from the ferry by lifeboat.")
+    assert not same_fact("About 240 passengers were taken off the ship in lifeboats.",
+                         "The orchestra will open its winter season with a new symphony.")
+    sentences = [s + "." for s in GAZETTE.split(". ")]
+    assert supported("Some 240 people left the ferry in lifeboats.", sentences)
+    assert not supported("The ferry operator blamed a faulty fuel pump for the fire.", sentences)
+    assert stance("City library extends its opening hours", sentences) == "unrelated"
+    assert stance("Nineteen cabins on the ferry Merrow Lark were damaged by the fire.", sentences) == "disagree"
+
+
+def test_slot_tests_skip_updates_other_years_and_other_quantities():
+    assert slot_tests("The fire damaged 14 cabins.", "Nineteen cabins were damaged by the fire.")
+    assert not slot_tests("Five passengers were treated.", "The number treated rose to 12 from five.")
+    assert not slot_tests("About 240 passengers were evacuated.", "In 2019 about 300 passengers were evacuated.")
+    assert not slot_tests("The fire damaged 14 cabins.", "The fire damaged 400 cabins.")  # an order apart
+    assert not slot_tests("The fire damaged 14 cabins.", "Firefighters from 19 stations came.")
