@@ -1,24 +1,41 @@
 """Whole unrelated stories glued on after the article, found by the topic shift against its own lead.
 
-A glued-on story can share words with the article ("China", "Taiwan", "minister"), so no single signal
-decides. Each trailing paragraph collects evidence: low similarity (all-MiniLM-L6-v2) to the article's
-head, none of the lead's names, a scraper's marks (an ALL-CAPS kicker, a paragraph cut off
-mid-sentence, a whole story squashed into one line) and a headline line above it. Only a *suffix* of the
-page is cut, and only when every paragraph in it looks foreign: the article's own late, loosely related
-paragraphs (a state dinner, a business side-deal) are kept.
+Scrapers glue other stories after the article: with their own headline and paragraphs, or squashed into one
+paragraph each with a kicker ("SHIFT PRIORITIES: …"), or cut off mid-sentence. The article is cut into
+*segments*: a segment starts at a line that could open a story (a headline line above prose, a kicker
+paragraph, a paragraph squashed or cut off by a scraper) and runs to the next such line. A segment is a glued
+story when, taken as a whole, it is far in topic from the article's head (all-MiniLM-L6-v2 similarity, names
+of the lead) and a scraper's mark opens it. From the first glued story on, every segment is removed, each
+as one block from its headline to its end, unless it is plainly about the article's topic: a glued story's
+later paragraphs that happen to mention the article's country go with their story.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 
 from parallax.stages.clean import rules
 
-GLUED_SCORE = 3.0  # the first paragraph of a glued suffix must reach this
-SUFFIX_SCORE = 2.0  # every later paragraph in it this
-MIN_KEEP = 2  # never cut into the article's first paragraphs
+
+@dataclass(frozen=True, slots=True)
+class GluedConfig:
+    """Evidence weights and thresholds of the glued-story finder (named, documented, not fitted)."""
+
+    min_keep: int = 2  # never cut into the article's first body paragraphs
+    far_sim: float = 0.35  # similarity to the article's head below which a segment is far in topic (+1)
+    loose_sim: float = 0.45  # … below which it is loosely related (+0.5)
+    on_topic_sim: float = 0.6  # a segment after a glued story stays only at or above this similarity
+    start_score: float = 3.0  # semantic + structural evidence a glued story's opening must reach
+    clip_words: int = 64  # words of each paragraph embedded (the topic of a paragraph is in its first words)
+    segment_paragraphs: int = 3  # paragraphs of a segment that stand for its topic
+    squashed_words: int = 80  # a paragraph this long and …
+    squashed_ratio: float = 2.5  # … this many times the article's median paragraph is a squashed story
+
+
+CONFIG = GluedConfig()
 
 _NAME = re.compile(r"\b[A-Z][a-z][\w’'-]+|\b[A-Z]{2,}\b")
 _GENERIC = {
@@ -36,85 +53,105 @@ def _names(text: str) -> set[str]:
         w = m.group(0)
         if w in _GENERIC or len(w) < 3:
             continue
-        # Japan / Japanese, Russia / Russian: compare on a short stem.
-        out.add(w.lower()[:5])
+        out.add(w.lower()[:5])  # Japan / Japanese, Russia / Russian: compare on a short stem
     return out
 
 
-def _clip(text: str, n: int = 64) -> str:
-    # The topic of a paragraph is in its first words; clipping keeps the model cost flat.
-    ws = text.split()
-    return " ".join(ws[:n])
+def _clip(text: str, n: int) -> str:
+    return " ".join(text.split()[:n])
 
 
-class _Scorer:
-    """Evidence per paragraph, computed lazily: only the trailing paragraphs are ever embedded."""
+def _is_headline_line(text: str) -> bool:
+    """A line that could be another story's headline: a short title, not a lead-in ending in ':'."""
+    n = len(rules.words(text))
+    return rules.is_headline_like(text) and not rules.is_body_paragraph(text) and 4 <= n <= 15 \
+        and not text.rstrip().endswith((":", ",", ";", "—", "-"))
 
-    def __init__(self, paragraphs: list[str], title: str):
-        from parallax.text.embed import embed
 
-        self.embed = embed
-        self.paragraphs = paragraphs
-        self.body_idx = [i for i, p in enumerate(paragraphs) if rules.is_body_paragraph(p)]
-        head_paras = [paragraphs[i] for i in self.body_idx[:3]]
-        vecs = embed([_clip(p) for p in head_paras] + ([title] if title else []))
-        head = vecs.mean(axis=0)
-        self.head = head / (np.linalg.norm(head) or 1.0)
-        self.lead_names = _names(" ".join([title, *head_paras[:1]]))
-        lengths = sorted(len(rules.words(paragraphs[i])) for i in self.body_idx[: max(3, len(self.body_idx) // 2)])
-        self.median_len = lengths[len(lengths) // 2] if lengths else 0
+def _marks(paragraphs: list[str], i: int, median_len: float, config: GluedConfig) -> tuple[float, int]:
+    """(structural evidence, index where the story would start) for a story opening at paragraph i."""
+    p = paragraphs[i]
+    n = len(rules.words(p))
+    score = 0.0
+    if not rules.ends_sentence(p) and n >= 25:
+        score += 1.5  # prose cut off mid-sentence: scrapers truncate glued-on teasers
+    if rules.KICKER.match(p):
+        score += 1.0  # "SHIFT PRIORITIES: …", the kicker of another story
+    if n > config.squashed_words and n > config.squashed_ratio * median_len:
+        score += 0.5  # a whole story squashed into one paragraph
+    start = i
+    if i > 0 and _is_headline_line(paragraphs[i - 1]):
+        score += 1.0  # its own headline above it
+        start = i - 1
+    return score, start
 
-    def score(self, i: int) -> tuple[float, float]:
-        p = self.paragraphs[i]
-        semantic = 0.0
-        sim = float(self.embed([_clip(p)])[0] @ self.head)
-        if sim < 0.35:
-            semantic += 1.0
-        if sim < 0.45:
-            semantic += 0.5
-        overlap = len(_names(p) & self.lead_names)
+
+def find_glued_stories(paragraphs: list[str], title: str = "", config: GluedConfig = CONFIG) -> list[tuple[int, int]]:
+    """[start, end) index ranges of glued-on stories (each from its headline to its end), in page order."""
+    body_idx = [i for i, p in enumerate(paragraphs) if rules.is_body_paragraph(p)]
+    if len(body_idx) <= config.min_keep:
+        return []
+    first_allowed = body_idx[config.min_keep - 1] + 1
+    lengths = sorted(len(rules.words(paragraphs[i])) for i in body_idx[: max(3, len(body_idx) // 2)])
+    median_len = lengths[len(lengths) // 2] if lengths else 0
+    # Candidate openings: body paragraphs after the lead with a scraper's mark or a headline above them.
+    opens: list[tuple[int, float]] = []  # (segment start, structural evidence)
+    for i in body_idx[config.min_keep :]:
+        score, start = _marks(paragraphs, i, median_len, config)
+        if score > 0 and start >= first_allowed:
+            opens.append((start, score))
+    if not opens:
+        return []
+    starts = [s for s, _ in opens]
+    ends = [*starts[1:], len(paragraphs)]
+
+    from parallax.text.embed import embed
+
+    head_paras = [paragraphs[i] for i in body_idx[:3]]
+    seg_texts = []
+    for s, e in zip(starts, ends, strict=True):
+        paras = [paragraphs[j] for j in range(s, e) if rules.is_body_paragraph(paragraphs[j])]
+        seg_texts.append([_clip(p, config.clip_words) for p in paras[: config.segment_paragraphs]] or
+                         [_clip(paragraphs[s], config.clip_words)])
+    flat = [_clip(p, config.clip_words) for p in head_paras] + ([title] if title else [])
+    flat += [t for ts in seg_texts for t in ts]
+    vecs = embed(flat)
+    k = len(head_paras) + (1 if title else 0)
+    head = vecs[:k].mean(axis=0)
+    head = head / (np.linalg.norm(head) or 1.0)
+    lead_names = _names(" ".join([title, *head_paras[:1]]))
+    sims = []
+    pos = k
+    for ts in seg_texts:
+        v = vecs[pos : pos + len(ts)].mean(axis=0)
+        pos += len(ts)
+        sims.append(float(v @ head / (np.linalg.norm(v) or 1.0)))
+
+    out: list[tuple[int, int]] = []
+    for (s, structural), e, sim in zip(opens, ends, sims, strict=True):
+        if out:
+            # After a glued story, what follows goes too, unless it is plainly the article's topic.
+            if sim < config.on_topic_sim:
+                out.append((s, e))
+            continue
+        semantic = (1.0 if sim < config.far_sim else 0.0) + (0.5 if sim < config.loose_sim else 0.0)
+        # Names of the story's opening (headline and first paragraph) against the lead's: its later
+        # paragraphs may well mention the article's country and still belong to the glued story.
+        overlap = len(_names(" ".join(paragraphs[s : min(e, s + 2)])) & lead_names)
         semantic += 1.0 if overlap == 0 else 0.5 if overlap == 1 else 0.0
-        structural = 0.0
-        n = len(rules.words(p))
-        if not rules.ends_sentence(p) and n >= 25:
-            structural += 1.5  # a paragraph of prose cut off mid-sentence: scrapers truncate glued-on teasers
-        if rules.KICKER.match(p):
-            structural += 1.0  # "SHIFT PRIORITIES: …", the kicker of another story
-        if n > 80 and n > 2.5 * self.median_len:
-            structural += 0.5  # a whole story squashed into one paragraph
-        above = self.paragraphs[i - 1] if i > 0 else ""
-        if above and rules.is_headline_like(above) and not rules.is_body_paragraph(above) \
-                and 4 <= len(rules.words(above)) <= 15 and not above.rstrip().endswith((":", ",", ";", "—", "-")) \
-                and rules.is_body_paragraph(p):
-            structural += 1.0  # its own headline above it
-        return semantic, structural
+        strong_marks = structural >= 2.5 and semantic >= 1.0
+        if (strong_marks or (semantic >= 1.5 and structural >= 1.0)) and semantic + structural >= config.start_score:
+            # Glued-on stories are prose (with at most a headline each); a tail of short list lines is the
+            # article's own recipe, schedule or credits.
+            tail = paragraphs[s:]
+            prose = sum(1 for p in tail if rules.is_body_paragraph(p))
+            if len(tail) - prose > prose + 1:
+                return []
+            out.append((s, e))
+    return out
 
 
 def find_glued_suffix(paragraphs: list[str], title: str = "") -> int | None:
-    """Index of the first paragraph of a glued-on suffix (headings above it included), or None."""
-    body_idx = [i for i, p in enumerate(paragraphs) if rules.is_body_paragraph(p)]
-    if len(body_idx) <= MIN_KEEP:
-        return None
-    scorer = _Scorer(paragraphs, title)
-    cut = None
-    # Walk back from the end while paragraphs look foreign; the suffix starts at a strongly foreign one.
-    for k in reversed(body_idx[MIN_KEEP:]):
-        semantic, structural = scorer.score(k)
-        if semantic + structural < SUFFIX_SCORE:
-            break
-        # A glued story starts where the topic shifts *and* the scraper left a mark (headline, kicker, cut).
-        strong_marks = structural >= 2.5 and semantic >= 1.0
-        if (strong_marks or (semantic >= 1.5 and structural >= 1.0)) and semantic + structural >= GLUED_SCORE:
-            cut = k
-    if cut is None:
-        return None
-    # Glued-on stories are prose (with at most a headline each); a tail of short list lines is the
-    # article's own recipe, schedule or credits.
-    tail = paragraphs[cut:]
-    prose = sum(1 for p in tail if rules.is_body_paragraph(p))
-    if len(tail) - prose > prose + 1:
-        return None
-    # Take the headline lines just above the first glued paragraph with it.
-    while cut > 0 and not rules.is_body_paragraph(paragraphs[cut - 1]) and cut - 1 > body_idx[MIN_KEEP - 1]:
-        cut -= 1
-    return cut
+    """Index of the first paragraph of the glued-on stories (headline included), or None."""
+    stories = find_glued_stories(paragraphs, title)
+    return stories[0][0] if stories else None
