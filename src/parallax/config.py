@@ -82,7 +82,7 @@ class CleanConfig:
     site_min_pages: int = 3  # ... and on at least this many distinct pages of the site
     site_prose_min_pages: int = 4  # a long prose paragraph needs this many (background paragraphs recur)
     site_prose_words: int = 25  # a block of this many words that ends a sentence is prose
-    site_same_story: float = 0.5  # pages sharing this share of their long blocks are one story's versions
+    site_same_story: float = 0.6  # pages sharing this share of their long blocks are one story's versions
 
 
 @dataclass(frozen=True)

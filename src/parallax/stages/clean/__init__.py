@@ -8,9 +8,9 @@ page only those that earn their place on pages we did not tune on run (the `html
 nothing else and runs them all:
 
 - site: blocks repeated on many of this site's pages (`site.site_boilerplate`, when several are known),
-- lines: line rules (share buttons, comment counters, photo credits, player leftovers …),
 - noise: timestamp and byline lines, standards footers, self-promoting bios, contact lines, join calls
   (`noise`), each removed as a whole block,
+- lines: line rules (share buttons, comment counters, photo credits, player leftovers …),
 - sections: a "Related articles" or "Comments" header with the headline lines it holds,
 - top: the headline, and the site name and motto above it,
 - headline_runs / tail: lists of other headlines, short leftovers after the article's last paragraph,
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 REMOVAL_KINDS = (
     "site_header", "byline", "navigation", "related", "comments", "share", "subscribe", "author_bio",
     "disclaimer", "legal", "photo_credit", "media_player", "tags", "source_link", "cookie_notice",
-    "advertisement", "unrelated_story", "boilerplate", "page_chrome",
+    "advertisement", "unrelated_story", "boilerplate", "page_chrome", "timestamp", "standards", "contact",
 )
 
 __all__ = ["REMOVAL_KINDS", "TEXT_STEPS", "Extracted", "clean_article", "clean_articles", "clean_text",
@@ -207,7 +207,7 @@ def _apply_tail(blocks: list[Block]) -> None:
 _CONTAINER_KINDS = {"navigation", "cookie_notice", "comments", "related", "share", "tags", "advertisement",
                     "subscribe"}
 
-TEXT_STEPS = ("site", "lines", "noise", "sections", "top", "headline_runs", "tail", "glued")
+TEXT_STEPS = ("site", "noise", "lines", "sections", "top", "headline_runs", "tail", "glued")
 
 
 def html_steps(config: CleanConfig) -> frozenset[str]:
@@ -234,7 +234,7 @@ def _removed_kind(b: Block, hint: str | None, seen_article: bool) -> tuple[str, 
         # A block inside <nav> or a "comments" container is that, whatever its words look like.
         return hint, f"{why}; in the page's {hint}"
     noisy = noise.classify(b.text)
-    kind = rules.classify_line(b.text) or (noisy[0] if noisy else None) or rules.section_kind(b.text) or hint \
+    kind = (noisy[0] if noisy else None) or rules.classify_line(b.text) or rules.section_kind(b.text) or hint \
         or ("page_chrome" if seen_article else "site_header")
     return kind, why
 
@@ -271,7 +271,7 @@ def _apply_site(blocks: list[Block], boilerplate: frozenset[str] | set[str] | No
     for b in blocks:
         if b.kind is None and site.fingerprint(b.text) in boilerplate:
             noisy = noise.classify(b.text)
-            kind = rules.classify_line(b.text) or (noisy[0] if noisy else None) or "boilerplate"
+            kind = (noisy[0] if noisy else None) or rules.classify_line(b.text) or "boilerplate"
             b.kind, b.reason = kind, "repeated on many of this site's pages"
 
 
@@ -308,10 +308,10 @@ def _clean(raw: str, title: str | None, *, detect_glued: bool, extracted: str | 
         blocks = _blocks(raw)
     if "site" in steps:
         _apply_site(blocks, boilerplate)
-    if "lines" in steps:
-        _apply_line_rules(blocks)
     if "noise" in steps:
         _apply_noise(blocks)
+    if "lines" in steps:
+        _apply_line_rules(blocks)
     if "sections" in steps:
         _apply_sections(blocks)
     found_title = _apply_top(blocks, title, mark_header="top" in steps) if ("top" in steps or not title) \

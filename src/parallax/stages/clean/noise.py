@@ -53,8 +53,8 @@ def is_timestamp(text: str, config: NoiseConfig = CONFIG) -> bool:
     """A line of date and time words only, with at least one date or time in it."""
     toks = [t for t in _TOKEN.findall(text) if t.strip()]
     words = [t for t in toks if t[0].isalnum()]
-    if not words or len(words) > config.max_timestamp_words:
-        return False
+    if not words or len(words) > config.max_timestamp_words or all(t[0].isdigit() for t in words):
+        return False  # bare numbers ("0:00", "2:05") are a player's clock, not a date line
     core = 0
     for t in words:
         low = t.lower()
@@ -175,11 +175,11 @@ def is_join_call(text: str, config: NoiseConfig = CONFIG) -> bool:
 
 
 DETECTORS = (
-    ("byline", "timestamp line (date and time only)", is_timestamp),
+    ("timestamp", "timestamp line (date and time only)", is_timestamp),
     ("byline", "byline (author, role, agency)", is_byline),
-    ("disclaimer", "standards / trust-principles statement", is_standards),
+    ("standards", "an agency's standards / trust-principles statement", is_standards),
     ("author_bio", "author's self-promotion or bio", is_author_bio),
-    ("boilerplate", "newsroom contact line with an e-mail address", is_contact),
+    ("contact", "newsroom contact line with an e-mail address", is_contact),
     ("subscribe", "call to join or subscribe", is_join_call),
 )
 
