@@ -150,6 +150,7 @@ NEGATIVE = [
     "From Monday, buses will run every ten minutes between the harbour and the station.",
     "The strike began on June 4.",
     "Jane Ortiz, the port's chief engineer, said the cranes would be checked before work resumed.",
+    "Anyone who saw the crash is asked to contact the police at witnesses@arvel-police.example.",
 ]
 
 
@@ -223,3 +224,13 @@ def test_clean_articles_removes_a_sites_repeated_blocks_with_the_reason() -> Non
         assert a.raw.split("\n")[2] in a.text  # the article's own lead stays
     assert site_key("https://www.coastline.example/1") == "coastline.example"
     assert "repeated on many" not in " ".join(r.reason for r in other.removed)  # one page of its site
+
+
+def test_a_bio_like_sentence_inside_the_article_is_news_and_stays() -> None:
+    detained = ("Lena Marsh is a freelance journalist who was held for two days at the border after "
+                "photographing the protest, her lawyer said on Tuesday.")
+    bio = "Petra Holm is a staff writer who covers courts and crime for the paper."
+    raw = "\n\n".join(["Journalist freed after two days at the border", LEAD, detained, *BODY, bio])
+    text, removed, _ = clean_text(raw, detect_glued=False)
+    assert detained in text
+    assert bio not in text and [r.kind for r in removed if bio in r.text] == ["author_bio"]

@@ -276,11 +276,10 @@ def _apply_site(blocks: list[Block], boilerplate: frozenset[str] | set[str] | No
 
 
 def _apply_noise(blocks: list[Block]) -> None:
-    for b in blocks:
-        if b.kind is None:
-            found = noise.classify(b.text)
-            if found:
-                b.kind, b.reason = found
+    content = [b for b in blocks if b.kind is None]
+    for b, found in zip(content, noise.classify_blocks([b.text for b in content]), strict=True):
+        if found:
+            b.kind, b.reason = found
 
 
 def _apply_glued(blocks: list[Block], title: str | None) -> None:

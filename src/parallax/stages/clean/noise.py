@@ -6,8 +6,10 @@ Each detector looks at one stripped block and answers with a removal kind and a 
 - bylines: "By Jane Doe, Staff Reporter", "Jane Doe | Northwind Wire", "Reporting by …; Editing by …";
 - standards footers: an agency's trust principles, editorial standards, corrections or ethics policy;
 - self-promoting author bios: a first-person self-introduction with a pitch (what "the mainstream media"
-  hides, a club to join, books to buy), and third-person "X is a reporter who covers …" bios;
-- contact lines: a short line with an e-mail address and a call to write ("Send tips to …");
+  hides, a club to join, books to buy), and third-person "X is a reporter who covers …" bios after the
+  article's last paragraph (before it, the same words may be news about a journalist);
+- contact lines: a short line with an e-mail address and the newsroom's call to write ("Send tips to …",
+  "Contact us at …"; not a police appeal in the story);
 - join / subscribe calls: "Join our club", "Become a member today", "Subscribe to our newsletter".
 
 The vocabularies below are generic (English news-page wording), written from the kinds of line, not from
@@ -31,6 +33,7 @@ class NoiseConfig:
     max_byline_words: int = 24
     max_standards_words: int = 45
     max_bio_words: int = 160
+    max_third_bio_words: int = 80
     max_contact_words: int = 45
     max_join_words: int = 45
 
@@ -137,20 +140,28 @@ _THIRD_BIO = re.compile(
     r"|analyst|blogger|founder|host)\b")
 
 
-def is_author_bio(text: str, config: NoiseConfig = CONFIG) -> bool:
-    """A self-introduction with a pitch, or a third-person "X is a reporter who …" note."""
+def is_self_promotion(text: str, config: NoiseConfig = CONFIG) -> bool:
+    """A first-person self-introduction with a pitch (what "the mainstream media" hides, a club to join)."""
     n = len(rules.words(text))
     if n == 0 or n > config.max_bio_words or text.startswith(("“", '"', "‘", "'")):
         return False
-    if _SELF_INTRO.match(text) and _PITCH.search(text):
-        return True
-    return bool(_THIRD_BIO.match(text)) and n <= 80
+    return bool(_SELF_INTRO.match(text) and _PITCH.search(text))
+
+
+def is_author_bio(text: str, config: NoiseConfig = CONFIG) -> bool:
+    """A third-person "X is a reporter who covers …" note. The same words can be news about a journalist
+    ("… was held at the border, her lawyer said"): reported speech or an event keeps the line; and
+    `classify_blocks` takes a bio only after the article's last paragraph."""
+    n = len(rules.words(text))
+    if n == 0 or n > config.max_third_bio_words or text.startswith(("“", '"', "‘", "'")):
+        return False
+    return bool(_THIRD_BIO.match(text)) and not rules.REPORTED.search(text)
 
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _CONTACT = re.compile(
-    r"\b(?:contact|e-?mail|write to|tips?|reach|send|newsroom|news ?desk|story ideas?|corrections?|got a story"
-    r"|get in touch|let us know|questions?|feedback|press enquiries|inquiries|enquiries)\b", _I)
+    r"\b(?:newsroom|news ?desk|tips?|story ideas?|got a story|corrections?|press enquiries|contact us"
+    r"|e-?mail us|write to us|reach us|get in touch|let us know|feedback|our (?:reporters?|editors?|team|desk))\b", _I)
 
 
 def is_contact(text: str, config: NoiseConfig = CONFIG) -> bool:
@@ -174,19 +185,29 @@ def is_join_call(text: str, config: NoiseConfig = CONFIG) -> bool:
     return 0 < n <= config.max_join_words and bool(_JOIN.match(text)) and bool(_JOIN_OBJECT.search(text))
 
 
+# (kind, reason, detector, tail only: taken only after the article's last paragraph of prose)
 DETECTORS = (
-    ("timestamp", "timestamp line (date and time only)", is_timestamp),
-    ("byline", "byline (author, role, agency)", is_byline),
-    ("standards", "an agency's standards / trust-principles statement", is_standards),
-    ("author_bio", "author's self-promotion or bio", is_author_bio),
-    ("contact", "newsroom contact line with an e-mail address", is_contact),
-    ("subscribe", "call to join or subscribe", is_join_call),
+    ("timestamp", "timestamp line (date and time only)", is_timestamp, False),
+    ("byline", "byline (author, role, agency)", is_byline, False),
+    ("standards", "an agency's standards / trust-principles statement", is_standards, False),
+    ("author_bio", "author's self-promotion", is_self_promotion, False),
+    ("author_bio", "author's bio", is_author_bio, True),
+    ("contact", "newsroom contact line with an e-mail address", is_contact, False),
+    ("subscribe", "call to join or subscribe", is_join_call, False),
 )
 
 
-def classify(text: str, config: NoiseConfig = CONFIG) -> tuple[str, str] | None:
-    """(kind, reason) of a noise line, or None."""
-    for kind, reason, detect in DETECTORS:
-        if detect(text, config):
+def classify(text: str, config: NoiseConfig = CONFIG, *, tail: bool = True) -> tuple[str, str] | None:
+    """(kind, reason) of a noise line, or None. `tail`: the line comes after the article's last paragraph."""
+    for kind, reason, detect, tail_only in DETECTORS:
+        if (tail or not tail_only) and detect(text, config):
             return kind, reason
     return None
+
+
+def classify_blocks(texts: list[str], config: NoiseConfig = CONFIG) -> list[tuple[str, str] | None]:
+    """`classify` for a page's blocks in order, knowing where the article's last paragraph of prose is."""
+    first = [classify(t, config, tail=False) for t in texts]
+    last_body = max((i for i, t in enumerate(texts) if first[i] is None and rules.is_body_paragraph(t)
+                     and not is_author_bio(t, config)), default=-1)
+    return [first[i] or (classify(t, config) if i > last_body else None) for i, t in enumerate(texts)]
