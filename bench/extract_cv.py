@@ -9,7 +9,7 @@ spread (population sd, min, max):
 - ``parallax``: the product, exactly as ``parallax`` reads and cleans a page
   (``parallax.stages.clean.extract_article``: ``stages.read`` then ``clean_article``, default settings);
 - ``parallax -step`` / ``parallax +step`` (``--ablate``): one cleaning step for HTML pages left out or added
-  (``CleanConfig``); ``parallax extract=precision``: trafilatura's precision mode as the extraction;
+  (``CleanConfig``); ``parallax extract=MODE``: another extraction mode (``CleanConfig.extract_mode``);
 - ``parallax CV-selected``: for each fold, the variant above with the best mean F1 over both sets on the
   *other* four folds, scored on this fold: what choosing the steps on dev is worth out of sample;
 - peers: trafilatura alone (default settings, no comments), readability-lxml, newspaper4k, jusText.
@@ -209,8 +209,9 @@ def variants(ablate: bool) -> dict[str, Any]:
         if f.name.startswith("html_") and isinstance(getattr(base, f.name), bool):
             on = getattr(base, f.name)
             out[f"parallax {'-' if on else '+'}{f.name.removeprefix('html_')}"] = replace(base, **{f.name: not on})
-    other = "precision" if base.extract_mode != "precision" else "default"
-    out[f"parallax extract={other}"] = replace(base, extract_mode=other)
+    for mode in ("default", "precision", "vote"):
+        if mode != base.extract_mode:
+            out[f"parallax extract={mode}"] = replace(base, extract_mode=mode)
     return out
 
 

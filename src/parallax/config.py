@@ -67,9 +67,10 @@ class CleanConfig:
     place on pages we did not tune on run there (the `html_*` switches); a plain-text page (a scrape, a
     JSONL record) has nothing else and runs every step."""
 
-    extract_mode: str = "default"  # trafilatura's mode for the article text: "default", "precision" or
-    # "recall" (precision cost recall out of sample: bench.extract_cv)
+    extract_mode: str = "default"  # trafilatura's mode for the article text: "default", "precision",
+    # "recall", or "vote" (default-mode lines that precision mode also keeps, and long paragraphs)
     extract_tables: bool = True  # keep tables' text (trafilatura's default)
+    vote_long_words: int = 20  # "vote" mode: a default-mode line this long stays even if precision mode drops it
     html_site: bool = True  # blocks repeated on many of the site's pages (only when several are known)
     html_noise: bool = True  # timestamp, byline, standards, bio, contact and join lines (`clean.noise`)
     html_lines: bool = False  # the older line rules (share, tags, media player ...) on the kept text

@@ -33,6 +33,10 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     mode = {"precision": {"favor_precision": True}, "recall": {"favor_recall": True}}.get(cfg.extract_mode, {})
     text = trafilatura.extract(html, url=url, output_format="txt", include_comments=False,
                                include_tables=cfg.extract_tables, **mode)
+    if text and cfg.extract_mode == "vote":
+        precise = trafilatura.extract(html, url=url, output_format="txt", include_comments=False,
+                                      include_tables=cfg.extract_tables, favor_precision=True)
+        text = vote_lines(text, precise or "", cfg.vote_long_words)
     if not text and cfg.extract_mode != "recall":
         # Short pages can fall under trafilatura's thresholds: retry with recall favoured.
         text = trafilatura.extract(html, url=url, output_format="txt", favor_recall=True,
@@ -48,6 +52,21 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     murl = getattr(meta, "url", None) if meta else None
     return Extracted(text=text or "", title=title or None, published=published or None, site=site or None,
                      url=url or murl or None)
+
+
+def _line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def vote_lines(default: str, precise: str, long_words: int) -> str:
+    """trafilatura's default text, less the lines its precision mode drops, unless they are long paragraphs
+    (a line of `long_words` words or more is prose, which precision mode sometimes loses with a whole section).
+    When precision mode keeps nothing the default text stands."""
+    keep = {_line(x) for x in precise.splitlines() if x.strip()}
+    if not keep:
+        return default
+    lines = [x for x in default.splitlines() if x.strip()]
+    return "\n".join(x for x in lines if _line(x) in keep or len(x.split()) >= long_words)
 
 
 _BLOCK_TAGS = {

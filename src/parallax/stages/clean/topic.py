@@ -24,10 +24,15 @@ from parallax.stages.clean import rules
 class GluedConfig:
     """Evidence weights and thresholds of the glued-story finder (named, documented, not fitted)."""
 
+    prev_sim: float = 0.3  # a segment with a paragraph this close to any earlier paragraph is the article's own
+    # section, not a glued story (set so that no opening of a scrapinghub dev page's own article passed it
+    # below 0.35; our fixtures' glued stories are at 0.17-0.26)
+    sectioned_prev_sim: float = 0.2  # the same on a page whose article has headed sections before the segment
+    follow_prev_sim: float = 0.4  # after a glued story, a segment this close to the article before it means the
+    # article goes on: nothing is cut
     min_keep: int = 2  # never cut into the article's first body paragraphs
-    far_sim: float = 0.35  # similarity to the article's head below which a segment is far in topic (+1)
-    loose_sim: float = 0.45  # … below which it is loosely related (+0.5)
-    on_topic_sim: float = 0.6  # a segment after a glued story stays only at or above this similarity
+    far_sim: float = 0.35  # a glued story's similarity to the article's head is below this
+    on_topic_sim: float = 0.6  # … as does a segment after it this close to the article's head
     start_score: float = 3.0  # semantic + structural evidence a glued story's opening must reach
     clip_words: int = 64  # words of each paragraph embedded (the topic of a paragraph is in its first words)
     segment_paragraphs: int = 3  # paragraphs of a segment that stand for its topic
@@ -115,32 +120,52 @@ def find_glued_stories(paragraphs: list[str], title: str = "", config: GluedConf
                          [_clip(paragraphs[s], config.clip_words)])
     flat = [_clip(p, config.clip_words) for p in head_paras] + ([title] if title else [])
     flat += [t for ts in seg_texts for t in ts]
+    flat += [_clip(paragraphs[i], config.clip_words) for i in body_idx]
     vecs = embed(flat)
+    body_vecs = vecs[len(flat) - len(body_idx) :]
     k = len(head_paras) + (1 if title else 0)
     head = vecs[:k].mean(axis=0)
     head = head / (np.linalg.norm(head) or 1.0)
     lead_names = _names(" ".join([title, *head_paras[:1]]))
     sims = []
+    seg_vecs = []
     pos = k
     for ts in seg_texts:
-        v = vecs[pos : pos + len(ts)].mean(axis=0)
+        seg = vecs[pos : pos + len(ts)]
+        v = seg.mean(axis=0)
         pos += len(ts)
         sims.append(float(v @ head / (np.linalg.norm(v) or 1.0)))
+        seg_vecs.append(seg)
+
+    def closest_before(seg: np.ndarray, start: int) -> float:
+        """The segment's paragraphs' highest similarity to any article paragraph before `start`: a section of
+        the article (a listicle's item, a column's second letter) comes close to some earlier paragraph."""
+        earlier = body_vecs[[j for j, i in enumerate(body_idx) if i < start]]
+        return float((seg @ earlier.T).max()) if len(earlier) else 0.0
 
     out: list[tuple[int, int]] = []
-    for (s, structural), e, sim in zip(opens, ends, sims, strict=True):
+    for (s, structural), e, sim, seg in zip(opens, ends, sims, seg_vecs, strict=True):
         if out:
-            # After a glued story, what follows goes too, unless it is plainly the article's topic.
-            if sim < config.on_topic_sim:
-                out.append((s, e))
+            # Glued stories are a suffix of the page: what follows the first one goes too, and if the article's
+            # topic comes back (close to the lead, or to any paragraph before the first glued story) the
+            # "glued story" was a section of the article after all.
+            if sim >= config.on_topic_sim or closest_before(seg, out[0][0]) >= config.follow_prev_sim:
+                return []
+            out.append((s, e))
             continue
-        semantic = (1.0 if sim < config.far_sim else 0.0) + (0.5 if sim < config.loose_sim else 0.0)
+        # A page already cut into headed sections (a listicle, a gift guide) wanders in topic by design: there
+        # a glued story must be farther from every earlier paragraph.
+        sectioned = any(_is_headline_line(paragraphs[i]) and rules.is_body_paragraph(paragraphs[i + 1])
+                        for i in range(body_idx[0] + 1, s - 1))
+        limit = config.sectioned_prev_sim if sectioned else config.prev_sim
+        if sim >= config.far_sim or closest_before(seg, s) >= limit:
+            continue  # near the lead or near some earlier paragraph: the article's own section
+        semantic = 1.5
         # Names of the story's opening (headline and first paragraph) against the lead's: its later
         # paragraphs may well mention the article's country and still belong to the glued story.
         overlap = len(_names(" ".join(paragraphs[s : min(e, s + 2)])) & lead_names)
         semantic += 1.0 if overlap == 0 else 0.5 if overlap == 1 else 0.0
-        strong_marks = structural >= 2.5 and semantic >= 1.0
-        if (strong_marks or (semantic >= 1.5 and structural >= 1.0)) and semantic + structural >= config.start_score:
+        if structural >= 1.0 and semantic + structural >= config.start_score:
             # Glued-on stories are prose (with at most a headline each); a tail of short list lines is the
             # article's own recipe, schedule or credits.
             tail = paragraphs[s:]
