@@ -282,9 +282,9 @@ def _apply_noise(blocks: list[Block]) -> None:
             b.kind, b.reason = found
 
 
-def _apply_glued(blocks: list[Block], title: str | None) -> None:
+def _apply_glued(blocks: list[Block], title: str | None, strict: bool) -> None:
     content = [b for b in blocks if b.kind is None]
-    for s, e in find_glued_stories([b.text for b in content], title or ""):
+    for s, e in find_glued_stories([b.text for b in content], title or "", strict=strict):
         for b in content[s:e]:
             b.kind, b.reason = "unrelated_story", "a different story glued on after the article (topic shift)"
         content[s].reason += "; its headline or opening"
@@ -320,7 +320,7 @@ def _clean(raw: str, title: str | None, *, detect_glued: bool, extracted: str | 
     if "tail" in steps:
         _apply_tail(blocks)
     if detect_glued and "glued" in steps:
-        _apply_glued(blocks, found_title)
+        _apply_glued(blocks, found_title, strict=extracted is not None)
     kept = [b.text for b in blocks if b.kind is None]
     removed = [b for b in blocks if b.kind is not None and b.kind != "title"]
     return "\n\n".join(kept), _merge_adjacent(removed, raw), found_title, raw
