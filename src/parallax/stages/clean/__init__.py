@@ -255,6 +255,10 @@ def _apply_extraction(blocks: list[Block], extracted: str, hints: dict[str, str]
             j += 1
     if j < len(ext_lines):
         return False
+    # A "Related stories" / "Comments" header names the lines it holds: label them so (labels only; which
+    # blocks go was decided by the extraction).
+    labelled = [Block(b.start, b.end, b.text) for b in blocks]
+    _apply_sections(labelled)
     seen_article = False
     for i, b in enumerate(blocks):
         if keep[i]:
@@ -262,6 +266,9 @@ def _apply_extraction(blocks: list[Block], extracted: str, hints: dict[str, str]
             continue
         if b.kind is None:
             b.kind, b.reason = _removed_kind(b, hints.get(b.text), seen_article)
+            if labelled[i].kind and b.kind in ("page_chrome", "site_header", "boilerplate"):
+                b.kind = labelled[i].kind
+                b.reason += f"; {labelled[i].reason}"
     return True
 
 
