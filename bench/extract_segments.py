@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results: list[dict[str, Any]] = []
     try:
-        px.check(("clean", "extract_article"))
+        px.check(("stages.clean", "extract_article"))
         results.append(run_system("parallax", px.extract_article, items, htmls))
     except px.Unavailable as exc:
         results.append(common.unavailable("parallax", str(exc)))

@@ -48,7 +48,7 @@ def _kind_of(article, needle: str) -> list[str]:
 REPRINT_NOISE = [
     ("site_header", "THE EDERLY ECHO"),
     ("site_header", "Your coast, your voice since 1956"),
-    ("byline", "14 June 2026, 08:40"),
+    ("timestamp", "14 June 2026, 08:40"),
     ("media_player", "0:00"),
     ("media_player", "2:05"),
     ("media_player", "×"),

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -63,13 +62,6 @@ def _removals_point_at_their_text(page: str, html: bool) -> None:
         last_end = r.end
 
 
-@pytest.mark.xfail(reason="#13, in parallax.stages.clean (not this branch's to change): when the HTML "
-                          "extraction does not map onto the page's blocks, clean_text falls back to cleaning "
-                          "the extracted text, but clean_article replaces article.raw with it only when some "
-                          "offset lies past the end of raw, so shorter offsets point into the wrong text. "
-                          "Fix: make the fallback known to clean_article (e.g. clean_text returns which text "
-                          "its offsets index) and set raw to the extracted text whenever it ran.",
-                   strict=False)
 @SETTINGS
 @given(PAGE)
 @example(FOUND_13)

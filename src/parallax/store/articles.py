@@ -369,6 +369,24 @@ class ArticlesMixin:
                 q = q.limit(limit)
             return [self._article(r) for r in conn.execute(q).all()]
 
+    def site_boilerplate(self, url_or_domain: str, limit: int = 200) -> frozenset[str]:
+        """Fingerprints of the blocks repeated on many stored pages of one site (`stages.clean.site_boilerplate`
+        over the raw text of its `limit` latest current pages); pass them to `clean_article(boilerplate=...)`.
+
+        Not applied at filing: an article's text would then depend on which pages of its site came before
+        it (arrival order); a re-clean of a site's pages is the caller's choice."""
+        from parallax.stages.clean import site_boilerplate
+
+        domain = domain_of(url_or_domain)
+        if not domain:
+            return frozenset()
+        ac = S.articles.c
+        q = (select(ac.raw).where(ac.domain == domain, ac.superseded_by.is_(None))
+             .order_by(ac.added_at.desc(), ac.id).limit(limit))
+        with self.engine.connect() as conn:
+            raws = list(conn.execute(q).scalars())
+        return site_boilerplate(raws)
+
     def article_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         """Stored sentence embeddings (content sentences, in order) per article id."""
         with self.engine.connect() as conn:

@@ -1,11 +1,21 @@
-"""Clean: keep the article, drop what is not, and record every removal with its kind.
+"""Clean: keep the article, drop what is not, and record every removal with its kind and reason.
 
-One pass serves every page (plain text as scraped, or the text trafilatura extracted from HTML):
-1. line rules (share buttons, comment counters, bios, disclaimers, photo credits, player leftovers …),
-2. sections opened by a header ("Related articles", "Comments") with the headline lines they hold,
-3. the page top: site name and motto above the headline,
-4. lists of other headlines without a header, and short leftovers after the article's last paragraph,
-5. whole unrelated stories glued on after the article (topic shift against the article's own lead).
+An HTML page is read as its visible blocks (one per line, `Article.raw`); trafilatura's text
+(`Article.meta["extracted"]`) says which blocks are the article, and every other block is recorded as removed,
+with the kind its words or its place on the page suggest. Then text steps run over what is left. On an HTML
+page only those that earn their place on pages we did not tune on run (the `html_*` switches of
+`CleanConfig`, chosen by 5-fold cross-validation in bench/extract_cv.py); a plain-text page (a scrape) has
+nothing else and runs them all:
+
+- site: blocks repeated on many of this site's pages (`site.site_boilerplate`, when several are known),
+- noise: timestamp and byline lines, standards footers, self-promoting bios, contact lines, join calls
+  (`noise`), each removed as a whole block,
+- lines: line rules (share buttons, comment counters, photo credits, player leftovers …),
+- sections: a "Related articles" or "Comments" header with the headline lines it holds,
+- top: the headline, and the site name and motto above it,
+- headline_runs / tail: lists of other headlines, short leftovers after the article's last paragraph,
+- glued: unrelated stories glued on after the article, each removed whole from its headline to its end
+  (`topic`).
 """
 
 from __future__ import annotations
@@ -15,20 +25,23 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from parallax.config import CleanConfig, settings
 from parallax.model import Article, Removal
-from parallax.stages.clean import rules
+from parallax.stages.clean import noise, rules, site
 from parallax.stages.clean.html import Extracted, extract_html
-from parallax.stages.clean.topic import find_glued_suffix
+from parallax.stages.clean.site import site_boilerplate, site_key
+from parallax.stages.clean.topic import find_glued_stories
 
 log = logging.getLogger(__name__)
 
 REMOVAL_KINDS = (
     "site_header", "byline", "navigation", "related", "comments", "share", "subscribe", "author_bio",
     "disclaimer", "legal", "photo_credit", "media_player", "tags", "source_link", "cookie_notice",
-    "advertisement", "unrelated_story", "boilerplate", "page_chrome",
+    "advertisement", "unrelated_story", "boilerplate", "page_chrome", "timestamp", "standards", "contact",
 )
 
-__all__ = ["REMOVAL_KINDS", "Extracted", "clean_article", "clean_text", "extract_article", "extract_html"]
+__all__ = ["REMOVAL_KINDS", "TEXT_STEPS", "Extracted", "clean_article", "clean_articles", "clean_text",
+           "extract_article", "extract_html", "site_boilerplate", "site_key"]
 
 
 @dataclass(slots=True)
@@ -38,6 +51,7 @@ class Block:
     text: str  # stripped line
     kind: str | None = None  # removal kind, "title", or None for content
     reason: str = ""
+    story_of: int = -1  # for a glued story's later blocks: the start offset of the story's first block
 
     @property
     def n_words(self) -> int:
@@ -107,7 +121,7 @@ def _apply_sections(blocks: list[Block]) -> None:
         i += 1
 
 
-def _apply_top(blocks: list[Block], title: str | None) -> str | None:
+def _apply_top(blocks: list[Block], title: str | None, mark_header: bool = True) -> str | None:
     """Find the headline line at the top; lines above it are the site's header (name, motto, section)."""
     first_body = next((i for i, b in enumerate(blocks) if b.kind is None and rules.is_body_paragraph(b.text)), None)
     if first_body is None:
@@ -133,7 +147,7 @@ def _apply_top(blocks: list[Block], title: str | None) -> str | None:
         return title
     blocks[title_idx].kind = "title"
     for i in top:
-        if i < title_idx:
+        if mark_header and i < title_idx:
             _mark(blocks[i], "site_header", "above the headline")
     return title or blocks[title_idx].text
 
@@ -193,93 +207,185 @@ def _apply_tail(blocks: list[Block]) -> None:
 _CONTAINER_KINDS = {"navigation", "cookie_notice", "comments", "related", "share", "tags", "advertisement",
                     "subscribe"}
 
+TEXT_STEPS = ("site", "noise", "lines", "sections", "top", "headline_runs", "tail", "glued")
+
+
+def html_steps(config: CleanConfig) -> frozenset[str]:
+    """The text steps that run on an HTML page's extracted blocks (`CleanConfig.html_*`)."""
+    return frozenset(s for s in TEXT_STEPS if getattr(config, f"html_{s}"))
+
 
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def _apply_extraction(blocks: list[Block], extracted: str, title: str | None,
-                      hints: dict[str, str] | None = None) -> bool:
-    """Blocks of an HTML page's visible text that the HTML extraction left out are page chrome.
+_LIST_MARK = re.compile(r"^[-*•]\s+")
 
-    Returns False when the extraction cannot be matched to the blocks well enough to trust the mapping
-    (then the caller cleans the extracted text instead).
-    """
-    ext = _squash(extracted)
-    if not ext:
+
+def _line_key(text: str) -> str:
+    """A line compared across the page's blocks and the extractor's text (list marks, spacing ignored)."""
+    return _squash(_LIST_MARK.sub("", text.strip()))
+
+
+def _removed_kind(b: Block, hint: str | None, seen_article: bool) -> tuple[str, str]:
+    """Kind and reason of a block the HTML extraction left out."""
+    why = "left out by the HTML extraction (trafilatura)"
+    if hint in _CONTAINER_KINDS:
+        # A block inside <nav> or a "comments" container is that, whatever its words look like.
+        return hint, f"{why}; in the page's {hint}"
+    noisy = noise.classify(b.text)
+    kind = (noisy[0] if noisy else None) or rules.classify_line(b.text) or rules.section_kind(b.text) or hint \
+        or ("page_chrome" if seen_article else "site_header")
+    return kind, why
+
+
+def _apply_extraction(blocks: list[Block], extracted: str, hints: dict[str, str] | None) -> bool:
+    """The blocks the HTML extraction kept stay; every other block is removed (page chrome, navigation,
+    comments …) with a kind. The extracted lines are matched to the blocks in page order; returns False
+    when some extracted line matches no block (the caller then cleans the extracted text itself)."""
+    hints = hints or {}
+    ext_lines = [_line_key(x) for x in extracted.splitlines() if x.strip()]
+    if not ext_lines:
         return False
-    nt = _norm(title) if title else None
-    covered = 0
+    keep = [False] * len(blocks)
+    j = 0
+    for i, b in enumerate(blocks):
+        if j < len(ext_lines) and _line_key(b.text) == ext_lines[j]:
+            keep[i] = True
+            j += 1
+    if j < len(ext_lines):
+        return False
+    # A "Related stories" / "Comments" header names the lines it holds: label them so (labels only; which
+    # blocks go was decided by the extraction).
+    labelled = [Block(b.start, b.end, b.text) for b in blocks]
+    _apply_sections(labelled)
     seen_article = False
-    for b in blocks:
-        sq = _squash(b.text)
-        if sq and sq in ext:
-            covered += len(sq)
+    for i, b in enumerate(blocks):
+        if keep[i]:
             seen_article = True
             continue
-        if nt and _norm(b.text) == nt:
-            continue  # the headline: handled by the page-top step
-        hint = (hints or {}).get(b.text)
-        if hint in _CONTAINER_KINDS:
-            # A block inside <nav> or a "comments" container is that, whatever its words look like.
-            b.kind, b.reason = hint, "left out by the HTML extraction (trafilatura); in the page's " + hint
-            continue
-        kind = rules.classify_line(b.text) or rules.section_kind(b.text) or hint or \
-            ("page_chrome" if seen_article else "site_header")
-        _mark(b, kind, "left out by the HTML extraction (trafilatura)")
-    return covered >= 0.8 * len(ext)
+        if b.kind is None:
+            b.kind, b.reason = _removed_kind(b, hints.get(b.text), seen_article)
+            if labelled[i].kind and b.kind in ("page_chrome", "site_header", "boilerplate"):
+                b.kind = labelled[i].kind
+                b.reason += f"; {labelled[i].reason}"
+    return True
+
+
+def _apply_site(blocks: list[Block], boilerplate: frozenset[str] | set[str] | None) -> None:
+    if not boilerplate:
+        return
+    for b in blocks:
+        if b.kind is None and site.fingerprint(b.text) in boilerplate:
+            noisy = noise.classify(b.text)
+            kind = (noisy[0] if noisy else None) or rules.classify_line(b.text) or "boilerplate"
+            b.kind, b.reason = kind, "repeated on many of this site's pages"
+
+
+def _apply_noise(blocks: list[Block]) -> None:
+    content = [b for b in blocks if b.kind is None]
+    for b, found in zip(content, noise.classify_blocks([b.text for b in content]), strict=True):
+        if found:
+            b.kind, b.reason = found
+
+
+def _apply_glued(blocks: list[Block], title: str | None, strict: bool) -> None:
+    content = [b for b in blocks if b.kind is None]
+    for s, e in find_glued_stories([b.text for b in content], title or "", strict=strict):
+        for b in content[s:e]:
+            b.kind, b.reason = "unrelated_story", "a different story glued on after the article (topic shift)"
+        content[s].reason += "; its headline or opening"
+        for b in content[s + 1 : e]:
+            b.story_of = content[s].start
+
+
+def _clean(raw: str, title: str | None, *, detect_glued: bool, extracted: str | None,
+           hints: dict[str, str] | None, boilerplate: frozenset[str] | set[str] | None,
+           config: CleanConfig) -> tuple[str, list[Removal], str | None, str]:
+    """(cleaned body, removals, headline, the text the removals' offsets index: `raw` or `extracted`)."""
+    steps = frozenset(TEXT_STEPS)
+    if extracted is not None:
+        steps = html_steps(config)
+        blocks = _blocks(raw)
+        if not _apply_extraction(blocks, extracted, hints):
+            log.info("HTML extraction does not map onto the page's blocks; cleaning the extracted text")
+            raw, blocks = extracted, _blocks(extracted)
+    else:
+        blocks = _blocks(raw)
+    if "site" in steps:
+        _apply_site(blocks, boilerplate)
+    if "noise" in steps:
+        _apply_noise(blocks)
+    if "lines" in steps:
+        _apply_line_rules(blocks)
+    if "sections" in steps:
+        _apply_sections(blocks)
+    found_title = _apply_top(blocks, title, mark_header="top" in steps) if ("top" in steps or not title) \
+        else title
+    if "headline_runs" in steps:
+        _apply_headline_runs(blocks)
+    if "tail" in steps:
+        _apply_tail(blocks)
+    if detect_glued and "glued" in steps:
+        _apply_glued(blocks, found_title, strict=extracted is not None)
+    kept = [b.text for b in blocks if b.kind is None]
+    removed = [b for b in blocks if b.kind is not None and b.kind != "title"]
+    return "\n\n".join(kept), _merge_adjacent(removed, raw), found_title, raw
 
 
 def clean_text(raw: str, title: str | None = None, *, detect_glued: bool = True,
-               extracted: str | None = None, hints: dict[str, str] | None = None
+               extracted: str | None = None, hints: dict[str, str] | None = None,
+               boilerplate: frozenset[str] | set[str] | None = None, config: CleanConfig | None = None
                ) -> tuple[str, list[Removal], str | None]:
     """Clean one page's text: (cleaned body, removals with offsets into `raw`, headline).
 
-    `extracted`: for HTML pages, the text trafilatura kept of `raw` (the page's visible text).
+    `extracted`: for HTML pages, the text trafilatura kept of `raw` (the page's visible text); when it does
+    not map onto `raw`'s blocks the extracted text itself is cleaned, and the offsets index it
+    (`clean_article` then makes it the article's `raw`). `boilerplate`: fingerprints of blocks repeated
+    across this page's site (`site_boilerplate`).
     """
-    blocks = _blocks(raw)
-    _apply_line_rules(blocks)
-    _apply_sections(blocks)
-    if extracted is not None and not _apply_extraction(blocks, extracted, title, hints):
-        log.info("HTML extraction does not map onto the page's blocks; cleaning the extracted text")
-        return clean_text(extracted, title, detect_glued=detect_glued)
-    found_title = _apply_top(blocks, title)
-    _apply_headline_runs(blocks)
-    _apply_tail(blocks)
-    if detect_glued:
-        content = [b for b in blocks if b.kind is None]
-        head_text = found_title or ""
-        cut = find_glued_suffix([b.text for b in content], head_text)
-        if cut is not None:
-            for b in content[cut:]:
-                b.kind, b.reason = "unrelated_story", "a different story glued on after the article (topic shift)"
-    kept = [b.text for b in blocks if b.kind is None]
-    removals = [Removal(b.kind, b.start, b.end, b.text, b.reason) for b in blocks
-                if b.kind is not None and b.kind != "title"]
-    removals = _merge_adjacent(removals, raw)
-    return "\n\n".join(kept), removals, found_title
+    text, removed, found_title, _ = _clean(raw, title, detect_glued=detect_glued, extracted=extracted, hints=hints,
+                                           boilerplate=boilerplate, config=config or settings().clean)
+    return text, removed, found_title
 
 
-def _merge_adjacent(removals: list[Removal], raw: str) -> list[Removal]:
-    """Consecutive removals of one kind become one block (one glued story, one list of headlines)."""
+def _merge_adjacent(blocks: list[Block], raw: str) -> list[Removal]:
+    """Consecutive removed blocks of one kind become one removal (one list of headlines, one comment
+    thread); a glued story is one removal from its headline to its end, and two glued stories stay two."""
+    def story(b: Block) -> int:
+        return b.story_of if b.story_of >= 0 else b.start
+
     out: list[Removal] = []
-    for r in removals:
-        # Glued-on paragraphs stay apart: each is usually a different story.
-        if out and out[-1].kind == r.kind and r.kind != "unrelated_story" and not raw[out[-1].end : r.start].strip():
+    last: Block | None = None
+    for b in blocks:
+        kind = b.kind or "boilerplate"
+        same_story = kind != "unrelated_story" or (last is not None and story(b) == story(last))
+        if out and last is not None and out[-1].kind == kind and same_story \
+                and not raw[out[-1].end : b.start].strip():
             prev = out[-1]
-            out[-1] = Removal(prev.kind, prev.start, r.end, raw[prev.start : r.end], prev.reason)
+            out[-1] = Removal(prev.kind, prev.start, b.end, raw[prev.start : b.end], prev.reason)
         else:
-            out.append(r)
+            out.append(Removal(kind, b.start, b.end, b.text, b.reason))
+        last = b
     return out
 
 
-def clean_article(article: Article, *, detect_glued: bool = True) -> Article:
-    """Article -> Article: fills `text`, `removed` and (when found) `title`."""
+def clean_article(article: Article, *, detect_glued: bool = True,
+                  boilerplate: frozenset[str] | set[str] | None = None) -> Article:
+    """Article -> Article: fills `text`, `removed` and (when found) `title`.
+
+    `boilerplate`: fingerprints of blocks repeated across the article's site (`site_boilerplate` over the
+    site's pages as read); those blocks are removed as "boilerplate" (or the kind their words show). When an
+    HTML page's extraction does not map onto its visible blocks, the extracted text becomes `raw`, so that
+    every removal's offsets point at its text in `raw`.
+    """
     extracted = article.meta.get("extracted") if article.raw != article.meta.get("extracted") else None
-    text, removed, title = clean_text(article.raw, article.title, detect_glued=detect_glued, extracted=extracted,
-                                      hints=article.meta.get("block_hints"))
-    if removed and extracted is not None and any(r.end > len(article.raw) for r in removed):
-        article.raw = extracted  # fell back to cleaning the extracted text: offsets point into it
+    text, removed, title, indexed = _clean(article.raw, article.title, detect_glued=detect_glued, extracted=extracted,
+                                           hints=article.meta.get("block_hints"), boilerplate=boilerplate,
+                                           config=settings().clean)
+    if indexed is not article.raw and indexed != article.raw:
+        article.meta["extraction_unmapped"] = True
+        article.raw = indexed  # the extracted text was cleaned: the offsets point into it
     article.text = text
     article.removed = removed
     if title and not article.title:
@@ -287,8 +393,30 @@ def clean_article(article: Article, *, detect_glued: bool = True) -> Article:
     return article
 
 
+def clean_articles(articles: list[Article], *, detect_glued: bool = True) -> list[Article]:
+    """Clean a batch: pages of one site (same host, or same outlet without a URL) are compared first, so
+    blocks that recur across that site's pages go as the site's boilerplate."""
+    by_site: dict[str, list[Article]] = {}
+    for a in articles:
+        key = site_key(a.url, a.source)
+        if key:
+            by_site.setdefault(key, []).append(a)
+    boilerplate = {key: site_boilerplate([a.raw for a in members]) for key, members in by_site.items()
+                   if len(members) > 1}
+    for a in articles:
+        key = site_key(a.url, a.source)
+        clean_article(a, detect_glued=detect_glued, boilerplate=boilerplate.get(key) if key else None)
+    return articles
+
+
 def extract_article(html: str, url: str | None = None) -> str:
-    """HTML page -> cleaned article body (trafilatura, then our cleaning pass)."""
-    ex = extract_html(html, url)
-    text, _, _ = clean_text(ex.text, ex.title)
-    return text
+    """HTML page -> cleaned article body, by exactly the product's path: read the page (`stages.read`), then
+    clean it with the settings in effect. Returns "" for a page with no readable text."""
+    from parallax.errors import InputRejected
+    from parallax.stages.read import article_from_text
+
+    try:
+        article = article_from_text(html, html=True, url=url)
+    except InputRejected:
+        return ""
+    return clean_article(article).text

@@ -76,6 +76,11 @@ AUTHOR_BIO = re.compile(
     r"|columnist|contributor|author|freelancer|producer|analyst)\b"
     r"|[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3} (covers|writes about|has covered|has written)\b)", re.UNICODE)
 
+# News about a journalist ("X is a freelance journalist who was held …, her lawyer said") is reported speech
+# or an event; a bio is not.
+REPORTED = re.compile(r"\b(said|says|told|according to|was (held|arrested|killed|detained|freed|released|jailed|"
+                      r"charged|injured|wounded|expelled|deported)|were (held|arrested|killed|detained))\b", _I)
+
 SECTION_HEADERS: dict[str, re.Pattern[str]] = {
     "related": re.compile(
         r"(related( articles| stories| news| posts| content| coverage| topics| reading| links)?|more (from|on|stories"
@@ -141,7 +146,7 @@ def classify_line(text: str) -> str | None:
         return "subscribe"
     if LEGAL.search(text) and n < 80:
         return "legal"
-    if AUTHOR_BIO.search(text) and n < 150 and not text.startswith(("“", '"')):
+    if AUTHOR_BIO.search(text) and n < 150 and not text.startswith(("“", '"')) and not REPORTED.search(text):
         return "author_bio"
     for kind, pat in LINE_RULES:
         if n <= MAX_WORDS.get(kind, 12) and pat.fullmatch(text):
