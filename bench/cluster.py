@@ -51,7 +51,7 @@ def run_file(data: Path, args: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
 
     try:
-        px.check(("stories", "cluster_documents"))
+        px.check(("stages.stories", "cluster_documents"))
         inputs = [{"id": d["id"], "title": d.get("title") or "", "text": d.get("text") or "",
                    "published": d.get("date")} for d in docs]
         with common.Timer() as timer:

@@ -26,7 +26,7 @@ COLUMNS = {
     "loaded": ("macro_f1", "macro_f1_std", "precision", "recall", "f1", "word_precision", "word_recall", "word_f1",
                "sentences", "sent_per_s"),
     "stance": ("fnc_score", "macro_f1", "f1_agree", "f1_disagree", "f1_discuss", "f1_unrelated", "pairs", "seconds"),
-    "speed": ("size", "pages", "seconds", "pages_per_s", "peak_rss_mb", "growth_exponent"),
+    "speed": ("system", "pages", "cpu_s", "ms_per_page", "pages_per_s_per_core", "wall_s", "pages_per_s", "peak_rss_mb"),
 }
 
 

@@ -1,94 +1,201 @@
-"""Throughput and memory: Parallax end to end (``parallax.pipeline.brief_paths``) and per stage, vs trafilatura
-extraction alone, on 500 → 2,000 pages; checks that time grows about linearly.
+"""Pages per core: CPU per page of the batch, the store and the cluster pipeline (Ray, 1 and 2 workers), per
+stage, in one run; trafilatura extraction alone as the floor.
 
-Pages: ../shared/corpus/seeds, the repository's examples/ pages (.txt/.html) and the Multi-News dev documents
-(``--data``, default ../shared/eval/mds_multinews_longbench/dev.jsonl) written as .txt files and replicated (exact
-copies) until there are enough pages. Each (system, size) runs in a fresh subprocess so peak RSS is its own.
-trafilatura gets the same pages wrapped in minimal HTML (one <p> per paragraph).
+Pages: distinct Multi-News dev documents (``--data``, default ../shared/eval/mds_multinews_longbench/dev.jsonl)
+written as .txt files at run time (never into the repository). Each system runs in a fresh process (the
+embedding cache starts empty); CPU is the user+system time of that process and every process it starts (Ray's
+raylet, GCS and workers included), read from /proc while they run. pages/s/core = pages / CPU seconds.
 
-    .venv/bin/python -m bench.speed [--data FILE.jsonl] [--sizes 500,1000,2000] [--json OUT] [--quick]
+    python -m bench.speed [--pages 300] [--systems batch,store,ray1,ray2,trafilatura] [--json OUT] [--quick]
+
+``--quick``: 100 pages. Runs of the same pages by an older tree: PYTHONPATH=OLD/src python -m bench.speed
+(systems the older tree lacks are reported as not available).
 """
 
 from __future__ import annotations
 
 import html as htmllib
 import json
-import math
+import os
 import subprocess
 import sys
 import tempfile
+import threading
+import time
+import types
 from pathlib import Path
 from typing import Any
 
-from bench import _parallax as px
 from bench import common
 
 NAME = "speed"
 FOLDER = "mds_multinews_longbench"
-COLUMNS = ("pages", "seconds", "pages_per_s", "peak_rss_mb", "errors")
+SYSTEMS = ("batch", "store", "ray1", "ray2", "trafilatura")
+COLUMNS = ("pages", "cpu_s", "ms_per_page", "pages_per_s_per_core", "wall_s", "pages_per_s", "peak_rss_mb")
 
 
-def build_corpus(data: Path, target: int, out: Path) -> list[Path]:
-    """Write the page files into ``out``; returns them in a fixed order (originals first, then replicas)."""
-    sources: list[tuple[str, str]] = []
-    seeds = common.SHARED_ROOT / "corpus" / "seeds"
-    for f in sorted(seeds.glob("*")) if seeds.is_dir() else []:
-        if f.is_file():
-            sources.append((f.name, f.read_text(encoding="utf-8", errors="replace")))
-    examples = common.REPO_ROOT / "examples"
-    for f in sorted(examples.rglob("*")) if examples.is_dir() else []:
-        if f.is_file() and f.suffix.lower() in {".txt", ".html", ".htm"}:
-            sources.append((f"ex-{f.parent.name}-{f.name}", f.read_text(encoding="utf-8", errors="replace")))
-    fixed = len(sources)
-    docs = [d["text"] for item in common.load_jsonl(data) for d in item["documents"] if (d.get("text") or "").strip()]
-    if not docs and not sources:
-        return []
-    rounds = max(1, math.ceil((target - fixed) / max(1, len(docs)))) if docs else 0
-    for r in range(rounds):
-        for i, text in enumerate(docs):
-            sources.append((f"mn-{r:02d}-{i:04d}.txt", text))
-    paths = []
-    for n, (name, text) in enumerate(sources):
-        path = out / f"{n:05d}-{name}"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
+def build_corpus(data: Path, n: int, out: Path) -> list[Path]:
+    """Up to ``n`` distinct Multi-News documents as .txt pages under ``out``, in a fixed order."""
+    paths: list[Path] = []
+    for item in common.load_jsonl(data):
+        for d in item["documents"]:
+            text = (d.get("text") or "").strip()
+            if text and len(paths) < n:
+                p = out / f"{len(paths):05d}.txt"
+                p.write_text(text, encoding="utf-8")
+                paths.append(p)
     return paths
 
 
-def _as_html(text: str, title: str) -> str:
-    paras = "".join(f"<p>{htmllib.escape(p.strip())}</p>\n" for p in text.split("\n") if p.strip())
-    return f"<html><head><title>{htmllib.escape(title)}</title></head><body><article>\n{paras}</article></body></html>"
+# ---- CPU of a process tree, from /proc ----------------------------------------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, user+system CPU seconds) of a live process."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+class TreeCPU:
+    """CPU seconds of this process and all its descendants, sampled while they live (a sampler thread):
+    Ray's workers are grandchildren that no wait() accounts for."""
+
+    def __init__(self, every: float = 0.2):
+        self.root = os.getpid()
+        self.seen: dict[int, float] = {}
+        self.every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def sample(self) -> float:
+        stats = {int(p): s for p in os.listdir("/proc") if p.isdigit() for s in [_stat(int(p))] if s}
+        tree, grew = {self.root}, True
+        while grew:
+            grew = False
+            for pid, (ppid, _) in stats.items():
+                if ppid in tree and pid not in tree:
+                    tree.add(pid)
+                    grew = True
+        for pid in tree:
+            if pid in stats:
+                self.seen[pid] = max(self.seen.get(pid, 0.0), stats[pid][1])
+        own = os.times()
+        self.seen[self.root] = own.user + own.system
+        return sum(self.seen.values())
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.every):
+            self.sample()
+
+    def __enter__(self) -> TreeCPU:
+        self.start = self.sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+# ---- one system, in this process ------------------------------------------------------------------------------
+
+
+def _batch(paths: list[str], cpu: TreeCPU) -> dict[str, Any]:
+    from parallax import pipeline
+
+    # The pipeline times its stages with time.perf_counter; here that clock reads this process's CPU time
+    # (the ONNX session runs on this thread), so Brief.settings["timings"] holds CPU seconds per stage.
+    pipeline.time = types.SimpleNamespace(perf_counter=time.process_time)  # type: ignore[attr-defined]
+    brief = pipeline.brief_paths(paths)
+    return {"stage_cpu_s": brief.settings.get("timings", {}), "articles": len(brief.articles),
+            "stories": len(brief.stories)}
+
+
+def _store(paths: list[str], cpu: TreeCPU, tmp: str) -> dict[str, Any]:
+    from parallax.stages.read import read_paths
+    from parallax.store import Store
+
+    stages = {"read": 0.0, "prepare (clean, split, embed)": 0.0, "commit (stories, provenance)": 0.0}
+
+    class TimedStore(Store):
+        def prepare(self, items):  # type: ignore[no-untyped-def]
+            t0 = time.process_time()
+            try:
+                return super().prepare(items)
+            finally:
+                stages["prepare (clean, split, embed)"] += time.process_time() - t0
+
+        def commit(self, prep):  # type: ignore[no-untyped-def]
+            t0 = time.process_time()
+            try:
+                return super().commit(prep)
+            finally:
+                stages["commit (stories, provenance)"] += time.process_time() - t0
+
+    t0 = time.process_time()
+    arts, _errors = read_paths(paths)
+    stages["read"] = time.process_time() - t0
+    with TimedStore(str(Path(tmp) / "speed.db")) as store:
+        summary = store.add_articles(arts, progress=False)
+        n_stories = len(store.list_stories(limit=100000))
+    return {"stage_cpu_s": stages, "articles": summary.new, "stories": n_stories}
+
+
+def _ray(paths: list[str], cpu: TreeCPU, tmp: str, workers: int) -> dict[str, Any]:
+    from parallax.scale import run
+
+    stages: dict[str, float] = {}
+    last = [cpu.sample()]
+
+    def progress(line: dict[str, Any]) -> None:
+        now = cpu.sample()
+        stages[line["stage"]] = now - last[0]
+        last[0] = now
+
+    report = run(paths, Path(tmp) / "run", workers=workers, num_cpus=2, progress=progress)
+    rows = {s["stage"]: s["rows"] for s in report.stages}
+    import ray
+
+    ray.shutdown()
+    cpu.sample()
+    return {"stage_cpu_s": stages, "articles": rows.get("articles"), "stories": rows.get("briefs")}
+
+
+def _trafilatura(paths: list[str], cpu: TreeCPU) -> dict[str, Any]:
+    import trafilatura
+
+    for p in paths:
+        text = Path(p).read_text(encoding="utf-8")
+        paras = "".join(f"<p>{htmllib.escape(x.strip())}</p>" for x in text.split("\n") if x.strip())
+        trafilatura.extract(f"<html><body><article>{paras}</article></body></html>")
+    return {"stage_cpu_s": {}}
 
 
 def worker(system: str, listing: Path) -> dict[str, Any]:
-    """Run one system on the pages listed in ``listing`` (one path per line) in this process."""
     paths = [line for line in listing.read_text(encoding="utf-8").splitlines() if line]
-    errors = 0
-    result: dict[str, Any] = {"system": system, "pages": len(paths)}
-    if system == "parallax":
-        with common.Timer() as timer:
-            brief = px.brief_paths(paths)
-        settings = getattr(brief, "settings", None) or {}
-        result["stage_seconds"] = settings.get("timings") if isinstance(settings, dict) else None
-        result["articles"] = len(getattr(brief, "articles", []) or [])
-        result["stories"] = len(getattr(brief, "stories", []) or [])
-        errors = len(getattr(brief, "errors", []) or [])
-    else:
-        import trafilatura
-
-        pages = []
-        for p in paths:
-            text = Path(p).read_text(encoding="utf-8", errors="replace")
-            pages.append(text if p.endswith((".html", ".htm")) else _as_html(text, text.split("\n", 1)[0][:80]))
-        with common.Timer() as timer:
-            for page in pages:
-                try:
-                    trafilatura.extract(page, include_comments=False)
-                except Exception:
-                    errors += 1
-    result.update(seconds=timer.seconds, pages_per_s=len(paths) / timer.seconds if timer.seconds else 0.0,
-                  peak_rss_mb=common.peak_rss_mb(), errors=errors)
-    return result
+    with tempfile.TemporaryDirectory(prefix="parallax-speed-w-") as tmp, TreeCPU() as cpu:
+        w0 = time.perf_counter()
+        if system == "batch":
+            out = _batch(paths, cpu)
+        elif system == "store":
+            out = _store(paths, cpu, tmp)
+        elif system.startswith("ray"):
+            out = _ray(paths, cpu, tmp, int(system[3:]))
+        else:
+            out = _trafilatura(paths, cpu)
+        wall = time.perf_counter() - w0
+        used = cpu.sample() - cpu.start
+    n = len(paths)
+    out.update(system=system, pages=n, cpu_s=used, ms_per_page=1000 * used / n, pages_per_s_per_core=n / used,
+               wall_s=wall, pages_per_s=n / wall, peak_rss_mb=common.peak_rss_mb(),
+               stage_ms_per_page={k: round(1000 * v / n, 1) for k, v in out.get("stage_cpu_s", {}).items()})
+    return out
 
 
 def _spawn(system: str, listing: Path, timeout: float) -> dict[str, Any]:
@@ -104,96 +211,47 @@ def _spawn(system: str, listing: Path, timeout: float) -> dict[str, Any]:
     return common.unavailable(system, f"worker failed (exit {proc.returncode}): {tail[:200]}")
 
 
-def growth(rows: list[dict[str, Any]]) -> float | None:
-    """Exponent k in time ∝ pages^k between the smallest and the largest size (1.0 = linear)."""
-    ok = [r for r in rows if r.get("seconds")]
-    if len(ok) < 2:
-        return None
-    a, b = ok[0], ok[-1]
-    if a["pages"] == b["pages"] or a["seconds"] <= 0:
-        return None
-    return math.log(b["seconds"] / a["seconds"]) / math.log(b["pages"] / a["pages"])
-
-
 def main(argv: list[str] | None = None) -> int:
+    import argparse
+
     parser = common.make_parser(NAME, __doc__.splitlines()[0], FOLDER)
-    parser.add_argument("--sizes", default=None, help="comma-separated page counts (default 500,1000,2000; --quick 50,200)")
-    parser.add_argument("--budget", type=float, default=None,
-                        help="seconds for all Parallax runs; a size whose projected time exceeds what is left is "
-                             "skipped (default: none; --quick 420)")
-    parser.add_argument("--timeout", type=float, default=1200, help="seconds per (system, size) run")
-    parser.add_argument("--worker", help=argparse_hidden())
-    parser.add_argument("--listing", help=argparse_hidden())
+    parser.add_argument("--pages", type=int, default=None, help="distinct pages (default 300; --quick 100)")
+    parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated, of: " + ", ".join(SYSTEMS))
+    parser.add_argument("--timeout", type=float, default=2400, help="seconds per system")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--listing", help=argparse.SUPPRESS)
     args = common.parse(parser, argv)
     if args.worker:
         print(json.dumps(worker(args.worker, Path(args.listing))))
         return 0
     if common.skip_if_absent(args.data):
         return 0
-    sizes = [int(s) for s in (args.sizes or ("50,200" if args.quick else "500,1000,2000")).split(",")]
-    if args.limit:
-        sizes = [min(s, args.limit) for s in sizes]
-    systems = ["parallax", "trafilatura"]
-    try:
-        px.check(("pipeline", "brief_paths"))
-    except px.Unavailable as exc:
-        systems = ["trafilatura"]
-        skipped = common.unavailable("parallax", str(exc))
-    else:
-        skipped = None
-    results: list[dict[str, Any]] = []
-    budget = args.budget if args.budget is not None else (420.0 if args.quick else None)
-    spent = 0.0
+    n = args.pages or (100 if args.quick else 300)
+    load = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores; load average before the run {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    results = []
     with tempfile.TemporaryDirectory(prefix="parallax-speed-") as tmp:
         corpus = Path(tmp) / "pages"
         corpus.mkdir()
-        paths = build_corpus(Path(args.data), max(sizes), corpus)
-        print(f"corpus: {len(paths)} pages in {corpus}")
-        for size in sizes:
-            listing = Path(tmp) / f"list-{size}.txt"
-            listing.write_text("\n".join(str(p) for p in paths[:size]) + "\n", encoding="utf-8")
-            for system in systems:
-                if system == "parallax" and budget is not None:
-                    done = [r for r in results if r.get("system") == "parallax" and r.get("seconds")]
-                    projected = done[-1]["seconds"] * size / done[-1]["pages"] if done else 0.0
-                    if projected > budget - spent:
-                        row = common.unavailable("parallax", f"skipped: projected {projected:.0f} s exceeds the "
-                                                             f"remaining budget of {budget - spent:.0f} s")
-                        row["size"] = size
-                        results.append(row)
-                        print(f"  parallax     {size:5d} pages: {row['reason']}", flush=True)
-                        continue
-                row = _spawn(system, listing, args.timeout)
-                if system == "parallax":
-                    spent += row.get("seconds", 0.0)
-                row["size"] = size
-                results.append(row)
-                print(f"  {system:12s} {size:5d} pages: "
-                      + (f"{row['seconds']:.1f} s, {row['pages_per_s']:.1f} pages/s, peak RSS {row['peak_rss_mb']:.0f} MB"
-                         if row.get("available", True) else f"not available ({row['reason']})"), flush=True)
-    if skipped:
-        results.insert(0, skipped)
-    summary = []
-    for system in systems:
-        rows = [r for r in results if r.get("system") == system and r.get("available", True)]
-        k = growth(rows)
-        summary.append({"system": system, "growth_exponent": k})
-        for r in rows:
-            r["growth_exponent"] = k
-    common.print_table("bench.speed — pages/s and peak RSS per run (fresh process each)", results,
-                       ("size", *COLUMNS, "growth_exponent"))
-    for r in results:
-        if r.get("stage_seconds"):
-            stages = ", ".join(f"{k} {v:.1f}s" for k, v in r["stage_seconds"].items())
-            print(f"parallax stages at {r['pages']} pages: {stages}")
-    common.write_json(args.json, NAME, args.data, [common.rounded(r) for r in results], growth=summary, sizes=sizes)
+        paths = build_corpus(Path(args.data), n, corpus)
+        listing = Path(tmp) / "pages.txt"
+        listing.write_text("\n".join(str(p) for p in paths) + "\n", encoding="utf-8")
+        print(f"corpus: {len(paths)} distinct pages")
+        for system in [s.strip() for s in args.systems.split(",") if s.strip()]:
+            row = _spawn(system, listing, args.timeout)
+            row["load_after"] = round(os.getloadavg()[0], 2)
+            results.append(row)
+            if row.get("available", True):
+                print(f"  {system:12s} {row['ms_per_page']:7.0f} CPU-ms/page  {row['pages_per_s_per_core']:5.2f} "
+                      f"pages/s/core  wall {row['wall_s']:.0f} s  stages (CPU-ms/page): {row['stage_ms_per_page']}",
+                      flush=True)
+            else:
+                print(f"  {system:12s} not available ({row['reason']})", flush=True)
+    common.print_table("bench.speed — CPU per page (process tree), fresh process per system", results,
+                       (*COLUMNS, "load_after"))
+    common.write_json(args.json, NAME, args.data, [common.rounded(r) for r in results], pages=n,
+                      load_before=[round(x, 2) for x in load])
     return 0
-
-
-def argparse_hidden() -> str:
-    import argparse
-
-    return argparse.SUPPRESS
 
 
 if __name__ == "__main__":

@@ -123,11 +123,11 @@ def test_missing_file_is_reported_by_name(runner, fixtures_dir, tmp_path):
     assert "Rosmark" in r.stdout
 
 
-def test_strict_exits_2_on_a_bad_input(runner, fixtures_dir, tmp_path):
+def test_strict_exits_1_on_a_bad_input(runner, fixtures_dir, tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("")
     r = runner.invoke(main, ["brief", str(fixtures_dir / "bank"), str(empty), "--strict"])
-    assert r.exit_code == 2
+    assert r.exit_code == 1
     assert "PX102" in r.stderr
     assert "Rosmark" in r.stdout
 
@@ -136,7 +136,7 @@ def test_no_readable_input_is_an_error(runner, tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("")
     r = runner.invoke(main, ["brief", str(empty)])
-    assert r.exit_code != 0
+    assert r.exit_code == 2  # nothing could be done
     assert "PX102" in r.stderr
     assert "no readable article" in r.stderr
 
@@ -242,6 +242,6 @@ def test_unexpected_errors_are_px000(runner, fixtures_dir, monkeypatch):
 
     monkeypatch.setattr(parallax.pipeline, "brief_paths", broken)
     r = runner.invoke(main, ["brief", str(fixtures_dir / "bank")])
-    assert r.exit_code == 1
+    assert r.exit_code == 2
     assert "Error: PX000 unexpected error (RuntimeError: boom)" in r.stderr
     assert "Traceback" not in r.output

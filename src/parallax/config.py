@@ -38,6 +38,26 @@ class ReadConfig:
 
 
 @dataclass(frozen=True)
+class LimitsConfig:
+    """Bounds that keep one page's cost in memory and time linear in its size, whatever it holds.
+
+    Set so that a page at the size cap (`read.max_bytes`) briefs in under 1 GB (bench.robustness measures
+    peak memory and time per stage at 1x, 2x and 4x size); a real article never reaches any of them.
+    """
+
+    max_sentences: int = 1000  # content sentences of one page that are embedded, traced and cross-checked;
+    # the cross-check compares every pair of a story's sentences, so its memory grows with the square of
+    # this. A longer page keeps its whole text; what lies past the limit is not briefed (Article.meta
+    # "limits" says how much). Long reads run to 300-600 sentences.
+    page_seconds: float = 120.0  # per-page time budget for reading, cleaning and splitting: PX109 past it
+    html_max_depth: int = 200  # HTML nested deeper is flattened (tags dropped, text kept): the parser
+    # (libxml2) silently drops everything below 255 levels
+    html_max_elements: int = 30_000  # a page with more start tags is read as its visible text, without the
+    # extractor (trafilatura) and with metadata from its <head> only: the extractor's and the date search's
+    # time grows with the element count (tens of seconds at 100,000); news pages hold 1,000-10,000
+
+
+@dataclass(frozen=True)
 class EmbedConfig:
     max_tokens: int = 128  # news sentences are far shorter; the model allows 256, attention cost grows with the square
     batch_size: int = 64
@@ -225,6 +245,7 @@ class Settings:
     """All of Parallax's tunables, one frozen dataclass per stage."""
 
     read: ReadConfig = field(default_factory=ReadConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
     embed: EmbedConfig = field(default_factory=EmbedConfig)
     provenance: ProvenanceConfig = field(default_factory=ProvenanceConfig)
     stories: StoriesConfig = field(default_factory=StoriesConfig)

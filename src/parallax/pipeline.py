@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from parallax.config import Settings, settings, use
-from parallax.errors import error
+from parallax.errors import InputRejected, error
 from parallax.model import Article, Brief, InputError, Story
 from parallax.stages.brief import build_story
 from parallax.stages.clean import clean_article
 from parallax.stages.crosscheck import crosscheck
+from parallax.stages.limits import bound_article, page_budget
 from parallax.stages.provenance import trace
 from parallax.stages.read import article_from_text, read_paths
 from parallax.stages.split import split_article
@@ -32,7 +33,9 @@ from parallax.version import __version__
 log = logging.getLogger(__name__)
 
 ArticleStep = Callable[[Article], Article]
-ARTICLE_STEPS: list[tuple[str, ArticleStep]] = [("clean", clean_article), ("split", split_article)]
+# Per page, within its time budget (limits.page_seconds); "bound" keeps at most limits.max_sentences.
+ARTICLE_STEPS: list[tuple[str, ArticleStep]] = [("clean", clean_article), ("split", split_article),
+                                                ("bound", bound_article)]
 
 
 def story_id_of(ids: list[str]) -> str:
@@ -56,15 +59,20 @@ def limits_for(length: str, max_facts: int | None = None, max_words: int | None 
 
 
 def prepare(articles: list[Article], timings: dict[str, float] | None = None) -> tuple[list[Article], list[InputError]]:
-    """Run the per-article steps; an article left with no text becomes an error naming its input."""
+    """Run the per-article steps, each page within its time budget; a page left with no text (PX107) or
+    over its budget (PX109) becomes an error naming its input."""
     timings = timings if timings is not None else {}
     kept, errors = [], []
-    for name, step in ARTICLE_STEPS:
-        t0 = time.perf_counter()
-        for a in articles:
-            step(a)
-        timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
     for a in articles:
+        try:
+            with page_budget(a.input or a.id):
+                for name, step in ARTICLE_STEPS:
+                    t0 = time.perf_counter()
+                    step(a)
+                    timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
+        except InputRejected as exc:
+            errors.append(InputError(exc.input or a.input or a.id, exc.code, exc.message))
+            continue
         if not a.content_sentences():
             errors.append(InputError(a.input or a.id, "PX107", "no article text left after cleaning"))
         else:

@@ -25,7 +25,7 @@ def run(*args: str) -> object:
 
 def test_ingest_feed_and_summary(site, db) -> None:
     r = run("ingest", site.url("/feed.xml"), site.url("/missing"), *FAST, "--db", db)
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 1, r.output  # one input failed
     assert "ingest: 3 new, 0 duplicate, 0 unchanged, 1 failed" in r.stderr
     assert f"PX404 {site.url('/missing')}: HTTP error (HTTP 404 Not Found)" in r.stderr
     r = run("ingest", site.url("/feed.xml"), *FAST, "--db", db, "--json", "--strict")
@@ -36,7 +36,7 @@ def test_ingest_feed_and_summary(site, db) -> None:
 
 def test_ingest_strict_and_private_refusal(site, db) -> None:
     r = run("ingest", site.url("/feed.xml"), "--db", db, "--rate", "0", "--strict", "--no-progress")
-    assert r.exit_code == 2
+    assert r.exit_code == 1  # some inputs failed
     assert "PX402" in r.stderr and "--allow-private" in r.stderr
     assert site.paths() == []
 
@@ -53,7 +53,7 @@ def test_watch_once(site, db) -> None:
     r = run("watch", site.url("/feed-etag.xml"), "--once", *FAST, "--db", db)
     assert "round 1: 0 new, 0 duplicate, 1 unchanged" in r.stderr
     r = CliRunner().invoke(main, ["watch", "not-a-url", "--once", "--db", db])
-    assert r.exit_code == 1 and "PX401" in r.output
+    assert r.exit_code == 2 and "PX401" in r.output
 
 
 def test_sources_add_list_import_export(db, tmp_path: Path) -> None:
@@ -85,5 +85,7 @@ def test_sources_import_refuses_bad_files(db, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("domain,name,realiability\na.example,A,high\n")
     r = CliRunner().invoke(main, ["sources", "import", str(bad), "--db", db])
-    assert r.exit_code == 1 and "unknown column(s) realiability" in r.output
-    assert json.loads(run("sources", "list", "--format", "json", "--db", db).stdout) == []
+    assert r.exit_code == 2 and "unknown column(s) realiability" in r.output
+    assert not Path(db).exists()  # checked before anything was opened, let alone written
+    listed = run("sources", "list", "--format", "json", "--db", db)  # a read-only command creates nothing
+    assert listed.exit_code == 2 and "PX507" in listed.stderr and not Path(db).exists()

@@ -2,8 +2,8 @@
 
 Commands are registered explicitly at the bottom of this module, by area: here `brief` and `clean`;
 `parallax.cli.desk` (stories, daily, feed, coverage, db), `parallax.cli.ingest` (ingest, watch, sources),
-`parallax.cli.web` (serve). What they share (`--db`, opening the store, writing output, coded errors) is in
-`parallax.cli.common`. The group's `--config FILE` applies to every command: the TOML is read into
+`parallax.cli.web` (serve), `parallax.cli.scale` (scale run, scale merge). What they share (`--db`, opening
+the store, writing output, coded errors) is in `parallax.cli.common`. The group's `--config FILE` applies to every command: the TOML is read into
 `parallax.config.Settings`, kept on the click context and made the settings in effect while the command runs.
 """
 
@@ -16,8 +16,9 @@ from typing import Any
 
 import click
 
-from parallax.cli import desk, ingest, web
+from parallax.cli import desk, ingest, scale, web
 from parallax.cli.common import (
+    EXIT_SOME_FAILED,
     SETTINGS_KEY,
     CodedError,
     db_option,
@@ -33,6 +34,9 @@ from parallax.version import __version__
 
 log = logging.getLogger(__name__)
 
+MAX_BYTES_OPTION = click.option("--max-bytes", type=click.IntRange(min=1), default=None, metavar="N",
+                                help="Size cap per page in bytes (default: [read] max_bytes, 5000000).")
+
 CONFIG_HELP = ("Settings file (TOML), for every command: one table per stage overriding the defaults, e.g. "
                "[stories] threshold = 0.3 or [brief] repeat_similarity = 0.75 (see docs/ARCHITECTURE.md). "
                "Recorded in the JSON output's settings.config.")
@@ -41,16 +45,25 @@ CONFIG_HELP = ("Settings file (TOML), for every command: one table per stage ove
 class ParallaxGroup(click.Group):
     """A click group whose commands' failures all reach the user with a catalogue code.
 
-    A `ParallaxError` from a library call becomes "Error: PXnnn …" (exit 1, or 2 for PX302/PX303); any
-    other exception is PX000 (an unexpected error), its traceback logged at -v."""
+    A `ParallaxError` from a library call becomes "Error: PXnnn …" (exit 2: nothing could be done); a
+    database driver's error its coded form (PX5xx, never SQL); any other exception is PX000 (an unexpected
+    error). Tracebacks go to the log at -v only."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from sqlalchemy.exc import SQLAlchemyError
+
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except ParallaxError as exc:
+            log.info("%s", exc, exc_info=True)
             raise CodedError(exc) from exc
+        except SQLAlchemyError as exc:
+            from parallax.store.engine import translate
+
+            log.info("database error", exc_info=True)
+            raise CodedError(translate(exc)) from exc
         except Exception as exc:
             log.info("unexpected error", exc_info=True)
             raise CodedError(error("PX000", "", f"{type(exc).__name__}: {exc}")) from exc
@@ -65,8 +78,8 @@ class ParallaxGroup(click.Group):
 def main(ctx: click.Context, verbose: int, config_file: Path | None) -> None:
     """Parallax: many outlets in, one short, neutral, fully cited brief out.
 
-    Errors are reported on stderr with a code (PXnnn); exit status 1, or 2 for a bad command line or
-    --config file.
+    Errors are reported on stderr with a code (PXnnn). Exit status: 0 all good; 1 some inputs failed
+    (ingest, clean, brief --strict); 2 a bad command line or --config file, or nothing could be done.
     """
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
@@ -87,12 +100,17 @@ def main(ctx: click.Context, verbose: int, config_file: Path | None) -> None:
 @click.option("--length", type=click.Choice(["short", "standard", "full"]), default="standard", show_default=True,
               help="short: <=6 facts/120 words; standard: <=12/250; full: <=30/700 per story.")
 @click.option("--single-story", is_flag=True, help="Treat all inputs as one story (skip story grouping).")
-@click.option("--strict", is_flag=True, help="Exit with status 2 if any input could not be read.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 if any input could not be read.")
+@click.option("--no-record", is_flag=True, help="With --story: do not record this brief as a new version "
+              "(read-only stores never record).")
+@MAX_BYTES_OPTION
 def brief(paths: tuple[str, ...], fmt: str, output: Path | None, length: str, single_story: bool,
-          strict: bool, story_id: str | None, since_last: bool, db: str | None) -> None:
+          strict: bool, story_id: str | None, since_last: bool, db: str | None, no_record: bool,
+          max_bytes: int | None) -> None:
     """Brief PATHS: files (.txt, .html, .json, .jsonl), directories, or - for stdin; or a stored --story.
 
-    Pages that cannot be read are reported on stderr with a code (PX1xx) and the rest is briefed.
+    Pages that cannot be read are reported on stderr with a code (PX1xx) and the rest is briefed (exit 0;
+    with --strict, exit 1). No readable page at all: exit 2.
     """
     from parallax.pipeline import brief_paths
     from parallax.render import render
@@ -102,41 +120,72 @@ def brief(paths: tuple[str, ...], fmt: str, output: Path | None, length: str, si
             raise usage("PX302", "--story", "give PATHS or --story, not both")
         from parallax.desk import brief_story_text
 
-        write_output(brief_story_text(story_id, db=db, fmt=fmt, since_last=since_last, length=length), output)
+        write_output(brief_story_text(story_id, db=db, fmt=fmt, since_last=since_last, length=length,
+                                      record=not no_record), output)
         return
     if since_last:
         raise usage("PX302", "--since-last", "--since-last needs --story")
     if not paths:
         raise usage("PX301", "", "give PATHS (files, directories or -) or --story ID")
 
-    result = brief_paths(list(paths), stdin=sys.stdin.buffer if "-" in paths else None, length=length,
-                         single_story=single_story, settings=settings_of())
+    with use(_with_max_bytes(settings_of(), max_bytes)) as s:
+        result = brief_paths(list(paths), stdin=sys.stdin.buffer if "-" in paths else None, length=length,
+                             single_story=single_story, settings=s)
     for err in result.errors:
         click.echo(f"parallax: {err.code} {err.input}: {err.message}", err=True)
     if not result.articles:
         raise fail("PX301", "", "no readable article among the inputs")
     write_output(render(result, fmt), output, f"{len(result.stories)} stories, {len(result.articles)} articles")
     if strict and result.errors:
-        sys.exit(2)
+        sys.exit(EXIT_SOME_FAILED)
+
+
+def _with_max_bytes(s: Settings | None, max_bytes: int | None) -> Settings | None:
+    """The settings in effect with `read.max_bytes` replaced by --max-bytes (when given)."""
+    if max_bytes is None:
+        return s
+    from parallax.config import settings
+
+    return (s or settings()).replace(read={"max_bytes": max_bytes})
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
-def clean(paths: tuple[str, ...]) -> None:
-    """Show what cleaning keeps and removes for each page in PATHS."""
+@MAX_BYTES_OPTION
+def clean(paths: tuple[str, ...], max_bytes: int | None) -> None:
+    """Show what cleaning keeps and removes for each page in PATHS (exit 1 when some could not be read)."""
+    from parallax.errors import InputRejected
     from parallax.stages.clean import clean_article
+    from parallax.stages.limits import page_budget
     from parallax.stages.read import read_paths
 
-    articles, errors = read_paths(list(paths))
-    for err in errors:
-        click.echo(f"parallax: {err.code} {err.input}: {err.message}", err=True)
-    for a in articles:
-        clean_article(a)
-        click.echo(f"== {a.id} ({a.input}) — {a.title or 'no title'}")
-        for r in a.removed:
-            first = r.text.splitlines()[0][:100]
-            click.echo(f"  - removed {r.kind}: {first}")
-        click.echo(f"  kept {len(a.text.split())} words in {a.text.count(chr(10) + chr(10)) + 1} paragraphs")
+    failed = False
+    with use(_with_max_bytes(settings_of(), max_bytes)):
+        articles, errors = read_paths(list(paths))
+        for err in errors:
+            click.echo(f"parallax: {err.code} {err.input}: {err.message}", err=True)
+        failed = bool(errors)
+        if not articles:
+            raise fail("PX301", "", "no readable page among the inputs")
+        for a in articles:
+            try:
+                with page_budget(a.input or a.id):
+                    clean_article(a)
+            except InputRejected as exc:
+                click.echo(f"parallax: {exc.code} {exc.input}: {exc.message}", err=True)
+                failed = True
+                continue
+            _show_cleaning(a)
+    if failed:
+        sys.exit(EXIT_SOME_FAILED)
+
+
+def _show_cleaning(a: Any) -> None:
+    click.echo(f"== {a.id} ({a.input}) — {a.title or 'no title'}")
+    for r in a.removed:
+        first = (r.text.splitlines() or [""])[0][:100]
+        click.echo(f"  - removed {r.kind}: {first}")
+    click.echo(f"  kept {len(a.text.split())} words in {a.text.count(chr(10) + chr(10)) + 1} paragraphs")
 
 
 # ---- registration: every command of every area, in one place ---------------------------------------------
@@ -146,6 +195,7 @@ COMMANDS: list[click.Command] = [
     *desk.COMMANDS,     # stories, daily, feed, coverage, db
     *ingest.COMMANDS,   # ingest, watch, sources
     *web.COMMANDS,      # serve
+    *scale.COMMANDS,    # scale run, scale merge
 ]
 for _command in COMMANDS:
     main.add_command(_command)

@@ -1,8 +1,13 @@
 """What the commands share: the `--db` option, opening the store, writing output, and coded errors.
 
 Every failure a user sees carries a `parallax.errors` catalogue code (`PXnnn input: what went wrong: what
-to do`). Exit status: 0 done; 1 failed; 2 a bad command line or `--config` file (click's usage errors,
-PX302, PX303), or `--strict` with inputs that failed.
+to do`), one line, never a traceback (that goes to the log at -v). Exit status (docs/ERRORS.md):
+
+- 0  all good;
+- 1  some inputs failed (each named on stderr with its code) and the rest was done: `ingest`, `clean`,
+     `watch --once`, and `brief --strict` (plain `brief` reports them and exits 0);
+- 2  a bad command line or `--config` file, or nothing could be done: no readable input, a database that
+     cannot be opened or written, an unknown story, an unexpected error (PX000).
 """
 
 from __future__ import annotations
@@ -22,17 +27,19 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 DB_HELP = "Database: a SQLite file path or postgresql://… URL (default: $PARALLAX_DB, else the user data dir)."
-USAGE_CODES = frozenset({"PX302", "PX303"})  # mistakes in the command line or the --config file: exit 2
+EXIT_OK, EXIT_SOME_FAILED, EXIT_NOTHING_DONE = 0, 1, 2
 SETTINGS_KEY = "parallax.settings"  # where the group keeps the --config Settings (click's ctx.meta)
 
 
 class CodedError(click.ClickException):
-    """A `ParallaxError` as click shows it: "Error: PXnnn input: message" on stderr; exit 1 (2 for usage)."""
+    """A `ParallaxError` that ends a command, as click shows it: "Error: PXnnn input: message" on stderr,
+    exit status 2 (nothing could be done)."""
+
+    exit_code = EXIT_NOTHING_DONE
 
     def __init__(self, exc: ParallaxError) -> None:
         super().__init__(str(exc))
         self.code = exc.code
-        self.exit_code = 2 if exc.code in USAGE_CODES else 1
 
 
 def fail(code: str, input: str = "", detail: str = "") -> CodedError:
@@ -61,16 +68,28 @@ def output_option(f: F) -> F:
                         help="Write to FILE, not stdout.")(f)
 
 
-def open_store(db: str | None, *, migrate: bool = True) -> Store:
-    """The store at `db` (None: $PARALLAX_DB, else the default file); any failure as a coded CLI error."""
+def open_store(db: str | None, *, migrate: bool = True, create: bool = True, writable: bool = False) -> Store:
+    """The store at `db` (None: $PARALLAX_DB, else the default file); any failure as a coded CLI error.
+
+    `create`: make a missing SQLite file (read-only commands pass False: PX507, and no file is made).
+    `writable`: refuse a store that can only be read (PX505) before anything is attempted. A SQLite file
+    we may not write is opened read-only (never migrated)."""
+    import logging
+
     from parallax.store import Store
+    from parallax.store.engine import translate
 
     try:
-        return Store(db, migrate=migrate)
+        store = Store(db, migrate=migrate, create=create)
     except ParallaxError as exc:
         raise CodedError(exc) from exc
     except Exception as exc:  # a driver's own error (cannot connect, permission denied ...): say which
-        raise fail("PX500", db or "(default database)", f"cannot open it: {type(exc).__name__}: {exc}") from exc
+        logging.getLogger(__name__).info("cannot open %s", db, exc_info=True)
+        raise CodedError(translate(exc, db or "(default database)")) from exc
+    if writable and store.read_only:
+        store.close()
+        raise fail("PX505", store.url, "it can only be read")
+    return store
 
 
 def write_output(text: str, output: Path | None, what: str = "") -> None:

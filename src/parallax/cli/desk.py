@@ -18,8 +18,8 @@ from parallax.cli.common import bad_parameter, db_option, fail, open_store, outp
 @click.command()
 @db_option
 @click.option("--since", help="Only stories updated since: 2026-03-10, 2026-03-10T08:00, or 12h / 3d / 2w ago.")
-@click.option("--limit", type=int, default=50, show_default=True)
-@click.option("--offset", type=int, default=0)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(0, 10_000_000), default=0)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def stories(db: str | None, since: str | None, limit: int, offset: int, fmt: str) -> None:
     """List the stored stories, most recently updated first, with their articles and independent origins."""
@@ -27,9 +27,9 @@ def stories(db: str | None, since: str | None, limit: int, offset: int, fmt: str
 
     try:
         when = parse_since(since)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise bad_parameter("--since", f"{exc}; use 2026-03-10, 2026-03-10T08:00, 12h, 3d or 2w") from exc
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         rows = store.list_stories(since=when, limit=limit, offset=offset)
     if fmt == "json":
         keys = ("id", "headline", "articles", "origins", "updated")
@@ -59,7 +59,7 @@ def daily_cmd(db: str | None, day: str | None, fmt: str, length: str, output: Pa
         d = date.fromisoformat(day) if day else None
     except ValueError as exc:
         raise bad_parameter("--date", f"{exc}; use YYYY-MM-DD") from exc
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         brief = daily(store, d, length=length)
         if not brief.stories:
             raise fail("PX501", str(brief.settings.get("daily")), "no stories on that day")
@@ -69,15 +69,16 @@ def daily_cmd(db: str | None, day: str | None, fmt: str, length: str, output: Pa
 @click.command()
 @db_option
 @output_option
-@click.option("--stories", "n_stories", type=int, default=30, show_default=True, help="Latest story updates.")
-@click.option("--days", type=int, default=7, show_default=True, help="Latest daily briefings.")
+@click.option("--stories", "n_stories", type=click.IntRange(1, 1000), default=30, show_default=True,
+              help="Latest story updates.")
+@click.option("--days", type=click.IntRange(1, 3650), default=7, show_default=True, help="Latest daily briefings.")
 @click.option("--title", default="Parallax briefs", show_default=True)
 @click.option("--self-url", help="The feed's own URL (rel=self link).")
 def feed(db: str | None, output: Path | None, n_stories: int, days: int, title: str, self_url: str | None) -> None:
     """Write an Atom feed of briefs: per-story updates and the daily briefings."""
     from parallax.desk.feed import atom_feed
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         text = atom_feed(store, stories=n_stories, days=days, title=title, self_url=self_url)
     write_output(text, output, "Atom feed")
 
@@ -90,7 +91,7 @@ def coverage_cmd(story_id: str, db: str | None, fmt: str) -> None:
     """Which outlets and origin groups covered STORY_ID (with the source registry's metadata)."""
     from parallax.desk import coverage
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         cov = coverage(store, story_id)
     if fmt == "json":
         click.echo(json.dumps(cov, ensure_ascii=False, indent=2))
@@ -123,18 +124,19 @@ def db_migrate(db: str | None) -> None:
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def db_info(db: str | None, fmt: str) -> None:
-    """Where the database is, its migrations and how much it holds."""
-    with open_store(db) as store:
+    """Where the database is, its migrations and how much it holds (never creates one)."""
+    with open_store(db, migrate=False, create=False) as store:
         info = store.info()
     if fmt == "json":
         click.echo(json.dumps(info, indent=2))
         return
-    click.echo(f"database   {info['url']} ({info['dialect']})")
-    click.echo(f"migrations {', '.join(info['migrations'])}" + (f"; pending {', '.join(info['pending'])}"
-                                                                  if info["pending"] else ""))
+    click.echo(f"database   {info['url']} ({info['dialect']}{', read-only' if info['read_only'] else ''})")
+    click.echo(f"migrations {', '.join(info['migrations']) or 'none'}"
+               + (f"; pending {', '.join(info['pending'])}" if info["pending"] else "")
+               + (f"; from a newer Parallax: {', '.join(info['unknown'])}" if info["unknown"] else ""))
     click.echo(f"index      {info['index']}")
     for k, v in info["counts"].items():
-        click.echo(f"{k:10} {v}")
+        click.echo(f"{k:10} {'-' if v is None else v}")
 
 
 COMMANDS: list[click.Command] = [stories, daily_cmd, feed, coverage_cmd, db]

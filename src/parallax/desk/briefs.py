@@ -94,7 +94,9 @@ def brief_story(store: Store, story_id: str, *, length: str = "standard", record
                 articles: list[Article] | None = None) -> Story:
     """The story's brief. Recorded (record=True) as a new version when its set of articles (or the length)
     changed since the last recorded brief; otherwise the last version is returned as it was recorded.
-    `story.coverage["version"]` holds the version number (None when not recorded)."""
+    `story.coverage["version"]` holds the version number (None when not recorded). A read-only store
+    never records."""
+    record = record and not getattr(store, "read_only", False)
     sid = _require_story(store, story_id)
     arts = articles if articles is not None else store.articles(story_id=sid)
     key = articles_key([a.id for a in arts])
@@ -345,14 +347,16 @@ def changes_markdown(diff: dict[str, Any]) -> str:
 
 
 def brief_story_text(story_id: str, *, db: str | None = None, fmt: str = "md", since_last: bool = False,
-                     length: str = "standard") -> str:
-    """`parallax brief --story ID [--since-last] [--format md|json|html] [--db URL]` as text."""
+                     length: str = "standard", record: bool = True) -> str:
+    """`parallax brief --story ID [--since-last] [--format md|json|html] [--db URL] [--no-record]` as text.
+
+    Never creates a database (PX507 when there is none); a read-only one is read without recording."""
     from parallax.render import render
     from parallax.store import Store
 
-    with Store(db) as store:
+    with Store(db, create=False) as store:
         if since_last:
-            diff = changes_since_last(store, story_id, length=length)
+            diff = changes_since_last(store, story_id, length=length, record=record)
             if fmt == "json":
                 return json.dumps(diff, ensure_ascii=False, indent=2) + "\n"
             text = changes_markdown(diff)
@@ -361,14 +365,14 @@ def brief_story_text(story_id: str, *, db: str | None = None, fmt: str = "md", s
 
                 return markdownish_html(text, title="What changed")
             return text
-        return render(story_brief(store, story_id, length=length), fmt)
+        return render(story_brief(store, story_id, length=length, record=record), fmt)
 
 
 def daily_text(day: date | None = None, *, db: str | None = None, fmt: str = "md", length: str = "short") -> str:
     from parallax.render import render
     from parallax.store import Store
 
-    with Store(db) as store:
+    with Store(db, create=False) as store:
         return render(daily(store, day, length=length), fmt)
 
 

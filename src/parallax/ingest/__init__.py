@@ -41,7 +41,16 @@ from parallax.ingest.fetch import DEFAULT_USER_AGENT, FetchConfig, Fetcher, Fetc
 from parallax.ingest.guard import Resolver, check_url, parse_url
 from parallax.ingest.warc import Skipped, WarcPage, is_warc, read_warc
 from parallax.model import Article, InputError
-from parallax.stages.read import PAGE_EXT, article_from_text, looks_like_html, read_file, read_paths
+from parallax.stages.read import (
+    PAGE_EXT,
+    article_from_text,
+    looks_like_html,
+    read_file,
+    read_path,
+    record_to_article,
+    walk,
+)
+from parallax.store.engine import FATAL_CODES, translate
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +83,7 @@ class IngestSummary:
     requests: int = 0  # HTTP requests sent (every hop, retry and robots.txt)
     seconds: float = 0.0
     interrupted: bool = False
+    stopped: Failure | None = None  # a store failure no later input could escape (read-only, disk full ...)
 
     @property
     def failed(self) -> int:
@@ -98,13 +108,15 @@ class IngestSummary:
         self.requests += other.requests
         self.seconds += other.seconds
         self.interrupted = self.interrupted or other.interrupted
+        self.stopped = self.stopped or other.stopped
 
     def to_dict(self) -> dict[str, Any]:
         return {"new": self.new, "duplicate": self.duplicate, "unchanged": self.unchanged, "failed": self.failed,
                 "skipped": self.skipped, "failures": [f.to_dict() for f in self.failures],
-                "warnings": [w.to_dict() for w in self.warnings], "requests": self.requests,
-                "seconds": round(self.seconds, 3), "pages_per_second": round(self.pages_per_second, 2),
-                "interrupted": self.interrupted}
+                "warnings": [w.to_dict() for w in self.warnings], "ids": list(self.ids),
+                "requests": self.requests, "seconds": round(self.seconds, 3),
+                "pages_per_second": round(self.pages_per_second, 2), "interrupted": self.interrupted,
+                "stopped": self.stopped.to_dict() if self.stopped else None}
 
     def line(self) -> str:
         return (f"{self.new} new, {self.duplicate} duplicate, {self.unchanged} unchanged, {self.failed} failed"
@@ -157,6 +169,10 @@ class _Bar:
             self.bar.close()
 
 
+class _Stop(Exception):
+    """Ends a run: the store failed in a way every later input would meet too."""
+
+
 class Ingester:
     """One run over many sources into one store. `ingest()` is the usual way in."""
 
@@ -185,15 +201,31 @@ class Ingester:
     def _fail_exc(self, source: str, exc: ParallaxError) -> None:
         self.fail(exc.input or source, exc.code, exc.message)
 
+    def _store_failed(self, source: str, exc: BaseException) -> None:
+        """A store error for `source`: a coded failure; one that no later input can escape ends the run."""
+        err = translate(exc, source)
+        log.debug("store failed on %s", source, exc_info=True)
+        if err.code in FATAL_CODES:
+            self.summary.stopped = Failure(err.input or source, err.code, err.message)
+            log.info("stopping: %s %s: %s", err.code, err.input or source, err.message)
+            raise _Stop() from exc
+        self.fail(source, err.code, err.message)
+
     # -- the run
-    def run(self, sources: Iterable[str | Path]) -> IngestSummary:
+    def run(self, sources: Iterable[str | Path], records: Iterable[tuple[str, Any]] = ()) -> IngestSummary:
+        """Ingest `sources`, then `records` ((name, JSON record) pairs, read like JSONL records)."""
         t0 = time.perf_counter()
         req0 = self.fetcher.requests
-        plan = list(self._plan(sources))
+        plan = list(self._plan(sources)) + [("record", r) for r in records]
         self._bar = _Bar(self.progress, len(plan))
         try:
             for kind, value in plan:
-                if kind == "url":
+                if kind == "record":
+                    self._record(*value)  # type: ignore[misc]
+                elif kind == "error":
+                    err = value
+                    self.fail(err.input, err.code, err.message)  # type: ignore[union-attr]
+                elif kind == "url":
                     self._url(str(value))
                 elif kind == "warc":
                     self._warc(Path(value))
@@ -206,6 +238,8 @@ class Ingester:
                 else:
                     self.fail(str(value), "PX101", "not found: not a file, a directory or an http(s) URL")
             self._flush()
+        except _Stop:
+            self._buf.clear()
         except KeyboardInterrupt:
             self.summary.interrupted = True
             log.warning("interrupted: %d items pending were not added", len(self._buf))
@@ -215,7 +249,7 @@ class Ingester:
             self.summary.requests = self.fetcher.requests - req0
         return self.summary
 
-    def _plan(self, sources: Iterable[str | Path]) -> Iterator[tuple[str, str | Path]]:
+    def _plan(self, sources: Iterable[str | Path]) -> Iterator[tuple[str, Any]]:
         for src in sources:
             s = str(src)
             if s == "-":
@@ -224,10 +258,18 @@ class Ingester:
                 yield "url", s
             else:
                 p = Path(s)
-                if p.is_dir():
+                try:
+                    is_dir, is_file = p.is_dir(), p.is_file()
+                except OSError as exc:  # e.g. a file under a directory we may not enter
+                    yield "error", InputError(s, "PX101", f"cannot read ({exc.strerror or exc})")
+                    continue
+                if is_dir:
                     for f in _iter_dir(p):
-                        yield ("warc" if is_warc(f) else "dirfile"), f
-                elif p.is_file():
+                        if isinstance(f, InputError):
+                            yield "error", f
+                        else:
+                            yield ("warc" if is_warc(f) else "dirfile"), f
+                elif is_file:
                     yield ("warc" if is_warc(p) else "file"), p
                 else:
                     yield "missing", s
@@ -245,9 +287,12 @@ class Ingester:
         try:
             res = self.store.add_articles(items, progress=False)
         except Exception as exc:  # the store failed as a whole: name every page of the batch
+            err = translate(exc, items[0][0].input or items[0][0].id)
+            if err.code in FATAL_CODES:
+                self._store_failed(err.input, err)
             log.debug("store batch failed", exc_info=True)
             for a, _ in items:
-                self.fail(a.input or a.id, getattr(exc, "code", "PX414"), f"{type(exc).__name__}: {exc}")
+                self.fail(a.input or a.id, err.code, err.message)
             return
         self.summary.new += res.new
         self.summary.duplicate += res.duplicate
@@ -257,23 +302,31 @@ class Ingester:
             self.fail(f.get("input", "?"), f.get("code", "PX414"), f.get("reason", ""))
 
     def _file(self, path: Path, *, explicit: bool) -> None:
-        items = list(read_file(path, explicit=explicit))
-        self._bar.grow(max(len(items), 1) - 1)
-        if not items:  # a JSON file that holds no page records
+        n = 0
+        for it in read_file(path, explicit=explicit):  # a stream: a JSONL file is never held whole
+            if n:
+                self._bar.grow(1)
+            n += 1
+            if isinstance(it, InputError):
+                self.fail(it.input, it.code, it.message)
+            else:
+                self._queue(it)
+        if not n:  # a JSON file that holds no page records
             self._bar.done(1, self.summary)
             self.summary.skipped += 1
-        for it in items:
+
+    def _stdin(self) -> None:
+        for it in read_path("-"):
             if isinstance(it, InputError):
                 self.fail(it.input, it.code, it.message)
             else:
                 self._queue(it)
 
-    def _stdin(self) -> None:
-        arts, errs = read_paths(["-"])
-        for e in errs:
-            self.fail(e.input, e.code, e.message)
-        for a in arts:
-            self._queue(a)
+    def _record(self, name: str, rec: Any) -> None:
+        try:
+            self._queue(record_to_article(rec, name, name.replace("[", "-").strip("]")))
+        except InputRejected as exc:
+            self.fail(name, exc.code, exc.message)
 
     def _warc(self, path: Path) -> None:
         first = True
@@ -307,8 +360,9 @@ class Ingester:
     def _set_state(self, url: str, **fields: Any) -> None:
         try:
             self.store.set_fetch_state(url, **fields)
-        except Exception:
-            log.warning("could not record the fetch state of %s", url, exc_info=True)
+        except Exception as exc:
+            log.warning("could not record the fetch state of %s: %s", url, translate(exc, url).message)
+            log.debug("fetch state of %s", url, exc_info=True)
 
     def _conditional_fetch(self, url: str, kind: str, state: dict):
         """Fetch with If-None-Match / If-Modified-Since; None when it failed (recorded) or is unchanged."""
@@ -406,14 +460,11 @@ class Ingester:
             article.meta["requested_url"] = url
         try:
             added = self.store.add_article(article, html=text if html else None)
-        except ParallaxError as exc:
-            self._set_state(url, status=res.status, error=f"{exc.code} {exc.message}")
-            self.fail(url, exc.code, exc.message)
-            return
         except Exception as exc:
-            log.debug("store failed on %s", url, exc_info=True)
-            self._set_state(url, status=res.status, error=f"PX414 {type(exc).__name__}: {exc}")
-            self.fail(url, "PX414", f"{type(exc).__name__}: {exc}")
+            err = translate(exc, url)
+            if err.code not in FATAL_CODES:
+                self._set_state(url, status=res.status, error=f"{err.code} {err.message}")
+            self._store_failed(url, err)
             return
         if added.status == "new":
             self.summary.new += 1
@@ -438,21 +489,22 @@ class Ingester:
         return self._names[host]
 
 
-def _iter_dir(root: Path) -> Iterator[Path]:
-    """Pages and WARC files under a directory, in a stable order; hidden and _private names skipped."""
-    for p in sorted(root.rglob("*")):
-        rel = p.relative_to(root).parts
-        if any(part.startswith((".", "_")) for part in rel):
-            continue
-        if p.is_file() and (p.suffix.lower() in PAGE_EXT or is_warc(p)):
-            yield p
+def _iter_dir(root: Path) -> Iterator[Path | InputError]:
+    """Pages and WARC files under a directory, in a stable order; hidden and _private names skipped; a
+    directory or file that cannot be read is an InputError (PX101) and the walk goes on."""
+    yield from walk(root, lambda p: p.suffix.lower() in PAGE_EXT or is_warc(p))
 
 
 def ingest(sources: Iterable[str | Path], store: Any, *, allow_private: bool = False,
            config: FetchConfig | None = None, fetcher: Fetcher | None = None, resolver: Resolver | None = None,
            progress: bool | None = None, refetch: bool = False, batch: int = 16,
-           on_failure: Callable[[Failure], None] | None = None, **options: Any) -> IngestSummary:
+           on_failure: Callable[[Failure], None] | None = None, records: Iterable[tuple[str, Any]] = (),
+           **options: Any) -> IngestSummary:
     """Ingest SOURCES (paths, directories, WARC files, page or feed URLs, '-') into `store`.
+
+    `records`: (name, JSON record) pairs read like JSONL records (the web API's posted pages); failures
+    name them. A store failure that every later input would meet (read-only PX505, disk full PX506 ...)
+    ends the run at once: `summary.stopped` says which.
 
     `options` are FetchConfig fields (timeout, retries, backoff, min_interval, max_bytes, user_agent,
     respect_robots, allow_networks, max_redirects, ...). `progress`: a bar on stderr (None: when stderr is
@@ -466,7 +518,7 @@ def ingest(sources: Iterable[str | Path], store: Any, *, allow_private: bool = F
     try:
         ing = Ingester(store, fetcher, progress=_stderr_is_tty() if progress is None else progress,
                        refetch=refetch, batch=batch, on_failure=on_failure)
-        return ing.run(sources)
+        return ing.run(sources, records)
     finally:
         if own:
             fetcher.close()
@@ -497,7 +549,7 @@ def watch(feeds: Iterable[str], store: Any, *, interval: float = 900.0, once: bo
                 total.merge(s)
                 if on_round:
                     on_round(n, s)
-                if s.interrupted or once or (rounds is not None and n >= rounds):
+                if s.interrupted or s.stopped or once or (rounds is not None and n >= rounds):
                     break
                 fetcher.robots.expire()
                 stop.wait(interval)

@@ -285,6 +285,9 @@ class Fetcher:
                 raise fetch_error("PX406", requested, str(exc) or type(exc).__name__) from exc
             except httpx.TransportError as exc:
                 raise fetch_error("PX406", requested, f"{type(exc).__name__}: {exc}") from exc
+            except (httpx.HTTPError, httpx.InvalidURL, ValueError, UnicodeError) as exc:
+                # anything else the client can fail with (a header it cannot parse, a bad redirect URL ...)
+                raise fetch_error("PX400", requested, f"{type(exc).__name__}: {exc}") from exc
             if wait is None:
                 wait = min(cfg.max_backoff, cfg.backoff * (2 ** attempt))
             log.info("retrying %s in %.1fs (%s)", requested, wait, why)

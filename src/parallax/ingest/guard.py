@@ -39,6 +39,9 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
 _IPV4_COMPAT = ipaddress.ip_network("::/96")
 _LEGACY_NUMERIC = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}\.?$", re.I)
+# A host name as DNS has it (after IDNA): labels of letters, digits, "-" and "_", 1-63 characters each.
+_HOST_NAME = re.compile(r"^(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$",
+                        re.I)
 
 
 def system_resolver(host: str, port: int) -> list[str]:
@@ -139,6 +142,13 @@ def parse_url(url: str | httpx.URL) -> httpx.URL:
         raise fetch_error("PX401", name, "no host")
     if u.userinfo:
         raise fetch_error("PX401", name, "user:password@ in the URL")
+    try:
+        host = u.raw_host.decode("ascii")
+    except UnicodeDecodeError:
+        raise fetch_error("PX401", name, "a host that is not ASCII after IDNA encoding") from None
+    if not (host.startswith("[") or ":" in host or _HOST_NAME.match(host)):
+        raise fetch_error("PX401", name, f"malformed host {host[:80]!r} (only letters, digits, '-', '_' and "
+                                         "dots; percent-escapes are not host names)")
     return u
 
 

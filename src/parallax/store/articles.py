@@ -17,17 +17,18 @@ from typing import Any
 import numpy as np
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from parallax.errors import error
+from parallax.errors import InputRejected, ParallaxError, error
 from parallax.model import Article, Credit, InputError, Relation, Removal, Sentence, content_id
 from parallax.store import index as idx
 from parallax.store import schema as S
-from parallax.store.engine import as_datetime
+from parallax.store.engine import FATAL_CODES, as_datetime, translate
 from parallax.store.incremental import story_key, vec_bytes, vecs_of
 from parallax.store.registry import domain_of
 from parallax.text.dates import parse_day
-from parallax.text.hashing import sha_key
+from parallax.text.hashing import sha_key, text_key
+from parallax.text.urls import key_of_page
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class Prepared:
     article: Article
     html: str | None
     raw_key: str
+    url_key: str | None = None  # the URL as dedupe compares it (parallax.text.urls.url_key)
     text_hash: str = ""
     dedupe_key: str = ""
     sent_vecs: np.ndarray | None = None
@@ -86,8 +88,9 @@ class ArticlesMixin:
 
         Same URL and same cleaned text (or, with no URL, the same cleaned text) is a duplicate: a no-op.
         Same URL with changed text is a new version: a new article that supersedes the earlier one.
-        Raises PX107 when cleaning leaves no article text.
+        Raises PX107 when cleaning leaves no article text; PX505 on a read-only store.
         """
+        self.require_writable("add articles")
         prep = self.prepare([(article, html)])[0]
         if prep.error is not None:
             raise error(prep.error.code, prep.error.input, prep.error.message)
@@ -98,10 +101,12 @@ class ArticlesMixin:
         """Add many articles (each in its own transaction); read errors and failures are counted, not raised.
 
         Items: Articles, (Article, html) pairs, or InputErrors (counted as failed). Articles are cleaned and
-        embedded `batch` at a time for speed, then committed one by one.
+        embedded `batch` at a time for speed, then committed one by one. A failure that every later page
+        would meet too (a read-only database PX505, a full disk PX506 ...) is raised at once.
         """
         from tqdm import tqdm
 
+        self.require_writable("add articles")
         summary = AddSummary()
         t0 = time.perf_counter()
         bar = tqdm(desc="adding", unit="page", disable=not progress, leave=False)
@@ -118,9 +123,11 @@ class ArticlesMixin:
                 else:
                     try:
                         res = self.commit(prep)
-                    except Exception as exc:  # one bad page must not stop the run
-                        log.exception("could not add %s", a.input or a.id)
-                        fail(a.input or a.id, getattr(exc, "code", "PX503"), f"{type(exc).__name__}: {exc}")
+                    except ParallaxError as exc:  # one bad page must not stop the run ...
+                        if exc.code in FATAL_CODES:
+                            raise  # ... unless no page can be filed any more
+                        log.debug("could not add %s", a.input or a.id, exc_info=True)
+                        fail(a.input or a.id, exc.code, exc.message)
                     else:
                         if res.status == "new":
                             summary.new += 1
@@ -150,13 +157,17 @@ class ArticlesMixin:
     def prepare(self, items: list[tuple[Article, str | None]]) -> list[Prepared]:
         """Clean, split and embed (outside any transaction); exact re-reads are recognised before cleaning."""
         from parallax.stages.clean import clean_article
+        from parallax.stages.limits import bound_article, page_budget
         from parallax.stages.provenance import find_credits, minhash, note_masthead
         from parallax.stages.split import split_article
         from parallax.stages.stories import doc_vectors, term_counts
         from parallax.text.embed import embed
         from parallax.text.names import names
 
-        preps = [Prepared(a, h, sha_key(a.url, a.raw)) for a, h in items]
+        preps = []
+        for a, h in items:
+            key = key_of_page(a.url, a.meta.get("canonical_url"))
+            preps.append(Prepared(a, h, sha_key(key, a.raw), key))
         with self.engine.connect() as conn:
             seen = set(conn.execute(select(S.articles.c.raw_key).where(
                 S.articles.c.raw_key.in_([p.raw_key for p in preps]))).scalars())
@@ -166,9 +177,15 @@ class ArticlesMixin:
                 continue  # committed before: commit() reports the duplicate
             a = p.article
             try:
-                clean_article(a)
-                split_article(a)
+                with page_budget(a.input or a.id):
+                    clean_article(a)
+                    split_article(a)
+                    bound_article(a)
+            except InputRejected as exc:  # over the time budget (PX109)
+                p.error = InputError(exc.input or a.input or a.id, exc.code, exc.message)
+                continue
             except Exception as exc:
+                log.debug("cleaning %s failed", a.input or a.id, exc_info=True)
                 p.error = InputError(a.input or a.id, "PX503", f"cleaning failed: {type(exc).__name__}: {exc}")
                 continue
             if not a.content_sentences():
@@ -176,8 +193,8 @@ class ArticlesMixin:
                 continue
             a.credits = find_credits(a)
             note_masthead(a)
-            p.text_hash = sha_key(a.text)
-            p.dedupe_key = sha_key(a.url, p.text_hash) if a.url else p.text_hash
+            p.text_hash = text_key(a.text)
+            p.dedupe_key = sha_key(p.url_key, p.text_hash) if p.url_key else p.text_hash
             p.minhash = minhash(a.text)
             p.names = names((a.title or "") + " " + a.text[:1500])
             p.day = parse_day(a.published)
@@ -196,17 +213,26 @@ class ArticlesMixin:
         return preps
 
     def commit(self, prep: Prepared) -> AddResult:
-        """File one prepared article in its own transaction (retried when a concurrent writer raced it)."""
+        """File one prepared article in its own transaction (retried when a concurrent writer raced it).
+
+        A database failure is a coded StoreError (PX505 read-only, PX506 disk full, PX503 ...), never SQL."""
+        self.require_writable("add articles")
+        name = prep.article.input or prep.article.id
         for attempt in range(3):
             try:
                 with self.engine.begin() as conn:
                     if self.dialect == "sqlite":
                         conn.exec_driver_sql("SELECT 1")  # (the transaction begins on the first statement)
                     return self._file(conn, prep)
-            except IntegrityError:
+            except IntegrityError as exc:
                 # Another process filed the same page (or took the id) meanwhile: look again.
                 if attempt == 2:
-                    raise
+                    raise translate(exc, name) from exc
+            except ParallaxError:
+                raise
+            except SQLAlchemyError as exc:
+                log.debug("filing %s failed", name, exc_info=True)
+                raise translate(exc, name) from exc
         raise AssertionError("unreachable")
 
     def _existing(self, conn: Connection, prep: Prepared) -> AddResult | None:
@@ -245,7 +271,7 @@ class ArticlesMixin:
         day = prep.day or now.date()
         aid = self._free_id(conn, art)
         art.id = aid
-        url_hash = sha_key(art.url) if art.url else None
+        url_hash = sha_key(prep.url_key) if prep.url_key else None
         previous = None
         if url_hash:
             previous = conn.execute(select(ac.id).where(ac.url_hash == url_hash, ac.superseded_by.is_(None))

@@ -44,6 +44,7 @@ class RegistryMixin:
     def upsert_source(self, domain: str, **fields: Any) -> dict[str, Any]:
         """Create or update a source by domain (name, owner, country, lean, reliability, notes, feed_url;
         other keys are kept in `extra`). Fields not given are left as they are; unknown stays None."""
+        self.require_writable("change the source registry")
         d = domain_of(domain)
         if not d:
             raise error("PX302", str(domain), "not a domain")
@@ -100,6 +101,7 @@ class RegistryMixin:
 
     def set_fetch_state(self, url: str, **fields: Any) -> None:
         """Create or update the fetch state of a URL; unknown keys go to `extra`. fetched_at defaults to now."""
+        self.require_writable("record fetch state")
         known = {k: v for k, v in fields.items() if k in FETCH_FIELDS}
         extra = {k: v for k, v in fields.items() if k not in FETCH_FIELDS and k != "extra"}
         extra.update(fields.get("extra") or {})
@@ -125,6 +127,7 @@ class RegistryMixin:
 
     def add_correction(self, target_type: str, target_id: str, message: str, contact: str | None = None) -> int:
         """Record a reader's correction of a story, fact, article or source; returns its id."""
+        self.require_writable("record a correction")
         if not message or not message.strip():
             raise error("PX302", f"{target_type} {target_id}", "a correction needs a message")
         with self.engine.begin() as conn:

@@ -51,6 +51,7 @@ class StoriesMixin:
     def merge_stories(self, a: str, b: str) -> str:
         """Merge two stories by hand (an editor's call): the smaller into the larger (the older on a tie);
         the emptied story redirects to the survivor. Returns the surviving id."""
+        self.require_writable("merge stories")
         with self.engine.begin() as conn:
             return self._merge_stories(conn, a, b)
 
@@ -91,6 +92,8 @@ class StoriesMixin:
 
         `since` keeps stories updated since then; `day` keeps stories with an article dated that day.
         """
+        if limit < 0 or offset < 0:
+            raise error("PX302", f"limit {limit}, offset {offset}", "limit and offset must not be negative")
         st, ac = S.stories.c, S.articles.c
         q = (select(S.stories).where(st.merged_into.is_(None), st.n_articles > 0)
              .order_by(st.updated_at.desc(), st.id).limit(limit).offset(offset))
@@ -180,6 +183,7 @@ class StoriesMixin:
 
     def record_brief(self, story_id: str, story_dict: dict[str, Any], length: str, articles_key: str) -> int:
         """Record a brief as the story's next version; returns the version number."""
+        self.require_writable("record a brief")
         b = S.briefs.c
         for _ in range(3):
             try:

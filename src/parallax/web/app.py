@@ -7,7 +7,8 @@
   on `app.state.desk`;
 - `parallax.web.routes`  the routers: `pages` (HTML), `api.reads` and `api.writes` (JSON), `feeds` (Atom);
 - `parallax.web.errors`  the exception handlers (JSON under /api/ and /feeds/, an error page elsewhere);
-- `parallax.web.security` the middleware (security headers on every response, HEAD as GET, body size limits).
+- `parallax.web.security` the middleware (security headers on every response, the write endpoints' bearer
+  token checked before any body is read, HEAD as GET, body size limits).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from parallax.render.common import version
 from parallax.web import errors
 from parallax.web.backend import as_backend
 from parallax.web.routes import api, feeds, pages
-from parallax.web.security import BodySizeLimit, HeadAsGet, SecurityHeaders
+from parallax.web.security import BodySizeLimit, HeadAsGet, SecurityHeaders, WriteAuth
 from parallax.web.state import Desk
 
 DESCRIPTION = ("Neutral, cited briefs of the news, counting independent origins (copies and rewrites "
@@ -59,6 +60,7 @@ def create_app(store: Any, *, api_token: str | None = None, secret: bytes | None
     app.state.desk = desk
     app.add_middleware(BodySizeLimit, max_bytes=max_body, limits={"/api/ingest": max_ingest_body})
     app.add_middleware(HeadAsGet)
+    app.add_middleware(WriteAuth, paths=api.WRITE_PATHS, token_of=lambda: desk.api_token)  # before any body
     app.add_middleware(SecurityHeaders)
     errors.install(app)
     for router in (pages.router, api.reads, feeds.router, api.writes):

@@ -15,11 +15,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from parallax.errors import error
@@ -370,16 +368,14 @@ class StoreBackend:
         return out
 
     def ingest(self, urls: list[str], pages: list[IngestRecord]) -> dict[str, Any]:
+        """Fetch `urls` and add `pages` (read like JSONL records, named pages[N]); the summary names no
+        server path and holds no SQL: failures are coded (parallax.ingest)."""
         from parallax.ingest import ingest
 
-        with tempfile.TemporaryDirectory(prefix="parallax-api-") as tmp:
-            sources = list(urls)
-            if pages:
-                path = Path(tmp) / "pages.jsonl"  # a file we wrote: the reader takes its records as pages
-                path.write_text("".join(json.dumps(p.to_json(), ensure_ascii=False) + "\n" for p in pages),
-                                encoding="utf-8")
-                sources.append(str(path))
-            summary = ingest(sources, self.store, allow_private=self.allow_private, progress=False)
+        records = [(f"pages[{n}]", p.to_json()) for n, p in enumerate(pages)]
+        summary = ingest(list(urls), self.store, allow_private=self.allow_private, progress=False, records=records)
+        if summary.stopped is not None:  # the store refused every write (read-only, disk full ...)
+            raise error(summary.stopped.code, "the store", "nothing was added")
         out = _plain_summary(summary)
         out.setdefault("ids", list(getattr(summary, "ids", []) or []))
         return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -52,12 +53,45 @@ def first_error(exc: RequestValidationError) -> tuple[str, str]:
 
 
 def status_of(exc: ParallaxError) -> int:
-    """The HTTP status of a library error: 404 unknown story, 500 internal or model errors, else 400."""
+    """The HTTP status of a library error: 404 unknown story, 403 a read-only store (writes are off),
+    503 a store that cannot serve (newer schema, disk full, cannot open), 500 internal or model errors,
+    else 400."""
     if exc.code == UNKNOWN_STORY:
         return 404
+    if exc.code == "PX505":
+        return 403
+    if exc.code in ("PX504", "PX506", "PX507", "PX508"):
+        return 503
     if exc.code[:3] in ("PX0", "PX2"):
         return 500
     return 400
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers at the request's path (a path served by several
+    routers, e.g. GET and POST /api/corrections, lists them all), HEAD with GET."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    scope = dict(request.scope, method="GET")
+
+    def visit(routes: Any) -> None:
+        for route in routes:
+            inner = getattr(route, "original_router", None)  # FastAPI's included routers
+            if inner is not None:
+                visit(inner.routes)
+                continue
+            try:
+                match, _ = route.matches(scope)
+            except Exception:  # a route kind that cannot match this scope
+                continue
+            if match in (Match.FULL, Match.PARTIAL) and getattr(route, "methods", None):
+                methods.update(route.methods)
+
+    visit(request.app.router.routes)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 def install(app: FastAPI) -> None:
@@ -89,6 +123,8 @@ def install(app: FastAPI) -> None:
         resp = error_response(request, exc.status_code, message)
         for k, v in (exc.headers or {}).items():
             resp.headers[k] = v
+        if exc.status_code == 405:
+            resp.headers["Allow"] = ", ".join(allowed_methods(request))
         return resp
 
     @app.exception_handler(RequestValidationError)
@@ -99,5 +135,17 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if isinstance(exc, SQLAlchemyError):  # a coded answer, never the SQL
+            from parallax.store.engine import translate
+
+            err = translate(exc)
+            log.error("%s on %s %s", err, request.method, request.url.path)
+            log.debug("database error", exc_info=True)
+            status = status_of(err)
+            if status in (400, 500):
+                return error_response(request, 500, f"{err.code} the store failed; it has been logged", err.code)
+            return error_response(request, status, str(err), err.code)
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return error_response(request, 500, "internal error; it has been logged", UNEXPECTED)

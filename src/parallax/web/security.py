@@ -2,9 +2,11 @@
 
 - Every response carries a strict Content-Security-Policy: no script at all (`default-src 'none'`), styles
   and images from our own origin only, forms may post only to us, no framing, no <base>.
-- Bodies over the limit are refused with 413 before the app reads them (Content-Length and streamed).
+- Bodies over the limit are refused with 413 before the app reads them: by Content-Length, and a body
+  sent without one (chunked) is read up to the limit before the app sees any of it.
 - Write endpoints of the JSON API need `Authorization: Bearer <PARALLAX_API_TOKEN>`; with no token
-  configured they are off (403).
+  configured they are off (403). The token is checked before the body is read (`WriteAuth`): an
+  unauthenticated client costs no parsing and learns nothing of the body's schema.
 - The reader's "report an error" form posts to a same-origin route: it carries a per-form signed token
   (HMAC of the form's target and the day) and the request's Origin (or Sec-Fetch-Site) must be ours.
 """
@@ -109,6 +111,7 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope.get("path", ""))
+        declared: int | None = None
         for key, value in scope.get("headers") or []:
             if key == b"content-length":
                 try:
@@ -120,6 +123,33 @@ class BodySizeLimit:
                     await _send_json(send, 413, json_error_body(
                         413, f"request body too large: {declared} bytes, the limit is {limit}"))
                     return
+        if declared is None:
+            # No length given (chunked): read the body up to the limit before the app sees it, so that an
+            # oversized one is a 413 here and not a parse error later.
+            messages: list[Message] = []
+            seen = 0
+            while True:
+                message = await receive()
+                messages.append(message)
+                if message["type"] != "http.request":
+                    break
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    await _send_json(send, 413, json_error_body(
+                        413, f"request body too large: over {limit} bytes"))
+                    return
+                if not message.get("more_body", False):
+                    break
+            replay = iter(messages)
+
+            async def buffered_receive() -> Message:
+                try:
+                    return next(replay)
+                except StopIteration:
+                    return await receive()
+
+            await self.app(scope, buffered_receive, send)
+            return
         seen = 0
         started = False
 
@@ -146,16 +176,45 @@ class BodySizeLimit:
                     413, f"request body too large: the limit is {exc.limit} bytes"))
 
 
+class WriteAuth:
+    """Pure ASGI middleware: the bearer token of the write endpoints, checked before the body is read.
+
+    `token_of()` gives the configured token (None: writes are off, 403). Requests with other methods than
+    POST, or to other paths, pass untouched."""
+
+    def __init__(self, app: ASGIApp, paths: tuple[str, ...], token_of: Callable[[], str | None]) -> None:
+        self.app = app
+        self.paths = frozenset(paths)
+        self.token_of = token_of
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") not in self.paths:
+            await self.app(scope, receive, send)
+            return
+        auth = None
+        for key, value in scope.get("headers") or []:
+            if key == b"authorization":
+                auth = value.decode("latin-1")
+        problem = check_bearer(auth, self.token_of())
+        if problem is None:
+            await self.app(scope, receive, send)
+            return
+        status, message = problem
+        extra = [(b"www-authenticate", b'Bearer realm="parallax"')] if status == 401 else []
+        await _send_json(send, status, json_error_body(status, message), extra)
+
+
 class _TooLarge(Exception):
     def __init__(self, limit: int) -> None:
         super().__init__(limit)
         self.limit = limit
 
 
-async def _send_json(send: Send, status: int, body: bytes) -> None:
+async def _send_json(send: Send, status: int, body: bytes,
+                     extra: list[tuple[bytes, bytes]] | None = None) -> None:
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+                            (b"connection", b"close"), *(extra or [])]})
     await send({"type": "http.response.body", "body": body})
 
 

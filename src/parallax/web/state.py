@@ -217,9 +217,15 @@ class Desk:
             if self.backend.article(target_id) is None:
                 raise ApiError(404, f"no article {target_id[:80]!r} to correct")
         else:
-            sid = target_id.partition("#")[0] if kind == "fact" else target_id
-            if self.backend.story_brief(sid) is None:
+            sid, _, k = target_id.partition("#") if kind == "fact" else (target_id, "", "")
+            brief = self.backend.story_brief(sid)
+            if brief is None or not brief.stories:
                 raise ApiError(404, f"no story {sid[:80]!r} to correct", UNKNOWN_STORY)
+            if kind == "fact":
+                n = len(brief.stories[0].facts)
+                if not (k.isdigit() and 1 <= int(k) <= n):
+                    raise ApiError(404, f"no fact {k[:20]!r} in story {sid[:80]!r}: give STORY#N with N from 1 "
+                                        f"to {n}", UNKNOWN_STORY)
         return self.backend.add_correction(kind, target_id, message, contact)
 
 
@@ -265,6 +271,9 @@ def check_http_url(url: str) -> str:
         raise error(BAD_URL, url[:80], "not an http:// or https:// URL with a host")
     if parts.username or parts.password:
         raise error(BAD_URL, url[:80], "URLs with user:password@ are not accepted")
+    from parallax.ingest.guard import parse_url
+
+    parse_url(url)  # the fetcher's own rules (a malformed host such as 127.0.0.1%2e is PX401 here)
     return url
 
 

@@ -25,7 +25,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from parallax.errors import ParallaxError
 from parallax.render import to_json
 from parallax.render.jsonout import article_to_dict
+from parallax.text.safe import normalise_text
 from parallax.web.backend import IngestRecord
+from parallax.web.errors import status_of
 from parallax.web.security import check_bearer
 from parallax.web.state import (
     BAD_REQUEST,
@@ -41,8 +43,36 @@ from parallax.web.state import (
     parse_day,
 )
 
-reads = APIRouter()
-writes = APIRouter()
+WRITE_PATHS = ("/api/ingest", "/api/corrections")  # POST here needs the bearer token (checked before the body)
+
+
+class ErrorDetail(BaseModel):
+    status: int = Field(description="the HTTP status")
+    message: str = Field(description="what went wrong and what to do")
+    code: str | None = Field(None, description="the parallax.errors catalogue code (docs/ERRORS.md), when one "
+                                               "applies", pattern=r"^PX\d{3}$")
+
+
+class ErrorOut(BaseModel):
+    """Every error answer of the API."""
+
+    error: ErrorDetail
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, object]]:
+    words = {400: "bad request", 401: "missing or wrong bearer token", 403: "writes are off (no "
+             "PARALLAX_API_TOKEN) or the store is read-only", 404: "no such story, article or fact",
+             413: "body over the size limit", 422: "the request does not validate (query, path or body)",
+             500: "internal error (logged)", 501: "not possible on this backend", 503: "the store is unavailable"}
+    return {st: {"model": ErrorOut, "description": words[st]} for st in statuses}
+
+
+READ_ERRORS = _errors(422, 500, 503)
+ID_ERRORS = _errors(404, 422, 500, 503)
+WRITE_ERRORS = _errors(400, 401, 403, 404, 413, 422, 500, 503)
+
+reads = APIRouter(responses=READ_ERRORS)
+writes = APIRouter(responses=WRITE_ERRORS)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -98,11 +128,14 @@ class CorrectionIn(BaseModel):
                        "a `Link: <...>; rel=\"next\"` header points to the next page.")
 async def api_stories(request: Request, desk: DeskDep, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
                       offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-                      since: Annotated[str | None, Query(max_length=40, description="ISO date or datetime")] = None,
+                      since: Annotated[str | None, Query(
+                          max_length=40, description="stories updated since then: an ISO 8601 date (2026-03-10) "
+                          "or date-time (2026-03-10T08:00:00, 2026-03-10T08:00:00+02:00; no offset is UTC)",
+                          examples=["2026-03-10", "2026-03-10T08:00:00Z"])] = None,
                       ) -> Response:
     if since is not None:
         try:
-            datetime.fromisoformat(since)
+            datetime.fromisoformat(since.replace("Z", "+00:00") if since.endswith("Z") else since)
         except ValueError:
             raise ApiError(422, f"invalid since {since[:40]!r}: use an ISO 8601 date or datetime",
                            BAD_REQUEST) from None
@@ -118,7 +151,7 @@ async def api_stories(request: Request, desk: DeskDep, limit: Annotated[int, Que
     return resp
 
 
-@reads.get("/api/stories/{story_id}", summary="One story's brief",
+@reads.get("/api/stories/{story_id}", summary="One story's brief", responses=ID_ERRORS,
            description="The `parallax.brief/1` contract (docs/brief.schema.json) for that story and its articles.")
 async def api_story(request: Request, desk: DeskDep, story_id: str) -> Response:
     check_id(story_id, "story")
@@ -126,7 +159,8 @@ async def api_story(request: Request, desk: DeskDep, story_id: str) -> Response:
                              lambda: (200, json_bytes(to_json(desk.story_or_404(story_id))), JSON))
 
 
-@reads.get("/api/stories/{story_id}/changes", summary="What changed since the previous version")
+@reads.get("/api/stories/{story_id}/changes", summary="What changed since the previous version",
+           responses=ID_ERRORS)
 async def api_changes(request: Request, desk: DeskDep, story_id: str) -> Response:
     check_id(story_id, "story")
 
@@ -140,14 +174,16 @@ async def api_changes(request: Request, desk: DeskDep, story_id: str) -> Respons
 @reads.get("/api/daily", summary="The daily briefing",
            description="The `parallax.brief/1` contract of all stories of a day (default: the latest).")
 async def api_daily(request: Request, desk: DeskDep,
-                    date: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD")] = None,
+                    date: Annotated[str | None, Query(max_length=10, description="the day, YYYY-MM-DD (default: "
+                                                      "the latest day with articles)",
+                                                      json_schema_extra={"format": "date"})] = None,
                     ) -> Response:
     day = parse_day(date, status=422)
     return await desk.cached(request, ("api-daily", day),
                              lambda: (200, json_bytes(to_json(desk.backend.daily(day))), JSON))
 
 
-@reads.get("/api/articles/{article_id:path}", summary="One article",
+@reads.get("/api/articles/{article_id:path}", summary="One article", responses=ID_ERRORS,
            description="The cleaned article with what cleaning removed, its credits, relations and origin group.")
 async def api_article(request: Request, desk: DeskDep, article_id: str) -> Response:
     check_id(article_id, "article")
@@ -174,7 +210,8 @@ async def api_corrections(request: Request, desk: DeskDep) -> Response:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# writes (the bearer check runs after the body is validated, as it always has: a bad body is a 422)
+# writes (the bearer token is checked by parallax.web.security.WriteAuth before the body is read; the
+# check here is for callers that mount the routers without the middleware)
 
 
 def require_writer(request: Request, desk: Desk) -> None:
@@ -186,14 +223,15 @@ def require_writer(request: Request, desk: Desk) -> None:
 
 
 @writes.post("/api/corrections", status_code=201, summary="Report an error (needs the bearer token)",
-             responses={401: {"description": "missing or wrong token"},
-                        403: {"description": "writes are off (no PARALLAX_API_TOKEN)"}})
+             description="target_id: a story id, an article id, or a fact as STORY#N (N counts the story's "
+                         "facts from 1). 404 when there is no such story, article or fact.")
 async def api_add_correction(request: Request, desk: DeskDep, body: CorrectionIn) -> Response:
     require_writer(request, desk)
-    message = body.message.strip()
+    message = normalise_text(body.message).strip()
     if not message:
         raise ApiError(422, "invalid request: message: must not be blank", BAD_REQUEST)
-    cid = await desk.run(desk.save_correction, body.target_type, body.target_id, message, body.contact)
+    contact = normalise_text(body.contact).strip() or None if body.contact else None
+    cid = await desk.run(desk.save_correction, body.target_type, normalise_text(body.target_id), message, contact)
     desk.changed()
     return JSONResponse({"id": cid, "target_type": body.target_type, "target_id": body.target_id},
                         status_code=201)
@@ -201,10 +239,9 @@ async def api_add_correction(request: Request, desk: DeskDep, body: CorrectionIn
 
 @writes.post("/api/ingest", summary="Ingest pages, URLs or feeds (needs the bearer token)",
              description="URLs are fetched with the SSRF guard (no private, loopback or link-local "
-                         "addresses); posted pages are read like files. Returns the ingestion summary.",
-             responses={401: {"description": "missing or wrong token"},
-                        403: {"description": "writes are off (no PARALLAX_API_TOKEN)"},
-                        413: {"description": "body over the size limit"}})
+                         "addresses); posted pages are read like JSONL records (failures name them "
+                         "pages[N]). Returns the ingestion summary, with the ids of the new articles.",
+             responses=_errors(501))
 async def api_ingest(request: Request, desk: DeskDep, body: IngestIn) -> Response:
     require_writer(request, desk)
     if not body.urls and not body.pages:
@@ -221,7 +258,7 @@ async def api_ingest(request: Request, desk: DeskDep, body: IngestIn) -> Respons
     try:
         summary = await desk.run_ingest(desk.backend.ingest, body.urls, pages)
     except ParallaxError as exc:
-        raise ApiError(400, str(exc), exc.code) from None
+        raise ApiError(status_of(exc), str(exc), exc.code) from None
     finally:
         desk.changed()
     return JSONResponse(summary)

@@ -1,0 +1,321 @@
+"""The cluster pipeline on Ray Data: stage by stage over Parquet, each stage resumable from its marker.
+
+Stages (output folder under OUT, shuffle key):
+
+    read        one task per input file (a page, a JSONL file, one WARC)            -
+    dedupe      exact re-reads dropped, clashing ids numbered                       article id
+    articles    clean, split, credits, embed, MinHash, word counts (actor pool)     -
+    idf         document frequency of each word over the run                        word
+    candidates  pairs of articles sharing a key (MinHash band, top word, LSH)       candidate key
+    edges       pairs scored with the batch's story similarity, kept near or over   -
+                the threshold; blocks = connected components (on the driver)
+    stories     the batch's clustering inside each block                            block id
+    provenance  every pair of each story compared; origin groups                    story id
+    briefs      cross-check and brief per story                                     story id
+
+A stage whose marker (`OUT/_markers/STAGE.json`) exists is read back from its Parquet instead of run, so
+a run that failed resumes at the failed stage and a finished run reruns nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from parallax.config import Settings, settings, use
+from parallax.scale import rows as R
+from parallax.scale import stages as S
+
+log = logging.getLogger(__name__)
+
+STAGES = ("read", "dedupe", "articles", "idf", "candidates", "edges", "stories", "provenance", "briefs")
+
+
+@dataclass
+class RunReport:
+    """What a run did: per stage, rows out and seconds, and whether it ran or was read from its marker."""
+
+    out: str
+    stages: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def ran(self) -> list[str]:
+        return [s["stage"] for s in self.stages if s["status"] == "ran"]
+
+    @property
+    def skipped(self) -> list[str]:
+        return [s["stage"] for s in self.stages if s["status"] == "skipped"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"out": self.out, "stages": self.stages, "errors": self.errors}
+
+
+def require_ray() -> Any:
+    """`import ray`, or a coded error saying what to install."""
+    try:
+        import pyarrow  # noqa: F401
+        import ray
+        import ray.data
+    except ImportError as exc:
+        from parallax.errors import error
+
+        raise error("PX201", "ray", f"{exc.name} is not installed: pip install 'parallax-news[scale]'") from None
+    return ray
+
+
+def start(address: str | None = None, num_cpus: int | None = None) -> Any:
+    """Connect to a Ray cluster (`ray://…` or `auto`), or start a local one (no dashboard, quiet)."""
+    ray = require_ray()
+    for name in ("ray", "ray.data"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    if ray.is_initialized():
+        return ray
+    if address and address != "local":
+        ray.init(address=address, log_to_driver=False)
+    else:
+        ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    return ray
+
+
+class _Stage:
+    """One stage's folder and marker."""
+
+    def __init__(self, out: Path, name: str):
+        self.name = name
+        self.dir = out / name
+        self.marker = out / "_markers" / f"{name}.json"
+
+    def done(self) -> bool:
+        return self.marker.exists()
+
+    def finish(self, info: dict[str, Any]) -> None:
+        self.marker.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.marker.with_suffix(".tmp")
+        tmp.write_text(json.dumps(info, indent=1), encoding="utf-8")
+        tmp.replace(self.marker)
+
+
+def _rows(batch: Any) -> list[dict[str, Any]]:
+    return batch.to_pylist()
+
+
+def run(inputs: list[str], out: str | Path, *, address: str | None = None, workers: int = 2,
+        num_cpus: int | None = None, length: str = "standard", settings_obj: Settings | None = None,
+        config: S.ScaleConfig | None = None, progress: Callable[[dict[str, Any]], None] | None = None,
+        crash_marker: str | None = None) -> RunReport:
+    """Run the pipeline over INPUTS into OUT (Parquet per stage). `workers`: article-map actors.
+
+    `settings_obj` (default: the settings in effect) travels to every task and actor, which enter it.
+    """
+    ray = start(address, num_cpus)
+    import ray.data as rd
+
+    ctx = rd.DataContext.get_current()
+    ctx.enable_progress_bars = False
+    ctx.print_on_execution_start = False
+    sets = settings_obj or settings()
+    cfg = config or S.ScaleConfig()
+    outp = Path(out)
+    outp.mkdir(parents=True, exist_ok=True)
+    report = RunReport(str(outp))
+    parts = max(1, workers * 2)
+
+    def stage(name: str, build: Callable[[], Any], fields: dict[str, str] | None) -> Any:
+        st = _Stage(outp, name)
+        t0 = time.perf_counter()
+        if st.done():
+            info = json.loads(st.marker.read_text(encoding="utf-8"))
+            status = "skipped"
+        else:
+            if st.dir.exists():
+                shutil.rmtree(st.dir)  # a half-written stage from a failed run
+            ds = build()
+            ds.write_parquet(str(st.dir))
+            info = {"rows": None, "seconds": round(time.perf_counter() - t0, 2)}
+            status = "ran"
+        ds = rd.read_parquet(str(st.dir))
+        if status == "ran":
+            info["rows"] = ds.count()
+            st.finish(info)
+        line = {"stage": name, "status": status, "rows": info["rows"],
+                "seconds": round(time.perf_counter() - t0, 2) if status == "ran" else info.get("seconds")}
+        report.stages.append(line)
+        if progress:
+            progress(line)
+        return ds
+
+    with use(sets):
+        # read: one task per file
+        files = S.list_inputs(list(inputs))
+
+        def read_batch(batch: Any) -> Any:
+            rows: list[dict[str, Any]] = []
+            for f in batch.to_pylist():
+                got, errs = S.read_one(f["path"], f["n"], f["explicit"])
+                rows += got
+                rows += [{"id": f"error:{f['n']}:{k}", "raw": "", "input": e.input, "order": -1,
+                          "title": f"{e.code} {e.message}"} for k, e in enumerate(errs)]
+            return R.table(rows, R.READ_FIELDS)
+
+        read = stage("read", lambda: rd.from_items([{"path": f, "n": n, "explicit": e} for n, (f, e) in enumerate(files)],
+                                                   override_num_blocks=max(1, min(len(files), 64)))
+                     .map_batches(read_batch, batch_size=1, batch_format="pyarrow"), R.READ_FIELDS)
+        report.errors = [{"input": r["input"], "code": r["title"].split(" ", 1)[0], "message": r["title"]}
+                         for r in read.filter(lambda r: r["order"] == -1).take_all()]
+
+        def dedupe_group(group: Any) -> Any:
+            return R.table(S.dedupe_ids(group.to_pylist()), R.READ_FIELDS)
+
+        dedupe = stage("dedupe", lambda: read.filter(lambda r: r["order"] >= 0).groupby("id", num_partitions=parts)
+                       .map_groups(dedupe_group, batch_format="pyarrow"), R.READ_FIELDS)
+
+        def article_batch_cls() -> type:
+            class Mapper(S.ArticleMapper):
+                def __call__(self, batch: Any) -> Any:  # type: ignore[override]
+                    return R.table(super().__call__(batch.to_pylist()), R.ARTICLE_FIELDS)
+            return Mapper
+
+        articles = stage("articles", lambda: dedupe.repartition(max(parts, dedupe.count() // cfg.batch_size + 1))
+                         .map_batches(article_batch_cls(), batch_size=cfg.batch_size, batch_format="pyarrow",
+                                      concurrency=workers, num_cpus=0.5,  # CPU left for the reads
+                                      fn_constructor_kwargs={"settings_obj": sets, "crash_marker": crash_marker}),
+                         R.ARTICLE_FIELDS)
+        for r in articles.filter(lambda r: r["error_code"] is not None).select_columns(
+                ["input", "id", "error_code", "error_message"]).take_all():
+            report.errors.append({"input": r["input"] or r["id"], "code": r["error_code"], "message": r["error_message"]})
+        good = articles.filter(lambda r: r["error_code"] is None)
+
+        def df_batch(batch: Any) -> Any:
+            import pyarrow as pa
+
+            df = S.document_frequencies(batch.to_pylist())
+            return pa.table({"term": list(df), "df": list(df.values()), "docs": [0] * len(df)})
+
+        def df_sum(group: Any) -> Any:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            return pa.table({"term": [group["term"][0].as_py()], "df": [pc.sum(group["df"]).as_py()], "docs": [0]})
+
+        idf_fields = {"term": "string", "df": "int64", "docs": "int64"}
+        idf = stage("idf", lambda: good.select_columns(["terms_json"]).map_batches(df_batch, batch_format="pyarrow")
+                    .groupby("term", num_partitions=parts).map_groups(df_sum, batch_format="pyarrow"), idf_fields)
+        df = {r["term"]: r["df"] for r in idf.take_all()}
+        n_docs = good.count()
+
+        def keys_batch(batch: Any) -> Any:
+            import pyarrow as pa
+
+            out: dict[str, list[Any]] = {"key": [], "id": [], "day": []}
+            with use(sets):
+                for r in batch.to_pylist():
+                    for k in S.candidate_keys(r, df, n_docs, cfg):
+                        out["key"].append(k)
+                        out["id"].append(r["id"])
+                        out["day"].append(r["day"] or "")
+            return pa.table(out)
+
+        def pairs_group(group: Any) -> Any:
+            import pyarrow as pa
+
+            key = group["key"][0].as_py()
+            members = list(zip(group["day"].to_pylist(), group["id"].to_pylist(), strict=True))
+            ps = S.pairs_in_group(members, cfg)
+            return pa.table({"a": [a for a, _ in ps], "b": [b for _, b in ps], "kind": [key[0]] * len(ps)})
+
+        cand_fields = {"a": "string", "b": "string", "kind": "string"}
+        cands = stage("candidates", lambda: good.select_columns(["id", "day", "minhash", "terms_json", "doc_vec"])
+                      .map_batches(keys_batch, batch_format="pyarrow")
+                      .groupby("key", num_partitions=parts).map_groups(pairs_group, batch_format="pyarrow"),
+                      cand_fields)
+
+        def edges_build() -> Any:
+            kinds: dict[tuple[str, str], Counter] = {}
+            for r in cands.iter_rows():
+                kinds.setdefault((r["a"], r["b"]), Counter())[r["kind"]] += 1
+            todo = sorted(p for p, k in kinds.items() if S.keep_pair(k, cfg))
+            feats_ref = ray.put(S.Features(good.select_columns(["id", "doc_vec", "terms_json", "day"]).take_all(),
+                                           df, n_docs))
+            cut = sets.stories.threshold - cfg.edge_margin
+
+            def score_batch(batch: Any) -> Any:
+                import pyarrow as pa
+
+                feats = ray.get(feats_ref)
+                ps = list(zip(batch["a"].to_pylist(), batch["b"].to_pylist(), strict=True))
+                with use(sets):
+                    sims = S.score_pairs(ps, feats)
+                keep = [i for i, s in enumerate(sims) if s >= cut]
+                return pa.table({"a": [ps[i][0] for i in keep], "b": [ps[i][1] for i in keep],
+                                 "sim": [sims[i] for i in keep]})
+
+            return rd.from_items([{"a": a, "b": b} for a, b in todo] or [{"a": "", "b": ""}],
+                                 override_num_blocks=parts).filter(lambda r: r["a"] != "") \
+                .map_batches(score_batch, batch_format="pyarrow", batch_size=4096)
+
+        edges = stage("edges", edges_build, {"a": "string", "b": "string", "sim": "float64"})
+        ids = [r["id"] for r in good.select_columns(["id"]).take_all()]
+        block = S.blocks_of(ids, [(r["a"], r["b"]) for r in edges.take_all()])
+
+        def add_block(batch: Any) -> Any:
+            import pyarrow as pa
+
+            return batch.append_column("block", pa.array([block[i] for i in batch["id"].to_pylist()], pa.string()))
+
+        def cluster_group(group: Any) -> Any:
+            import pyarrow as pa
+
+            with use(sets):
+                got = S.cluster_block(group.to_pylist(), df, n_docs)
+            return pa.table({"id": list(got), "story": list(got.values())})
+
+        stories = stage("stories", lambda: good.select_columns(["id", "order", "doc_vec", "terms_json", "day"])
+                        .map_batches(add_block, batch_format="pyarrow")
+                        .groupby("block", num_partitions=parts).map_groups(cluster_group, batch_format="pyarrow"),
+                        {"id": "string", "story": "string"})
+        story_of = {r["id"]: r["story"] for r in stories.take_all()}
+
+        def add_story(batch: Any) -> Any:
+            import pyarrow as pa
+
+            return batch.append_column("story", pa.array([story_of[i] for i in batch["id"].to_pylist()], pa.string()))
+
+        def trace_group(group: Any) -> Any:
+            with use(sets):
+                return R.table(S.trace_story(group.to_pylist()), R.TRACED_FIELDS)
+
+        traced = stage("provenance", lambda: good.map_batches(add_story, batch_format="pyarrow")
+                       .groupby("story", num_partitions=parts).map_groups(trace_group, batch_format="pyarrow"),
+                       R.TRACED_FIELDS)
+
+        def brief_group(group: Any) -> Any:
+            with use(sets):
+                return R.table([S.brief_story(group.to_pylist(), length)], R.BRIEF_FIELDS)
+
+        stage("briefs", lambda: traced.groupby("story", num_partitions=parts)
+              .map_groups(brief_group, batch_format="pyarrow"), R.BRIEF_FIELDS)
+    (outp / "errors.json").write_text(json.dumps(report.errors, indent=1), encoding="utf-8")
+    return report
+
+
+def load_outcome(out: str | Path) -> dict[str, Any]:
+    """A finished run's result read with pyarrow alone (no Ray): {"articles": rows, "stories": rows}."""
+    import pyarrow.parquet as pq
+
+    outp = Path(out)
+    missing = [s for s in ("provenance", "briefs") if not (outp / "_markers" / f"{s}.json").exists()]
+    if missing:
+        from parallax.errors import error
+
+        raise error("PX302", str(outp), f"not a finished run (no marker for {', '.join(missing)}): rerun "
+                                        "`parallax scale run` into it")
+    return {"articles": pq.read_table(outp / "provenance", schema=R.schema(R.TRACED_FIELDS)).to_pylist(),
+            "stories": pq.read_table(outp / "briefs", schema=R.schema(R.BRIEF_FIELDS)).to_pylist()}

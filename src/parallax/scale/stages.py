@@ -1,0 +1,374 @@
+"""The cluster pipeline's stages as plain functions over rows: no Ray here.
+
+Each function is what one Ray task or actor runs on one block or one group; every one of them calls the
+library functions the batch (`parallax.pipeline`) and the store call, so the cluster decides as they do:
+`clean_article`, `split_article`, `find_credits`, `doc_vectors`, `term_counts`, `minhash` (article map);
+`combined_similarity` and `cluster_similarities` (stories); `compare_all` and `origin_groups`
+(provenance); `brief_story_articles` (cross-check and brief). `parallax.scale.runner` wires them into Ray
+Data stages; tests call them directly too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import logging
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from parallax.config import Settings, settings, use
+from parallax.model import InputError
+from parallax.scale.rows import article_of, vec_bytes, vectors
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScaleConfig:
+    """Candidate generation of the cluster pipeline (what may be one story; exact scores decide).
+
+    Set so that the candidate graph holds every pair the batch links on our generated test pages
+    (tests/scale) and on bench.speed's pages; see docs/SCALE.md for the recall trade-off."""
+
+    top_terms: int = 10  # an article's this many highest TF-IDF words are keys: shared rare words
+    story_min_collisions: int = 2  # lead-vector LSH tables (the store's index) two articles must share
+    max_group: int = 400  # a key held by more articles pairs each only with its `window` neighbours ...
+    window: int = 100  # ... in (day, id) order (sorted neighbourhood), so a common key costs O(n)
+    edge_margin: float = 0.01  # candidate pairs scoring this far under the story threshold still join blocks
+    batch_size: int = 32  # articles per article-map batch (one embedding call)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# read and dedupe
+
+
+def list_inputs(paths: list[str]) -> list[tuple[str, bool]]:
+    """The files to read, one task each, in the batch's order: (path, named explicitly)."""
+    from parallax.stages.read import iter_files
+
+    out: list[tuple[str, bool]] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            out.extend((str(f), False) for f in iter_files(path))
+        else:
+            out.append((str(path), True))
+    return out
+
+
+def read_one(path: str, file_no: int, explicit: bool = True) -> tuple[list[dict[str, Any]], list[InputError]]:
+    """One input file (a page, a JSONL file, a WARC file) -> read rows (`rows.READ_FIELDS`) and errors
+    (`read_file`, as `read_paths` reads it: a directory's files by their extension, a named file whatever
+    its extension)."""
+    from parallax.stages.read import read_file
+
+    rows, errors = [], []
+    p = Path(path)
+    if not p.exists():
+        return [], [InputError(path, "PX101", "not found: check the path")]
+    for k, item in enumerate(read_file(p, explicit=explicit)):
+        if isinstance(item, InputError):
+            errors.append(item)
+            continue
+        rows.append({"id": item.id, "raw": item.raw, "input": item.input, "source": item.source,
+                     "title": item.title, "published": item.published, "url": item.url,
+                     "order": file_no * 1_000_000 + k})
+    return rows, errors
+
+
+def dedupe_ids(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows sharing one id (shuffle key: id): an exact re-read (same raw page) is dropped; other pages
+    with the id get "-2", "-3" ... in input order, as `read_paths` numbers them in one batch."""
+    from parallax.text.hashing import sha_key
+
+    rows = sorted(rows, key=lambda r: r["order"])
+    seen: set[str] = set()
+    out = []
+    for r in rows:
+        key = sha_key(r.get("url"), r["raw"])
+        if key in seen:
+            continue
+        seen.add(key)
+        if out:
+            r = dict(r, id=f"{r['id']}-{len(out) + 1}")
+        out.append(r)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the article map
+
+
+class ArticleMapper:
+    """Clean, split, credit, embed, MinHash and count the words of a batch of read rows.
+
+    One per actor: the model loads once (ONNX with one intra-op thread unless PARALLAX_EMBED_THREADS says
+    otherwise) and the actor's sentence cache serves copies that land on it. `crash_marker` is a fault
+    drill for the tests: the first call that finds no file there creates it and kills its own process.
+    """
+
+    def __init__(self, settings_obj: Settings | None = None, crash_marker: str | None = None):
+        from parallax.text.embed import get_embedder
+
+        self.settings = settings_obj or Settings()
+        self.crash_marker = crash_marker
+        get_embedder().warm_up()
+
+    def __call__(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if self.crash_marker and not os.path.exists(self.crash_marker):
+            Path(self.crash_marker).write_text(str(os.getpid()))
+            os._exit(3)  # as a killed worker: Ray restarts the actor and retries the batch
+        with use(self.settings):
+            return map_articles(rows)
+
+
+def map_articles(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Read rows -> article rows (`rows.ARTICLE_FIELDS`), as the store's `prepare` and the batch do."""
+    from parallax.stages.clean import clean_article
+    from parallax.stages.provenance import find_credits, minhash, note_masthead
+    from parallax.stages.split import split_article
+    from parallax.stages.stories import doc_vectors, term_counts
+    from parallax.text.dates import parse_day
+    from parallax.text.embed import embed
+    from parallax.text.hashing import sha_key
+    from parallax.text.names import names
+
+    out: list[dict[str, Any]] = []
+    todo: list[tuple[dict[str, Any], Any]] = []
+    for r in rows:
+        a = article_of(r)
+        row = dict(r, raw_key=sha_key(a.url, a.raw))
+        try:
+            clean_article(a)
+            split_article(a)
+        except Exception as exc:
+            out.append(dict(row, error_code="PX503", error_message=f"cleaning failed: {type(exc).__name__}: {exc}"))
+            continue
+        if not a.content_sentences():
+            out.append(dict(row, error_code="PX107", error_message="no article text left after cleaning"))
+            continue
+        a.credits = find_credits(a)
+        note_masthead(a)
+        text_hash = sha_key(a.text)
+        row.update(title=a.title, source=a.source, published=a.published, url=a.url)  # as cleaning left them
+        row.update(text=a.text, text_hash=text_hash, dedupe_key=sha_key(a.url, text_hash) if a.url else text_hash,
+                   removed_json=json.dumps([x.to_dict() for x in a.removed], ensure_ascii=False),
+                   sentences_json=json.dumps([[s.start, s.end, s.paragraph, int(s.is_heading)] for s in a.sentences]),
+                   credits_json=json.dumps([c.to_dict() for c in a.credits], ensure_ascii=False),
+                   meta_json=json.dumps(a.meta, ensure_ascii=False, default=str),
+                   minhash=np.asarray(minhash(a.text).hashvalues, dtype=np.uint64).tobytes(),
+                   terms_json=json.dumps(term_counts((a.title or "") + "\n" + a.text), ensure_ascii=False),
+                   names_json=json.dumps(sorted(names((a.title or "") + " " + a.text[:1500])), ensure_ascii=False))
+        day = parse_day(a.published)
+        row["day"] = day.isoformat() if day else None
+        todo.append((row, a))
+        out.append(row)
+    if todo:
+        sents = [a.sentence_texts() for _, a in todo]
+        flat = embed([s for ss in sents for s in ss])  # one call: the embedder batches by length
+        pos = 0
+        for (row, _), ss in zip(todo, sents, strict=True):
+            row["sent_vecs"] = vec_bytes(flat[pos : pos + len(ss)])
+            pos += len(ss)
+        for (row, _), v in zip(todo, doc_vectors([{"title": a.title, "text": a.text} for _, a in todo]), strict=True):
+            row["doc_vec"] = vec_bytes(v)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# IDF, candidates, edges, blocks
+
+
+def document_frequencies(rows: list[dict[str, Any]]) -> Counter:
+    """Partial document frequencies of the words of some articles (summed by the caller or a group-by)."""
+    df: Counter = Counter()
+    for r in rows:
+        if r.get("terms_json"):
+            df.update(json.loads(r["terms_json"]).keys())
+    return df
+
+
+def candidate_keys(row: dict[str, Any], df: dict[str, int], n_docs: int, cfg: ScaleConfig) -> list[str]:
+    """The keys under which an article meets its candidates (shuffle key of stage "candidates"):
+    its near-copy MinHash bands ("c:"), its `top_terms` highest TF-IDF words ("t:") and the store's
+    lead-vector LSH buckets ("s:"; a pair needs `story_min_collisions` of them)."""
+    from parallax.store import index as idx
+
+    keys = [f"c:{k}" for k in idx.copy_keys(np.frombuffer(row["minhash"], dtype=np.uint64))]
+    terms = json.loads(row["terms_json"] or "{}")
+    weight = {t: (1 + np.log(c)) * (np.log((1 + n_docs) / (1 + df.get(t, 0))) + 1) for t, c in terms.items()}
+    keys += [f"t:{t}" for t in sorted(weight, key=lambda t: (-weight[t], t))[: cfg.top_terms]]
+    keys += [f"s:{k}" for k in idx.story_keys(vectors(row["doc_vec"])[0])]
+    return keys
+
+
+def pairs_in_group(members: list[tuple[str, str]], cfg: ScaleConfig) -> list[tuple[str, str]]:
+    """Candidate pairs among the articles holding one key: (day or "", id) -> (a, b) with a < b. A key held
+    by more than `max_group` articles pairs each only with its `window` neighbours in (day, id) order."""
+    ms = sorted(members)
+    if len(ms) <= cfg.max_group:
+        return [(min(x[1], y[1]), max(x[1], y[1])) for x, y in itertools.combinations(ms, 2)]
+    out = []
+    for i, x in enumerate(ms):
+        for y in ms[i + 1 : i + 1 + cfg.window]:
+            out.append((min(x[1], y[1]), max(x[1], y[1])))
+    return out
+
+
+def keep_pair(kinds: Counter, cfg: ScaleConfig) -> bool:
+    """A pair is scored when it shares a copy band or a top word, or enough lead-vector LSH tables."""
+    return kinds["c"] > 0 or kinds["t"] > 0 or kinds["s"] >= cfg.story_min_collisions
+
+
+class Features:
+    """What story scoring needs of each article: lead vector, word counts, day (held by one scorer)."""
+
+    def __init__(self, rows: list[dict[str, Any]], df: dict[str, int], n_docs: int):
+        from parallax.stages.stories import TermMatrix
+        from parallax.text.dates import parse_day
+
+        self.index = {r["id"]: i for i, r in enumerate(rows)}
+        self.vecs = np.stack([vectors(r["doc_vec"])[0] for r in rows]) if rows else np.zeros((0, 384), np.float32)
+        terms = TermMatrix([json.loads(r["terms_json"] or "{}") for r in rows])
+        self.tfidf = terms.weighted(terms.idf(df, n_docs))
+        self.days = [parse_day(r.get("day")) for r in rows]
+
+
+def score_pairs(pairs: list[tuple[str, str]], feats: Features) -> list[float]:
+    """The batch's combined story similarity (`stages.stories.combined_similarity`) of each pair."""
+    cfg = settings().stories
+    if not pairs:
+        return []
+    ia = np.array([feats.index[a] for a, _ in pairs])
+    ib = np.array([feats.index[b] for _, b in pairs])
+    lex = np.asarray(feats.tfidf[ia].multiply(feats.tfidf[ib]).sum(axis=1)).ravel()
+    sim = cfg.embedding_weight * np.einsum("ij,ij->i", feats.vecs[ia], feats.vecs[ib]) + cfg.lexical_weight * lex
+    for k, (x, y) in enumerate(zip(ia, ib, strict=True)):
+        dx, dy = feats.days[x], feats.days[y]
+        if dx and dy and abs((dx - dy).days) > cfg.max_days_apart:
+            sim[k] -= cfg.date_gap_penalty
+    return sim.tolist()
+
+
+def blocks_of(ids: list[str], edges: list[tuple[str, str]]) -> dict[str, str]:
+    """Connected components of the candidate graph: article id -> block id (its smallest member id).
+
+    Average link only merges groups that hold a pair at or above the threshold, so no story of the batch
+    spans two components: clustering each component alone gives the batch's stories."""
+    parent = {i: i for i in ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {i: find(i) for i in ids}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# stories, provenance, briefs (one group each)
+
+
+def story_id_of(ids: list[str]) -> str:
+    """A story's id, as the batch names it (`pipeline.story_id_of`): a hash of its sorted article ids."""
+    return "story-" + hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:10]
+
+
+def cluster_block(rows: list[dict[str, Any]], df: dict[str, int], n_docs: int) -> dict[str, str]:
+    """One block's articles -> article id -> story id: the batch's clustering (IDF of the whole run)."""
+    from parallax.stages.stories import TermMatrix, cluster_similarities, combined_similarity
+    from parallax.text.dates import parse_day
+
+    rows = sorted(rows, key=lambda r: r["order"])  # the batch clusters in input order
+    ids = [r["id"] for r in rows]
+    if len(rows) == 1:
+        return {ids[0]: story_id_of(ids)}
+    terms = TermMatrix([json.loads(r["terms_json"] or "{}") for r in rows])
+    vecs = np.stack([vectors(r["doc_vec"])[0] for r in rows])
+    sim = combined_similarity(vecs, terms.weighted(terms.idf(df, n_docs)), [parse_day(r.get("day")) for r in rows])
+    labels = cluster_similarities(sim, terms)
+    groups: dict[str, list[str]] = {}
+    for i, lab in zip(ids, labels, strict=True):
+        groups.setdefault(lab, []).append(i)
+    return {i: story_id_of(members) for members in groups.values() for i in members}
+
+
+def trace_story(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One story's articles -> the rows with origin group, derivations and the compared pairs
+    (`pairs_json` on the row of each pair's first article): `compare_all` + `origin_groups`."""
+    from parallax.stages.provenance import compare_all, origin_groups
+    from parallax.store.incremental import StoredSignature
+
+    rows = sorted(rows, key=lambda r: r["id"])
+    arts = [article_of(r) for r in rows]
+    emb = {r["id"]: vectors(r["sent_vecs"]) for r in rows}
+    mhs = {r["id"]: StoredSignature(r["minhash"]) for r in rows}
+    pairs = compare_all(arts, emb, mhs)
+    result = origin_groups(arts, pairs)
+    by_first: dict[str, list[dict[str, Any]]] = {}
+    for p in pairs:
+        by_first.setdefault(p.a, []).append({"a": p.a, "b": p.b, "relation": p.relation, "jaccard": p.jaccard,
+                                             "run": p.run, "run_score": p.run_score, "mean_cos": p.mean_cos,
+                                             "evidence": p.evidence, "a_only": p.a_only, "b_only": p.b_only})
+    out = []
+    for r in rows:
+        gid, derived = result[r["id"]]
+        out.append(dict(r, group_id=gid, derived_json=json.dumps([d.to_dict() for d in derived], ensure_ascii=False),
+                        pairs_json=json.dumps(by_first.get(r["id"], []), ensure_ascii=False)))
+    return out
+
+
+def brief_story(rows: list[dict[str, Any]], length: str = "standard") -> dict[str, Any]:
+    """One traced story -> its brief (`pipeline.brief_story_articles`, the batch's and the store's call)."""
+    from parallax.pipeline import brief_story_articles
+    from parallax.text.embed import get_embedder
+
+    arts = []
+    emb = get_embedder()
+    for r in rows:
+        a = article_of(r)
+        texts = a.sentence_texts()
+        v = vectors(r["sent_vecs"])
+        if len(v) == len(texts):
+            emb.prime(texts, v)  # the article map's vectors: the cross-check re-embeds nothing
+        arts.append(a)
+    sid = rows[0]["story"]
+    story = brief_story_articles(sid, arts, length=length)
+    days = sorted(r["day"] for r in rows if r.get("day"))
+    return {"story": sid, "articles_json": json.dumps(sorted(a.id for a in arts)),
+            "story_json": json.dumps(story.to_dict(), ensure_ascii=False),
+            "first_day": days[0] if days else None, "last_day": days[-1] if days else None}
+
+
+def run_in_process(paths: list[str], length: str = "standard") -> dict[str, list[dict[str, Any]]]:
+    """The stages in this process, without Ray, for small inputs and tests: all articles form one block
+    (exact by construction). Returns what `runner.load_outcome` returns of a finished run."""
+    rows: list[dict[str, Any]] = []
+    for n, (path, explicit) in enumerate(list_inputs(paths)):
+        rows += read_one(path, n, explicit)[0]
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_id.setdefault(r["id"], []).append(r)
+    rows = sorted((r for group in by_id.values() for r in dedupe_ids(group)), key=lambda r: r["order"])
+    arts = [r for r in map_articles(rows) if not r.get("error_code")]
+    df = document_frequencies(arts)
+    story_of = cluster_block(arts, df, len(arts)) if arts else {}
+    stories: dict[str, list[dict[str, Any]]] = {}
+    for r in arts:
+        stories.setdefault(story_of[r["id"]], []).append(dict(r, story=story_of[r["id"]]))
+    traced = [t for members in stories.values() for t in trace_story(members)]
+    by_story: dict[str, list[dict[str, Any]]] = {}
+    for t in traced:
+        by_story.setdefault(t["story"], []).append(t)
+    return {"articles": traced, "stories": [brief_story(ms, length) for ms in by_story.values()]}

@@ -1,0 +1,116 @@
+"""The cluster pipeline on a local Ray cluster gives the batch's answer, survives a killed actor, resumes
+from its markers, and its daily merge serves what `parallax ingest` serves.
+
+A few hundred pages are generated from our fixtures (copies, trimmed copies, word-swapped rewrites,
+second events of one kind). Marked `scale` (`pytest -m scale` selects them; about three minutes on two
+busy cores).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.scale
+
+
+@pytest.fixture(scope="module")
+def finished_run(local_ray: Any, scale_pages: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from parallax.scale import run
+
+    out = tmp_path_factory.mktemp("scale-run") / "day"
+    report = run([str(p) for p in scale_pages], out, workers=2)
+    assert report.ran == ["read", "dedupe", "articles", "idf", "candidates", "edges", "stories", "provenance",
+                          "briefs"]
+    return out
+
+
+def test_pages_hold_copies_rewrites_and_two_event_stories(batch_brief):
+    relations = {d.relation for a in batch_brief.articles for d in a.derived_from}
+    assert {"copy", "near-copy", "rewrite"} <= relations
+    assert len(batch_brief.articles) >= 180
+    assert not batch_brief.errors
+    assert sum(len(s.articles) > 1 for s in batch_brief.stories) >= 10
+
+
+def test_cluster_run_gives_the_batch_groups_stories_and_facts(finished_run, batch_brief, outcome_of):
+    from parallax.scale import load_outcome
+
+    want, got = outcome_of["brief"](batch_brief), outcome_of["run"](load_outcome(finished_run))
+    assert got["groups"] == want["groups"]
+    assert set(got["stories"]) == set(want["stories"])
+    assert got["stories"] == want["stories"]
+
+
+def test_killed_actor_mid_map_gives_the_same_answer(local_ray, scale_pages, batch_brief, tmp_path, outcome_of):
+    from parallax.scale import load_outcome, run
+
+    marker = tmp_path / "crashed"
+    run([str(p) for p in scale_pages], tmp_path / "day", workers=2, crash_marker=str(marker))
+    assert marker.exists()  # one actor did die in the article map
+    want, got = outcome_of["brief"](batch_brief), outcome_of["run"](load_outcome(tmp_path / "day"))
+    assert got == want
+
+
+def test_rerun_with_markers_skips_finished_stages(finished_run, local_ray, scale_pages):
+    from parallax.scale import STAGES, run
+
+    again = run([str(p) for p in scale_pages], finished_run, workers=2)
+    assert again.ran == [] and again.skipped == list(STAGES)
+    (finished_run / "_markers" / "briefs.json").unlink()  # as if the run had failed in its last stage
+    resumed = run([str(p) for p in scale_pages], finished_run, workers=2)
+    assert resumed.ran == ["briefs"]
+
+
+def _api_stories(store: Any) -> dict[str, Any]:
+    """GET /api/stories/{id} for every story, keyed by its sorted article ids; the story id (which differs:
+    the store's ids are its own) replaced by a placeholder."""
+    from fastapi.testclient import TestClient
+
+    from parallax.web import create_app
+
+    out = {}
+    with TestClient(create_app(store, revision_ttl=0.0), base_url="http://testserver") as client:
+        for row in store.list_stories(limit=1000):
+            res = client.get(f"/api/stories/{row['id']}")
+            assert res.status_code == 200, res.text
+            body = json.loads(re.sub(re.escape(row["id"]), "STORY", res.text))
+            out[json.dumps(sorted(row["articles"]))] = body
+    return out
+
+
+def test_merged_postgresql_store_serves_what_ingest_serves(finished_run, scale_pages, make_pg_database, tmp_path):
+    from parallax.ingest import ingest
+    from parallax.store import Store
+    from parallax.store.bulk import merge_run
+
+    with Store(make_pg_database()) as merged:
+        summary = merge_run(merged, finished_run)
+        assert summary["articles"] >= 180
+        again = merge_run(merged, finished_run)  # a second merge of the same day files nothing
+        assert again["articles"] == 0 and again["duplicates"] == summary["articles"]
+        got = _api_stories(merged)
+    with Store(str(tmp_path / "ingested.db")) as ingested:
+        done = ingest([str(p) for p in scale_pages], ingested, progress=False)
+        assert not done.failures
+        want = _api_stories(ingested)
+    assert set(got) == set(want)
+    for key in want:
+        assert got[key] == want[key], key
+
+
+def test_merge_command_files_a_finished_run(finished_run, tmp_path):
+    from click.testing import CliRunner
+
+    from parallax.cli import main
+    from parallax.store import Store
+
+    res = CliRunner().invoke(main, ["scale", "merge", str(finished_run), "--db", str(tmp_path / "m.db")])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.output.strip().splitlines()[-1])
+    with Store(str(tmp_path / "m.db")) as store:
+        assert summary["articles"] == store.info()["counts"]["articles"] >= 180
