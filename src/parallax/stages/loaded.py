@@ -96,15 +96,8 @@ _ATTRIBUTION_CATEGORY = "attribution"
 #: Lexicon categories the word head sees as one-hot features (order is part of the model's input).
 CATEGORIES = ("hyperbole", "intensifier", "emotive", "pejorative", "attack-verb", "speech-verb", "framing",
               "opinion-adverb", "doubt", "partisan", "profanity", "headline")
-N_WORD_LEX = len(CATEGORIES) + 3  # categories, the strongest weight, capitalised, ALL-CAPS emphasis
+N_WORD_LEX = len(CATEGORIES) + 2  # categories, the strongest weight, capitalised
 N_AGG = 5  # the word head's strongest outputs fed to the sentence head
-#: Style cues of the outlet's own words, fed to the sentence head (order is part of the model's input):
-#: an exclamation mark; a question (rhetorical in news prose); the reader addressed ("you", "your"); the
-#: writer's "we"/"our"/"I"; a word in ALL CAPS for emphasis (not an acronym, not a dateline); scare quotes;
-#: a fragment (a body "sentence" of at most ``LoadedConfig.fragment_words`` words: "Typical."); the text is a
-#: headline.
-STYLE_CUES = ("exclamation", "question", "second_person", "first_person", "caps_emphasis", "scare_quotes",
-              "fragment", "headline")
 
 
 def _wordset(words: str) -> frozenset[str]:
@@ -121,10 +114,6 @@ _ATTRIBUTION_RE = re.compile(r"\b(?:said|says|told|according to|stated|announced
 
 # First- and second-person words: outside a quotation, the writer addressing the reader.
 _VOICE_RE = re.compile(r"\b(?:[Ww]e|WE|[Oo]urs?|[Uu]s|[Yy]ou|[Yy]our|I|[Mm]y|[Mm]e)\b(?![.'’-]?[A-Z])")
-_SECOND_PERSON_RE = re.compile(r"\b(?:[Yy]ou|YOU|[Yy]our|YOUR|[Yy]ours|[Yy]ourself|[Yy]ourselves)\b")
-_FIRST_PERSON_RE = re.compile(r"\b(?:[Ww]e|WE|[Oo]urs?|OUR|I|[Mm]y|[Mm]e)\b(?![.'’-]?[A-Z])")
-# A dateline opening a wire story: "BRENNOCK, Orlaine (HPA) -", "LONDON (Reuters) -", "PARIS —".
-_DATELINE_RE = re.compile(r"^\s*(?:[A-Z][A-Z'’.-]+\s+){0,3}[A-Z][A-Z'’.-]+(?=\s*(?:,|\(|—|–|-\s))")
 
 # Lexicon tokens (ASCII words, as the lexicon is written) and words for the model (any letters).
 _WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
@@ -439,52 +428,21 @@ def _pattern_hits(text: str, exclude: list[tuple[int, int]], headline: bool, cfg
         if not _inside(m.start(), exclude):
             hits.append(_Hit(m.group().lower(), _ATTRIBUTION_CATEGORY, cfg.attribution_damp, m.start(), m.end()))
             break
-    for a, b in _caps_emphasis(text, exclude):  # ALL-CAPS emphasis in a text that is not itself all caps
-        hits.append(_Hit(f"all caps: {text[a:b].lower()}", "emphasis", cfg.w_caps, a, b))
+    if headline:  # ALL-CAPS emphasis in a headline that is not itself all caps
+        words = [t for t in _WORD_RE.finditer(text) if any(c.isalpha() for c in t.group())]
+        caps = [w for w in words if w.group().isupper()]
+        if words and len(caps) * 2 < len(words):
+            for w in caps:
+                word = w.group()
+                letters = sum(c.isalpha() for c in word)
+                if (letters >= 4 and word.upper() not in _ACRONYMS and "." not in word
+                        and any(c in "AEIOU" for c in word) and not _inside(w.start(), exclude)):
+                    hits.append(_Hit(f"all caps: {word.lower()}", "emphasis", cfg.w_caps, w.start(), w.end()))
     for a, b in _quoted_spans(text):
         if _is_scare_quote(text, a, b, tokens):
             inner = text[a + 1 : b - 1].strip()
             hits.append(_Hit(f"scare quotes: {inner.lower()}", "scare-quotes", cfg.w_scare_quotes, a, b))
     return hits
-
-
-def _caps_emphasis(text: str, exclude: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Words written in capitals for emphasis ("AGAIN", "FURY"): at least four letters with a vowel, not a
-    known acronym, not a wire dateline ("BRENNOCK, Orlaine (HPA) -"), outside quotations, in a text that is
-    not itself mostly capitals."""
-    words = [t for t in _WORD_RE.finditer(text) if any(c.isalpha() for c in t.group())]
-    caps = [w for w in words if w.group().isupper()]
-    if not words or len(caps) * 2 >= len(words):
-        return []
-    dateline = _DATELINE_RE.match(text)
-    out = []
-    for w in caps:
-        word = w.group()
-        letters = sum(c.isalpha() for c in word)
-        if (letters >= 4 and word.upper() not in _ACRONYMS and "." not in word and any(c in "AEIOU" for c in word)
-                and not _inside(w.start(), exclude) and not (dateline and w.end() <= dateline.end())):
-            out.append((w.start(), w.end()))
-    return out
-
-
-def _style_cues(text: str, headline: bool, exclude: list[tuple[int, int]], hits: list[_Hit],
-                cfg: LoadedConfig) -> np.ndarray:
-    """The :data:`STYLE_CUES` of the outlet's own words (quoted and attributed spans left out), 0/1 each."""
-    def outside(rx: re.Pattern[str]) -> bool:
-        return any(not _inside(m.start(), exclude) for m in rx.finditer(text))
-
-    own_words = [m for m in _WORD_RE.finditer(text) if not _inside(m.start(), exclude)]
-    cues = {
-        "exclamation": any(ch == "!" and not _inside(i, exclude) for i, ch in enumerate(text)),
-        "question": any(ch == "?" and not _inside(i, exclude) for i, ch in enumerate(text)),
-        "second_person": outside(_SECOND_PERSON_RE),
-        "first_person": outside(_FIRST_PERSON_RE),
-        "caps_emphasis": any(h.category == "emphasis" for h in hits),
-        "scare_quotes": any(h.category == "scare-quotes" for h in hits),
-        "fragment": not headline and 0 < len(own_words) <= cfg.fragment_words,
-        "headline": headline,
-    }
-    return np.array([float(cues[k]) for k in STYLE_CUES], np.float32)
 
 
 def _noisy_or(hits: list[_Hit]) -> float:
@@ -612,7 +570,6 @@ class SentenceFeatures:
     lexicon: float  # the lexicon-only score (outlet's words)
     headline: bool = False
     hits: list[_Hit] = field(default_factory=list)  # the outlet's lexicon and pattern hits
-    style: np.ndarray = field(default_factory=lambda: np.zeros(len(STYLE_CUES), np.float32))  # STYLE_CUES
 
 
 def featurize(texts: list[str], headline: bool = False, config: LoadedConfig = DEFAULT_CONFIG,
@@ -629,7 +586,6 @@ def _features_of(text: str, hidden: np.ndarray, offsets: list[tuple[int, int]], 
     exclude = [(a, b) for a, b, _ in spans]
     raw_hits = _lexicon_hits(text, headline, [])
     outlet_hits = _all_hits(text, headline, exclude, cfg)
-    caps = _caps_emphasis(text, [])
     words: list[tuple[str, int, int]] = []
     vecs: list[np.ndarray] = []
     lexf: list[np.ndarray] = []
@@ -650,9 +606,8 @@ def _features_of(text: str, hidden: np.ndarray, offsets: list[tuple[int, int]], 
         for h in raw_hits:
             if h.start < z and h.end > a and h.category in CATEGORIES:
                 f[CATEGORIES.index(h.category)] = 1.0
-                f[-3] = max(f[-3], h.weight)
-        f[-2] = float(m.group()[:1].isupper())
-        f[-1] = float(any(c0 <= a < c1 for c0, c1 in caps))
+                f[-2] = max(f[-2], h.weight)
+        f[-1] = float(m.group()[:1].isupper())
         lexf.append(f)
         kind = next((k for s0, e0, k in spans if s0 <= a < e0), "outlet")
         kinds.append(kind)
@@ -664,7 +619,7 @@ def _features_of(text: str, hidden: np.ndarray, offsets: list[tuple[int, int]], 
     norm = float(np.linalg.norm(pooled))
     pooled = pooled / norm if norm > 0 else pooled
     return SentenceFeatures(words, word_x, outlet, kinds, pooled.astype(np.float32), _noisy_or(outlet_hits),
-                            headline, outlet_hits, _style_cues(text, headline, exclude, outlet_hits, cfg))
+                            headline, outlet_hits)
 
 
 def word_aggregates(p_outlet: np.ndarray) -> np.ndarray:
@@ -676,15 +631,15 @@ def word_aggregates(p_outlet: np.ndarray) -> np.ndarray:
 
 
 def sentence_vector(f: SentenceFeatures, p_words: np.ndarray, cfg: LoadedConfig) -> np.ndarray:
-    """The sentence head's input: pooled outlet vector, scaled lexicon score, word-head aggregates, which
-    lexicon categories occur among the outlet's words and the style cues (:data:`STYLE_CUES`)."""
+    """The sentence head's input: pooled outlet vector, scaled lexicon score, word-head aggregates and
+    which lexicon categories occur among the outlet's words."""
     agg = word_aggregates(p_words[f.outlet] if len(p_words) else p_words)
     dim = f.word_x.shape[1] - N_WORD_LEX
     if f.outlet.any():
         cats = f.word_x[f.outlet, dim : dim + len(CATEGORIES)].max(axis=0)
     else:
         cats = np.zeros(len(CATEGORIES), np.float32)
-    return np.concatenate([f.pooled, [f.lexicon * cfg.lexicon_feature_scale], agg, cats, f.style]).astype(np.float32)
+    return np.concatenate([f.pooled, [f.lexicon * cfg.lexicon_feature_scale], agg, cats]).astype(np.float32)
 
 
 # --------------------------------------------------------------------------------------------- heads
