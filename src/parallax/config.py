@@ -219,6 +219,10 @@ class BriefConfig:
     # A quotation earns a place only if it carries a fact or a position: a sentence that is mostly a quote
     # of fewer than this many words, with no figure, count or date, is not a fact ("“We are ready,” he said.").
     quote_min_words: int = 8
+    # Balance shown: the brief notes an origin's wording when it has at least this many loaded sentences
+    # and its share of loaded sentences exceeds the other origins' share by at least this much (set a priori).
+    wording_min_loaded: int = 2
+    wording_share_gap: float = 0.2
     headline_neutral: float = 0.99  # neutrality at which a title counts as neutral
     headline_centrality_weight: float = 0.5
     headline_group_weight: float = 0.1

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from parallax.config import settings
-from parallax.model import Article, Fact, Story
+from parallax.model import Article, Fact, LoadedFlag, Story
 from parallax.stages.crosscheck import CrossCheck, fact_from_cluster, supports
 from parallax.stages.loaded import flag_sentence, neutrality
 
@@ -252,6 +252,36 @@ def choose_headline(articles: list[Article]) -> tuple[str, str | None]:
     return (a.title or a.id), a.id
 
 
+def loaded_balance(articles: list[Article], flags: list[LoadedFlag]) -> tuple[dict[str, str], str]:
+    """Per origin group (named by its original's outlet, else its id): loaded sentences out of its
+    sentences, as "k of n"; and a one-line wording note when one origin's framing differs markedly from the
+    others' (``BriefConfig.wording_min_loaded``, ``wording_share_gap``), else "". Headline flags are counted
+    with the sentences: a title is the outlet's wording too."""
+    cfg = settings().brief
+    group_of = {a.id: a.group or a.id for a in articles}
+    label: dict[str, str] = {}
+    sentences: dict[str, int] = {}
+    for a in sorted(articles, key=lambda x: (bool(x.derived_from), x.id)):
+        g = group_of[a.id]
+        label.setdefault(g, a.source or g)
+        sentences[g] = sentences.get(g, 0) + len(a.sentences) + bool((a.title or "").strip())
+    loaded_n = {g: 0 for g in sentences}
+    for f in flags:
+        loaded_n[group_of.get(f.article, f.article)] = loaded_n.get(group_of.get(f.article, f.article), 0) + 1
+    by_origin = {label[g]: f"{loaded_n[g]} of {sentences[g]}" for g in sorted(sentences, key=lambda g: label[g])}
+    note = ""
+    if len(sentences) >= 2:
+        shares = {g: loaded_n[g] / max(1, sentences[g]) for g in sentences}
+        top = max(shares, key=lambda g: (shares[g], g))
+        rest_loaded = sum(loaded_n[g] for g in sentences if g != top)
+        rest_total = sum(sentences[g] for g in sentences if g != top)
+        rest_share = rest_loaded / max(1, rest_total)
+        if loaded_n[top] >= cfg.wording_min_loaded and shares[top] - rest_share >= cfg.wording_share_gap:
+            note = (f"{label[top]}'s wording is loaded in {loaded_n[top]} of {sentences[top]} sentences; "
+                    f"the other origins' in {rest_loaded} of {rest_total}")
+    return by_origin, note
+
+
 def build_story(story_id: str, articles: list[Article], cc: CrossCheck, *, max_facts: int,
                 max_words: int) -> Story:
     """The story's brief from its cross-check: headline, facts within the budgets, loaded language, coverage."""
@@ -265,6 +295,7 @@ def build_story(story_id: str, articles: list[Article], cc: CrossCheck, *, max_f
         for r in a.removed:
             removed[r.kind] = removed.get(r.kind, 0) + 1
     outlets = {(a.source or a.url or a.id).lower() for a in articles}
+    by_origin, note = loaded_balance(articles, loaded)
     coverage = {
         "articles": len(articles),
         "outlets": len(outlets),
@@ -272,6 +303,9 @@ def build_story(story_id: str, articles: list[Article], cc: CrossCheck, *, max_f
         "removed": removed,
         "facts_considered": len(cc.clusters),
         "words": sum(len(f.text.split()) for f in facts),
+        "loaded_by_origin": by_origin,
     }
+    if note:
+        coverage["wording"] = note
     return Story(id=story_id, articles=[a.id for a in articles], headline=headline, headline_from=headline_from,
                  facts=facts, disputes=cc.disputes, loaded_language=loaded, coverage=coverage)
