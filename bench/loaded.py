@@ -229,9 +229,8 @@ def crosscheck_phrases(root: Path, clusters: list[str] | None = None, details: b
                     for f in flags:
                         if f.article != page:
                             continue
-                        if f.where == "headline" and title:
-                            hit = True
-                        elif f.where == "body" and _overlaps(f.start, f.end, body):
+                        if (f.where == "headline" and title) or (
+                                f.where == "body" and _overlaps(f.start, f.end, body)):
                             hit = True
                 lost += not found
                 flagged += hit
