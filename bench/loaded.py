@@ -17,6 +17,7 @@ on the same sentences it was trained on (in-sample, for reference only).
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -153,6 +154,126 @@ def _cross_validated(items: list[dict[str, Any]], k: int, repeats: int = 1) -> d
             "feature_seconds": t_feat, "threads": cfg.threads or min(4, os.cpu_count() or 1)}
 
 
+# --- planted phrases on our own fictional clusters (measurement only: nothing is fitted on them) ----------
+
+
+def _phrase_spans(text: str, phrase: str) -> list[tuple[int, int]]:
+    from bench.crosscheck import find_spans
+
+    return find_spans(text, phrase)
+
+
+def _overlaps(a: int, z: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < z and a < e for s, e in spans)
+
+
+def _raw_sentence(raw: str, phrase: str) -> tuple[str, str] | None:
+    """The sentence (or title-like line) of the page as written that holds ``phrase``, and where it reads:
+    "headline" for a short line without a full stop, else "body". Diagnostic, independent of cleaning."""
+    split_text = px.get("stages.split", "split_text")
+    for line in raw.splitlines():
+        spans = _phrase_spans(line, phrase)
+        if not spans:
+            continue
+        a, z = spans[0]
+        stripped = line.strip()
+        if len(stripped.split()) <= 16 and not stripped.endswith((".", "”", '"')):
+            return stripped, "headline"
+        parts = [s for s in split_text(line) if s.start < z and a < s.end]
+        if parts:
+            return line[parts[0].start : parts[-1].end], "body"
+        return stripped, "body"
+    return None
+
+
+def crosscheck_phrases(root: Path, clusters: list[str] | None = None, details: bool = False) -> dict[str, Any]:
+    """Planted ``loaded`` and ``neutral`` phrases of ``bench/data/crosscheck/*/gold.json`` against the product.
+
+    Each cluster runs as the product runs (``brief_paths([dir], single_story=True, length="full")``); a phrase
+    counts as **flagged** when one of the story's ``loaded_language`` flags for its page covers it (a body flag
+    overlapping it in the cleaned text, or a headline flag on a title holding it). ``lost``: the phrase is in
+    neither the cleaned text nor the title (cleaning dropped or changed it). ``raw``: the detector alone on the
+    page's sentence as written (independent of cleaning), flagged or not. No threshold or weight is fitted on
+    these pages; they only measure.
+    """
+    from bench.crosscheck import page_texts
+
+    brief_paths = px.get("pipeline", "brief_paths")
+    analyse = px.get("stages.loaded", "analyse")
+    dirs = sorted(p for p in root.iterdir() if p.is_dir() and (p / "gold.json").exists())
+    if clusters:
+        dirs = [d for d in dirs if d.name in clusters]
+    rows: list[dict[str, Any]] = []
+    missed: list[str] = []
+    false_flags: list[str] = []
+    t0 = time.perf_counter()
+    for d in dirs:
+        gold = json.loads((d / "gold.json").read_text(encoding="utf-8"))
+        brief = brief_paths([str(d)], single_story=True, length="full")
+        arts = {a.id: a for a in brief.articles}
+        flags = [f for s in brief.stories for f in s.loaded_language]
+        raws = page_texts(d)
+        row = {"cluster": d.name}
+        for kind in ("loaded", "neutral"):
+            n = flagged = lost = raw_flagged = 0
+            for item in gold.get(kind, []):
+                page, phrase = item["page"], item["text"]
+                art = arts.get(page)
+                n += 1
+                hit = False
+                found = False
+                if art is not None:
+                    body = _phrase_spans(art.text, phrase)
+                    title = _phrase_spans(art.title or "", phrase)
+                    found = bool(body or title)
+                    for f in flags:
+                        if f.article != page:
+                            continue
+                        if (f.where == "headline" and title) or (
+                                f.where == "body" and _overlaps(f.start, f.end, body)):
+                            hit = True
+                lost += not found
+                flagged += hit
+                raw = _raw_sentence(raws.get(page, ""), phrase)
+                raw_hit = bool(raw) and analyse(raw[0], raw[1]).loaded
+                raw_flagged += raw_hit
+                if kind == "loaded" and not hit:
+                    missed.append(f"{page}: {phrase!r} ({'lost' if not found else 'not flagged'}; "
+                                  f"raw {'flagged' if raw_hit else 'not flagged'}"
+                                  + (f", score {analyse(raw[0], raw[1]).score:.2f}" if raw else "") + ")")
+                if kind == "neutral" and (hit or raw_hit):
+                    false_flags.append(f"{page}: {phrase!r} ({'product' if hit else 'raw sentence'})")
+            row[f"{kind}"] = n
+            row[f"{kind}_flagged"] = flagged
+            row[f"{kind}_lost"] = lost
+            row[f"{kind}_raw_flagged"] = raw_flagged
+        rows.append(row)
+    total = {"cluster": "all"}
+    for key in rows[0] if rows else []:
+        if key != "cluster":
+            total[key] = sum(r[key] for r in rows)
+    return {"rows": [*rows, total], "missed": missed, "false_flags": false_flags,
+            "seconds": time.perf_counter() - t0}
+
+
+XC_COLUMNS = ("cluster", "loaded", "loaded_flagged", "loaded_lost", "loaded_raw_flagged", "neutral",
+              "neutral_flagged", "neutral_raw_flagged")
+
+
+def run_crosscheck_phrases(args: Any) -> int:
+    root = Path(args.crosscheck_data)
+    out = crosscheck_phrases(root, args.clusters.split(",") if args.clusters else None)
+    common.print_table(f"bench.loaded --crosscheck-phrases — planted phrases in {root} (product path, "
+                       f"{out['seconds']:.0f}s)", out["rows"], XC_COLUMNS)
+    if args.details:
+        for line in out["missed"]:
+            print("  missed:", line)
+        for line in out["false_flags"]:
+            print("  neutral flagged:", line)
+    common.write_json(args.json, NAME, root, out["rows"], missed=out["missed"], false_flags=out["false_flags"])
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = common.make_parser(NAME, __doc__.splitlines()[0], FOLDER)
     parser.add_argument("--subset", default="BABE_SG2", help="subset to score (default: %(default)s)")
@@ -160,7 +281,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=1,
                         help="redraw the folds this many times (seeds 0..N-1; default: %(default)s)")
     parser.add_argument("--no-in-sample", action="store_true", help="skip the shipped model's in-sample row")
+    parser.add_argument("--crosscheck-phrases", action="store_true",
+                        help="instead: planted loaded/neutral phrases of our fictional cross-check clusters")
+    parser.add_argument("--crosscheck-data", default=str(common.REPO_ROOT / "bench" / "data" / "crosscheck"),
+                        help="folder of cross-check clusters (default: %(default)s)")
+    parser.add_argument("--clusters", default="", help="with --crosscheck-phrases: only these clusters (a,b)")
+    parser.add_argument("--details", action="store_true", help="with --crosscheck-phrases: list misses")
     args = common.parse(parser, argv)
+    if args.crosscheck_phrases:
+        return run_crosscheck_phrases(args)
     if common.skip_if_absent(args.data):
         return 0
     data = Path(args.data)

@@ -21,7 +21,7 @@ from bench import common, metrics, peers
 
 NAME = "summary"
 FOLDERS = ("mds_multinews_longbench", "mds_allsides_neus")
-COLUMNS = ("rouge1", "rouge2", "rougelsum", "traceable", "words", "clusters", "errors", "seconds")
+COLUMNS = ("rouge1", "rouge2", "rougelsum", "traceable", "loaded", "words", "clusters", "errors", "seconds")
 _W = re.compile(r"\w+")
 
 
@@ -37,8 +37,14 @@ def _refs(items: list[dict[str, Any]]) -> list[str]:
 
 
 def run_parallax(items: list[dict[str, Any]], budgets: list[int]) -> dict[str, Any]:
+    """The product's briefs (``brief_records``, one story, ``max_words`` = budget) scored against the
+    references; ``traceable`` = share of facts whose words are all in one cited source; ``loaded`` = share of
+    the brief's fact sentences whose loaded-language score is at or above the detector's threshold
+    (``stages.loaded.analyse``, the product's detector and threshold)."""
+    analyse_many = px.get("stages.loaded", "analyse_many")
     outputs: list[str] = []
     facts_total = facts_traceable = errors = 0
+    brief_sentences: list[str] = []
     first = ""
     with common.Timer() as timer:
         for item, budget in zip(items, budgets, strict=True):
@@ -54,11 +60,14 @@ def run_parallax(items: list[dict[str, Any]], budgets: list[int]) -> dict[str, A
             for story in brief.stories:
                 for fact in story.facts:
                     lines.extend(peers.sentences(fact.text) or [fact.text])
+                    brief_sentences.append(fact.text)
                     facts_total += 1
                     facts_traceable += metrics.traceable(fact.text, [texts.get(s, "") for s in fact.sources])
             outputs.append("\n".join(lines))
+    loaded = sum(r.loaded for r in analyse_many(brief_sentences)) if brief_sentences else 0
     row = {"system": "parallax", **metrics.rouge(_refs(items), outputs),
            "traceable": facts_traceable / facts_total if facts_total else 0.0, "facts": facts_total,
+           "loaded": loaded / len(brief_sentences) if brief_sentences else 0.0, "loaded_sentences": loaded,
            "words": sum(len(o.split()) for o in outputs) / len(outputs) if outputs else 0.0,
            "clusters": len(items), "errors": errors, "seconds": timer.seconds}
     if first:
@@ -75,7 +84,11 @@ def run_peer(name: str, items: list[dict[str, Any]], budgets: list[int], split_d
             else:
                 chosen = peers.sumy_rank(name, docs, budget)
             outputs.append("\n".join(chosen))
+    # the same loaded-language measure as Parallax's (the peers' sentences, as cut to the budget)
+    sentences = [line for out in outputs for line in out.split("\n") if line.strip()]
+    loaded = sum(r.loaded for r in px.get("stages.loaded", "analyse_many")(sentences)) if sentences else 0
     return {"system": name, **metrics.rouge(_refs(items), outputs),
+            "loaded": loaded / len(sentences) if sentences else 0.0, "loaded_sentences": loaded,
             "words": sum(len(o.split()) for o in outputs) / len(outputs) if outputs else 0.0,
             "clusters": len(items), "seconds": timer.seconds}
 

@@ -262,6 +262,18 @@ class BriefConfig:
     rep_short_penalty: float = 0.05  # ... cost this much each
     rep_unfinished_penalty: float = 0.2  # it does not end like a sentence
     headline_min_words: int = 4  # shorter titles are not headlines
+    # Filling the word budget (set a priori, not tuned; bench.summary measures the effect on AllSides and
+    # Multi-News dev): when no whole remaining fact fits the words left, the best-ranked one that can be cut
+    # at a clause boundary (, ; : or a dash) into at least this many words, dropping no attribution, figure
+    # or open quotation, is shown up to that boundary, marked with an ellipsis.
+    fill_clause_min_words: int = 6
+    # A quotation earns a place only if it carries a fact or a position: a sentence that is mostly a quote
+    # of fewer than this many words, with no figure, count or date, is not a fact ("“We are ready,” he said.").
+    quote_min_words: int = 8
+    # Balance shown: the brief notes an origin's wording when it has at least this many loaded sentences
+    # and its share of loaded sentences exceeds the other origins' share by at least this much (set a priori).
+    wording_min_loaded: int = 2
+    wording_share_gap: float = 0.2
     headline_neutral: float = 0.99  # neutrality at which a title counts as neutral
     headline_centrality_weight: float = 0.5
     headline_group_weight: float = 0.1

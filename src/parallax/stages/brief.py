@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from parallax.config import settings
-from parallax.model import Article, Fact, Story
+from parallax.model import Article, Fact, LoadedFlag, Story
 from parallax.stages.crosscheck import CrossCheck, fact_from_cluster, supporters, supports
 from parallax.stages.loaded import analyse_many, flag_sentence, neutrality
 
@@ -64,7 +64,74 @@ def _wording_key(cc: CrossCheck, members: list[int], m: int, roots: set[str]) ->
     return (s.article in roots, not flag_sentence(s.text), round(score, 6), -m)
 
 
+def _candidate(cc: CrossCheck, members: list[int], roots: set[str], centroid: np.ndarray,
+               n_articles: int) -> Candidate:
+    """A fact candidate from statements that say one thing: its wording chosen by construction, its members
+    narrowed to the statements that support that wording (an original's plain sentence may sit elsewhere,
+    so the wording is chosen again among them), scored for importance."""
+    cfg = settings().brief
+    st = cc.statements
+    # The fact is the statement among `members` with the most independent support (the judge's: statements
+    # that support it); its words are chosen among every statement that states it (an original's plain
+    # sentence first; it may sit in another cluster), and it is cited to every statement supporting either.
+    support = {m: supporters(cc, m) for m in members}
+    most = max(members, key=lambda m: (len({st[k].group for k in support[m]}), len(support[m]), -m))
+    rep = choose_representative(cc, support[most], roots)
+    members = sorted(set(support[most]) | set(supporters(cc, rep)))
+    groups = len({st[m].group for m in members})
+    arts = len({st[m].article for m in members})
+    centrality = float(np.mean(cc.vectors[members] @ centroid))
+    early = 1.0 - min(st[m].position for m in members)
+    score = groups + cfg.w_centrality * centrality + cfg.w_early * early + cfg.w_articles * arts / n_articles
+    return Candidate(members, rep, score, groups)
+
+
+_FIGURE = re.compile(r"\d")
+_QUOTE_SPAN = re.compile(r"[“\"]([^”\"]+)[”\"]")
+_ATTRIBUTION = re.compile(r"\b(?:said|says|say|told|tells|according|stated|announced|added|wrote|claimed|argued)\b",
+                          re.IGNORECASE)
+
+
+def is_bare_quote(cc: CrossCheck, m: int) -> bool:
+    """A sentence that is a short quotation and little else, with no figure, count or date ("“I'm feeling
+    great,” he said."): it carries neither a fact nor a position, so it earns no place as a fact."""
+    s = cc.statements[m]
+    quoted = _QUOTE_SPAN.findall(s.text)
+    if not quoted or s.counts or s.dates or _FIGURE.search(s.text):
+        return False
+    inside = sum(len(q.split()) for q in quoted)
+    outside = len(_QUOTE_SPAN.sub(" ", s.text).split())
+    return inside < settings().brief.quote_min_words and outside <= inside
+
+
+_CLAUSE_CUT = re.compile(r"\s*(?:[,;:]|\s[—–-])\s+|\s+(?=(?:and|but|while|as|after|before|amid|which|who|because|following|including|despite|with)\s)")
+
+
+def clause_prefix(text: str, max_words: int) -> str | None:
+    """The longest opening of ``text`` that ends at a clause boundary (, ; : or a dash), has between
+    ``BriefConfig.fill_clause_min_words`` and ``max_words`` words and drops no attribution, figure or open
+    quotation; None when there is none. The words are the source's own, cut, never changed."""
+    cfg = settings().brief
+    best = None
+    for m in _CLAUSE_CUT.finditer(text):
+        head, tail = text[: m.start()].rstrip(), text[m.start():]
+        n = len(head.split())
+        if n < cfg.fill_clause_min_words or n > max_words:
+            continue
+        if _ATTRIBUTION.search(tail):
+            continue  # the cut would drop who said it
+        if head.count("“") != head.count("”") or head.count('"') % 2 or head.count("(") != head.count(")"):
+            continue
+        best = head
+    return best
+
+
 def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max_words: int) -> list[Fact]:
+    """The brief's facts within ``max_facts`` and ``max_words``: corroborated facts first (most origin groups,
+    then most central and earliest), a bounded share of single-source ones, no repeats, no loaded wording,
+    no bare quotes. Every statement of the story is a candidate: a cross-check cluster's, and a statement
+    that supports no cluster's chosen wording stands as its own fact. When no whole fact fits the words
+    left, the best remaining one that can be cut at a clause boundary fills them (:func:`clause_prefix`)."""
     cfg = settings().brief
     st = cc.statements
     if not st:
@@ -75,37 +142,35 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
     centroid /= np.linalg.norm(centroid) or 1.0
     n_articles = max(1, len(articles))
     cands: list[Candidate] = []
-    for cluster in cc.clusters:
-        # The fact is the cluster's statement with the most independent support (the judge's: statements that
-        # support it); its words are chosen among the statements of the cluster that state it (an original's
-        # plain sentence first), and it is cited to every statement that supports either.
-        support = {m: supporters(cc, m) for m in cluster}
-        most = max(cluster, key=lambda m: (len({st[k].group for k in support[m]}), len(support[m]), -m))
-        same = [m for m in range(len(st)) if m == most or supports(cc, m, most)]  # (an original's plain
-        # sentence may sit in another cluster)
-        rep = choose_representative(cc, same, roots)
-        members = sorted(set(support[most]) | set(supporters(cc, rep)))
-        groups = len({st[m].group for m in members})
-        arts = len({st[m].article for m in members})
-        centrality = float(np.mean(cc.vectors[members] @ centroid))
-        early = 1.0 - min(st[m].position for m in members)
-        score = groups + cfg.w_centrality * centrality + cfg.w_early * early + cfg.w_articles * arts / n_articles
-        cands.append(Candidate(members, rep, score, groups))
-    cands.sort(key=lambda c: -c.score)
+    covered: set[int] = set()
+    for members in cc.clusters:
+        c = _candidate(cc, members, roots, centroid, n_articles)
+        cands.append(c)
+        covered.update(c.members)
+    for m in range(len(st)):  # statements that support no cluster's wording say something else
+        if m not in covered:
+            c = _candidate(cc, [x for x in range(len(st)) if x == m or supports(cc, x, m)], roots, centroid,
+                           n_articles)
+            cands.append(c)
+            covered.update(c.members)
+            covered.add(m)
+    cands.sort(key=lambda c: (-c.score, c.rep))
     chosen: list[Candidate] = []
+    trimmed: dict[int, str] = {}
     used = {"words": 0, "single": 0}
     max_single = max(1, round(max_facts * cfg.max_single_source_share))
 
-    def take(c: Candidate) -> None:
-        text = st[c.rep].text
-        n = len(text.split())
-        if len(chosen) >= max_facts or used["words"] + n > max_words:
-            return
-        if flag_sentence(text):
-            return  # the brief is neutral: a loaded sentence is reported, never restated
+    def eligible(c: Candidate) -> bool:
+        if len(chosen) >= max_facts or flag_sentence(st[c.rep].text) or is_bare_quote(cc, c.rep):
+            return False  # the brief is neutral: a loaded sentence is reported, never restated
         v = cc.vectors[c.rep]
-        if any(float(v @ cc.vectors[o.rep]) >= cfg.repeat_similarity or supports(cc, c.rep, o.rep) for o in chosen):
-            return  # a repeat of a fact already in the brief
+        return not any(float(v @ cc.vectors[o.rep]) >= cfg.repeat_similarity or supports(cc, c.rep, o.rep)
+                       for o in chosen)  # not a repeat of a fact already in the brief
+
+    def take(c: Candidate) -> None:
+        n = len(st[c.rep].text.split())
+        if used["words"] + n > max_words or not eligible(c):
+            return
         chosen.append(c)
         used["words"] += n
         used["single"] += c.groups < 2
@@ -120,6 +185,19 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
             take(c)
     for c in deferred:
         take(c)
+    # Fill what is left of the budget: the best-ranked remaining fact that can be cut at a clause boundary.
+    for c in cands:
+        left = max_words - used["words"]
+        if left < cfg.fill_clause_min_words:
+            break
+        if c in chosen or not eligible(c):
+            continue
+        head = clause_prefix(st[c.rep].text, left)
+        if head is not None:
+            chosen.append(c)
+            trimmed[c.rep] = head + "…"
+            used["words"] += len(head.split())
+            used["single"] += c.groups < 2
     # Order for reading: most supported first, then as the sources tell it.
     chosen.sort(key=lambda c: (-c.groups, min(st[m].position for m in c.members)))
     facts = []
@@ -127,6 +205,9 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
         f = fact_from_cluster(cc, c.members, c.rep, cited=c.members)
         f.score = round(c.score, 3)
         f.representative_reason = representative_reason(cc, c.members, c.rep, roots)
+        if c.rep in trimmed:
+            f.text = trimmed[c.rep]
+            f.representative_reason += "; cut at a clause to fit the word budget"
         facts.append(f)
     return facts
 
@@ -174,6 +255,36 @@ def choose_headline(articles: list[Article]) -> tuple[str, str | None]:
     return (a.title or a.id), a.id
 
 
+def loaded_balance(articles: list[Article], flags: list[LoadedFlag]) -> tuple[dict[str, str], str]:
+    """Per origin group (named by its original's outlet, else its id): loaded sentences out of its
+    sentences, as "k of n"; and a one-line wording note when one origin's framing differs markedly from the
+    others' (``BriefConfig.wording_min_loaded``, ``wording_share_gap``), else "". Headline flags are counted
+    with the sentences: a title is the outlet's wording too."""
+    cfg = settings().brief
+    group_of = {a.id: a.group or a.id for a in articles}
+    label: dict[str, str] = {}
+    sentences: dict[str, int] = {}
+    for a in sorted(articles, key=lambda x: (bool(x.derived_from), x.id)):
+        g = group_of[a.id]
+        label.setdefault(g, a.source or g)
+        sentences[g] = sentences.get(g, 0) + len(a.sentences) + bool((a.title or "").strip())
+    loaded_n = {g: 0 for g in sentences}
+    for f in flags:
+        loaded_n[group_of.get(f.article, f.article)] = loaded_n.get(group_of.get(f.article, f.article), 0) + 1
+    by_origin = {label[g]: f"{loaded_n[g]} of {sentences[g]}" for g in sorted(sentences, key=lambda g: label[g])}
+    note = ""
+    if len(sentences) >= 2:
+        shares = {g: loaded_n[g] / max(1, sentences[g]) for g in sentences}
+        top = max(shares, key=lambda g: (shares[g], g))
+        rest_loaded = sum(loaded_n[g] for g in sentences if g != top)
+        rest_total = sum(sentences[g] for g in sentences if g != top)
+        rest_share = rest_loaded / max(1, rest_total)
+        if loaded_n[top] >= cfg.wording_min_loaded and shares[top] - rest_share >= cfg.wording_share_gap:
+            note = (f"{label[top]}'s wording is loaded in {loaded_n[top]} of {sentences[top]} sentences; "
+                    f"the other origins' in {rest_loaded} of {rest_total}")
+    return by_origin, note
+
+
 def build_story(story_id: str, articles: list[Article], cc: CrossCheck, *, max_facts: int,
                 max_words: int) -> Story:
     """The story's brief from its cross-check: headline, facts within the budgets, loaded language, coverage."""
@@ -187,6 +298,7 @@ def build_story(story_id: str, articles: list[Article], cc: CrossCheck, *, max_f
         for r in a.removed:
             removed[r.kind] = removed.get(r.kind, 0) + 1
     outlets = {(a.source or a.url or a.id).lower() for a in articles}
+    by_origin, note = loaded_balance(articles, loaded)
     coverage = {
         "articles": len(articles),
         "outlets": len(outlets),
@@ -194,6 +306,9 @@ def build_story(story_id: str, articles: list[Article], cc: CrossCheck, *, max_f
         "removed": removed,
         "facts_considered": len(cc.clusters),
         "words": sum(len(f.text.split()) for f in facts),
+        "loaded_by_origin": by_origin,
     }
+    if note:
+        coverage["wording"] = note
     return Story(id=story_id, articles=[a.id for a in articles], headline=headline, headline_from=headline_from,
                  facts=facts, disputes=cc.disputes, loaded_language=loaded, coverage=coverage)

@@ -127,6 +127,24 @@ class FactView:
     cites: list[Cite]
     origins: list[OriginView]
     copies: int
+    reason: str = ""  # why these words (Fact.representative_reason)
+    wordings: list[tuple[str, str]] = field(default_factory=list)  # (outlet or id, sentence) of other sources
+
+
+def other_wordings(f: Fact, index: SourceIndex) -> list[tuple[str, str]]:
+    """The other cited sources' own sentences for this fact (from the fact's citations), one per distinct
+    wording, so the reader can see how each outlet put it."""
+    seen = {f.text.rstrip("…")}
+    out = []
+    for r in f.refs:
+        a = index.by_id.get(r.article)
+        if a is None or not (0 <= r.start < r.end <= len(a.text)):
+            continue
+        text = a.text[r.start : r.end].strip()
+        if text and text not in seen and not f.text.rstrip("…").startswith(text):
+            seen.add(text)
+            out.append((a.source or a.id, text))
+    return out
 
 
 def fact_view(f: Fact, k: int, index: SourceIndex, total: int, colours: dict[str, int]) -> FactView:
@@ -137,7 +155,7 @@ def fact_view(f: Fact, k: int, index: SourceIndex, total: int, colours: dict[str
     origins = origins_of(index, ids, colours)
     return FactView(k, f.text, f.status, status_class(f.status), support_label(f), f.support,
                     max(total, f.support, 1), f.speaker, cites(index, ids, refs), origins,
-                    sum(len(o.copies) for o in origins))
+                    sum(len(o.copies) for o in origins), f.representative_reason, other_wordings(f, index))
 
 
 @dataclass

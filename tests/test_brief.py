@@ -1,0 +1,130 @@
+"""parallax.stages.brief: a fact's wording by construction, bare quotes, filling the word budget, balance shown.
+
+Every article here is fictional, written for these tests (invented places, people and outlets).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from parallax.model import Article, Relation
+from parallax.pipeline import brief_records, brief_story_articles, prepare
+from parallax.render import to_json_text, to_markdown
+from parallax.render.html import to_html
+from parallax.stages.brief import clause_prefix, loaded_balance
+from parallax.stages.loaded import find_loaded, flag_sentence
+from parallax.stages.read import article_from_text
+
+WIRE = ("The Tarrow County council voted on Tuesday to close the Elmbridge library for six months of repairs. "
+        "The repairs will cost 1.2 million pounds, the council said. Work is due to start in March.")
+REWRITE = ("Notably, in a stunning blow to book lovers, the Tarrow County council voted on Tuesday to shut the "
+           "beloved Elmbridge library for six months of repairs, illustrating a shameful disregard for readers. "
+           "The repairs will cost 1.2 million pounds, the council said.")
+OTHER = ("Councillors in Tarrow County voted on Tuesday to close Elmbridge library for six months while it is "
+         "repaired. A council spokesperson said work would begin in March.")
+
+
+def _prepared(texts: dict[str, tuple[str, str]]) -> list[Article]:
+    arts = [article_from_text(text, id=aid, input=aid, source=source) for aid, (source, text) in texts.items()]
+    kept, errors = prepare(arts)
+    assert not errors
+    return kept
+
+
+def test_the_brief_picks_the_original_plain_wording_over_a_rewrite_s_editorial_one():
+    arts = _prepared({"wire": ("Harwick Wire", WIRE), "quill": ("Daily Quill", REWRITE),
+                      "vale": ("Vale Post", OTHER)})
+    by = {a.id: a for a in arts}
+    by["quill"].derived_from = [Relation("wire", "rewrite", "fictional test")]
+    by["quill"].group = by["wire"].group = "wire"
+    by["vale"].group = "vale"
+    assert flag_sentence(REWRITE.split(". ")[0] + ".")  # the rewrite's sentence is loaded
+    story = brief_story_articles("s", arts)
+    closing = [f for f in story.facts if "library" in f.text and "six months" in f.text]
+    assert closing, [f.text for f in story.facts]
+    assert all("Notably" not in f.text and "stunning" not in f.text for f in story.facts)
+    assert closing[0].origin_article in {"wire", "vale"}
+    assert closing[0].representative_reason
+
+
+def test_a_bare_quote_is_not_a_fact_but_a_quote_with_a_position_or_figure_can_be():
+    text_a = ("The Marlow Bay ferry service will stop running on Sundays from next month, the operator said. "
+              "\u201cWe are ready,\u201d he said. "
+              "\u201cWe will cut 40 sailings a year because fuel costs have doubled,\u201d said operator chief "
+              "Ines Parrow.")
+    text_b = ("The operator of the Marlow Bay ferry said on Monday that Sunday sailings will end next month. "
+              "\u201cWe are ready,\u201d he said.")
+    brief = brief_records([{"id": "a", "source": "Bay Herald", "text": text_a},
+                           {"id": "b", "source": "Coast Radio", "text": text_b}], single_story=True)
+    facts = [f.text for s in brief.stories for f in s.facts]
+    assert facts
+    assert not any(f.startswith("\u201cWe are ready") for f in facts), facts
+
+
+@pytest.mark.parametrize(("text", "limit", "expected"), [
+    ("The bridge reopened on Monday after three weeks of repairs, with traffic limited to one lane.", 11,
+     "The bridge reopened on Monday after three weeks of repairs"),
+    ("The bridge reopened on Monday after three weeks of repairs, the council said.", 10, None),
+    ("The bridge reopened on Monday after repairs costing 3 million pounds.", 6, None),
+])
+def test_clause_prefix_cuts_at_a_clause_and_never_drops_attribution(text, limit, expected):
+    assert clause_prefix(text, limit) == expected
+
+
+def test_the_brief_stays_within_its_word_budget_and_a_cut_fact_is_the_source_s_own_opening():
+    text_a = ("Flood barriers were raised along the Orm river in Kestle on Friday, with 200 homes told to prepare "
+              "for water levels not seen since 1998. The town's two schools will stay closed until Monday, the "
+              "county said. Volunteers filled sandbags at the fire station through the night, and a rest centre "
+              "opened in the sports hall for families who had to leave their homes.")
+    text_b = ("Kestle raised its flood barriers on the Orm on Friday as 200 households were told to prepare for "
+              "the highest water since 1998. A rest centre opened in the sports hall, where families who left "
+              "their homes were given beds, and the county said both schools would stay closed until Monday.")
+    for budget in (20, 35, 50, 70):
+        brief = brief_records([{"id": "a", "source": "Kestle Gazette", "text": text_a},
+                               {"id": "b", "source": "Orm Valley News", "text": text_b}], single_story=True,
+                              max_words=budget)
+        texts = {a.id: a.text for a in brief.articles}
+        facts = [f for s in brief.stories for f in s.facts]
+        assert sum(len(f.text.split()) for f in facts) <= budget
+        for f in facts:
+            if f.text.endswith("\u2026"):
+                assert any(t.find(f.text[:-1]) >= 0 for t in texts.values()), f.text
+                assert "cut at a clause" in f.representative_reason
+
+
+FARM_PAGE = ("The corrupt regime's thugs brutally crushed the peaceful protest in Dunmore Square on Saturday. "
+             "Lawmakers shamelessly rammed through a reckless power grab on Friday. "
+             "The outrageous decision is a slap in the face for hardworking families.")
+PLAIN_PAGE = ("Police cleared a protest in Dunmore Square on Saturday. "
+              "The assembly passed the emergency powers bill on Friday by 61 votes to 40. "
+              "The opposition leader said the party would challenge the law in court.")
+PLAIN_PAGE_2 = ("Officers removed protesters from Dunmore Square on Saturday afternoon. "
+                "The emergency powers bill was approved by the assembly on Friday. "
+                "Emergency services treated four people for minor injuries.")
+
+
+def test_balance_counts_loaded_sentences_per_origin_and_notes_the_outlier():
+    arts = _prepared({"farm": ("Patriot Pulse", FARM_PAGE), "wire": ("Dunmore Wire", PLAIN_PAGE),
+                      "post": ("Square Post", PLAIN_PAGE_2)})
+    for a in arts:
+        a.group = a.id
+    flags = [f for a in arts for f in find_loaded(a)]
+    by_origin, note = loaded_balance(arts, flags)
+    assert by_origin["Patriot Pulse"].split(" of ")[0] in {"2", "3"}
+    assert by_origin["Dunmore Wire"].startswith("0 of") and by_origin["Square Post"].startswith("0 of")
+    assert note.startswith("Patriot Pulse's wording is loaded in")
+    plain = [a for a in arts if a.id != "farm"]
+    assert loaded_balance(plain, [f for f in flags if f.article != "farm"])[1] == ""
+
+
+def test_the_wording_note_reaches_json_markdown_and_html():
+    brief = brief_records([{"id": "farm", "source": "Patriot Pulse", "text": FARM_PAGE},
+                           {"id": "wire", "source": "Dunmore Wire", "text": PLAIN_PAGE},
+                           {"id": "post", "source": "Square Post", "text": PLAIN_PAGE_2}], single_story=True)
+    story = brief.stories[0]
+    assert "wording" in story.coverage and "Patriot Pulse" in story.coverage["wording"]
+    assert "loaded_by_origin" in story.coverage
+    assert story.coverage["wording"] in to_json_text(brief)
+    assert "Patriot Pulse" in to_markdown(brief) and "wording" in to_markdown(brief)
+    assert "Patriot Pulse&#x27;s wording" in to_html(brief) or "Patriot Pulse's wording" in to_html(brief)
+    assert not any(flag_sentence(f.text) for f in story.facts)
