@@ -103,7 +103,7 @@ def _cross_validated(items: list[dict[str, Any]], k: int, repeats: int = 1) -> d
         sys.path.insert(0, root)
     from training.loaded import train
 
-    loaded = px._module("loaded")
+    loaded = px._module("stages.loaded")
     cfg = loaded.DEFAULT_CONFIG
     t0 = time.perf_counter()
     feats = loaded.featurize([it["text"] for it in items], False, cfg)
@@ -299,13 +299,13 @@ def main(argv: list[str] | None = None) -> int:
     gold = [it["label_bias"] for it in items]
     results: list[dict[str, Any]] = []
     try:
-        px.check(("loaded", "Detector"))
+        px.check(("stages.loaded", "Detector"))
         results.append(_cross_validated(items, args.folds, args.repeats))
     except px.Unavailable as exc:
         results.append(common.unavailable("parallax (CV)", str(exc)))
     if not args.no_in_sample:
         try:
-            analyse_many = px.get("loaded", "analyse_many")
+            analyse_many = px.get("stages.loaded", "analyse_many")
             t0 = time.perf_counter()
             res = analyse_many([it["text"] for it in items], "body")
             secs = time.perf_counter() - t0
@@ -316,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         except px.Unavailable as exc:
             results.append(common.unavailable("parallax shipped model", str(exc)))
     try:
-        results.append(_peer("lexicon only (today's lexicon)", items, px.get("loaded", "lexicon_terms")))
+        results.append(_peer("lexicon only (today's lexicon)", items, px.get("stages.loaded", "lexicon_terms")))
     except px.Unavailable as exc:
         results.append(common.unavailable("lexicon only", str(exc)))
     try:
