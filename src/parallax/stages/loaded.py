@@ -491,14 +491,6 @@ def lexicon_terms(text: str, headline: bool = False, config: LoadedConfig = DEFA
 # --------------------------------------------------------------------------------------------- encoder
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class _Encoder:
     """all-MiniLM-L6-v2 (int8 ONNX, the files :mod:`parallax.text.embed` uses, sha256-checked) → token states."""
 
@@ -517,13 +509,7 @@ class _Encoder:
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ParallaxError(f"{exc.name} is not installed; {embed.INSTALL_HINT}", code="PX201",
                                 input=embed.MODEL_NAME) from exc
-        onnx_path, tok_path = embed.locate_model_files()
-        if not os.environ.get("PARALLAX_MODEL_DIR"):
-            for path, want in ((onnx_path, embed.ONNX_SHA256), (tok_path, embed.TOKENIZER_SHA256)):
-                got = _sha256_file(path)
-                if got != want:
-                    raise ParallaxError(f"sha256 of {path} is {got}, expected {want}; reinstall the package",
-                                        code="PX202", input=str(path))
+        onnx_path, tok_path = embed.verified_model_files()
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.cfg.threads or min(4, os.cpu_count() or 1)
         opts.inter_op_num_threads = 1

@@ -53,6 +53,19 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def verified_model_files() -> tuple[Path, Path]:
+    """`locate_model_files`, both files' sha256 checked (PX202) unless PARALLAX_MODEL_DIR points elsewhere:
+    the one check every component that runs this model (embedder, judge, loaded-language detector) uses."""
+    onnx_path, tok_path = locate_model_files()
+    if not os.environ.get("PARALLAX_MODEL_DIR"):
+        for path, want in ((onnx_path, ONNX_SHA256), (tok_path, TOKENIZER_SHA256)):
+            got = file_sha256(path)
+            if got != want:
+                raise ParallaxError(f"sha256 of {path} is {got}, expected {want}; reinstall the package",
+                                    code="PX202", input=str(path))
+    return onnx_path, tok_path
+
+
 def _package_file(package: str, *parts: str) -> Path | None:
     try:
         mod = __import__(package)
@@ -105,13 +118,7 @@ class OnnxEmbedder:
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ParallaxError(f"{exc.name} is not installed; {INSTALL_HINT}", code="PX201",
                                 input=MODEL_NAME) from exc
-        onnx_path, tok_path = locate_model_files()
-        if self.verify and not os.environ.get("PARALLAX_MODEL_DIR"):
-            for path, want in ((onnx_path, ONNX_SHA256), (tok_path, TOKENIZER_SHA256)):
-                got = file_sha256(path)
-                if got != want:
-                    raise ParallaxError(f"sha256 of {path} is {got}, expected {want}; reinstall the package",
-                                        code="PX202", input=str(path))
+        onnx_path, tok_path = verified_model_files() if self.verify else locate_model_files()
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.threads
         opts.inter_op_num_threads = 1

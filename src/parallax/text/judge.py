@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from parallax.errors import ParallaxError
-from parallax.text.embed import DIM, ONNX_SHA256, TOKENIZER_SHA256, file_sha256, locate_model_files
+from parallax.text.embed import DIM, file_sha256, verified_model_files
 from parallax.text.slots import counts_conflict, extract_counts, extract_dates, find_speaker
 from parallax.text.words import content_words
 
@@ -222,13 +222,7 @@ class TokenEncoder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        onnx_path, tok_path = locate_model_files()
-        if not os.environ.get("PARALLAX_MODEL_DIR"):
-            for path, want in ((onnx_path, ONNX_SHA256), (tok_path, TOKENIZER_SHA256)):
-                got = file_sha256(path)
-                if got != want:
-                    raise ParallaxError(f"sha256 of {path} is {got}, expected {want}; reinstall the package",
-                                        code="PX202", input=str(path))
+        onnx_path, tok_path = verified_model_files()
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.threads or min(4, os.cpu_count() or 1)
         opts.log_severity_level = 3
