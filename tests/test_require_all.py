@@ -26,3 +26,17 @@ def test_skips_become_failures_when_required(pytester, monkeypatch, value, faile
     pytester.makepyfile(test_skips=TESTS)
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=failed, skipped=skipped)
+
+
+def test_a_known_limitation_stays_an_expected_failure(pytester, monkeypatch):
+    monkeypatch.setenv("PARALLAX_REQUIRE_ALL", "1")
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(test_known="""
+import pytest
+
+@pytest.mark.xfail(strict=True, reason="known limitation")
+def test_limitation():
+    assert False
+""")
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(xfailed=1)
