@@ -174,17 +174,27 @@ def find_glued_stories(paragraphs: list[str], title: str = "", config: GluedConf
         semantic = 1.5
         # Names of the story's opening (headline and first paragraph) against the lead's: its later
         # paragraphs may well mention the article's country and still belong to the glued story.
-        overlap = len(_names(" ".join(paragraphs[s : min(e, s + 2)])) & lead_names)
-        semantic += 1.0 if overlap == 0 else 0.5 if overlap == 1 else 0.0
+        semantic += _unshared_names(paragraphs, s, e, lead_names)
         if structural >= 1.0 and semantic + structural >= config.start_score:
-            # Glued-on stories are prose (with at most a headline each); a tail of short list lines is the
-            # article's own recipe, schedule or credits.
-            tail = paragraphs[s:]
-            prose = sum(1 for p in tail if rules.is_body_paragraph(p))
-            if len(tail) - prose > prose + 1:
+            if _list_tail(paragraphs, s):
                 return []
             out.append((s, e))
     return out
+
+
+def _unshared_names(paragraphs: list[str], s: int, e: int, lead_names: set[str]) -> float:
+    """Semantic evidence from names: 1 when the candidate's opening shares no proper name with the lead, 0.5
+    when it shares one, else 0."""
+    overlap = len(_names(" ".join(paragraphs[s : min(e, s + 2)])) & lead_names)
+    return 1.0 if overlap == 0 else 0.5 if overlap == 1 else 0.0
+
+
+def _list_tail(paragraphs: list[str], s: int) -> bool:
+    """Glued-on stories are prose (with at most a headline each); a tail from `s` of mostly short list lines
+    is the article's own recipe, schedule or credits, never a glued story."""
+    tail = paragraphs[s:]
+    prose = sum(1 for p in tail if rules.is_body_paragraph(p))
+    return len(tail) - prose > prose + 1
 
 
 def _loose(paragraphs: list[str], opens: list[tuple[int, float]], ends: list[int], sims: list[float],
@@ -199,13 +209,10 @@ def _loose(paragraphs: list[str], opens: list[tuple[int, float]], ends: list[int
                 out.append((s, e))
             continue
         semantic = (1.0 if sim < config.far_sim else 0.0) + (0.5 if sim < config.loose_sim else 0.0)
-        overlap = len(_names(" ".join(paragraphs[s : min(e, s + 2)])) & lead_names)
-        semantic += 1.0 if overlap == 0 else 0.5 if overlap == 1 else 0.0
+        semantic += _unshared_names(paragraphs, s, e, lead_names)
         strong_marks = structural >= 2.5 and semantic >= 1.0
         if (strong_marks or (semantic >= 1.5 and structural >= 1.0)) and semantic + structural >= config.start_score:
-            tail = paragraphs[s:]
-            prose = sum(1 for p in tail if rules.is_body_paragraph(p))
-            if len(tail) - prose > prose + 1:
+            if _list_tail(paragraphs, s):
                 return []
             out.append((s, e))
     return out
