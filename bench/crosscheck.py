@@ -370,14 +370,14 @@ class Located:
         return self._cache[key]
 
 
-def _citations(fact: Any) -> list[tuple[str, int, int]]:
+def citations(fact: Any) -> list[tuple[str, int, int]]:
     return [(r.article, r.start, r.end) for r in getattr(fact, "refs", [])]
 
 
 def stating_groups(fact: Any, statements: dict[str, list[str]], loc: Located, groups: dict[str, int]) -> set[int]:
     """Gold origin groups of the pages through which a brief fact states the gold statements."""
     out: set[int] = set()
-    cites = _citations(fact)
+    cites = citations(fact)
     if not cites:  # no spans to go by: match the fact's own words
         for page, subs in statements.items():
             if any(contains(fact.text, s) for s in subs) and page in groups:
@@ -443,7 +443,7 @@ def score_cluster(brief: Any, gold: dict[str, Any]) -> Score:
     for i, f in enumerate(facts):
         if f.support < CORROBORATED:
             continue
-        cited_groups = {groups[a] for a, _, _ in _citations(f) if a in groups}
+        cited_groups = {groups[a] for a, _, _ in citations(f) if a in groups}
         if len(cited_groups) == 1:
             sc.copy_counted += 1
         if not any(evidence[i]):
@@ -509,7 +509,7 @@ def score_cluster(brief: Any, gold: dict[str, Any]) -> Score:
     noise = [(n["page"], n["contains"]) for n in gold.get("noise", [])]
     for f in facts:
         if any(a == page and any(s < e2 and s2 < e for s2, e2 in loc.spans(page, sub))
-               for a, s, e in _citations(f) for page, sub in noise):
+               for a, s, e in citations(f) for page, sub in noise):
             sc.noise_facts += 1
     loc.lost -= {(p, s) for p, s in noise}
     sc.lost = len(loc.lost)

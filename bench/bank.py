@@ -1,0 +1,747 @@
+"""The cluster bank: the product path scored on multi-story, multi-outlet clusters with fact-level gold.
+
+Reads any folder of clusters in the format of ``../shared/clusters/FORMAT.md`` (``<cluster>/pages/`` +
+``<cluster>/gold.json``): by default ``../shared/clusters`` (for development only) and ``bench/data/bank`` (our
+own bench.crosscheck clusters, converted by ``tools/convert_crosscheck_gold.py``; its README and ``splits.json``
+name the held-out ones, ``--split`` selects). Parallax runs exactly as users run it, once per cluster and with
+nothing carried from one cluster to the next: ``parallax.pipeline.brief_paths([cluster/pages], length="full")``
+(stories are found, not assumed). Then, per cluster and summed over clusters (micro-averaged):
+
+* **stories**: pairwise accuracy of "same story" over the gold pages and B³ precision/recall/F1; ``stories right``
+  = gold stories whose page set is exactly one brief story's.
+* **origin groups**: a gold page's origin roots are itself when ``derives_from`` is null, else the roots of what it
+  derives from (an aggregator's list: several roots). Two pages are *same-origin* when their roots meet. A page's
+  origin group is *right* when its brief group mates (same ``Article.group``) among the pages of its gold story
+  are exactly its same-origin pages there; ``origin_pair_acc`` is the pairwise agreement within gold stories.
+  The number of independent origins among a set of pages is the largest number of them whose roots are pairwise
+  disjoint (a digest adds nothing beside a page it restates).
+* **facts**: a printed fact *states* gold fact F *through* page P when one of its citations (``refs``: spans into
+  P's cleaned ``Article.text``) overlaps a mention of F on P, located in the cleaned text ignoring case, quote style
+  and white space (a mention not found there is ``lost``), or when its text contains a mention on a cited page.
+  A citation that overlaps only a ``partial`` sentence of F makes the fact match F without stating it there.
+  Printed facts shown with support >= 2 (``corr``) that match a gold fact: **corr_p** = share that are right (F is
+  corroborated, i.e. its mentions span >= 2 independent origins, and the pages through which the fact states F
+  span >= 2); **over** = those whose printed support exceeds the independent origins of the cited pages that
+  state the gold fact (partial sentences, other claims, derivatives and other facts counted); **unmatched** =
+  facts shown with support >= 2 that match no gold fact (the gold is not exhaustive: reported apart, not scored).
+  **corr_r** = share of corroborated gold facts stated by some printed fact with support >= 2 through >= 2
+  origins. ``partial_worded``: printed facts whose wording is a gold partial sentence; ``partial_support``: gold
+  partial sentences cited by a fact shown with support >= 2.
+* **disputes**: a printed variant matches a gold side when its sources include the page of one of the side's
+  mentions and its text overlaps that mention, or its value names the side's value (numbers and number words
+  normalised). A printed dispute recalls gold dispute D when two of its variants match two different sides;
+  **disp_r** over gold disputes, **disp_p** over printed disputes; ``notdisp`` = printed disputes whose variants
+  match both ends of a gold not_dispute.
+* **loaded**: gold loaded terms flagged (a ``LoadedFlag`` on the page overlapping the sentence, one of whose terms
+  overlaps the term); ``neutral`` = gold neutral phrases flagged (lower is better).
+* **noise**: gold ``noise.remove`` lines still in the cleaned text, ``noise.keep`` lines lost (neither in the
+  cleaned text nor the title).
+* **speakers**: gold quotes whose printed fact (or, when no printed fact holds the quote, the product's own
+  statement from ``parallax.stages.crosscheck.collect_statements``) names the right speaker (surname).
+* **headlines**: each gold story beside the headline of its best-overlapping brief story (word overlap).
+* **cosine peer**: the same articles, sentences (``collect_statements``) and origin groups; facts = sentences
+  grouped by embedding cosine >= T (a leader sentence takes the closest sentence of each other article at or above
+  T); support = distinct origin groups. T is chosen leave-one-cluster-out (best corroboration F1 on the other
+  clusters of the run) and the held-out cluster is scored at it.
+
+    python -m bench.bank [--data DIR ...] [--clusters c02,c03] [--split dev|heldout|all] [--json OUT] [--details]
+                         [--no-peer]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from bench import _parallax as px
+from bench import common
+from bench.crosscheck import Located, citations, fold, value_tokens
+
+NAME = "bank"
+SHARED_BANK = common.SHARED_ROOT / "clusters"
+OWN_BANK = common.REPO_ROOT / "bench" / "data" / "bank"
+SPLITS = OWN_BANK / "splits.json"
+CORROBORATED = 2
+PEER_GRID = tuple(round(0.5 + 0.05 * k, 2) for k in range(10))  # 0.50 .. 0.95
+PEER_DEFAULT = 0.8  # used only when a run has a single cluster (nothing to choose T on)
+
+# --- text ----------------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def norm(text: str) -> str:
+    """Folded (case, quotes, dashes) with runs of white space made one space: substring tests on it are
+    ``bench.crosscheck.contains``."""
+    return " ".join(fold(text).split())
+
+
+def has(text: str, sub: str) -> bool:
+    return bool(sub.strip()) and norm(sub) in norm(text)
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str, least: int = 3) -> set[str]:
+    return {w for w in _WORD.findall(fold(text)) if len(w) >= least}
+
+
+def overlaps_text(a: str, b: str, share: float = 0.6) -> bool:
+    """One text holds the other, or most of ``b``'s words are in ``a``."""
+    if has(a, b) or has(b, a):
+        return True
+    wb = words(b)
+    return bool(wb) and len(wb & words(a)) >= share * len(wb)
+
+
+def _hit(spans: Iterable[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def ratio(a: float, b: float) -> float | None:
+    return a / b if b else None
+
+
+# --- gold ------------------------------------------------------------------------------------------------------
+
+
+class Gold:
+    """One cluster's gold.json with its origin relation."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+        self.pages: dict[str, dict[str, Any]] = raw.get("pages", {})
+        self.stories: list[dict[str, Any]] = raw.get("stories", [])
+        self.story_of = {p: s["id"] for s in self.stories for p in s["pages"]}
+        self.facts: list[dict[str, Any]] = raw.get("facts", [])
+        self.partial: dict[str, list[dict[str, Any]]] = {}
+        for p in raw.get("partial", []):
+            self.partial.setdefault(p["fact"], []).append(p)
+        self._roots: dict[str, frozenset[str]] = {}
+        self.corroborated = {f["id"]: self.origins(m["page"] for m in f["mentions"]) >= CORROBORATED
+                             for f in self.facts}
+
+    def roots(self, page: str, seen: tuple[str, ...] = ()) -> frozenset[str]:
+        if page not in self._roots:
+            parents = (self.pages.get(page) or {}).get("derives_from")
+            if isinstance(parents, str):
+                parents = [parents]
+            parents = [p for p in parents or [] if p in self.pages and p not in seen]
+            self._roots[page] = (frozenset().union(*(self.roots(p, (*seen, page)) for p in parents)) if parents
+                                 else frozenset({page}))
+        return self._roots[page]
+
+    def same_origin(self, a: str, b: str) -> bool:
+        return bool(self.roots(a) & self.roots(b))
+
+    def origins(self, pages: Iterable[str]) -> int:
+        """Independent origins among ``pages``: the most pages whose roots are pairwise disjoint (greedy, fewest
+        roots first; exact when no page has several parents)."""
+        taken: set[str] = set()
+        n = 0
+        for roots in sorted({self.roots(p) for p in pages if p in self.pages}, key=lambda r: (len(r), sorted(r))):
+            if not roots & taken:
+                taken |= roots
+                n += 1
+        return n
+
+
+@dataclass
+class Cluster:
+    name: str
+    path: Path
+    split: str
+
+
+def heldout_names() -> set[str]:
+    if SPLITS.exists():
+        return set(json.loads(SPLITS.read_text(encoding="utf-8")).get("heldout", []))
+    return set()
+
+
+def find_clusters(roots: list[Path], only: str = "", split: str = "all") -> list[Cluster]:
+    held = heldout_names()
+    found: list[Cluster] = []
+    for root in roots:
+        if root.is_dir():
+            found += [Cluster(p.name, p, "heldout" if p.name in held else "dev") for p in sorted(root.iterdir())
+                      if (p / "gold.json").exists() and (p / "pages").is_dir()]
+    wanted = {c for c in only.split(",") if c}
+    if wanted:
+        unknown = wanted - {c.name for c in found}
+        if unknown:
+            raise SystemExit(f"unknown cluster(s): {', '.join(sorted(unknown))}")
+        found = [c for c in found if c.name in wanted]
+    return [c for c in found if split == "all" or c.split == split]
+
+
+# --- facts -----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Ref:
+    article: str
+    start: int
+    end: int
+
+
+@dataclass
+class PeerFact:
+    """A fact of the cosine peer, shaped like ``parallax.model.Fact`` for the scorer."""
+
+    text: str
+    support: int
+    refs: list[Ref]
+    origin_article: str
+    sources: list[str] = field(default_factory=list)
+    speaker: str | None = None
+
+
+class FactScorer:
+    """Printed facts against the gold facts of one cluster (cleaned texts located once)."""
+
+    def __init__(self, gold: Gold, loc: Located) -> None:
+        self.gold, self.loc = gold, loc
+
+    def evidence(self, fact: Any) -> dict[str, tuple[set[str], set[str]]]:
+        """Gold fact id -> (pages through which the printed fact states it, cited pages holding only a partial)."""
+        cites = citations(fact)
+        cited = {a for a, _, _ in cites} | set(getattr(fact, "sources", []) or [])
+        out: dict[str, tuple[set[str], set[str]]] = {}
+        for g in self.gold.facts:
+            stating: set[str] = set()
+            text_match = False
+            for m in g["mentions"]:
+                page = m["page"]
+                if any(a == page and _hit(self.loc.spans(page, m["text"]), s, e) for a, s, e in cites):
+                    stating.add(page)
+                elif has(fact.text, m["text"]):
+                    text_match = True
+                    if page in cited:
+                        stating.add(page)
+            part = {p["page"] for p in self.gold.partial.get(g["id"], [])
+                    for a, s, e in cites if a == p["page"] and _hit(self.loc.spans(a, p["text"]), s, e)} - stating
+            if stating or part or text_match:
+                out[g["id"]] = (stating, part)
+        return out
+
+    def worded_from_partial(self, fact: Any) -> bool:
+        own = [(a, s, e) for a, s, e in citations(fact) if a == getattr(fact, "origin_article", "")]
+        return any(p["page"] == a and _hit(self.loc.spans(a, p["text"]), s, e)
+                   for plist in self.gold.partial.values() for p in plist for a, s, e in own[:1])
+
+    def score(self, facts: list[Any], details: bool = True) -> tuple[Counter[str], dict[str, Any]]:
+        gold = self.gold
+        c: Counter[str] = Counter()
+        d: dict[str, list[Any]] = {"missed_corroborations": [], "false_corroborations": [], "over_supported": [],
+                                   "unmatched": []}
+        evid = [self.evidence(f) for f in facts]
+        c["facts"] = len(facts)
+        partial_cited: set[tuple[str, str]] = set()
+        for f, ev in zip(facts, evid, strict=True):
+            if details and self.worded_from_partial(f):
+                c["partial_worded"] += 1
+            if f.support < CORROBORATED:
+                continue
+            c["corr_printed"] += 1
+            cited_pages = sorted({a for a, _, _ in citations(f)})
+            if not ev:
+                c["unmatched"] += 1
+                d["unmatched"].append({"text": f.text[:200], "support": f.support, "cited": cited_pages})
+                continue
+            c["corr_matched"] += 1
+            for fid, (_, part) in ev.items():
+                partial_cited |= {(fid, p) for p in part}
+            honest = max(gold.origins(st) for st, _ in ev.values())
+            right = any(gold.corroborated[fid] and gold.origins(st) >= CORROBORATED for fid, (st, _) in ev.items())
+            item = {"text": f.text[:200], "support": f.support, "origins_stating": honest, "cited": cited_pages,
+                    "gold": {fid: {"stating": sorted(st), "partial": sorted(pt)} for fid, (st, pt) in ev.items()}}
+            if right:
+                c["corr_correct"] += 1
+            else:
+                d["false_corroborations"].append(item)
+            if f.support > honest:
+                c["over"] += 1
+                d["over_supported"].append(item)
+        c["partial_support"] = len(partial_cited)
+        c["partial_total"] = sum(len(v) for v in gold.partial.values())
+        for g in gold.facts:
+            stated = [(f, ev[g["id"]][0]) for f, ev in zip(facts, evid, strict=True) if g["id"] in ev]
+            c["gold_facts"] += 1
+            c["gold_shown"] += any(st for _, st in stated)
+            if not gold.corroborated[g["id"]]:
+                continue
+            c["gold_corr"] += 1
+            if any(f.support >= CORROBORATED and gold.origins(st) >= CORROBORATED for f, st in stated):
+                c["corr_recalled"] += 1
+            else:
+                d["missed_corroborations"].append({
+                    "fact": g["id"], "claim": g.get("claim", ""), "in_brief": any(st for _, st in stated),
+                    "best_support": max((f.support for f, st in stated if st), default=0),
+                    "best_origins": max((gold.origins(st) for _, st in stated), default=0)})
+        return c, d
+
+
+# --- the other scores ------------------------------------------------------------------------------------------
+
+
+def score_stories(brief: Any, gold: Gold, present: list[str]) -> tuple[Counter[str], dict[str, Any]]:
+    c: Counter[str] = Counter()
+    brief_story = {a: k for k, s in enumerate(brief.stories) for a in s.articles}
+    for a, b in combinations(present, 2):
+        c["story_pairs"] += 1
+        c["story_pairs_agree"] += (gold.story_of.get(a) == gold.story_of.get(b)) == (
+            brief_story.get(a, a) == brief_story.get(b, b))
+    for p in present:
+        gmates = {q for q in present if gold.story_of.get(q) == gold.story_of.get(p)}
+        bmates = {q for q in present if brief_story.get(q, q) == brief_story.get(p, p)}
+        c["b3_pages"] += 1
+        c["b3_p"] += len(gmates & bmates) / len(bmates)
+        c["b3_r"] += len(gmates & bmates) / len(gmates)
+    brief_sets = [set(s.articles) for s in brief.stories]
+    headlines = []
+    for s in gold.stories:
+        c["stories"] += 1
+        c["stories_right"] += set(s["pages"]) in brief_sets
+        best = max(range(len(brief_sets)), key=lambda k: len(brief_sets[k] & set(s["pages"])), default=None)
+        shown = brief.stories[best].headline if best is not None and brief_sets[best] & set(s["pages"]) else ""
+        wg, wb = words(s.get("headline", "")), words(shown)
+        headlines.append({"story": s["id"], "gold": s.get("headline", ""), "brief": shown,
+                          "overlap": round(len(wg & wb) / len(wg | wb), 3) if wg | wb else 0.0,
+                          "right": set(s["pages"]) in brief_sets})
+    c["headline_overlap"] = sum(h["overlap"] for h in headlines)
+    return c, {"headlines": headlines, "brief_stories": [sorted(s) for s in brief_sets]}
+
+
+def score_origins(articles: dict[str, Any], gold: Gold, present: list[str]) -> tuple[Counter[str], dict[str, Any]]:
+    c: Counter[str] = Counter()
+    wrong = []
+
+    def group(p: str) -> str:
+        return articles[p].group or p
+
+    for p in present:
+        mates = [q for q in present if q != p and gold.story_of.get(q) == gold.story_of.get(p)]
+        gmates = {q for q in mates if gold.same_origin(p, q)}
+        bmates = {q for q in mates if group(q) == group(p)}
+        c["origin_pages"] += 1
+        if gmates == bmates:
+            c["origin_right"] += 1
+        else:
+            wrong.append({"page": p, "role": gold.pages[p].get("role"), "gold_mates": sorted(gmates),
+                          "brief_mates": sorted(bmates)})
+    for a, b in combinations(present, 2):
+        if gold.story_of.get(a) == gold.story_of.get(b):
+            c["origin_pairs"] += 1
+            c["origin_pairs_agree"] += gold.same_origin(a, b) == (group(a) == group(b))
+    return c, {"wrong_origin_groups": wrong}
+
+
+def variant_side(variant: Any, mentions: list[dict[str, Any]], values: list[str]) -> bool:
+    """A printed variant matches a gold side: a source of it is a page of one of the side's mentions, and its
+    text overlaps that mention or its value names the side's value."""
+    sources = set(variant.sources)
+    pages = [m for m in mentions if m.get("page") in sources]
+    if not pages:
+        return False
+    if any(overlaps_text(variant.text, m["text"]) for m in pages):
+        return True
+    have = value_tokens(variant.value)
+    return any(value_tokens(v) and value_tokens(v) <= have for v in values if v)
+
+
+def two_sides(dispute: Any, sides: list[tuple[list[dict[str, Any]], list[str]]]) -> bool:
+    matches = [{k for k, (ms, vs) in enumerate(sides) if variant_side(v, ms, vs)} for v in dispute.variants]
+    return any(x != y for ma, mb in combinations(matches, 2) for x in ma for y in mb)
+
+
+def score_disputes(disputes: list[Any], gold: Gold) -> tuple[Counter[str], dict[str, Any]]:
+    c: Counter[str] = Counter()
+    gd = [(d, [(s.get("mentions", []), [s.get("value", ""), *s.get("values", [])]) for s in d.get("sides", [])])
+          for d in gold.raw.get("disputes", [])]
+    nd = [(n, [([n["a"]], [n["a"].get("value", "")]), ([n["b"]], [n["b"].get("value", "")])])
+          for n in gold.raw.get("not_disputes", [])]
+    c["gold_disputes"], c["printed_disputes"], c["not_disputes"] = len(gd), len(disputes), len(nd)
+    recalled = {d["id"] for d, sides in gd if any(two_sides(bd, sides) for bd in disputes)}
+    c["disp_recalled"] = len(recalled)
+    wrong, shown_nd = [], []
+    for bd in disputes:
+        hits = [d["id"] for d, sides in gd if two_sides(bd, sides)]
+        nds = [n.get("id") or n.get("kind") for n, sides in nd if two_sides(bd, sides)]
+        c["disp_correct"] += bool(hits)
+        c["notdisp_shown"] += bool(nds)
+        if nds:
+            shown_nd.append({"about": bd.about, "not_disputes": nds, "values": [v.value for v in bd.variants]})
+        if not hits:
+            wrong.append({"about": bd.about, "kind": bd.kind, "not_dispute": nds,
+                          "variants": [{"value": v.value, "text": v.text[:160], "sources": list(v.sources)}
+                                       for v in bd.variants]})
+    return c, {"missed_disputes": [{"id": d["id"], "about": d.get("about", "")} for d, _ in gd
+                                   if d["id"] not in recalled],
+               "wrong_disputes": wrong, "not_disputes_shown": shown_nd}
+
+
+def score_loaded(flags: list[Any], gold: Gold, loc: Located) -> tuple[Counter[str], dict[str, Any]]:
+    c: Counter[str] = Counter()
+
+    def flagged(page: str, sentence: str, term: str) -> bool:
+        spans = loc.spans(page, sentence)
+        for fl in flags:
+            if fl.article != page:
+                continue
+            near = (fl.where == "body" and _hit(spans, fl.start, fl.end)) or overlaps_text(fl.text, sentence, 0.8)
+            if near and any(has(term, t) or has(t, term) for t in fl.terms):
+                return True
+        return False
+
+    missed = []
+    for item in gold.raw.get("loaded", []):
+        for term in item.get("terms", []):
+            c["loaded_terms"] += 1
+            if flagged(item["page"], item["text"], term):
+                c["loaded_found"] += 1
+            else:
+                missed.append({"page": item["page"], "term": term, "sentence": item["text"][:160]})
+    neutral_flagged = []
+    for item in gold.raw.get("neutral", []):
+        for phrase in item.get("phrases", []):
+            c["neutral_phrases"] += 1
+            if flagged(item["page"], item["text"], phrase):
+                c["neutral_flagged"] += 1
+                neutral_flagged.append({"page": item["page"], "phrase": phrase})
+    return c, {"loaded_missed": missed, "neutral_flagged": neutral_flagged}
+
+
+def score_noise(articles: dict[str, Any], gold: Gold) -> tuple[Counter[str], dict[str, Any]]:
+    c: Counter[str] = Counter()
+    kept, lost = [], []
+    for page, lists in gold.raw.get("noise", {}).items():
+        art = articles.get(page)
+        text = art.text if art else ""
+        title = (art.title or "") if art else ""
+        for line in lists.get("remove", []):
+            c["noise_lines"] += 1
+            if has(text, line):
+                c["noise_kept"] += 1
+                kept.append({"page": page, "line": line[:160]})
+        for line in lists.get("keep", []):
+            c["keep_lines"] += 1
+            if not (has(text, line) or has(title, line)):
+                c["keep_lost"] += 1
+                kinds = sorted({r.kind for r in (art.removed if art else []) if has(r.text, line)})
+                lost.append({"page": page, "line": line[:160], "removed_as": kinds or ["?"]})
+    return c, {"noise_kept": kept, "article_lines_lost": lost}
+
+
+def _surname_match(gold_name: str, printed: str | None) -> bool:
+    g, p = words(gold_name, 2), words(printed or "", 2)
+    return bool(g and p and (g & p))
+
+
+def score_speakers(facts: list[Any], articles: list[Any], gold: Gold) -> tuple[Counter[str], dict[str, Any]]:
+    c: Counter[str] = Counter()
+    wrong = []
+    items = gold.raw.get("speakers", [])
+    statements = None
+    for item in items:
+        c["speakers"] += 1
+        printed = [f for f in facts if item["page"] in set(getattr(f, "sources", []) or [])
+                   and has(f.text, item["quote"])]
+        if printed:
+            c["speakers_in_facts"] += 1
+            got = [f.speaker for f in printed]
+        else:
+            if statements is None:
+                statements = px.get("stages.crosscheck", "collect_statements")(articles)
+            got = [s.speaker for s in statements if s.article == item["page"] and
+                   (has(s.text, item["quote"]) or has(item["quote"], s.text))]
+        if any(_surname_match(item["speaker"], g) for g in got):
+            c["speakers_right"] += 1
+        else:
+            wrong.append({"page": item["page"], "quote": item["quote"][:120], "speaker": item["speaker"],
+                          "printed": sorted({g or "-" for g in got}), "from": "facts" if printed else "statements"})
+    return c, {"speakers_wrong": wrong}
+
+
+# --- the cosine peer -------------------------------------------------------------------------------------------
+
+
+def peer_facts(statements: list[Any], sim: Any, threshold: float) -> list[PeerFact]:
+    """Leader grouping: each statement not yet taken, in order, takes the closest untaken statement of every
+    other article at cosine >= threshold; support = distinct origin groups."""
+    taken = [False] * len(statements)
+    out = []
+    for i, s in enumerate(statements):
+        if taken[i]:
+            continue
+        taken[i] = True
+        best: dict[str, tuple[float, int]] = {}
+        for j, t in enumerate(statements):
+            if (not taken[j] and t.article != s.article and sim[i, j] >= threshold
+                    and sim[i, j] > best.get(t.article, (-2.0, -1))[0]):
+                best[t.article] = (float(sim[i, j]), j)
+        members = [i] + [j for _, j in best.values()]
+        for j in members:
+            taken[j] = True
+        ms = [statements[j] for j in members]
+        out.append(PeerFact(s.text, len({m.group for m in ms}), [Ref(m.article, m.start, m.end) for m in ms],
+                            s.article, sorted({m.article for m in ms})))
+    return out
+
+
+def peer_grid(brief: Any, scorer: FactScorer) -> dict[float, dict[str, int]]:
+    """Corroboration counts of the cosine peer at every threshold of the grid, for one cluster."""
+    collect = px.get("stages.crosscheck", "collect_statements")
+    embed = common_embed()
+    by_id = {a.id: a for a in brief.articles}
+    per_story = []
+    for story in brief.stories:
+        st = collect([by_id[a] for a in story.articles if a in by_id])
+        if st:
+            vec = embed([s.text for s in st])
+            per_story.append((st, vec @ vec.T))
+    grid = {}
+    keys = ("corr_printed", "corr_matched", "corr_correct", "gold_corr", "corr_recalled", "unmatched", "over")
+    for t in PEER_GRID:
+        facts = [f for st, sim in per_story for f in peer_facts(st, sim, t)]
+        c, _ = scorer.score(facts, details=False)
+        grid[t] = {k: c[k] for k in keys}
+    return grid
+
+
+def common_embed() -> Any:
+    return px.get("text.embed", "embed")
+
+
+def _f1(c: dict[str, int]) -> float:
+    p, r = ratio(c["corr_correct"], c["corr_matched"]) or 0.0, ratio(c["corr_recalled"], c["gold_corr"]) or 0.0
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def choose_thresholds(grids: dict[str, dict[float, dict[str, int]]]) -> dict[str, float]:
+    """Leave one cluster out: for each cluster, the grid threshold with the best summed corroboration F1 on the
+    other clusters (the default when there are none)."""
+    out = {}
+    for name in grids:
+        others = [g for n, g in grids.items() if n != name]
+        if not others:
+            out[name] = PEER_DEFAULT
+            continue
+        out[name] = max(PEER_GRID, key=lambda t: (_f1(_add(Counter(), {k: sum(g[t][k] for g in others)
+                                                                        for k in others[0][t]})),
+                                                  -abs(t - PEER_DEFAULT)))
+    return out
+
+
+# --- one cluster -----------------------------------------------------------------------------------------------
+
+
+def score_cluster(brief: Any, gold: Gold) -> tuple[Counter[str], dict[str, Any], FactScorer]:
+    articles = {a.id: a for a in brief.articles}
+    loc = Located({aid: a.text for aid, a in articles.items()})
+    present = [p for p in gold.pages if p in articles]
+    facts = [f for s in brief.stories for f in s.facts]
+    disputes = [d for s in brief.stories for d in s.disputes]
+    flags = [fl for s in brief.stories for fl in s.loaded_language]
+    counts: Counter[str] = Counter(pages=len(gold.pages), pages_missing=len(gold.pages) - len(present),
+                                   disputes_printed=len(disputes))
+    details: dict[str, Any] = {"missing_pages": sorted(set(gold.pages) - set(articles)),
+                               "extra_pages": sorted(set(articles) - set(gold.pages)),
+                               "input_errors": [f"{e.code} {e.input}" for e in brief.errors]}
+    scorer = FactScorer(gold, loc)
+    parts = [score_stories(brief, gold, present), score_origins(articles, gold, present), scorer.score(facts),
+             score_disputes(disputes, gold), score_loaded(flags, gold, loc), score_noise(articles, gold),
+             score_speakers(facts, brief.articles, gold)]
+    for c, d in parts:
+        counts.update(c)
+        details.update(d)
+    for g in gold.facts:  # every mention located, so that `lost` lists the ones cleaning dropped or changed
+        for m in g["mentions"]:
+            loc.spans(m["page"], m["text"])
+    details["lost"] = sorted(f"{p}: {s[:120]}" for p, s in loc.lost if any(
+        m["page"] == p and m["text"] == s for g in gold.facts for m in g["mentions"]))
+    counts["lost"] = len(details["lost"])
+    return counts, details, scorer
+
+
+def run_cluster(cluster: Cluster, peer: bool) -> dict[str, Any]:
+    brief_paths = px.get("pipeline", "brief_paths")
+    gold = Gold(json.loads((cluster.path / "gold.json").read_text(encoding="utf-8")))
+    with common.Timer() as timer:
+        brief = brief_paths([str(cluster.path / "pages")], length="full")
+    counts, details, scorer = score_cluster(brief, gold)
+    out = {"cluster": cluster.name, "split": cluster.split, "counts": counts, "details": details,
+           "seconds": timer.seconds}
+    if peer:
+        with common.Timer() as t2:
+            out["peer_grid"] = peer_grid(brief, scorer)
+        out["peer_seconds"] = t2.seconds
+    return out
+
+
+# --- tables ----------------------------------------------------------------------------------------------------
+
+TABLE1 = ("cluster", "pages", "stories_right", "story_pair_acc", "b3_f1", "origin_right", "origin_pair_acc",
+          "corr_p", "corr_r", "over", "unmatched", "peer_p", "peer_r", "peer_T", "seconds")
+TABLE2 = ("cluster", "disp_r", "disp_p", "notdisp", "partial_worded", "partial_support", "loaded_found",
+          "neutral_flagged", "noise_kept", "keep_lost", "speakers", "headline_overlap", "lost")
+
+
+def _frac(a: int, b: int) -> str:
+    return f"{a}/{b}"
+
+
+def row(name: str, c: Counter[str], seconds: float | None, peer: dict[str, int] | None,
+        threshold: Any = None) -> dict[str, Any]:
+    b3p, b3r = ratio(c["b3_p"], c["b3_pages"]), ratio(c["b3_r"], c["b3_pages"])
+    r: dict[str, Any] = {
+        "system": "parallax", "cluster": name, "pages": c["pages"],
+        "stories_right": _frac(c["stories_right"], c["stories"]),
+        "story_pair_acc": ratio(c["story_pairs_agree"], c["story_pairs"]),
+        "b3_p": b3p, "b3_r": b3r, "b3_f1": 2 * b3p * b3r / (b3p + b3r) if b3p and b3r else None,
+        "origin_right": _frac(c["origin_right"], c["origin_pages"]),
+        "origin_pair_acc": ratio(c["origin_pairs_agree"], c["origin_pairs"]),
+        "corr_p": ratio(c["corr_correct"], c["corr_matched"]), "corr_r": ratio(c["corr_recalled"], c["gold_corr"]),
+        "over": _frac(c["over"], c["corr_matched"]), "over_share": ratio(c["over"], c["corr_matched"]),
+        "unmatched": _frac(c["unmatched"], c["corr_printed"]), "unmatched_share": ratio(c["unmatched"],
+                                                                                       c["corr_printed"]),
+        "disp_r": _frac(c["disp_recalled"], c["gold_disputes"]), "disp_recall": ratio(c["disp_recalled"],
+                                                                                      c["gold_disputes"]),
+        "disp_p": ratio(c["disp_correct"], c["printed_disputes"]),
+        "notdisp": _frac(c["notdisp_shown"], c["printed_disputes"]),
+        "partial_worded": c["partial_worded"], "partial_support": _frac(c["partial_support"], c["partial_total"]),
+        "loaded_found": _frac(c["loaded_found"], c["loaded_terms"]),
+        "neutral_flagged": _frac(c["neutral_flagged"], c["neutral_phrases"]),
+        "noise_kept": _frac(c["noise_kept"], c["noise_lines"]), "keep_lost": _frac(c["keep_lost"], c["keep_lines"]),
+        "speakers": _frac(c["speakers_right"], c["speakers"]),
+        "headline_overlap": ratio(c["headline_overlap"], c["stories"]), "lost": c["lost"],
+        "seconds": seconds, "counts": dict(sorted(c.items())),
+    }
+    if peer is not None:
+        r["peer_p"] = ratio(peer["corr_correct"], peer["corr_matched"])
+        r["peer_r"] = ratio(peer["corr_recalled"], peer["gold_corr"])
+        r["peer_T"] = threshold
+        r["peer_counts"] = peer
+    return r
+
+
+def print_details(res: dict[str, Any]) -> None:
+    d = res["details"]
+    print(f"\n[{res['cluster']}]")
+    for k in ("missing_pages", "extra_pages", "input_errors"):
+        if d[k]:
+            print(f"  {k.replace('_', ' ')}: {', '.join(d[k])}")
+    for h in d["headlines"]:
+        print(f"  story {h['story']} ({'right' if h['right'] else 'wrong'}): gold {h['gold']!r}\n"
+              f"      brief {h['brief']!r}")
+    for w in d["wrong_origin_groups"]:
+        print(f"  origin group wrong: {w['page']} ({w['role']}): gold mates {w['gold_mates']}, "
+              f"brief mates {w['brief_mates']}")
+    for m in d["missed_corroborations"]:
+        where = (f"in brief, best support {m['best_support']}, origins {m['best_origins']}" if m["in_brief"]
+                 else "not stated through a gold mention")
+        print(f"  missed corroboration {m['fact']} ({where}): {m['claim'][:100]}")
+    for w in d["false_corroborations"]:
+        print(f"  false corroboration (support {w['support']}, origins stating {w['origins_stating']}; "
+              f"cites {', '.join(w['cited'])}; gold {w['gold']}): {w['text'][:140]}")
+    for w in d["over_supported"]:
+        print(f"  over-supported (support {w['support']} > {w['origins_stating']}; cites {', '.join(w['cited'])}; "
+              f"gold {w['gold']}): {w['text'][:140]}")
+    for w in d["unmatched"]:
+        print(f"  unmatched (support {w['support']}; cites {', '.join(w['cited'])}): {w['text'][:140]}")
+    for m in d["missed_disputes"]:
+        print(f"  missed dispute {m['id']}: {m['about']}")
+    for w in d["wrong_disputes"]:
+        vs = " | ".join(f"{v['value']} ({', '.join(v['sources'])})" for v in w["variants"])
+        nd = f" = not-dispute {', '.join(w['not_dispute'])}" if w["not_dispute"] else ""
+        print(f"  wrong dispute{nd}: {w['about']} [{w['kind']}]: {vs}")
+    for m in d["loaded_missed"]:
+        print(f"  loaded term not flagged: {m['page']}: {m['term']!r}")
+    for m in d["neutral_flagged"]:
+        print(f"  neutral phrase flagged: {m['page']}: {m['phrase']!r}")
+    for m in d["noise_kept"]:
+        print(f"  noise kept: {m['page']}: {m['line']!r}")
+    for m in d["article_lines_lost"]:
+        print(f"  article line lost ({', '.join(m['removed_as'])}): {m['page']}: {m['line']!r}")
+    for m in d["speakers_wrong"]:
+        print(f"  speaker wrong ({m['from']}): {m['page']}: {m['quote']!r} is {m['speaker']}, printed {m['printed']}")
+    for s in d["lost"]:
+        print(f"  gold mention not in cleaned text: {s}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.bank", description=__doc__.splitlines()[0])
+    parser.add_argument("--data", action="append", default=None,
+                        help=f"folder of FORMAT.md clusters (repeatable; default: {SHARED_BANK} and {OWN_BANK})")
+    parser.add_argument("--clusters", default="", help="comma-separated subset of the cluster folders")
+    parser.add_argument("--split", default="all", choices=("dev", "heldout", "all"),
+                        help="dev / held-out clusters (bench/data/bank/splits.json) or all (default)")
+    parser.add_argument("--json", metavar="OUT", help="also write the results (with every detail) as JSON to OUT")
+    parser.add_argument("--details", action="store_true", help="print each cluster's misses")
+    parser.add_argument("--no-peer", action="store_true", help="skip the cosine-rule peer")
+    args = parser.parse_args(argv)
+    roots = [Path(d) for d in args.data] if args.data else [SHARED_BANK, OWN_BANK]
+    clusters = find_clusters(roots, args.clusters, args.split)
+    if not clusters:
+        print(f"skip: no bank clusters found in {', '.join(map(str, roots))} (../shared is absent?)", file=sys.stderr)
+        return 0
+    try:
+        px.check(("pipeline", "brief_paths"))
+    except px.Unavailable as exc:
+        print(f"parallax: not available ({exc})", file=sys.stderr)
+        return 0
+    results = []
+    for cl in clusters:
+        res = run_cluster(cl, peer=not args.no_peer)
+        results.append(res)
+        extra = f", peer {res['peer_seconds']:.1f} s" if "peer_seconds" in res else ""
+        print(f"{cl.name}: {res['seconds']:.1f} s{extra}", file=sys.stderr)
+    thresholds = choose_thresholds({r["cluster"]: r["peer_grid"] for r in results}) if not args.no_peer else {}
+    rows = []
+    totals: dict[str, tuple[Counter[str], Counter[str], float]] = {}
+    for res in results:
+        peer = res["peer_grid"][thresholds[res["cluster"]]] if thresholds else None
+        rows.append(row(res["cluster"], res["counts"], res["seconds"], peer, thresholds.get(res["cluster"])))
+        rows[-1]["split"] = res["split"]
+        rows[-1]["details"] = res["details"]
+        for key in (res["split"], "all"):
+            c, p, s = totals.get(key, (Counter(), Counter(), 0.0))
+            totals[key] = (_add(c, res["counts"]), _add(p, peer or {}), s + res["seconds"])
+    for key in ("dev", "heldout", "all"):
+        if key in totals and (key == "all" or len(totals) > 2):
+            c, p, s = totals[key]
+            rows.append(row(f"TOTAL {key} ({sum(r['split'] == key or key == 'all' for r in results)})", c, s,
+                            dict(p) if thresholds else None, "loco" if thresholds else None))
+    title = f"bench.bank — {len(clusters)} clusters from {', '.join(str(r) for r in roots if r.is_dir())}"
+    common.print_table(title + " (stories, origin groups, corroboration; over/unmatched: of facts shown "
+                       "corroborated; peer: cosine rule, T leave-one-cluster-out)", rows, TABLE1)
+    common.print_table("bench.bank — disputes, partial sentences, loaded language, noise, speakers, headlines", rows,
+                       TABLE2)
+    if args.details:
+        for res in results:
+            print_details(res)
+    common.write_json(args.json, NAME, ", ".join(map(str, roots)),
+                      [common.rounded(r) for r in rows],
+                      peer_grid={r["cluster"]: r.get("peer_grid") for r in results}, peer_thresholds=thresholds,
+                      split=args.split)
+    return 0
+
+
+def _add(a: Counter[str], b: dict[str, Any]) -> Counter[str]:
+    out = Counter(a)
+    for k, v in b.items():
+        out[k] += v
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())
