@@ -130,3 +130,18 @@ def test_product_path_on_the_fixture() -> None:
     assert c["origin_right"] == 4, d["wrong_origin_groups"]  # the copy joins the wire: not a second origin
     assert "A1" not in {m["fact"] for m in d["missed_corroborations"]}  # wire and gazette: a real corroboration
     assert c["noise_kept"] == 0
+
+
+def test_a_digest_is_right_with_one_of_its_parents_and_wrong_alone() -> None:
+    gold = bank.Gold({"stories": [{"id": "A", "pages": ["a", "a2", "b", "d"]}],
+                      "pages": {"a": {"derives_from": None}, "a2": {"derives_from": "a"}, "b": {"derives_from": None},
+                                "d": {"derives_from": ["a", "b"]}}})
+
+    def right(groups: dict[str, str]) -> int:
+        arts = {p: Article(p, "", group=g) for p, g in groups.items()}
+        return bank.score_origins(arts, gold, list(groups))[0]["origin_right"]
+
+    assert right({"a": "g1", "a2": "g1", "b": "g2", "d": "g1"}) == 4
+    assert right({"a": "g1", "a2": "g1", "b": "g2", "d": "g3"}) == 3  # the digest alone: an origin of its own
+    # the copy with the other origin: a, a2 and b wrong; the digest's mates are still its parents' pages
+    assert right({"a": "g1", "a2": "g2", "b": "g2", "d": "g2"}) == 1
