@@ -1,5 +1,5 @@
 """bench.bank: the scorer counts what its docstring says, on hand-made briefs over a tiny fictional cluster
-(tests/fixtures/bank/t01-ferry-fire: a wire, its verbatim copy, two independent reports), and the product path on
+(tests/fixtures/cluster-bank/t01-ferry-fire: a wire, its verbatim copy, two independent reports), and the product path on
 that cluster keeps the copy out of the origin count."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from bench import bank
 
 from parallax.model import Article, Brief, Dispute, Fact, SourceRef, Story, Variant
 
-FIXTURES = Path(__file__).parent / "fixtures" / "bank"
+FIXTURES = Path(__file__).parent / "fixtures" / "cluster-bank"
 CLUSTER = FIXTURES / "t01-ferry-fire"
 GOLD = bank.Gold(json.loads((CLUSTER / "gold.json").read_text(encoding="utf-8")))
 TEXTS = {p.stem: p.read_text(encoding="utf-8") for p in (CLUSTER / "pages").iterdir()}
