@@ -214,12 +214,29 @@ class FactScorer:
     def __init__(self, gold: Gold, loc: Located) -> None:
         self.gold, self.loc = gold, loc
 
+    def own_facts(self, fact: Any, cites: list[tuple[str, int, int]]) -> set[str] | None:
+        """The gold facts the printed sentence itself states: a mention overlaps the citation of the article whose
+        words it prints, or a mention's words are in the printed text. None when the fact carries no such
+        citation (a hand-made fact in the tests): every gold fact it reaches through any citation then counts."""
+        origin = getattr(fact, "origin_article", "")
+        own = [(a, s, e) for a, s, e in cites if a == origin][:1]
+        if not own:
+            return None
+        a, s, e = own[0]
+        return {g["id"] for g in self.gold.facts for m in g["mentions"]
+                if (m["page"] == a and _hit(self.loc.spans(a, m["text"]), s, e)) or has(fact.text, m["text"])}
+
     def evidence(self, fact: Any) -> dict[str, tuple[set[str], set[str]]]:
-        """Gold fact id -> (pages through which the printed fact states it, cited pages holding only a partial)."""
+        """Gold fact id -> (pages through which the printed fact states it, cited pages holding only a partial),
+        for the gold facts the printed sentence itself states (`own_facts`): a citation that states another gold
+        fact does not make the printed sentence state it."""
         cites = citations(fact)
         cited = {a for a, _, _ in cites} | set(getattr(fact, "sources", []) or [])
+        own = self.own_facts(fact, cites)
         out: dict[str, tuple[set[str], set[str]]] = {}
         for g in self.gold.facts:
+            if own is not None and g["id"] not in own:
+                continue
             stating: set[str] = set()
             text_match = False
             for m in g["mentions"]:

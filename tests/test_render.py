@@ -442,3 +442,33 @@ def test_markdownish_html_escapes_and_forbids_scripts():
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "<h1>" in page and "<h2>Part</h2>" in page and "• item" in page
     assert "Content-Security-Policy" in page
+
+
+def _claims_brief() -> Brief:
+    """A lead sentence stated whole by one origin (two copies) whose second part an independent report states."""
+    b = make_brief()
+    text = "Four astronauts launched on Thursday, and the mission will last six months."
+    f = Fact(text=text, sources=["001", "002"], support=1, status="single-source",
+             refs=[SourceRef("001", 0, 37, "g1"), SourceRef("002", 0, 37, "g1")], origin_article="001",
+             partial=[SourceRef("003", 39, 83, "g2")],
+             claims=[{"text": "Four astronauts launched on Thursday", "start": 0, "end": 36,
+                      "sources": ["001", "002"], "support": 1},
+                     {"text": "and the mission will last six months.", "start": 38, "end": len(text),
+                      "sources": ["001", "002", "003"], "support": 2}])
+    b.stories[0].facts = [f]
+    return b
+
+
+def test_claims_are_in_every_format():
+    b = _claims_brief()
+    data = to_json(b)
+    jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))).validate(data)
+    fact = data["stories"][0]["facts"][0]
+    assert fact["support"] == 1 and [p["article"] for p in fact["partly_stated_by"]] == ["003"]
+    assert [c["support"] for c in fact["claims"]] == [1, 2]
+    assert fact["claims"][1]["sources"] == ["001", "002", "003"]
+    md_text = render(b, "md")
+    assert "“and the mission will last six months.”: this part stated by 2 independent origins" in md_text
+    html_text = render(b, "html")
+    assert "this part stated by 2 independent origins" in html_text
+    assert "“Four astronauts launched on Thursday”" not in html_text  # a part with the whole's support: no note

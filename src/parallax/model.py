@@ -124,6 +124,8 @@ class Fact:
     origin_article: str = ""  # whose words `text` are
     score: float = 0.0
     representative_reason: str = ""  # why these words among the sentences that state the fact
+    partial: list[SourceRef] = field(default_factory=list)  # sentences that state part of it (no support)
+    claims: list[dict[str, Any]] = field(default_factory=list)  # its parts: text, offsets in `text`, who states each
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,6 +138,9 @@ class Fact:
             "representative_reason": self.representative_reason,
             "citations": [{"article": r.article, "start": r.start, "end": r.end, "group": r.group}
                           for r in self.refs],
+            "partly_stated_by": [{"article": r.article, "start": r.start, "end": r.end, "group": r.group}
+                                 for r in self.partial],
+            "claims": [dict(c) for c in self.claims],
         }
 
 

@@ -143,19 +143,22 @@ def prf(p: np.ndarray, y: np.ndarray, t: float) -> dict[str, float]:
     return {"precision": round(tp / max(1, int(pred.sum())), 3), "recall": round(tp / max(1, int(y.sum())), 3)}
 
 
-def write_head(model, meta: dict, out: Path) -> Path:
-    from parallax.text.judge import CORROBORATE_FEATURES
+def write_head(model, meta: dict, out: Path, name: str = "corroborate.json", features: str = "corroborate") -> Path:
+    """A logistic head as JSON (`name` in `out`) with its sha256 in SHA256SUMS; `features` names its feature list
+    ("corroborate": CORROBORATE_FEATURES, "support": SUPPORT_FEATURES)."""
+    from parallax.text.judge import CORROBORATE_FEATURES, DISPUTE_FEATURES, SUPPORT_FEATURES
 
+    names = {"corroborate": CORROBORATE_FEATURES, "support": SUPPORT_FEATURES, "dispute": DISPUTE_FEATURES}[features]
     mean, scale, coef, b = model
-    path = out / "corroborate.json"
-    path.write_text(json.dumps({"features": list(CORROBORATE_FEATURES), "mean": [round(float(v), 6) for v in mean],
+    path = out / name
+    path.write_text(json.dumps({"features": list(names), "mean": [round(float(v), 6) for v in mean],
                                 "scale": [round(float(v), 6) for v in scale],
                                 "coef": [round(float(v), 6) for v in coef], "intercept": round(b, 6),
                                 "meta": meta}, indent=1) + "\n", encoding="utf-8")
     sums = out / "SHA256SUMS"
     old = sums.read_text(encoding="utf-8").splitlines() if sums.exists() else []
-    lines = [ln for ln in old if not ln.endswith(" corroborate.json")]
-    lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  corroborate.json")
+    lines = [ln for ln in old if not ln.endswith(f" {name}")]
+    lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {name}")
     sums.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

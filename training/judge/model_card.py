@@ -111,6 +111,7 @@ def main() -> int:
                   f"{s['pairs_scored_per_s_encoded']:.0f} encoded pairs judged/s, {s['pairs_per_s_cold']:.0f} pairs/s "
                   "when both texts are new.", ""]
     lines += corroboration_section()
+    lines += heads_section()
     lines += [
         "## Limitations",
         "- The features see MiniLM token states and surface slots, not compositional meaning: a pair that",
@@ -124,6 +125,10 @@ def main() -> int:
         "  gate disputes on bi-encoder neighbours and a typed-slot conflict.",
         "- Generated labels are rule-made; contradictions are one-slot changes, so real disagreements phrased",
         "  differently (\"denied\", a different framing) are under-represented.",
+        "- Support and dispute heads: trained on fictional clusters written in a handful of registers (few planted",
+        "  disputes); a one-number edit of one sentence scores only just above `dispute_min`, and a paraphrase that",
+        "  leaves out an attribution can fall under `cite_min`. A cross-encoder trained on news pairs (issue 19,",
+        "  item 4) is not built yet.",
         "- English news only; thresholds were chosen on research-licensed dev sets (MSRP, FRANK, FNC-1),",
         "  reported cross-validated.",
         "",
@@ -166,6 +171,56 @@ def corroboration_section() -> list[str]:
                      f"{f['same_fact']} |")
     lines += ["", "End-to-end figures (bench.crosscheck, leave-one-cluster-out on dev and the held-out clusters) are "
               "in docs/BENCHMARKS.md.", ""]
+    return lines
+
+
+def heads_section() -> list[str]:
+    """The card's sections on the support and dispute heads (support.json / dispute.json, written by
+    training/judge/support.py and training/judge/dispute.py)."""
+    lines: list[str] = []
+    sup, dis = MODEL_DIR / "support.json", MODEL_DIR / "dispute.json"
+    if sup.exists():
+        meta = json.loads(sup.read_text(encoding="utf-8"))["meta"]
+        loco = meta["loco"]
+        lines += [
+            "## Support head (`support.json`)",
+            "",
+            "P(a candidate sentence states everything a claim states) — directional, what a citation counted as",
+            "support must do (a lead sentence stating four things is not supported by a report that shares one of",
+            "them). Logistic regression (standardised features, L2, balanced classes; the corroboration head's recipe)",
+            "over the pair features of claim against candidate, the three-way probabilities both ways and the",
+            "corroboration head's P(same fact) (`parallax.text.judge.SUPPORT_FEATURES`). Trained by",
+            "`python -m training.judge.support` on statement pairs of FORMAT.md clusters (`training/judge/bank_pairs.py`):",
+            "the cluster bank (`../shared/clusters`, fictional clusters written for Parallax, read at training time,",
+            "never copied) and our dev clusters converted to that format (`bench/data/bank`; the held-out ones in",
+            "`splits.json` are never read). Label: the candidate states every gold fact the claim states (a `partial` or",
+            f"unannotated candidate does not); verbatim copies share labels. {len(meta['data'])} clusters, "
+            f"{meta['pairs']} pairs, {meta['positives']} positive.",
+            "",
+            f"Leave-one-cluster-out: per-cluster AUC {loco['auc_mean']} ± {loco['auc_sd']}, pooled {loco['pooled_auc']}; "
+            f"the script's pair-level rule (pooled out-of-fold precision >= 0.92) gives {loco['threshold']} "
+            f"(precision {loco['at_threshold'][0]}, recall {loco['at_threshold'][1]}); the shipped",
+            "`CrosscheckConfig.cite_min` was chosen end to end with `bench.bank` (see its comment and docs/BENCHMARKS.md).",
+            "",
+        ]
+    if dis.exists():
+        meta = json.loads(dis.read_text(encoding="utf-8"))["meta"]
+        loco = meta["loco"]
+        lines += [
+            "## Dispute head (`dispute.json`)",
+            "",
+            "P(a candidate dispute — two statements of independent origins whose typed slot differs, neither origin",
+            "giving both values — is one slot of one happening reported with two values). Logistic regression over",
+            "`parallax.text.judge.DISPUTE_FEATURES` (P(same fact) once the slot is made equal and as it stands,",
+            "P(contradicts), cosine, the words around the two slots, same counted noun, the slot's kind, hedging, the",
+            "values' relative difference, two speakers, length ratio). Trained by `python -m training.judge.dispute` on",
+            "the candidates the product's `dispute_tests` proposes in the same dev clusters, labelled from gold",
+            f"disputes: {meta['tests']} candidates, {meta['positives']} planted. Leave-one-cluster-out pooled: precision "
+            f"{loco['at_threshold'][0]} at recall {loco['at_threshold'][1]} at its own rule's threshold "
+            f"({loco['threshold']}); the shipped `dispute_min` was chosen end to end with `bench.bank`. Few positives:",
+            "the weakest head here.",
+            "",
+        ]
     return lines
 
 

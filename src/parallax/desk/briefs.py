@@ -36,7 +36,10 @@ def story_from_dict(d: dict[str, Any]) -> Story:
     facts = [Fact(text=f["text"], sources=list(f["sources"]), support=f["support"], status=f["status"],
                   speaker=f.get("speaker"), origin_article=f.get("quoted_from") or "",
                   representative_reason=f.get("representative_reason") or "",
-                  refs=[SourceRef(r["article"], r["start"], r["end"], r["group"]) for r in f.get("citations", [])])
+                  refs=[SourceRef(r["article"], r["start"], r["end"], r["group"]) for r in f.get("citations", [])],
+                  partial=[SourceRef(r["article"], r["start"], r["end"], r["group"])
+                           for r in f.get("partly_stated_by", [])],
+                  claims=[dict(c) for c in f.get("claims", [])])
              for f in d.get("facts", [])]
     disputes = [Dispute(x["about"], x["kind"], [Variant(v["text"], v["value"], list(v["sources"]), list(v["groups"]))
                                                 for v in x["variants"]]) for x in d.get("disputes", [])]

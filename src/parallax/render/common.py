@@ -251,6 +251,20 @@ def support_label(fact: Fact) -> str:
     return fact.status
 
 
+def claim_notes(fact: Fact) -> list[tuple[str, str, list[str]]]:
+    """What the reader is told about a printed sentence that others state only in part: for each part with
+    more support than the whole sentence, (the part, its support label, the articles that state it); then, when
+    no part is singled out, the articles that state some of it ("partly stated by")."""
+    out = []
+    for c in fact.claims:
+        if c.get("support", 0) > fact.support:
+            label = _plural(c["support"], "independent origin", "independent origins")
+            out.append((c["text"], f"this part stated by {label}", list(c.get("sources", []))))
+    if not out and fact.partial:
+        out.append(("", "partly stated by", sorted({r.article for r in fact.partial})))
+    return out
+
+
 def relation_label(rel: Relation) -> str:
     return RELATION_LABELS.get(rel.relation, f"{rel.relation} of")
 

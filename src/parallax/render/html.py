@@ -13,6 +13,7 @@ import re
 from parallax.model import Article, Brief, Dispute, Fact, LoadedFlag, Story
 from parallax.render.common import (
     SourceIndex,
+    claim_notes,
     coverage_extras,
     coverage_numbers,
     coverage_summary,
@@ -145,10 +146,13 @@ def _fact(f: Fact, index: SourceIndex, origins: int) -> str:
         )
     if f.speaker:
         meta.append(f"<span>speaker: <strong>{esc(f.speaker)}</strong></span>")
+    parts = "".join(
+        f'<p class="fact-meta claim">{"“" + esc(part) + "”: " if part else ""}{esc(label)} {_cites(index, ids)}</p>'
+        for part, label, ids in claim_notes(f))
     return (
         f'<li class="fact status-{esc(f.status)}">'
         f'<p class="fact-text">{esc(f.text)} {_cites(index, fact_ids(f))}</p>'
-        f'<p class="fact-meta">{"".join(meta)}</p></li>'
+        f'<p class="fact-meta">{"".join(meta)}</p>{parts}</li>'
     )
 
 

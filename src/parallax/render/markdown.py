@@ -11,6 +11,7 @@ import re
 from parallax.model import Article, Brief, Dispute, Fact, LoadedFlag, Story
 from parallax.render.common import (
     SourceIndex,
+    claim_notes,
     coverage_extras,
     coverage_summary,
     fact_ids,
@@ -62,7 +63,11 @@ def _fact(i: int, f: Fact, index: SourceIndex) -> list[str]:
     if f.speaker:
         meta.append(f"speaker: {md(f.speaker)}")
     cites = _cites(index, fact_ids(f))
-    return [f"{i}. {md(f.text)} {cites}".rstrip(), f"   — {' · '.join(meta)}"]
+    lines = [f"{i}. {md(f.text)} {cites}".rstrip(), f"   — {' · '.join(meta)}"]
+    for part, label, ids in claim_notes(f):
+        quoted = f"“{md(part)}”: " if part else ""
+        lines.append(f"   — {quoted}{md(label)} {_cites(index, ids)}".rstrip())
+    return lines
 
 
 def _dispute(d: Dispute, index: SourceIndex) -> list[str]:

@@ -7,15 +7,17 @@ source's own sentence; the sentence chosen is the most neutral, self-contained o
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from parallax.config import settings
-from parallax.model import Article, Fact, LoadedFlag, Story
-from parallax.stages.crosscheck import CrossCheck, fact_from_cluster, supporters, supports
+from parallax.model import Article, Fact, LoadedFlag, SourceRef, Story
+from parallax.stages.crosscheck import CrossCheck, fact_from_cluster, states_part, supporters, supports
 from parallax.stages.loaded import analyse_many, flag_sentence, neutrality
+from parallax.text.slots import dateline_length
 
 _PRONOUN_START = re.compile(r"^(He|She|It|They|This|That|These|Those|His|Her|Its|Their|But|And|Also|However)\b")
 
@@ -76,8 +78,11 @@ def _candidate(cc: CrossCheck, members: list[int], roots: set[str], centroid: np
     # sentence first; it may sit in another cluster), and it is cited to every statement supporting either.
     support = {m: supporters(cc, m) for m in members}
     most = max(members, key=lambda m: (len({st[k].group for k in support[m]}), len(support[m]), -m))
-    rep = choose_representative(cc, support[most], roots)
-    members = sorted(set(support[most]) | set(supporters(cc, rep)))
+    # Its words: among the statements that state exactly what it states (each supports the other), so that
+    # every citation states everything the printed sentence states; cited to the statements supporting those.
+    same = [m for m in support[most] if m == most or supports(cc, most, m)]
+    rep = choose_representative(cc, same, roots)
+    members = sorted(set(supporters(cc, rep)))
     groups = len({st[m].group for m in members})
     arts = len({st[m].article for m in members})
     centrality = float(np.mean(cc.vectors[members] @ centroid))
@@ -165,7 +170,7 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
             return False  # the brief is neutral: a loaded sentence is reported, never restated
         v = cc.vectors[c.rep]
         return not any(float(v @ cc.vectors[o.rep]) >= cfg.repeat_similarity or supports(cc, c.rep, o.rep)
-                       for o in chosen)  # not a repeat of a fact already in the brief
+                       or supports(cc, o.rep, c.rep) for o in chosen)  # not a repeat of a fact already chosen
 
     def take(c: Candidate) -> None:
         n = len(st[c.rep].text.split())
@@ -203,6 +208,8 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
     facts = []
     for c in chosen:
         f = fact_from_cluster(cc, c.members, c.rep, cited=c.members)
+        f.partial = partial_refs(cc, c.rep, {r.article for r in f.refs})
+        f.claims = claims_of(cc, c.rep, f)
         f.score = round(c.score, 3)
         f.representative_reason = representative_reason(cc, c.members, c.rep, roots)
         if c.rep in trimmed:
@@ -210,6 +217,76 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
             f.representative_reason += "; cut at a clause to fit the word budget"
         facts.append(f)
     return facts
+
+
+def partial_refs(cc: CrossCheck, rep: int, cited: set[str]) -> list[SourceRef]:
+    """The sentences of other articles that state part of statement `rep` (not all of it): one per article,
+    the most probable, never an article already cited in full."""
+    st = cc.statements
+    best: dict[str, int] = {}
+    for m in range(len(st)):
+        if st[m].article in cited or not states_part(cc, m, rep):
+            continue
+        if st[m].article not in best or cc.support[rep, m] > cc.support[rep, best[st[m].article]]:
+            best[st[m].article] = m
+    return [SourceRef(st[m].article, st[m].start, st[m].end, st[m].group) for _, m in sorted(best.items())]
+
+
+# Where one claim ends and another begins: a semicolon, a dash, or a comma before a conjunction, a relative
+# pronoun or a participle that starts a clause of its own ("…, promising annual returns of 12 percent").
+_CLAIM_CUT = re.compile(r"\s*;\s+|\s+[—–]\s+|,\s+(?=(?:and|but|while|whereas|which|who|after|before|when|as|"
+                        r"including|following|despite|although|though|[a-z]+ing)\s)")
+
+
+def claim_spans(text: str) -> list[tuple[int, int]]:
+    """A sentence cut into its claims at clause boundaries (the cuts `clause_prefix` uses), each part at least
+    `BriefConfig.claim_min_words` words (a shorter piece joins the part before it); one span when it is one claim."""
+    cfg = settings().brief
+    cuts = [0, *(m.end() for m in _CLAIM_CUT.finditer(text)), len(text)]
+    spans: list[tuple[int, int]] = []
+    for a, b in itertools.pairwise(cuts):
+        if spans and (len(text[a:b].split()) < cfg.claim_min_words or
+                      len(text[spans[-1][0]:spans[-1][1]].split()) < cfg.claim_min_words):
+            spans[-1] = (spans[-1][0], b)
+        elif b > a:
+            spans.append((a, b))
+    if len(spans) > 1 and len(text[spans[-1][0]:spans[-1][1]].split()) < cfg.claim_min_words:
+        last = spans.pop()
+        spans[-1] = (spans[-1][0], last[1])
+    return [(a, len(text[:b].rstrip(" ,;:—–-"))) for a, b in spans]
+
+
+def claims_of(cc: CrossCheck, rep: int, fact: Fact) -> list[dict]:
+    """The parts of a printed sentence that states more than one thing, each with the articles that state it:
+    every full citation of the fact states every part; a sentence that states part of the fact
+    (`Fact.partial`) is listed with the parts the support head finds it states (`cite_min`). Empty for a
+    one-claim sentence."""
+    from parallax.text.judge import get_judge
+
+    text = cc.statements[rep].text
+    if not fact.partial:
+        return []  # every citation states all of it: its parts have the fact's support
+    spans = claim_spans(text)
+    if len(spans) < 2:
+        return []
+    by_article = {(s.article, s.start): s for s in cc.statements}
+    partial = [by_article[(r.article, r.start)] for r in fact.partial if (r.article, r.start) in by_article]
+    parts = [text[a:b] for a, b in spans]
+    judge = get_judge()
+    probs = np.zeros((len(parts), len(partial)), dtype=np.float32)
+    if partial:
+        enc = judge.encode([*parts, *(p.text for p in partial)])
+        pairs = [(i, j) for i in range(len(parts)) for j in range(len(partial))]
+        got = judge.supports([enc[i] for i, _ in pairs], [enc[len(parts) + j] for _, j in pairs])
+        for (i, j), p in zip(pairs, got, strict=True):
+            probs[i, j] = p
+    cite_min = settings().crosscheck.cite_min
+    out = []
+    for i, (a, b) in enumerate(spans):
+        refs = list(fact.refs) + [r for j, r in enumerate(fact.partial) if probs[i, j] >= cite_min]
+        out.append({"text": text[a:b], "start": a, "end": b, "sources": sorted({r.article for r in refs}),
+                    "support": max(1, len({r.group for r in refs}))})
+    return out
 
 
 _NOT_A_HEADLINE = re.compile(
@@ -249,6 +326,7 @@ def choose_headline(articles: list[Article]) -> tuple[str, str | None]:
     for a in sorted(articles, key=lambda x: (bool(x.derived_from), x.id)):
         for s in a.content_sentences():
             text = s.text_of(a.text)
+            text = text[dateline_length(text):]
             if is_headline_like(text) and not flag_sentence(text):
                 return text, a.id
     a = articles[0]

@@ -25,19 +25,20 @@ import numpy as np
 from parallax.config import settings
 from parallax.model import Article, Dispute, Fact, SourceRef, Variant
 from parallax.text.embed import embed
-from parallax.text.judge import CONTRADICTS, get_judge
+from parallax.text.judge import CONTRADICTS, DISPUTE_FEATURES, get_judge
 from parallax.text.slots import (
     MONTHDAY,
     NUMBER_WORDS,
     WEEKDAY,
     Count,
     counts_conflict,
+    dateline_length,
     extract_counts,
     extract_dates,
     find_speaker,
     speakers_of,
 )
-from parallax.text.words import FUNCTION_WORDS, lemma
+from parallax.text.words import FUNCTION_WORDS, content_words, lemma
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,8 @@ class CrossCheck:
     contradict: np.ndarray  # (n, n): P(statement j contradicts statement i); 0 where not judged
     dispute_keys: dict[int, set[tuple[str, str]]] = field(default_factory=dict)  # statement -> (kind, key)
     judged_pairs: int = 0
+    # (n, n): the support head's P(statement j states everything statement i states); 0 where not judged
+    entail: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
 
 
 def collect_statements(articles: list[Article]) -> list[Statement]:
@@ -81,9 +84,11 @@ def collect_statements(articles: list[Article]) -> list[Statement]:
         n = max(1, len(sents) - 1)
         for k, (s, sp) in enumerate(zip(sents, speakers, strict=True)):
             text = s.text_of(a.text)
+            cut = dateline_length(text)  # a wire's dateline is not part of what the sentence states
+            text = text[cut:]
             if len(text.split()) < settings().crosscheck.min_statement_words:
                 continue
-            out.append(Statement(a.id, a.group or a.id, s.start, s.end, text, k / n, sp,
+            out.append(Statement(a.id, a.group or a.id, s.start + cut, s.end, text, k / n, sp,
                                  extract_counts(text), extract_dates(text)))
     return out
 
@@ -115,25 +120,29 @@ def candidate_pairs(st: list[Statement], vectors: np.ndarray) -> list[tuple[int,
     return sorted(pairs)
 
 
-def _judge_pairs(st: list[Statement], pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
-    """Every candidate pair through the judge: (corroborate, contradict) matrices. corroborate[i, j] is the
-    judge's P(i and j state one fact), symmetric; contradict[i, j] is P(j contradicts claim i)."""
+def _judge_pairs(st: list[Statement], pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every candidate pair through the judge: (corroborate, contradict, entail) matrices. corroborate[i, j] is
+    the judge's P(i and j state one fact), symmetric; contradict[i, j] is P(j contradicts claim i); entail[i, j]
+    is the support head's P(j states everything i states)."""
     n = len(st)
     corr = np.zeros((n, n), dtype=np.float32)
     con = np.zeros((n, n), dtype=np.float32)
+    ent = np.zeros((n, n), dtype=np.float32)
     if not pairs:
-        return corr, con
+        return corr, con, ent
     judge = get_judge()
     enc = judge.encode([s.text for s in st])
-    p_same, p_ij, p_ji = judge.corroborate([enc[i] for i, _ in pairs], [enc[j] for _, j in pairs])
+    got = judge.assess([enc[i] for i, _ in pairs], [enc[j] for _, j in pairs])
     log.debug("judged %d candidate pairs of %d statements", len(pairs), n)
     rows = np.array([i for i, _ in pairs])
     cols = np.array([j for _, j in pairs])
-    corr[rows, cols] = p_same
-    corr[cols, rows] = p_same
-    con[rows, cols] = p_ij[:, CONTRADICTS]
-    con[cols, rows] = p_ji[:, CONTRADICTS]
-    return corr, con
+    corr[rows, cols] = got["same"]
+    corr[cols, rows] = got["same"]
+    con[rows, cols] = got["p_ab"][:, CONTRADICTS]
+    con[cols, rows] = got["p_ba"][:, CONTRADICTS]
+    ent[rows, cols] = got["b_supports_a"]
+    ent[cols, rows] = got["a_supports_b"]
+    return corr, con, ent
 
 
 def _fact_groups(st: list[Statement], corr: np.ndarray) -> list[list[int]]:
@@ -173,8 +182,13 @@ _OF_TOTAL = re.compile(r"\s+of\s+(?:the\s+|its\s+|their\s+)?(?P<total>\d[\d,]*|[
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "hundred": 1e2}
 # An explicit change with the earlier figure ("rose to 4,800 from 3,000", "up from nine", "cut to 58 dalers from
 # 62"): such a statement is an update of the other, not a dispute.
-_CHANGE = re.compile(r"\b(?:up|down)\s+from\b|\bfrom\s+(?:about\s+|around\s+|some\s+|nearly\s+)?\d",
+_CHANGE = re.compile(r"\b(?:up|down)\s+from\b|\bfrom\s+(?:about\s+|around\s+|some\s+|nearly\s+)?\d"
+                     r"|\b(?:up|down|rose|risen|fell|fallen|increased|decreased|grew|dropped|climbed|cut)\s+by\b",
                      re.IGNORECASE)
+# A range ("between 5,500 and 6,000 tonnes", "8 to 10 percent", "11-18 mg/L"): its ends are no point value of their
+# own, and a point inside it does not dispute it.
+_RANGE = re.compile(r"\b(?:between\s+)?(?P<lo>\d[\d,.]*)\s*(?:%|percent|per cent)?\s*(?:and|to|-|–)\s*"
+                    r"(?P<hi>\d[\d,.]*)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _HEDGE_BEFORE = re.compile(r"(?:about|around|approximately|nearly|almost|some|roughly|over|more than|at least"
                            r"|up to|fewer than|less than|under|as many as|an estimated|estimated)\s+$", re.IGNORECASE)
@@ -197,8 +211,10 @@ def number_slots(text: str) -> list[Slot]:
     years and times of day are not figures."""
     out = []
     totals: set[int] = set()  # the N of "twelve of the N governments": a total, not a count of its own
+    in_range = [(r.start(), r.end()) for r in _RANGE.finditer(text)
+                if r.group(0).lower().startswith("between") or not re.search(r"\d-\d", r.group(0))]
     for m in _NUMBER.finditer(text):
-        if m.start() in totals:
+        if m.start() in totals or any(a <= m.start() < b for a, b in in_range):
             continue
         raw = m.group("num").lower()
         weak = raw in ("a", "an", "single", "one") and not m.group("unit")
@@ -233,6 +249,53 @@ def number_slots(text: str) -> list[Slot]:
     return out
 
 
+_FRACTION = re.compile(r"(?<![\w-])(?P<f>(?:a|one)\s+half|half|(?:a|one)\s+third|(?:a|one)\s+quarter|two[- ]thirds"
+                       r"|three[- ]quarters|a\s+fifth|one\s+fifth)\s+(?:of\s+)(?:the\s+|its\s+|their\s+|all\s+)?",
+                       re.IGNORECASE)
+_FRACTIONS = {"half": 50.0, "third": 100 / 3, "quarter": 25.0, "thirds": 200 / 3, "quarters": 75.0, "fifth": 20.0}
+_ORDINAL = re.compile(r"\b(?P<num>\d{1,4})(?:st|nd|rd|th)\s+(?P<noun>minute|lap|round|day|week|month|floor|place|"
+                      r"attempt|ballot|hour)\b", re.IGNORECASE)
+_TIME = re.compile(r"(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ap>a\.m\.|p\.m\.|am\b|pm\b)"
+                   r"|\b(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)\b(?!\s*(?:a\.m|p\.m))", re.IGNORECASE)
+_TIME_HEDGE = re.compile(r"(?:about|around|approximately|roughly|shortly|just|soon|some time)\s+(?:after|before)?\s*"
+                         r"(?:at\s+)?$|(?:after|before|by|until)\s+$", re.IGNORECASE)
+
+
+def fraction_slots(text: str) -> list[Slot]:
+    """Shares in words ("nearly half of the investors" -> 50%), set against shares in figures."""
+    out = []
+    for m in _FRACTION.finditer(text):
+        word = m.group("f").lower().replace("-", " ").split()[-1]
+        hedged = bool(_HEDGE_BEFORE.search(text[: m.start()]))
+        out.append(Slot("number", f"{_FRACTIONS[word]:g}%", m.group("f"), m.start(), m.start() + len(m.group("f")),
+                        hedged, "%"))
+    return out
+
+
+def ordinal_slots(text: str) -> list[Slot]:
+    """Ordinals of a counted unit ("in the 108th minute")."""
+    return [Slot("number", f"{int(m.group('num'))}", m.group(0), m.start(), m.end(), False,
+                 "ord:" + m.group("noun").lower()) for m in _ORDINAL.finditer(text)]
+
+
+def time_slots(text: str) -> list[Slot]:
+    """Times of day ("around 3 p.m.", "2:50 a.m.", "10.40 p.m.", "14:30"), as minutes after midnight; a time after
+    "around", "shortly after", "by" is hedged."""
+    out = []
+    for m in _TIME.finditer(text):
+        if m.group("h") is not None:
+            h, mins = int(m.group("h")), int(m.group("m") or 0)
+            if not 1 <= h <= 12 or mins > 59:
+                continue
+            pm = m.group("ap").lower().startswith("p")
+            h = (h % 12) + (12 if pm else 0)
+        else:
+            h, mins = int(m.group("h24")), int(m.group("m24"))
+        hedged = bool(_TIME_HEDGE.search(text[max(0, m.start() - 30): m.start()]))
+        out.append(Slot("time", str(h * 60 + mins), m.group(0), m.start(), m.end(), hedged))
+    return out
+
+
 def date_slots(text: str) -> list[Slot]:
     out = [Slot("date", m.group(1), m.group(1), m.start(1), m.end(1)) for m in WEEKDAY.finditer(text)]
     for m in MONTHDAY.finditer(text):
@@ -248,12 +311,19 @@ def actor_slots(text: str) -> list[Slot]:
     out = []
     for m in _PERSON.finditer(text):
         words = m.group(0).split()
-        if words[0] in _NOT_ACTOR or len(words) > 3:
+        titled = 0
+        while titled < len(words) - 1 and words[titled] in _TITLE_WORDS:
+            titled += 1
+        if titled and len(words) - titled < 2:
+            continue  # "Health Minister" alone is no name
+        name = words[titled:]
+        if name[0] in _NOT_ACTOR or len(name) > 3:
             continue
         before = text[max(0, m.start() - 40): m.start()]
         after = text[m.end(): m.end() + 40]
-        if _ROLE_BEFORE.search(before) or _ROLE_AFTER.match(after):
-            out.append(Slot("actor", words[-1], m.group(0), m.start(), m.end()))
+        if titled or _ROLE_BEFORE.search(before) or _ROLE_AFTER.match(after):
+            start = m.start() + len(" ".join(words[:titled])) + (1 if titled else 0)
+            out.append(Slot("actor", name[-1], text[start: m.end()], start, m.end()))
     return out
 
 
@@ -264,16 +334,27 @@ _ROLES = (r"(?:governor|minister|commander|engineer|director|executive|chief|may
           r"|officer|secretary|head|chair\w*|manager|inspector|commissioner|leader|councillor|superintendent"
           r"|Dr|Mr|Mrs|Ms|Prof)")
 _ROLE_BEFORE = re.compile(rf"\b{_ROLES}\.?,?\s+(?:[a-z]+\s+){{0,1}}$")
-_ROLE_AFTER = re.compile(rf",\s+(?:the|a|an|its|their)\s+(?:[\w'-]+\s+){{0,3}}{_ROLES}\b")
+_ROLE_AFTER = re.compile(rf",\s+(?:(?:the|a|an|its|their)\s+)?(?:[\w'-]+\s+){{0,3}}{_ROLES}\b", re.IGNORECASE)
+# Titles written before a name as part of it ("Detective Superintendent Aron Felt", "Deputy Defence Minister
+# Per Lunde"): dropped from the run, and a role.
+_TITLE_WORDS = frozenset(["Detective", "Superintendent", "Chief", "Inspector", "Deputy", "Minister", "Defence",
+                          "Health", "Finance", "Foreign", "Interior", "Prime", "Mayor", "Governor", "President",
+                          "Commissioner", "Sergeant", "Constable", "Commander", "General", "Colonel", "Captain",
+                          "Judge", "Justice", "Prosecutor", "Director", "Secretary", "Senator", "Councillor",
+                          "Professor", "Dr", "Mr", "Mrs", "Ms", "Prof", "Coach", "Manager", "Officer", "Head",
+                          "Assistant", "Acting", "Senior", "Regional", "Police", "Fire", "State", "Lord", "Lady"])
 
 
 def _slots_of(text: str) -> list[Slot]:
-    return number_slots(text) + date_slots(text) + actor_slots(text)
+    return (number_slots(text) + fraction_slots(text) + ordinal_slots(text) + time_slots(text) + date_slots(text)
+            + actor_slots(text))
 
 
 def _agree(a: Slot, b: Slot, hedge: float) -> bool:
     if a.value == b.value:
         return True
+    if a.kind == "time":  # "around 3 p.m." and "3.10 p.m." agree; "shortly after 1 p.m." and "3 p.m." do not
+        return (a.hedged or b.hedged) and abs(int(a.value) - int(b.value)) <= settings().crosscheck.time_tolerance
     if a.kind != "number":
         return False
     try:
@@ -294,7 +375,8 @@ def slot_conflicts(a: str, b: str, hedge: float = 0.15) -> list[tuple[Slot, Slot
         for y in sb:
             if y.kind != x.kind or any(_agree(y, z, hedge) for z in sa if z.kind == y.kind):
                 continue
-            if x.kind == "number" and (x.noun == "%") != (y.noun == "%"):
+            if x.kind == "number" and ((x.noun == "%") != (y.noun == "%") or
+                                       x.noun.startswith("ord:") != y.noun.startswith("ord:")):
                 continue
             if x.kind == "date" and (" " in x.value) != (" " in y.value):
                 continue  # a weekday and a day of the month are not one slot
@@ -351,12 +433,16 @@ def slot_tests(a: str, b: str, latest_year: int | None = None) -> list[tuple[Slo
     return out
 
 
-def find_disputes(st: list[Statement], corr: np.ndarray, con: np.ndarray,
-                  keys_out: dict[int, set[tuple[str, str]]] | None = None) -> tuple[list[Dispute], set[int]]:
-    """Disputes between independent origins about one slot of one happening (see the module doc)."""
+DisputeTest = tuple[int, int, Slot, Slot, str]  # statements i, j; the slot of i and of j; j given i's value
+
+
+def dispute_tests(st: list[Statement], corr: np.ndarray, con: np.ndarray,
+                  vectors: np.ndarray) -> tuple[list[DisputeTest], np.ndarray]:
+    """The candidate disputes of a story and their features (`parallax.text.judge.DISPUTE_FEATURES`): every pair
+    the proposer handed the judge, of two independent origins, with a typed slot that differs (`slot_tests`), neither
+    origin giving both values (`_states`)."""
     cfg = settings().crosscheck
-    judge = get_judge()
-    tests: list[tuple[int, int, Slot, Slot, str]] = []
+    tests: list[DisputeTest] = []
     years = [int(y) for s in st for y in _YEAR.findall(s.text)]
     latest = max(years) if years else None
     for i, j in zip(*np.nonzero(np.triu(corr + np.maximum(con, con.T))), strict=True):
@@ -370,11 +456,49 @@ def find_disputes(st: list[Statement], corr: np.ndarray, con: np.ndarray,
                 continue  # an origin that gives both values tells two things apart (or reports an update)
             tests.append((i, j, x, y, sub))
     if not tests:
-        return [], set()
+        return [], np.zeros((0, len(DISPUTE_FEATURES)), dtype=np.float32)
+    judge = get_judge()
     enc = judge.encode([st[i].text for i, *_ in tests] + [t[-1] for t in tests])
-    same, _, _ = judge.corroborate(enc[: len(tests)], enc[len(tests):])
-    edges = [(i, j, x.kind, x, y) for (i, j, x, y, _), p in zip(tests, same, strict=True)
-             if p >= cfg.dispute_same_min]
+    same_sub, _, _ = judge.corroborate(enc[: len(tests)], enc[len(tests):])
+    rows = []
+    for (i, j, x, y, _), p_sub in zip(tests, same_sub, strict=True):
+        a, b = st[i].text, st[j].text
+        ca, cb = _near_words(a, x), _near_words(b, y)
+        if x.kind == "number":
+            va, vb = float(x.value.rstrip("%")), float(y.value.rstrip("%"))
+            diff = abs(va - vb) / max(abs(va), abs(vb), 1e-9)
+        elif x.kind == "time":
+            diff = min(1.0, abs(int(x.value) - int(y.value)) / 180)
+        else:
+            diff = 0.0
+        rows.append([float(p_sub), float(corr[i, j]), float(max(con[i, j], con[j, i])),
+                     float(vectors[i] @ vectors[j]), len(ca & cb) / max(1, len(ca | cb)),
+                     float(x.kind != "number" or x.noun == y.noun),
+                     float(x.kind == "number"), float(x.kind == "date"), float(x.kind == "time"),
+                     float(x.kind == "actor"), float(x.hedged or y.hedged), diff,
+                     float(bool(st[i].speaker and st[j].speaker)),
+                     float(np.log((1 + len(b.split())) / (1 + len(a.split()))))])
+    return tests, np.asarray(rows, dtype=np.float32)
+
+
+def _near_words(text: str, slot: Slot, n: int = 5) -> set[str]:
+    """Content words (lemma prefixes) among the `n` words either side of a slot: what the value is about."""
+    before = text[: slot.start].split()[-n:]
+    after = text[slot.end:].split()[:n]
+    return content_words(" ".join(before + after))
+
+
+def find_disputes(st: list[Statement], corr: np.ndarray, con: np.ndarray, vectors: np.ndarray,
+                  keys_out: dict[int, set[tuple[str, str]]] | None = None) -> tuple[list[Dispute], set[int]]:
+    """Disputes between independent origins about one slot of one happening (see the module doc): the candidate
+    tests (`dispute_tests`) that the judge's dispute head takes for the same slot of the same happening reported
+    with two values (P >= `dispute_min`)."""
+    tests, x = dispute_tests(st, corr, con, vectors)
+    if not tests:
+        return [], set()
+    p = get_judge().dispute(x)
+    edges = [(i, j, sx.kind, sx, sy) for (i, j, sx, sy, _), pi in zip(tests, p, strict=True)
+             if pi >= settings().crosscheck.dispute_min]
     return _disputes_from(st, edges, keys_out)
 
 
@@ -424,10 +548,26 @@ def _disputes_from(st: list[Statement], edges: list[tuple[int, int, str, Slot, S
                 for k in idxs:
                     keys_out.setdefault(k, set()).add((kind, str(min(nodes))))
         key = value[nodes[0]].noun if kind == "number" else ""
-        about = {"number": f"how many: {key}" if key else "a figure", "date": "when",
+        key = key.removeprefix("ord:")
+        about = {"number": f"how many: {key}" if key else "a figure", "date": "when", "time": "what time",
                  "actor": "who"}[kind]
         disputes.append(Dispute(about, kind, variants))
     return disputes, disputed
+
+
+# Words that never name what a figure counts: articles, prepositions and adverbs that follow a count
+# ("400 people outside", "five works along the river") and a few verbs of counting.
+_NOT_NOUNS = frozenset(["a", "an", "the", "between", "along", "outside", "inside", "around", "through", "across",
+                        "among", "against", "within", "without", "beyond", "behind", "near", "per", "each", "who",
+                        "which", "that", "were", "was", "are", "is", "had", "have", "has", "will", "would", "sat",
+                        "took", "took", "went", "came", "gathered", "later", "earlier", "ago", "apart", "total"])
+_IRREGULAR_PLURALS = frozenset(["people", "children", "men", "women", "police", "personnel",
+                                "cattle", "sheep", "fish", "troops", "data"])
+
+
+def _plural(word: str) -> bool:
+    return word in _IRREGULAR_PLURALS or (len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us",
+                                                                                                       "is")))
 
 
 def _noun_after(text: str, end: int, lemmatise: bool = True) -> str:
@@ -437,9 +577,11 @@ def _noun_after(text: str, end: int, lemmatise: bool = True) -> str:
     rest = text[end + 1:] if text[end: end + 1] == "-" else text[end:]  # "a 60-metre gap"
     for w in re.findall(r"[A-Za-z][\w'-]*|[^\sA-Za-z]", rest)[:4]:
         lw = w.lower()
-        if not lw[0].isalpha() or lw in FUNCTION_WORDS or lw in ("a", "an", "the"):
+        if not lw[0].isalpha() or lw in FUNCTION_WORDS or lw in _NOT_NOUNS:
             break
         run.append(lw)
+        if _plural(lw):  # "1,900 investors between", "3,400 nurses took part": the plural noun ends the run
+            break
     while len(run) > 1 and run[-1].endswith(("ed", "ing")):
         run.pop()
     if not run or run[-1].endswith(("ed", "ing")):
@@ -451,14 +593,14 @@ def crosscheck(articles: list[Article]) -> CrossCheck:
     st = collect_statements(articles)
     vectors = embed([s.text for s in st]) if st else np.zeros((0, 384), dtype=np.float32)
     pairs = candidate_pairs(st, vectors)
-    sup, con = _judge_pairs(st, pairs)
+    sup, con, ent = _judge_pairs(st, pairs)
     clusters = _fact_groups(st, sup)
     for ci, members in enumerate(clusters):
         for m in members:
             st[m].cluster = ci
     keys: dict[int, set[tuple[str, str]]] = {}
-    disputes, disputed = find_disputes(st, sup, con, keys)
-    return CrossCheck(st, vectors, clusters, disputes, disputed, sup, con, keys, len(pairs) * 2)
+    disputes, disputed = find_disputes(st, sup, con, vectors, keys)
+    return CrossCheck(st, vectors, clusters, disputes, disputed, sup, con, keys, len(pairs) * 2, ent)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -495,29 +637,46 @@ def _candidates(claim: str, sentences: list[str]) -> tuple[list[str], np.ndarray
     return [sents[k] for k in order], cos[order] if order else np.zeros(0, dtype=np.float32)
 
 
+def support_scores(claims: list[str], candidates: list[str]) -> np.ndarray:
+    """The support head's P(candidates[i] states everything claims[i] states) (directional)."""
+    if len(claims) != len(candidates):
+        raise ValueError("support_scores() takes two lists of the same length")
+    if not claims:
+        return np.zeros(0, dtype=np.float32)
+    judge = get_judge()
+    enc = judge.encode([*claims, *candidates])
+    return judge.supports(enc[: len(claims)], enc[len(claims):])
+
+
 def support_score(claim: str, sentences: list[str]) -> float:
-    """Best P(same fact) of `claim` over a source's candidate sentences that `compatible` allows (0 when none
-    is close enough)."""
+    """Best P(the sentence states everything `claim` states) over a source's candidate sentences that
+    `compatible` allows (0 when none is close enough): the decision that cites a source for a printed fact."""
     cands, _ = _candidates(claim, sentences)
     cc, sc = extract_counts(claim), find_speaker(claim)
     cands = [c for c in cands if compatible(cc, sc, extract_counts(c), find_speaker(c))]
-    return float(same_fact_scores([claim] * len(cands), cands).max()) if cands else 0.0
+    return float(support_scores([claim] * len(cands), cands).max()) if cands else 0.0
 
 
 def supported(claim: str, sentences: list[str]) -> bool:
-    """Would the source be cited for `claim` in a brief (some sentence states the same fact)?"""
-    return support_score(claim, sentences) >= settings().crosscheck.support_min
+    """Would the source be cited for `claim` in a brief (some sentence states all of it)? `cite_min`."""
+    return support_score(claim, sentences) >= settings().crosscheck.cite_min
 
 
 def disagrees(claim: str, sentences: list[str]) -> bool:
-    """Would the source's sentences and `claim` make a dispute if they came from two origins (one typed slot
-    differs and the statements are one fact once it is made equal)?"""
+    """Would the source's sentences and `claim` make a dispute if they came from two origins? The story's own
+    decision (`dispute_tests` + the dispute head at `dispute_min`) on the claim and each candidate sentence as two
+    statements of two origins."""
     cands, _ = _candidates(claim, sentences)
-    tests = [t for c in cands for t in slot_tests(claim, c)]
-    if not tests:
+    if not cands:
         return False
-    same = same_fact_scores([claim] * len(tests), [sub for _, _, sub in tests])
-    return bool(same.max() >= settings().crosscheck.dispute_same_min)
+    st = [Statement("claim", "claim", 0, len(claim), claim, 0.0, find_speaker(claim), extract_counts(claim),
+                    extract_dates(claim))]
+    st += [Statement(f"s{k}", "source", 0, len(c), c, 0.0, find_speaker(c), extract_counts(c), extract_dates(c))
+           for k, c in enumerate(cands)]
+    vectors = embed([s.text for s in st])
+    corr, con, _ = _judge_pairs(st, [(0, k) for k in range(1, len(st))])
+    tests, x = dispute_tests(st, corr, con, vectors)
+    return bool(tests) and bool((get_judge().dispute(x) >= settings().crosscheck.dispute_min).any())
 
 
 def stance(claim: str, sentences: list[str]) -> str:
@@ -533,12 +692,24 @@ def stance(claim: str, sentences: list[str]) -> str:
 
 
 def supports(cc: CrossCheck, m: int, rep: int) -> bool:
-    """Does statement m support the fact statement `rep` states? The judge's P(same fact) reaches
-    `support_min`, no count differs, and they are not quotes of two different people."""
+    """Does statement m support the fact statement `rep` states — does it state everything `rep` states? The
+    support head's P reaches `cite_min`, no count differs, and they are not quotes of two different people."""
     if m == rep:
         return True
     a, b = cc.statements[m], cc.statements[rep]
     if not compatible(a.counts, a.speaker, b.counts, b.speaker):
+        return False
+    return bool(cc.entail[rep, m] >= settings().crosscheck.cite_min)
+
+
+def states_part(cc: CrossCheck, m: int, rep: int) -> bool:
+    """Does statement m state part of what `rep` states (one fact between them by the corroboration head,
+    no count or speaker conflict) without supporting all of it? Such a sentence is cited as stating part of a
+    printed fact; it adds no support."""
+    if m == rep or supports(cc, m, rep):
+        return False
+    a, b = cc.statements[m], cc.statements[rep]
+    if a.article == b.article or not compatible(a.counts, a.speaker, b.counts, b.speaker):
         return False
     return bool(cc.support[rep, m] >= settings().crosscheck.support_min)
 

@@ -370,14 +370,35 @@ def corroboration_features(a: Encoded, b: Encoded, p_ab: np.ndarray, p_ba: np.nd
     return np.concatenate([np.array(probs, dtype=np.float32), np.maximum(fa, fb), np.minimum(fa, fb)])
 
 
+DISPUTE_FILE = "dispute.json"
+# Features of a candidate dispute (computed by parallax.stages.crosscheck.dispute_tests): P(same fact) once the
+# slot is made equal and as they stand, P(contradicts), cosine, content-word overlap around the two slots, the
+# same counted noun, the slot's kind, hedging, the values' relative difference, both sentences quotes, length ratio.
+DISPUTE_FEATURES = ("p_same_sub", "p_same", "p_contradicts", "cosine", "context_overlap", "noun_same",
+                    "kind_number", "kind_date", "kind_time", "kind_actor", "hedged", "rel_diff", "both_speakers",
+                    "log_len_ratio")
+SUPPORT_FILE = "support.json"
+SUPPORT_FEATURES = (*FEATURES, "p_sup_ab", "p_con_ab", "p_neither_ab", "p_sup_ba", "p_con_ba", "p_neither_ba",
+                    "p_same")
+
+
+def support_features(a: Encoded, b: Encoded, p_ab: np.ndarray, p_ba: np.ndarray, p_same: float) -> np.ndarray:
+    """Directional features of claim `a` against candidate `b` (order: SUPPORT_FEATURES): the pair features,
+    the three-way probabilities both ways and the corroboration head's P(same fact)."""
+    return np.concatenate([pair_features(a, b), np.asarray(p_ab, dtype=np.float32),
+                           np.asarray(p_ba, dtype=np.float32), np.array([p_same], dtype=np.float32)])
+
+
 class _Corroborator:
-    """Logistic regression over `CORROBORATE_FEATURES` (standardised): P(two statements state one fact).
+    """Logistic regression over named features (standardised): the corroboration head, P(two statements
+    state one fact) over `CORROBORATE_FEATURES`, and the support head, P(the candidate states everything the
+    claim states) over `SUPPORT_FEATURES`.
 
-    Written by training/judge/corroborate.py; see the model card."""
+    Written by training/judge/corroborate.py and training/judge/support.py; see the model card."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, features: tuple[str, ...] = CORROBORATE_FEATURES):
         data = json.loads(path.read_text(encoding="utf-8"))
-        if tuple(data["features"]) != CORROBORATE_FEATURES:
+        if tuple(data["features"]) != features:
             raise ParallaxError(f"{path} was trained on other features; rebuild it with `make model`",
                                 code="PX202", input=str(path))
         self.mean = np.asarray(data["mean"], dtype=np.float64)
@@ -408,6 +429,8 @@ class PairJudge:
         self.verify = verify
         self._clf: _Classifier | None = None
         self._corr: _Corroborator | None = None
+        self._support: _Corroborator | None = None
+        self._dispute: _Corroborator | None = None
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:
@@ -429,20 +452,52 @@ class PairJudge:
                     raise ParallaxError(f"sha256 of {path} is {got}, expected {want}; reinstall parallax-news "
                                         "or rebuild with `make model`", code="PX202", input=str(path))
             self._clf = _Classifier(path)
-            self._corr = self._load_corroborator()
+            self._corr = self._load_head(CORROBORATE_FILE, CORROBORATE_FEATURES)
+            self._support = self._load_head(SUPPORT_FILE, SUPPORT_FEATURES)
+            self._dispute = self._load_head(DISPUTE_FILE, DISPUTE_FEATURES)
         self.encoder.warm_up()
 
-    def _load_corroborator(self) -> _Corroborator | None:
-        path = self.model_dir / CORROBORATE_FILE
+    def _load_head(self, name: str, features: tuple[str, ...]) -> _Corroborator | None:
+        path = self.model_dir / name
         if not path.exists():
-            return None  # corroborate() then raises PX201; the three-way judge still works
+            return None  # the head's caller then raises PX201; the three-way judge still works
         if self.verify:
-            want = _read_sums(self.model_dir).get(CORROBORATE_FILE)
+            want = _read_sums(self.model_dir).get(name)
             got = file_sha256(path)
             if got != want:
                 raise ParallaxError(f"sha256 of {path} is {got}, expected {want}; reinstall parallax-news "
                                     "or rebuild with `make model`", code="PX202", input=str(path))
-        return _Corroborator(path)
+        return _Corroborator(path, features)
+
+    def assess(self, a: Sequence[Encoded], b: Sequence[Encoded]) -> dict[str, np.ndarray]:
+        """Every judgment of encoded statement pairs (a[i], b[i]) in one pass: ``same`` (P(one fact), the
+        corroboration head), ``b_supports_a`` / ``a_supports_b`` (P(one states everything the other states),
+        the support head, each way), ``p_ab`` / ``p_ba`` (the three-way probabilities, a resp. b as the claim)."""
+        same, p_ab, p_ba = self.corroborate(a, b)
+        if self._support is None:
+            raise ParallaxError(f"support head {self.model_dir / SUPPORT_FILE} is missing; rebuild it with "
+                                "`make model`", code="PX201", input=str(self.model_dir / SUPPORT_FILE))
+        if not a:
+            return {"same": same, "b_supports_a": same, "a_supports_b": same, "p_ab": p_ab, "p_ba": p_ba}
+        x_ab = np.stack([support_features(x, y, pa, pb, s)
+                         for x, y, pa, pb, s in zip(a, b, p_ab, p_ba, same, strict=True)])
+        x_ba = np.stack([support_features(y, x, pb, pa, s)
+                         for x, y, pa, pb, s in zip(a, b, p_ab, p_ba, same, strict=True)])
+        return {"same": same, "b_supports_a": self._support.predict(x_ab),
+                "a_supports_b": self._support.predict(x_ba), "p_ab": p_ab, "p_ba": p_ba}
+
+    def dispute(self, x: np.ndarray) -> np.ndarray:
+        """P(a candidate dispute is one slot of one happening reported with two values): the dispute head over
+        `DISPUTE_FEATURES` rows."""
+        self.warm_up()
+        if self._dispute is None:
+            raise ParallaxError(f"dispute head {self.model_dir / DISPUTE_FILE} is missing; rebuild it with "
+                                "`make model`", code="PX201", input=str(self.model_dir / DISPUTE_FILE))
+        return self._dispute.predict(x)
+
+    def supports(self, claims: Sequence[Encoded], candidates: Sequence[Encoded]) -> np.ndarray:
+        """P(candidates[i] states everything claims[i] states): the support head (directional)."""
+        return self.assess(claims, candidates)["b_supports_a"]
 
     def corroborate(self, a: Sequence[Encoded], b: Sequence[Encoded]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For encoded statement pairs (a[i], b[i]): (P(same fact), probs with a as the claim, probs with b).
@@ -521,7 +576,22 @@ def get_judge() -> PairJudge:
 
 
 __all__ = [
-    "CONTRADICTS", "CORROBORATE_FEATURES", "DEFAULT_CONFIG", "DIM", "FEATURES", "LABELS", "NEITHER", "SUPPORTS",
-    "Encoded", "JudgeConfig", "PairJudge", "TokenEncoder", "corroboration_features", "get_judge", "join",
+    "CONTRADICTS",
+    "CORROBORATE_FEATURES",
+    "DEFAULT_CONFIG",
+    "DIM",
+    "FEATURES",
+    "LABELS",
+    "NEITHER",
+    "SUPPORTS",
+    "SUPPORT_FEATURES",
+    "Encoded",
+    "JudgeConfig",
+    "PairJudge",
+    "TokenEncoder",
+    "corroboration_features",
+    "get_judge",
+    "join",
     "pair_features",
+    "support_features",
 ]

@@ -234,3 +234,26 @@ def figures(text: str) -> set[str]:
     return out
 
 
+
+
+# A dateline or agency credit opening a wire sentence: "SALTMERE, Keldria, March 10 (Northwind Wire) — ",
+# "TARNFIELD, Nov 3 (MNA) - ", "PORT ALDEN (NPA) — ", "(Reuters) - ", "LONDON — ". The place is in capitals; a
+# region, a day and the agency in brackets may follow; a dash ends it. Not the reader's news: printed facts leave
+# it out (their citations point past it, into the source's own sentence).
+_DATELINE = re.compile(
+    r"^\s*(?:(?:[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3})(?:,\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,2}){0,2}"
+    r"(?:,?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April|June|July"
+    r"|August|September|October|November|December)\.?\s+\d{1,2})?\s*(?:\([^()\n]{2,40}\))?"
+    r"|\([A-Z][^()\n]{1,40}\))\s*(?:[-–—]{1,2}|:)\s+(?=[A-Z“\"‘'])")
+
+
+def dateline_length(sentence: str) -> int:
+    """How many characters of `sentence` are a leading dateline or agency credit (0 when none)."""
+    m = _DATELINE.match(sentence)
+    if not m:
+        return 0
+    head = m.group(0)
+    # A capitalised word alone before a dash is a dateline only in capitals ("LONDON —"), not "Police —".
+    if not any(c.isupper() for c in head[:2]) or (head.strip()[0] != "(" and not re.match(r"\s*[A-Z]{2}", head)):
+        return 0
+    return m.end()

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from parallax.model import Article, Brief, Fact, Story
 from parallax.render.common import (
     SourceIndex,
+    claim_notes,
     coverage_extras,
     coverage_numbers,
     coverage_summary,
@@ -129,6 +130,7 @@ class FactView:
     copies: int
     reason: str = ""  # why these words (Fact.representative_reason)
     wordings: list[tuple[str, str]] = field(default_factory=list)  # (outlet or id, sentence) of other sources
+    claims: list[tuple[str, str, str]] = field(default_factory=list)  # (part or "", label, outlets) claim_notes
 
 
 def other_wordings(f: Fact, index: SourceIndex) -> list[tuple[str, str]]:
@@ -155,7 +157,9 @@ def fact_view(f: Fact, k: int, index: SourceIndex, total: int, colours: dict[str
     origins = origins_of(index, ids, colours)
     return FactView(k, f.text, f.status, status_class(f.status), support_label(f), f.support,
                     max(total, f.support, 1), f.speaker, cites(index, ids, refs), origins,
-                    sum(len(o.copies) for o in origins), f.representative_reason, other_wordings(f, index))
+                    sum(len(o.copies) for o in origins), f.representative_reason, other_wordings(f, index),
+                    [(part, label, ", ".join((index.by_id[i].source or i) if i in index.by_id else i for i in ids))
+                     for part, label, ids in claim_notes(f)])
 
 
 @dataclass
