@@ -122,7 +122,7 @@ def run(inputs: list[str], out: str | Path, *, address: str | None = None, worke
     ctx.enable_progress_bars = False
     ctx.print_on_execution_start = False
     sets = settings_obj or settings()
-    cfg = config or S.ScaleConfig()
+    cfg = config or sets.scale
     outp = Path(out)
     outp.mkdir(parents=True, exist_ok=True)
     report = RunReport(str(outp))

@@ -16,32 +16,16 @@ import json
 import logging
 import os
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from parallax.config import Settings, settings, use
+from parallax.config import ScaleConfig, Settings, settings, use
 from parallax.model import InputError
 from parallax.scale.rows import article_of, vec_bytes, vectors
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ScaleConfig:
-    """Candidate generation of the cluster pipeline (what may be one story; exact scores decide).
-
-    Set so that the candidate graph holds every pair the batch links on our generated test pages
-    (tests/scale) and on bench.speed's pages; see docs/SCALE.md for the recall trade-off."""
-
-    top_terms: int = 10  # an article's this many highest TF-IDF words are keys: shared rare words
-    story_min_collisions: int = 2  # lead-vector LSH tables (the store's index) two articles must share
-    max_group: int = 400  # a key held by more articles pairs each only with its `window` neighbours ...
-    window: int = 100  # ... in (day, id) order (sorted neighbourhood), so a common key costs O(n)
-    edge_margin: float = 0.01  # candidate pairs scoring this far under the story threshold still join blocks
-    batch_size: int = 32  # articles per article-map batch (one embedding call)
 
 
 # ---------------------------------------------------------------------------------------------------------
