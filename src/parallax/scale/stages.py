@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from parallax.config import ScaleConfig, Settings, settings, use
+from parallax.errors import ParallaxError
 from parallax.model import InputError
 from parallax.scale.rows import article_of, vec_bytes, vectors
 
@@ -44,6 +45,17 @@ def list_inputs(paths: list[str]) -> list[tuple[str, bool]]:
         else:
             out.append((str(path), True))
     return out
+
+
+def error_row(e: InputError, file_no: int, k: int) -> dict[str, Any]:
+    """A read row standing for input error `e` (order -1; its title holds the code and the message)."""
+    return {"id": f"error:{file_no}:{k}", "raw": "", "input": e.input, "order": -1, "title": f"{e.code} {e.message}"}
+
+
+def read_error(row: dict[str, Any]) -> dict[str, str]:
+    """The run report's error of an `error_row`: input, code, message (the code not repeated in the message)."""
+    code, _, message = (row.get("title") or "").partition(" ")
+    return {"input": row["input"], "code": code, "message": message}
 
 
 def read_one(path: str, file_no: int, explicit: bool = True) -> tuple[list[dict[str, Any]], list[InputError]]:
@@ -133,6 +145,9 @@ def map_articles(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         try:
             clean_article(a)
             split_article(a)
+        except ParallaxError as exc:  # PX109 past the page's time budget ...: its own code, said once
+            out.append(dict(row, error_code=exc.code, error_message=exc.message))
+            continue
         except Exception as exc:
             out.append(dict(row, error_code="PX503", error_message=f"cleaning failed: {type(exc).__name__}: {exc}"))
             continue
