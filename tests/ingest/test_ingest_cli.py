@@ -36,7 +36,7 @@ def test_ingest_feed_and_summary(site, db) -> None:
 
 def test_ingest_strict_and_private_refusal(site, db) -> None:
     r = run("ingest", site.url("/feed.xml"), "--db", db, "--rate", "0", "--strict", "--no-progress")
-    assert r.exit_code == 1  # some inputs failed
+    assert r.exit_code == 2  # its only input failed: nothing could be done
     assert "PX402" in r.stderr and "--allow-private" in r.stderr
     assert site.paths() == []
 
@@ -89,3 +89,12 @@ def test_sources_import_refuses_bad_files(db, tmp_path: Path) -> None:
     assert not Path(db).exists()  # checked before anything was opened, let alone written
     listed = run("sources", "list", "--format", "json", "--db", db)  # a read-only command creates nothing
     assert listed.exit_code == 2 and "PX507" in listed.stderr and not Path(db).exists()
+
+
+def test_ingest_of_only_missing_or_unreadable_inputs_exits_2(db, tmp_path: Path) -> None:
+    """Nothing could be done, as `brief` of no readable input (docs/ERRORS.md): status 2, not 1."""
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    r = CliRunner().invoke(main, ["ingest", str(tmp_path / "nowhere.txt"), str(empty), "--db", db, "--no-progress"])
+    assert r.exit_code == 2, r.output
+    assert "PX101" in r.stderr and "PX102" in r.stderr and "Traceback" not in r.output

@@ -248,3 +248,57 @@ def test_the_app_briefs_with_its_settings(desk_store: Any, ids: dict[str, str]) 
     with TestClient(create_app(desk_store, api_token="")) as c:
         doc = c.get(f"/api/stories/{ids['port']}").json()
     assert doc["settings"]["config"]["stories"]["threshold"] == Settings().stories.threshold
+
+
+# ---- issue 22, items 9 and 11: no server path in an answer; codes and statuses that agree -----------------
+
+
+def _inputs(doc: Any) -> list[str]:
+    return [a["input"] for a in doc["articles"] if a.get("input")]
+
+
+def test_no_answer_names_a_server_path(client: Any, desk_store: Any, ids: dict[str, str], auth: dict[str, str],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    root = str(Path(__file__).resolve().parents[2])  # the store was filled from absolute paths under it
+    story = client.get(f"/api/stories/{ids['port']}")
+    assert story.status_code == 200 and _inputs(story.json())
+    article = client.get("/api/articles/port-reprint")
+    assert article.status_code == 200 and article.json()["input"]
+    page = client.get("/articles/port-reprint")
+    for r in (story, article, page):
+        assert root not in r.text and "/examples/" not in r.text
+    assert all(not i.startswith("/") for i in _inputs(story.json()))
+    # a read-only store's 403 does not name the --db path
+    monkeypatch.setattr(desk_store, "read_only", True)
+    r = client.post("/api/corrections", json={"target_type": "story", "target_id": ids["port"], "message": "m"},
+                    headers=auth)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "PX505"
+    assert str(desk_store.url) not in r.text and "desk.db" not in r.text
+
+
+@pytest.mark.parametrize(("path", "code"), [
+    ("/api/articles/no-such-article", "PX509"),
+    ("/api/articles/" + "x" * 300, "PX509"),
+    ("/api/nothing-here", "PX304"),
+    ("/feeds/nothing-here", "PX304"),
+])
+def test_every_api_404_carries_a_code(client: Any, path: str, code: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 404 and r.json()["error"]["code"] == code
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/api/daily?date=2026-13-45", 422),
+    ("/api/daily?date=tomorrow", 422),
+    ("/api/stories?since=tomorrow", 422),
+    ("/api/stories?limit=abc", 422),
+    ("/?date=2026-13-45", 400),
+    ("/?page=abc", 400),
+])
+def test_an_invalid_query_value_has_one_status_per_surface(client: Any, path: str, status: int) -> None:
+    """The same mistake answers the same: 422 on the API (its OpenAPI document says so), 400 on a page,
+    whichever parameter or route (a bad ?date= included)."""
+    r = client.get(path)
+    assert r.status_code == status
+    if status == 422:
+        assert r.json()["error"]["code"] == "PX302"

@@ -100,7 +100,8 @@ def ingest_cmd(sources: tuple[str, ...], allow_private: bool, allow_networks: tu
     Feed items are fetched as full pages. Failures are listed with a code (PX1xx reading, PX4xx
     fetching, PX5xx storing) and the rest goes on; the summary says new, duplicate, unchanged and failed.
     Exit status: 0 all added (or already there), 1 some inputs failed, 2 nothing could be done (a bad
-    command line, or a database that cannot be opened or written: the run stops at the first such error).
+    command line, no input that could be read or fetched, or a database that cannot be opened or written:
+    the run stops at the first such error).
     """
     from parallax.ingest import ingest
 
@@ -113,6 +114,8 @@ def ingest_cmd(sources: tuple[str, ...], allow_private: bool, allow_networks: tu
         sys.exit(130)
     if summary.stopped is not None:
         sys.exit(EXIT_NOTHING_DONE)
+    if summary.failures and not (summary.new or summary.duplicate or summary.unchanged):
+        sys.exit(EXIT_NOTHING_DONE)  # no input could be read or fetched: nothing was done (as `brief`)
     if summary.failures or (strict and summary.warnings):
         sys.exit(EXIT_SOME_FAILED)
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from parallax.config import settings
 from parallax.errors import InputRejected, ParallaxError
 from parallax.ingest.errors import INGEST_CODES, FetchError, fetch_error
 from parallax.ingest.feeds import FeedItem, ParsedFeed, parse_feed
@@ -125,8 +126,9 @@ class IngestSummary:
 
 
 def make_config(config: FetchConfig | None = None, **options: Any) -> FetchConfig:
-    """A FetchConfig from `config` with `options` (FetchConfig field names) replaced; None values ignored."""
-    cfg = config or FetchConfig()
+    """A FetchConfig from `config` (default: `settings().fetch`, the [fetch] table of --config) with
+    `options` (FetchConfig field names) replaced; None values ignored."""
+    cfg = config or settings().fetch
     names = {f.name for f in dataclasses.fields(FetchConfig)}
     bad = sorted(set(options) - names)
     if bad:

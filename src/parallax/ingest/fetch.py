@@ -24,15 +24,14 @@ from typing import Literal
 
 import httpx
 
+from parallax.config import DEFAULT_USER_AGENT, FetchConfig, settings
 from parallax.ingest.errors import FetchError, fetch_error
 from parallax.ingest.guard import GuardedTransport, Network, Resolver, check_url
 from parallax.ingest.robots import RobotsCache
-from parallax.stages.read import MAX_BYTES, decode_bytes, looks_binary
-from parallax.version import __version__
+from parallax.stages.read import decode_bytes, looks_binary
 
 log = logging.getLogger(__name__)
 
-DEFAULT_USER_AGENT = f"Parallax/{__version__} (+https://example.org/parallax)"
 
 Kind = Literal["page", "feed", "any", "robots"]
 
@@ -44,27 +43,6 @@ SNIFF_TYPES = {"", "application/octet-stream", "binary/octet-stream", "applicati
                "text/x-unknown", "unknown/unknown"}
 REDIRECTS = {301, 302, 303, 307, 308}
 RETRY_STATUS = {429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
-
-
-@dataclass(slots=True)
-class FetchConfig:
-    """How to fetch. Times are seconds."""
-
-    user_agent: str = DEFAULT_USER_AGENT
-    timeout: float = 15.0  # connect / read / write / pool, each
-    deadline: float = 60.0  # the whole body must arrive within this (slow-drip guard)
-    max_bytes: int = MAX_BYTES
-    retries: int = 2  # extra attempts after the first
-    backoff: float = 1.0  # first wait; doubled each retry
-    max_backoff: float = 30.0
-    max_retry_after: float = 120.0  # a longer Retry-After fails the URL instead of waiting
-    min_interval: float = 1.0  # between two requests to one host
-    max_crawl_delay: float = 30.0  # cap on robots.txt Crawl-delay
-    max_redirects: int = 5
-    respect_robots: bool = True
-    allow_private: bool = False
-    allow_networks: tuple[str, ...] = ()
-    verify: bool = True
 
 
 @dataclass(slots=True)
@@ -166,7 +144,7 @@ class Fetcher:
     def __init__(self, config: FetchConfig | None = None, *, resolver: Resolver | None = None,
                  sleep: Callable[[float], None] = time.sleep, transport: httpx.BaseTransport | None = None):
 
-        self.config = cfg = config or FetchConfig()
+        self.config = cfg = config or settings().fetch
         nets: Iterable[str | Network] = cfg.allow_networks
         self.guard = GuardedTransport(allow_private=cfg.allow_private, allow_networks=nets, resolver=resolver,
                                       verify=cfg.verify)

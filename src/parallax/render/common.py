@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import metadata
+from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -64,6 +65,18 @@ def plain(obj: Any) -> Any:
 
 def public_settings(settings: dict[str, Any]) -> dict[str, Any]:
     return plain({k: v for k, v in settings.items() if k not in VOLATILE_SETTINGS})
+
+
+def public_input(input: str | None) -> str | None:
+    """An article's input as shown in a brief, an API answer or a page: a URL, '-' or a relative path as
+    given, but an absolute path (or one climbing out with '..', or from '~') by its file name only (with a
+    JSONL record's ':line'), so that no answer names a folder of the machine that read it."""
+    if not input or input == "-" or "://" in input:
+        return input
+    path = PurePosixPath(input.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or input.startswith("~") or (len(input) > 1 and input[1] == ":"):
+        return path.name or "-"
+    return input
 
 
 def safe_url(url: str | None) -> str | None:

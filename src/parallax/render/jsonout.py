@@ -6,7 +6,15 @@ import json
 from typing import Any
 
 from parallax.model import Article, Brief
-from parallax.render.common import SCHEMA_ID, origin_groups, plain, public_settings, removed_counts, version
+from parallax.render.common import (
+    SCHEMA_ID,
+    origin_groups,
+    plain,
+    public_input,
+    public_settings,
+    removed_counts,
+    version,
+)
 
 
 def article_to_dict(a: Article) -> dict[str, Any]:
@@ -16,7 +24,7 @@ def article_to_dict(a: Article) -> dict[str, Any]:
         "title": a.title,
         "published": a.published,
         "url": a.url,
-        "input": a.input,
+        "input": public_input(a.input),  # never a folder of the machine that read it
         "text": a.text,
         "removed": [r.to_dict() for r in a.removed],
         "removed_counts": removed_counts(a),

@@ -122,7 +122,7 @@ def run(inputs: list[str], out: str | Path, *, address: str | None = None, worke
     ctx.enable_progress_bars = False
     ctx.print_on_execution_start = False
     sets = settings_obj or settings()
-    cfg = config or S.ScaleConfig()
+    cfg = config or sets.scale
     outp = Path(out)
     outp.mkdir(parents=True, exist_ok=True)
     report = RunReport(str(outp))
@@ -161,15 +161,13 @@ def run(inputs: list[str], out: str | Path, *, address: str | None = None, worke
             for f in batch.to_pylist():
                 got, errs = S.read_one(f["path"], f["n"], f["explicit"])
                 rows += got
-                rows += [{"id": f"error:{f['n']}:{k}", "raw": "", "input": e.input, "order": -1,
-                          "title": f"{e.code} {e.message}"} for k, e in enumerate(errs)]
+                rows += [S.error_row(e, f["n"], k) for k, e in enumerate(errs)]
             return R.table(rows, R.READ_FIELDS)
 
         read = stage("read", lambda: rd.from_items([{"path": f, "n": n, "explicit": e} for n, (f, e) in enumerate(files)],
                                                    override_num_blocks=max(1, min(len(files), 64)))
                      .map_batches(read_batch, batch_size=1, batch_format="pyarrow"), R.READ_FIELDS)
-        report.errors = [{"input": r["input"], "code": r["title"].split(" ", 1)[0], "message": r["title"]}
-                         for r in read.filter(lambda r: r["order"] == -1).take_all()]
+        report.errors = [S.read_error(r) for r in read.filter(lambda r: r["order"] == -1).take_all()]
 
         def dedupe_group(group: Any) -> Any:
             return R.table(S.dedupe_ids(group.to_pylist()), R.READ_FIELDS)

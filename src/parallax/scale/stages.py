@@ -16,32 +16,17 @@ import json
 import logging
 import os
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from parallax.config import Settings, settings, use
+from parallax.config import ScaleConfig, Settings, settings, use
+from parallax.errors import ParallaxError
 from parallax.model import InputError
 from parallax.scale.rows import article_of, vec_bytes, vectors
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ScaleConfig:
-    """Candidate generation of the cluster pipeline (what may be one story; exact scores decide).
-
-    Set so that the candidate graph holds every pair the batch links on our generated test pages
-    (tests/scale) and on bench.speed's pages; see docs/SCALE.md for the recall trade-off."""
-
-    top_terms: int = 10  # an article's this many highest TF-IDF words are keys: shared rare words
-    story_min_collisions: int = 2  # lead-vector LSH tables (the store's index) two articles must share
-    max_group: int = 400  # a key held by more articles pairs each only with its `window` neighbours ...
-    window: int = 100  # ... in (day, id) order (sorted neighbourhood), so a common key costs O(n)
-    edge_margin: float = 0.01  # candidate pairs scoring this far under the story threshold still join blocks
-    batch_size: int = 32  # articles per article-map batch (one embedding call)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -60,6 +45,17 @@ def list_inputs(paths: list[str]) -> list[tuple[str, bool]]:
         else:
             out.append((str(path), True))
     return out
+
+
+def error_row(e: InputError, file_no: int, k: int) -> dict[str, Any]:
+    """A read row standing for input error `e` (order -1; its title holds the code and the message)."""
+    return {"id": f"error:{file_no}:{k}", "raw": "", "input": e.input, "order": -1, "title": f"{e.code} {e.message}"}
+
+
+def read_error(row: dict[str, Any]) -> dict[str, str]:
+    """The run report's error of an `error_row`: input, code, message (the code not repeated in the message)."""
+    code, _, message = (row.get("title") or "").partition(" ")
+    return {"input": row["input"], "code": code, "message": message}
 
 
 def read_one(path: str, file_no: int, explicit: bool = True) -> tuple[list[dict[str, Any]], list[InputError]]:
@@ -149,6 +145,9 @@ def map_articles(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         try:
             clean_article(a)
             split_article(a)
+        except ParallaxError as exc:  # PX109 past the page's time budget ...: its own code, said once
+            out.append(dict(row, error_code=exc.code, error_message=exc.message))
+            continue
         except Exception as exc:
             out.append(dict(row, error_code="PX503", error_message=f"cleaning failed: {type(exc).__name__}: {exc}"))
             continue

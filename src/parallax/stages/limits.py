@@ -51,8 +51,9 @@ def page_budget(input: str, seconds: float | None = None) -> Iterator[None]:
             raise _OverBudget()
 
         previous = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, budget)
     try:
+        if timer:  # armed inside the try: a budget that runs out at once is still this page's PX109
+            signal.setitimer(signal.ITIMER_REAL, budget)
         yield
     except _OverBudget:
         raise _over(input, budget, time.monotonic() - t0) from None

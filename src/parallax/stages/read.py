@@ -157,7 +157,7 @@ def decode_bytes(data: bytes, name: str) -> str:
     text = str(best)
     # Many control characters mean the guess is wrong (a binary file without a NUL in its head).
     ctrl = sum(1 for c in text[:4000] if ord(c) < 32 and c not in "\n\r\t\f")
-    if ctrl > 20:
+    if ctrl > settings().read.binary_control_chars:
         raise rejected("PX103", name)
     return normalise_text(text)
 

@@ -22,15 +22,17 @@ def quick_headline(rows: list[Any]) -> str:
     """A headline without briefing: the most neutral title of the largest origin group."""
     if not rows:
         return ""
+    from parallax.config import settings
     from parallax.stages.loaded import neutrality
 
+    neutral = settings().brief.headline_neutral  # the brief's own test of a neutral title
     sizes: dict[str, int] = {}
     for r in rows:
         sizes[r.group_id or r.id] = sizes.get(r.group_id or r.id, 0) + 1
     titled = [r for r in rows if r.title]
     if not titled:
         return rows[0].id
-    best = max(titled, key=lambda r: (neutrality(r.title) >= 0.99, sizes[r.group_id or r.id], -len(r.title)))
+    best = max(titled, key=lambda r: (neutrality(r.title) >= neutral, sizes[r.group_id or r.id], -len(r.title)))
     return best.title
 
 

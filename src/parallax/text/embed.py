@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from parallax.config import settings
 from parallax.errors import ParallaxError
 
 log = logging.getLogger(__name__)
@@ -100,10 +101,10 @@ class OnnxEmbedder:
 
     name = f"{MODEL_NAME} (int8 ONNX, onnxruntime)"
 
-    def __init__(self, threads: int | None = None, batch_size: int = 64, verify: bool = True):
+    def __init__(self, threads: int | None = None, batch_size: int | None = None, verify: bool = True):
         env = os.environ.get("PARALLAX_EMBED_THREADS", "")
         self.threads = threads or (int(env) if env.isdigit() and int(env) > 0 else 1)
-        self.batch_size = batch_size
+        self.batch_size = batch_size  # None: `settings().embed.batch_size`, read at each call
         self.verify = verify
         self._session = None
         self._tokenizer = None
@@ -139,10 +140,11 @@ class OnnxEmbedder:
         ids_of = [e.ids for e in self._tokenizer.encode_batch([t or " " for t in texts])]
         # Sorted by token count: each run holds sentences of about one length, so padding is small.
         order = sorted(range(len(texts)), key=lambda i: (len(ids_of[i]), i))
+        batch_size = self.batch_size or settings().embed.batch_size
         start = 0
         while start < len(order):
             end = start + 1
-            while end < len(order) and end - start < self.batch_size \
+            while end < len(order) and end - start < batch_size \
                     and (end - start + 1) * len(ids_of[order[end]]) <= MAX_BATCH_TOKENS:
                 end += 1
             idx = order[start:end]
@@ -166,8 +168,8 @@ class TorchEmbedder:
 
     name = f"{MODEL_NAME} (sentence-transformers, torch)"
 
-    def __init__(self, batch_size: int = 64):
-        self.batch_size = batch_size
+    def __init__(self, batch_size: int | None = None):
+        self.batch_size = batch_size  # None: `settings().embed.batch_size`, read at each call
         self._model = None
 
     def warm_up(self) -> None:
@@ -188,7 +190,8 @@ class TorchEmbedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         self.warm_up()
         assert self._model is not None
-        return np.asarray(self._model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True),
+        return np.asarray(self._model.encode(texts, batch_size=self.batch_size or settings().embed.batch_size,
+                                              normalize_embeddings=True),
                           dtype=np.float32)
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from parallax.config import JudgeConfig, settings
 from parallax.errors import ParallaxError
 from parallax.text.embed import DIM, file_sha256, verified_model_files
 from parallax.text.slots import counts_conflict, extract_counts, extract_dates, find_speaker
@@ -52,16 +53,7 @@ MODEL_FILE = "judge.npz"
 # Configuration
 
 
-@dataclass(frozen=True)
-class JudgeConfig:
-    """How the judge runs. Its decisions are made by its callers with their own named thresholds (the
-    cross-check's are in `parallax.config.CrosscheckConfig`)."""
-
-    # Token cap per text for the encoder (MiniLM allows 256; two-sentence windows fit in 160).
-    max_tokens: int = 160
-
-
-DEFAULT_CONFIG = JudgeConfig()
+DEFAULT_CONFIG = JudgeConfig()  # (`parallax.config.JudgeConfig`; the one in effect: settings().judge)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -562,17 +554,17 @@ class PairJudge:
         return self._clf.meta
 
 
-_default: PairJudge | None = None
+_defaults: dict[JudgeConfig, PairJudge] = {}
 _default_lock = threading.Lock()
 
 
 def get_judge() -> PairJudge:
-    """The process-wide judge with the shipped model and DEFAULT_CONFIG."""
-    global _default
+    """The process-wide judge with the shipped model and the settings in effect (`settings().judge`)."""
+    cfg = settings().judge
     with _default_lock:
-        if _default is None:
-            _default = PairJudge()
-        return _default
+        if cfg not in _defaults:
+            _defaults[cfg] = PairJudge(config=cfg)
+        return _defaults[cfg]
 
 
 __all__ = [

@@ -18,7 +18,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from parallax.errors import ParallaxError
 from parallax.web.backend import BackendError
-from parallax.web.state import BAD_REQUEST, HTML, UNEXPECTED, UNKNOWN_STORY, ApiError, is_api
+from parallax.web.state import (
+    BAD_REQUEST,
+    HTML,
+    NO_SUCH_PATH,
+    UNEXPECTED,
+    UNKNOWN_STORY,
+    ApiError,
+    invalid_status,
+    is_api,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +59,14 @@ def first_error(exc: RequestValidationError) -> tuple[str, str]:
             code = kind  # a validator that raised a catalogued error (see routes.api.IngestIn)
         msgs.append(f"{loc}: {msg}" if loc else msg)
     return "invalid request: " + "; ".join(msgs), code or BAD_REQUEST
+
+
+def public_message(exc: ParallaxError) -> str:
+    """A library error's words for an answer: a store error (PX5xx but an unknown story) without its input,
+    which is the server's database path or URL (`--db`)."""
+    if exc.code.startswith("PX5") and exc.code != UNKNOWN_STORY:
+        return f"{exc.code} {exc.message}"
+    return str(exc)
 
 
 def status_of(exc: ParallaxError) -> int:
@@ -111,16 +128,17 @@ def install(app: FastAPI) -> None:
         if status == 500:
             log.error("%s on %s %s", exc, request.method, request.url.path)
             return error_response(request, 500, "internal error; it has been logged", exc.code)
-        return error_response(request, status, str(exc), exc.code)
+        return error_response(request, status, public_message(exc), exc.code)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else "error"
+        code = None
         if exc.status_code == 404 and message == "Not Found":
-            message = f"nothing at {request.url.path[:200]}"
+            message, code = f"nothing at {request.url.path[:200]}", NO_SUCH_PATH
         elif exc.status_code == 405:
             message = f"method {request.method} not allowed here"
-        resp = error_response(request, exc.status_code, message)
+        resp = error_response(request, exc.status_code, message, code)
         for k, v in (exc.headers or {}).items():
             resp.headers[k] = v
         if exc.status_code == 405:
@@ -129,7 +147,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-        status = 422 if is_api(request.url.path) else 400
+        status = invalid_status(request.url.path)
         message, code = first_error(exc)
         return error_response(request, status, message, code)
 

@@ -48,6 +48,8 @@ JSON = "application/json"
 # catalogue codes the web answers with (parallax.errors): a bad request, an unknown story, an unexpected error
 BAD_REQUEST = "PX302"
 UNKNOWN_STORY = "PX501"
+UNKNOWN_ARTICLE = "PX509"
+NO_SUCH_PATH = "PX304"
 BAD_URL = "PX401"
 UNEXPECTED = "PX000"
 
@@ -215,7 +217,7 @@ class Desk:
         """Store a reader's report about an existing fact, article or story; 404 when there is none."""
         if kind == "article":
             if self.backend.article(target_id) is None:
-                raise ApiError(404, f"no article {target_id[:80]!r} to correct")
+                raise ApiError(404, f"no article {target_id[:80]!r} to correct", UNKNOWN_ARTICLE)
         else:
             sid, _, k = target_id.partition("#") if kind == "fact" else (target_id, "", "")
             brief = self.backend.story_brief(sid)
@@ -244,18 +246,25 @@ def json_bytes(obj: Any) -> bytes:
 def check_id(value: str, what: str) -> str:
     """A path id that could name something (not empty, not too long, no control characters); else 404."""
     if not value or len(value) > ID_MAX or any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise ApiError(404, f"no such {what}", UNKNOWN_STORY if what == "story" else None)
+        raise ApiError(404, f"no such {what}", {"story": UNKNOWN_STORY, "article": UNKNOWN_ARTICLE}.get(what))
     return value
 
 
-def parse_day(value: str | None, status: int = 400) -> date | None:
-    """A YYYY-MM-DD query value (None when absent); an ApiError(`status`) when it is not a date."""
+def invalid_status(path: str) -> int:
+    """The status of a request value that does not validate, the same for every parameter of every route:
+    422 under /api/ and /feeds/ (as the OpenAPI document says), 400 on a page."""
+    return 422 if is_api(path) else 400
+
+
+def parse_day(value: str | None, path: str) -> date | None:
+    """A YYYY-MM-DD query value of a request to `path` (None when absent); an ApiError (`invalid_status`,
+    PX302) when it is not a date."""
     if value is None or value == "":
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ApiError(status, f"invalid date {value[:40]!r}: use YYYY-MM-DD", BAD_REQUEST) from None
+        raise ApiError(invalid_status(path), f"invalid date {value[:40]!r}: use YYYY-MM-DD", BAD_REQUEST) from None
 
 
 def check_http_url(url: str) -> str:

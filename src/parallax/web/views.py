@@ -22,6 +22,7 @@ from parallax.render.common import (
     fact_ids,
     one_line,
     origin_groups,
+    public_input,
     relation_label,
     safe_url,
     support_label,
@@ -413,7 +414,7 @@ def article_view(a: Article) -> dict[str, Any]:
     return {"id": a.id, "title": a.title or a.id, "source": a.source, "published": a.published,
             "url": safe_url(a.url), "raw_url": a.url, "group": a.group, "credits": credits, "relations": rels,
             "blocks": article_blocks(a), "removed_kinds": kinds, "removed_total": len(a.removed),
-            "words": len(a.text.split()), "input": a.input}
+            "words": len(a.text.split()), "input": public_input(a.input)}
 
 
 def correction_target(kind: str, ident: str) -> str:

@@ -97,7 +97,7 @@ def _apply_sections(blocks: list[Block]) -> None:
         kind = rules.section_kind(b.text)
         if kind and b.kind in (None, kind, "navigation", "comments", "related"):
             b.kind, b.reason = kind, f"'{b.text}' header"
-            late = words_before / total_words > 0.5
+            late = words_before / total_words > settings().clean.comments_late_share
             j = i + 1
             while j < len(blocks):
                 nb = blocks[j]
@@ -127,9 +127,10 @@ def _apply_top(blocks: list[Block], title: str | None, mark_header: bool = True)
     if first_body is None:
         return title
     # Only a page top of short lines (name, motto, section, headline) is a masthead; wrapped prose is not.
+    cfg = settings().clean
     top = [i for i in range(first_body) if blocks[i].kind is None]
-    if any(blocks[i].n_words > 20 or blocks[i].text[:1].islower() or blocks[i].text.rstrip().endswith(",")
-           for i in top) or len(top) > 8:
+    if any(blocks[i].n_words > cfg.top_line_max_words or blocks[i].text[:1].islower()
+           or blocks[i].text.rstrip().endswith(",") for i in top) or len(top) > cfg.top_max_lines:
         return title
     title_idx = None
     if title:
@@ -152,8 +153,10 @@ def _apply_top(blocks: list[Block], title: str | None, mark_header: bool = True)
     return title or blocks[title_idx].text
 
 
-def _apply_headline_runs(blocks: list[Block], min_run: int = 4) -> None:
-    """Four or more headline-like lines in a row, with no prose between them, are a list of other stories."""
+def _apply_headline_runs(blocks: list[Block], min_run: int | None = None) -> None:
+    """Four (`CleanConfig.headline_run_min`) or more headline-like lines in a row, with no prose between them,
+    are a list of other stories."""
+    min_run = min_run or settings().clean.headline_run_min
     run: list[Block] = []
 
     def structured(lines: list[Block]) -> bool:
@@ -186,20 +189,22 @@ def _apply_tail(blocks: list[Block]) -> None:
     if not content:
         return
     last = content[-1]
+    cfg = settings().clean
     for i in range(last + 1, len(blocks)):
         b = blocks[i]
         if b.kind is None:
             # A name line right above a bio belongs to the bio.
             nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-            if nxt is not None and nxt.kind == "author_bio" and b.n_words <= 5:
+            if nxt is not None and nxt.kind == "author_bio" and b.n_words <= cfg.bio_name_max_words:
                 _mark(b, "author_bio", "author name above the bio")
-            elif (rules.ends_sentence(b.text) and b.n_words >= 5) or b.n_words > 10 or b.text[:1].islower():
+            elif (rules.ends_sentence(b.text) and b.n_words >= cfg.tail_sentence_min_words) \
+                    or b.n_words > cfg.tail_line_max_words or b.text[:1].islower():
                 continue  # a short closing sentence of the article, or a wrapped line of prose
             else:
                 _mark(b, "boilerplate", "short line after the article's end")
     # A name line right above a bio elsewhere too.
     for i in range(len(blocks) - 1):
-        if blocks[i].kind is None and blocks[i + 1].kind == "author_bio" and blocks[i].n_words <= 5 \
+        if blocks[i].kind is None and blocks[i + 1].kind == "author_bio" and blocks[i].n_words <= cfg.bio_name_max_words \
                 and rules.is_headline_like(blocks[i].text):
             _mark(blocks[i], "author_bio", "author name above the bio")
 
@@ -212,7 +217,10 @@ TEXT_STEPS = ("site", "noise", "lines", "sections", "top", "headline_runs", "tai
 
 def html_steps(config: CleanConfig) -> frozenset[str]:
     """The text steps that run on an HTML page's extracted blocks (`CleanConfig.html_*`)."""
-    return frozenset(s for s in TEXT_STEPS if getattr(config, f"html_{s}"))
+    on = {"site": config.html_site, "noise": config.html_noise, "lines": config.html_lines,
+          "sections": config.html_sections, "top": config.html_top, "headline_runs": config.html_headline_runs,
+          "tail": config.html_tail, "glued": config.html_glued}
+    return frozenset(s for s in TEXT_STEPS if on[s])
 
 
 def _squash(text: str) -> str:

@@ -20,25 +20,9 @@ any benchmark page; what each detector is worth on pages it was not written on i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from parallax.config import NoiseConfig, settings
 from parallax.stages.clean import rules
-
-
-@dataclass(frozen=True, slots=True)
-class NoiseConfig:
-    """Size limits (in words) of the lines each detector may claim: noise lines are short."""
-
-    max_timestamp_words: int = 16
-    max_byline_words: int = 24
-    max_standards_words: int = 45
-    max_bio_words: int = 160
-    max_third_bio_words: int = 80
-    max_contact_words: int = 45
-    max_join_words: int = 45
-
-
-CONFIG = NoiseConfig()
 
 _I = re.IGNORECASE
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
@@ -52,11 +36,11 @@ _STAMP_VOCAB = frozenset(_MONTHS + _DAYS + _RELATIVE + _STAMP_WORDS)
 _TOKEN = re.compile(r"[A-Za-z]+|\d+(?:st|nd|rd|th)?|[^\sA-Za-z\d]")
 
 
-def is_timestamp(text: str, config: NoiseConfig = CONFIG) -> bool:
+def is_timestamp(text: str, config: NoiseConfig | None = None) -> bool:
     """A line of date and time words only, with at least one date or time in it."""
     toks = [t for t in _TOKEN.findall(text) if t.strip()]
     words = [t for t in toks if t[0].isalnum()]
-    if not words or len(words) > config.max_timestamp_words or all(t[0].isdigit() for t in words):
+    if not words or len(words) > (config or settings().noise).max_timestamp_words or all(t[0].isdigit() for t in words):
         return False  # bare numbers ("0:00", "2:05") are a player's clock, not a date line
     core = 0
     for t in words:
@@ -87,10 +71,10 @@ _EDITING = re.compile(r"(?:\(?\s*)?(?:additional )?(?:reporting|writing|editing|
 _NOT_NAMES = set(_DAYS) | set(_MONTHS) | {"the", "this", "that", "then", "now", "law", "far", "way"}
 
 
-def is_byline(text: str, config: NoiseConfig = CONFIG) -> bool:
+def is_byline(text: str, config: NoiseConfig | None = None) -> bool:
     """"By Jane Doe, Staff Reporter", "Jane Doe | Northwind Wire", "Reporting by …; Editing by …"."""
     n = len(rules.words(text))
-    if n == 0 or n > config.max_byline_words:
+    if n == 0 or n > (config or settings().noise).max_byline_words:
         return False
     m = _BYLINE.fullmatch(text.strip())
     if m:
@@ -119,10 +103,10 @@ _STANDARDS = re.compile(
     r"|editorial (?:code|charter)|press (?:council|standards organisation|standards organization))\b", _I)
 
 
-def is_standards(text: str, config: NoiseConfig = CONFIG) -> bool:
+def is_standards(text: str, config: NoiseConfig | None = None) -> bool:
     """An agency's trust-principles / standards / corrections-policy line."""
     n = len(rules.words(text))
-    return 0 < n <= config.max_standards_words and bool(_STANDARDS.search(text))
+    return 0 < n <= (config or settings().noise).max_standards_words and bool(_STANDARDS.search(text))
 
 
 _SELF_INTRO = re.compile(
@@ -140,20 +124,20 @@ _THIRD_BIO = re.compile(
     r"|analyst|blogger|founder|host)\b")
 
 
-def is_self_promotion(text: str, config: NoiseConfig = CONFIG) -> bool:
+def is_self_promotion(text: str, config: NoiseConfig | None = None) -> bool:
     """A first-person self-introduction with a pitch (what "the mainstream media" hides, a club to join)."""
     n = len(rules.words(text))
-    if n == 0 or n > config.max_bio_words or text.startswith(("“", '"', "‘", "'")):
+    if n == 0 or n > (config or settings().noise).max_bio_words or text.startswith(("“", '"', "‘", "'")):
         return False
     return bool(_SELF_INTRO.match(text) and _PITCH.search(text))
 
 
-def is_author_bio(text: str, config: NoiseConfig = CONFIG) -> bool:
+def is_author_bio(text: str, config: NoiseConfig | None = None) -> bool:
     """A third-person "X is a reporter who covers …" note. The same words can be news about a journalist
     ("… was held at the border, her lawyer said"): reported speech or an event keeps the line; and
     `classify_blocks` takes a bio only after the article's last paragraph."""
     n = len(rules.words(text))
-    if n == 0 or n > config.max_third_bio_words or text.startswith(("“", '"', "‘", "'")):
+    if n == 0 or n > (config or settings().noise).max_third_bio_words or text.startswith(("“", '"', "‘", "'")):
         return False
     return bool(_THIRD_BIO.match(text)) and not rules.REPORTED.search(text)
 
@@ -164,10 +148,10 @@ _CONTACT = re.compile(
     r"|e-?mail us|write to us|reach us|get in touch|let us know|feedback|our (?:reporters?|editors?|team|desk))\b", _I)
 
 
-def is_contact(text: str, config: NoiseConfig = CONFIG) -> bool:
+def is_contact(text: str, config: NoiseConfig | None = None) -> bool:
     """A short line with an e-mail address and a call to write."""
     n = len(rules.words(text))
-    return 0 < n <= config.max_contact_words and bool(_EMAIL.search(text)) and bool(_CONTACT.search(text))
+    return 0 < n <= (config or settings().noise).max_contact_words and bool(_EMAIL.search(text)) and bool(_CONTACT.search(text))
 
 
 _JOIN = re.compile(
@@ -179,10 +163,10 @@ _JOIN_OBJECT = re.compile(
     r"|telegram|whatsapp|channel|followers|readers|supporters|digest|briefing|alerts?|donat\w+|premium)\b", _I)
 
 
-def is_join_call(text: str, config: NoiseConfig = CONFIG) -> bool:
+def is_join_call(text: str, config: NoiseConfig | None = None) -> bool:
     """"Join our club", "Become a member today", "Subscribe to our free weekly digest"."""
     n = len(rules.words(text))
-    return 0 < n <= config.max_join_words and bool(_JOIN.match(text)) and bool(_JOIN_OBJECT.search(text))
+    return 0 < n <= (config or settings().noise).max_join_words and bool(_JOIN.match(text)) and bool(_JOIN_OBJECT.search(text))
 
 
 # (kind, reason, detector, tail only: taken only after the article's last paragraph of prose)
@@ -197,16 +181,19 @@ DETECTORS = (
 )
 
 
-def classify(text: str, config: NoiseConfig = CONFIG, *, tail: bool = True) -> tuple[str, str] | None:
+def classify(text: str, config: NoiseConfig | None = None, *, tail: bool = True) -> tuple[str, str] | None:
     """(kind, reason) of a noise line, or None. `tail`: the line comes after the article's last paragraph."""
+    config = config or settings().noise
     for kind, reason, detect, tail_only in DETECTORS:
         if (tail or not tail_only) and detect(text, config):
             return kind, reason
     return None
 
 
-def classify_blocks(texts: list[str], config: NoiseConfig = CONFIG) -> list[tuple[str, str] | None]:
-    """`classify` for a page's blocks in order, knowing where the article's last paragraph of prose is."""
+def classify_blocks(texts: list[str], config: NoiseConfig | None = None) -> list[tuple[str, str] | None]:
+    """`classify` for a page's blocks in order, knowing where the article's last paragraph of prose is.
+    `config`: default `settings().noise` (as for every detector here)."""
+    config = config or settings().noise
     first = [classify(t, config, tail=False) for t in texts]
     last_body = max((i for i, t in enumerate(texts) if first[i] is None and rules.is_body_paragraph(t)
                      and not is_author_bio(t, config)), default=-1)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from parallax.config import settings
+
 _I = re.IGNORECASE
 
 # kind -> patterns matched against the whole stripped block (fullmatch)
@@ -121,16 +123,20 @@ def title_case_ratio(text: str) -> float:
 
 def is_body_paragraph(text: str) -> bool:
     """A line of running prose: long enough, ends a sentence, not a list of capitalised headline words."""
+    cfg = settings().clean
     n = len(words(text))
-    if n >= 25 and not text.isupper():
+    if n >= cfg.prose_words and not text.isupper():
         return True
-    return n >= 9 and ends_sentence(text) and title_case_ratio(text) < 0.75 and not text.isupper()
+    return n >= cfg.prose_sentence_words and ends_sentence(text) and title_case_ratio(text) < cfg.title_case_share \
+        and not text.isupper()
 
 
 def is_headline_like(text: str) -> bool:
     """A short line with no closing full stop: a title, a section heading or a link in a list."""
+    cfg = settings().clean
     n = len(words(text))
-    return 1 <= n <= 30 and (not ends_sentence(text) or text.isupper() or title_case_ratio(text) >= 0.75)
+    return 1 <= n <= cfg.heading_max_words and (not ends_sentence(text) or text.isupper()
+                                                 or title_case_ratio(text) >= cfg.title_case_share)
 
 
 def classify_line(text: str) -> str | None:

@@ -19,36 +19,15 @@ finder of `_loose` runs (topic shift against the lead plus a scraper's mark), as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 
+from parallax.config import GluedConfig, settings
 from parallax.stages.clean import rules
 
-
-@dataclass(frozen=True, slots=True)
-class GluedConfig:
-    """Evidence weights and thresholds of the glued-story finder. The similarity limits were checked against
-    every candidate opening on the scrapinghub dev pages (bench/extract_cv.py scores the step on and off)."""
-
-    prev_sim: float = 0.3  # a segment with a paragraph this close to any earlier paragraph is the article's own
-    # section, not a glued story (set so that no opening of a scrapinghub dev page's own article passed it
-    # below 0.35; our fixtures' glued stories are at 0.17-0.26)
-    sectioned_prev_sim: float = 0.2  # the same on a page whose article has headed sections before the segment
-    follow_prev_sim: float = 0.4  # after a glued story, a segment this close to the article before it means the
-    # article goes on: nothing is cut
-    min_keep: int = 2  # never cut into the article's first body paragraphs
-    far_sim: float = 0.35  # a glued story's similarity to the article's head is below this
-    loose_sim: float = 0.45  # plain-text pages: below this a segment is loosely related (+0.5 evidence)
-    on_topic_sim: float = 0.6  # … as does a segment after it this close to the article's head
-    start_score: float = 3.0  # semantic + structural evidence a glued story's opening must reach
-    clip_words: int = 64  # words of each paragraph embedded (the topic of a paragraph is in its first words)
-    segment_paragraphs: int = 3  # paragraphs of a segment that stand for its topic
-    squashed_words: int = 80  # a paragraph this long and …
-    squashed_ratio: float = 2.5  # … this many times the article's median paragraph is a squashed story
+__all__ = ["GluedConfig", "find_glued_stories", "find_glued_suffix"]
 
 
-CONFIG = GluedConfig()
 
 _NAME = re.compile(r"\b[A-Z][a-z][\w’'-]+|\b[A-Z]{2,}\b")
 _GENERIC = {
@@ -74,10 +53,11 @@ def _clip(text: str, n: int) -> str:
     return " ".join(text.split()[:n])
 
 
-def _is_headline_line(text: str) -> bool:
+def _is_headline_line(text: str, config: GluedConfig) -> bool:
     """A line that could be another story's headline: a short title, not a lead-in ending in ':'."""
     n = len(rules.words(text))
-    return rules.is_headline_like(text) and not rules.is_body_paragraph(text) and 4 <= n <= 15 \
+    return rules.is_headline_like(text) and not rules.is_body_paragraph(text) \
+        and config.headline_line_min_words <= n <= config.headline_line_max_words \
         and not text.rstrip().endswith((":", ",", ";", "—", "-"))
 
 
@@ -86,27 +66,29 @@ def _marks(paragraphs: list[str], i: int, median_len: float, config: GluedConfig
     p = paragraphs[i]
     n = len(rules.words(p))
     score = 0.0
-    if not rules.ends_sentence(p) and n >= 25:
-        score += 1.5  # prose cut off mid-sentence: scrapers truncate glued-on teasers
+    if not rules.ends_sentence(p) and n >= config.cut_words:
+        score += config.w_cut  # prose cut off mid-sentence: scrapers truncate glued-on teasers
     if rules.KICKER.match(p):
-        score += 1.0  # "SHIFT PRIORITIES: …", the kicker of another story
+        score += config.w_kicker  # "SHIFT PRIORITIES: …", the kicker of another story
     if n > config.squashed_words and n > config.squashed_ratio * median_len:
-        score += 0.5  # a whole story squashed into one paragraph
+        score += config.w_squashed  # a whole story squashed into one paragraph
     start = i
-    if i > 0 and _is_headline_line(paragraphs[i - 1]):
-        score += 1.0  # its own headline above it
+    if i > 0 and _is_headline_line(paragraphs[i - 1], config):
+        score += config.w_headline  # its own headline above it
         start = i - 1
     return score, start
 
 
-def find_glued_stories(paragraphs: list[str], title: str = "", config: GluedConfig = CONFIG, *,
+def find_glued_stories(paragraphs: list[str], title: str = "", config: GluedConfig | None = None, *,
                        strict: bool = True) -> list[tuple[int, int]]:
-    """[start, end) index ranges of glued-on stories (each from its headline to its end), in page order."""
+    """[start, end) index ranges of glued-on stories (each from its headline to its end), in page order.
+    `config`: default `settings().glued`."""
+    config = config or settings().glued
     body_idx = [i for i, p in enumerate(paragraphs) if rules.is_body_paragraph(p)]
     if len(body_idx) <= config.min_keep:
         return []
     first_allowed = body_idx[config.min_keep - 1] + 1
-    lengths = sorted(len(rules.words(paragraphs[i])) for i in body_idx[: max(3, len(body_idx) // 2)])
+    lengths = sorted(len(rules.words(paragraphs[i])) for i in body_idx[: max(config.head_paragraphs, len(body_idx) // 2)])
     median_len = lengths[len(lengths) // 2] if lengths else 0
     # Candidate openings: body paragraphs after the lead with a scraper's mark or a headline above them.
     opens: list[tuple[int, float]] = []  # (segment start, structural evidence)
@@ -121,7 +103,7 @@ def find_glued_stories(paragraphs: list[str], title: str = "", config: GluedConf
 
     from parallax.text.embed import embed
 
-    head_paras = [paragraphs[i] for i in body_idx[:3]]
+    head_paras = [paragraphs[i] for i in body_idx[: config.head_paragraphs]]
     seg_texts = []
     for s, e in zip(starts, ends, strict=True):
         paras = [paragraphs[j] for j in range(s, e) if rules.is_body_paragraph(paragraphs[j])]
@@ -166,7 +148,7 @@ def find_glued_stories(paragraphs: list[str], title: str = "", config: GluedConf
             continue
         # A page already cut into headed sections (a listicle, a gift guide) wanders in topic by design: there
         # a glued story must be farther from every earlier paragraph.
-        sectioned = any(_is_headline_line(paragraphs[i]) and rules.is_body_paragraph(paragraphs[i + 1])
+        sectioned = any(_is_headline_line(paragraphs[i], config) and rules.is_body_paragraph(paragraphs[i + 1])
                         for i in range(body_idx[0] + 1, s - 1))
         limit = config.sectioned_prev_sim if sectioned else config.prev_sim
         if sim >= config.far_sim or closest_before(seg, s) >= limit:
@@ -210,7 +192,7 @@ def _loose(paragraphs: list[str], opens: list[tuple[int, float]], ends: list[int
             continue
         semantic = (1.0 if sim < config.far_sim else 0.0) + (0.5 if sim < config.loose_sim else 0.0)
         semantic += _unshared_names(paragraphs, s, e, lead_names)
-        strong_marks = structural >= 2.5 and semantic >= 1.0
+        strong_marks = structural >= config.strong_marks and semantic >= 1.0
         if (strong_marks or (semantic >= 1.5 and structural >= 1.0)) and semantic + structural >= config.start_score:
             if _list_tail(paragraphs, s):
                 return []

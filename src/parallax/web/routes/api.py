@@ -27,13 +27,14 @@ from parallax.render import to_json
 from parallax.render.jsonout import article_to_dict
 from parallax.text.safe import normalise_text
 from parallax.web.backend import IngestRecord
-from parallax.web.errors import status_of
+from parallax.web.errors import public_message, status_of
 from parallax.web.security import check_bearer
 from parallax.web.state import (
     BAD_REQUEST,
     ID_MAX,
     JSON,
     MAX_LIMIT,
+    UNKNOWN_ARTICLE,
     ApiError,
     Desk,
     DeskDep,
@@ -178,7 +179,7 @@ async def api_daily(request: Request, desk: DeskDep,
                                                       "the latest day with articles)",
                                                       json_schema_extra={"format": "date"})] = None,
                     ) -> Response:
-    day = parse_day(date, status=422)
+    day = parse_day(date, request.url.path)
     return await desk.cached(request, ("api-daily", day),
                              lambda: (200, json_bytes(to_json(desk.backend.daily(day))), JSON))
 
@@ -191,7 +192,7 @@ async def api_article(request: Request, desk: DeskDep, article_id: str) -> Respo
     def build() -> tuple[int, bytes, str]:
         a = desk.backend.article(article_id)
         if a is None:
-            raise ApiError(404, f"no article {article_id[:80]!r}")
+            raise ApiError(404, f"no article {article_id[:80]!r}", UNKNOWN_ARTICLE)
         return 200, json_bytes(article_to_dict(a)), JSON
 
     return await desk.cached(request, ("api-article", article_id), build)
@@ -258,7 +259,7 @@ async def api_ingest(request: Request, desk: DeskDep, body: IngestIn) -> Respons
     try:
         summary = await desk.run_ingest(desk.backend.ingest, body.urls, pages)
     except ParallaxError as exc:
-        raise ApiError(status_of(exc), str(exc), exc.code) from None
+        raise ApiError(status_of(exc), public_message(exc), exc.code) from None
     finally:
         desk.changed()
     return JSONResponse(summary)

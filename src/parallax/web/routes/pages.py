@@ -31,6 +31,7 @@ from parallax.web.state import (
     HTML,
     ID_MAX,
     TARGET_TYPES,
+    UNKNOWN_ARTICLE,
     ApiError,
     Desk,
     DeskDep,
@@ -54,7 +55,7 @@ def render_daily(desk: Desk, day: date | None, page: int) -> tuple[int, bytes, s
 @router.get("/")
 async def daily_page(request: Request, desk: DeskDep, date: str | None = None,
                      page: Annotated[int, Query(ge=1, le=1000)] = 1) -> Response:
-    day = parse_day(date)
+    day = parse_day(date, request.url.path)
     return await desk.cached(request, ("daily", day, page), lambda: render_daily(desk, day, page))
 
 
@@ -90,7 +91,7 @@ async def provenance_page(request: Request, desk: DeskDep, story_id: str) -> Res
 def render_article(desk: Desk, article_id: str) -> tuple[int, bytes, str]:
     a = desk.backend.article(article_id)
     if a is None:
-        raise ApiError(404, f"no article {article_id[:80]!r}")
+        raise ApiError(404, f"no article {article_id[:80]!r}", UNKNOWN_ARTICLE)
     return 200, desk.page("article.html", a=views.article_view(a), section="article"), HTML
 
 
