@@ -108,3 +108,15 @@ def test_slot_tests_skip_updates_other_years_and_other_quantities():
     assert not slot_tests("About 240 passengers were evacuated.", "In 2019 about 300 passengers were evacuated.")
     assert not slot_tests("The fire damaged 14 cabins.", "The fire damaged 400 cabins.")  # an order apart
     assert not slot_tests("The fire damaged 14 cabins.", "Firefighters from 19 stations came.")
+
+
+def test_two_speakers_are_no_actor_dispute():
+    """Issue 19, item 5: quotes or reported speech by two different people are two statements, not a "who"
+    dispute; who did an act (ordered, confirmed, declared) still can be disputed."""
+    assert not slot_tests("Its chair, Rutger Vane, said the committee had ignored the flood evidence.",
+                          "Councillor Ines Harrow, who voted against, said the committee had ignored the flood "
+                          "evidence.")
+    assert not slot_tests("“We were never asked,” said harbour master Tove Lind.",
+                          "“We were never asked,” said union leader Aksel Brun.")
+    assert slot_tests("Regional governor Hedda Marrant ordered the evacuation of the three villages.",
+                      "Fire commander Oskar Tevelin ordered the evacuation of the three villages.")

@@ -19,6 +19,7 @@ to list every sentence that states it (FORMAT.md). Pairs whose claim states no g
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,30 +60,49 @@ def _overlaps(text: str, sub: str, s: int, e: int) -> bool:
                for s0, e0 in find_spans(text, sub))
 
 
-def cluster_pairs(folder: Path) -> ClusterPairs:
+def gold_stories(folder: Path, gold: dict) -> Iterator[tuple[dict, dict, list]]:
+    """For each gold story of two or more pages of a cluster: the story, the cluster's articles by id (read and prepared by the
+    product's path, origin groups from the gold) and their statements (`collect_statements`)."""
     from parallax.pipeline import prepare
-    from parallax.stages.crosscheck import candidate_pairs, collect_statements
+    from parallax.stages.crosscheck import collect_statements
     from parallax.stages.read import read_paths
-    from parallax.text.embed import embed
 
-    gold = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
     read, _ = read_paths([str(folder / "pages")])
     articles, _ = prepare(read)
     by_id = {a.id: a for a in articles}
     origin = gold_origins(gold)
-    story_of = {p: s["id"] for s in gold["stories"] for p in s["pages"]}
-    texts: list[str] = []
-    facts: list[set[str]] = []
-    partial: list[set[str]] = []
-    groups: list[str] = []
-    pairs: list[tuple[int, int]] = []
     for story in gold["stories"]:
         members = sorted((by_id[p] for p in story["pages"] if p in by_id), key=lambda a: a.id)
         if len(members) < 2:
             continue
         for a in members:
             a.group = origin.get(a.id, a.id)
-        st = collect_statements(members)
+        yield story, by_id, collect_statements(members)
+
+
+def precision_curve(p: np.ndarray, y: np.ndarray, target: float) -> tuple[dict[float, tuple[float, float]], float]:
+    """Pooled (precision, recall) at thresholds 0.30 … 0.98 and the lowest threshold whose precision reaches
+    `target` (0.98 when none does)."""
+    curve = {}
+    for t in np.arange(0.30, 0.99, 0.02):
+        pred = p >= t
+        tp = int((pred & y).sum())
+        curve[round(float(t), 2)] = (round(tp / max(1, int(pred.sum())), 3), round(tp / max(1, int(y.sum())), 3))
+    return curve, next((t for t, (prec, _) in curve.items() if prec >= target), 0.98)
+
+
+def cluster_pairs(folder: Path) -> ClusterPairs:
+    from parallax.stages.crosscheck import candidate_pairs
+    from parallax.text.embed import embed
+
+    gold = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
+    story_of = {p: s["id"] for s in gold["stories"] for p in s["pages"]}
+    texts: list[str] = []
+    facts: list[set[str]] = []
+    partial: list[set[str]] = []
+    groups: list[str] = []
+    pairs: list[tuple[int, int]] = []
+    for story, by_id, st in gold_stories(folder, gold):
         base = len(texts)
         for s in st:
             a = by_id[s.article]
@@ -93,7 +113,7 @@ def cluster_pairs(folder: Path) -> ClusterPairs:
             texts.append(s.text)
             facts.append(fs)
             partial.append(ps - fs)
-            groups.append(origin.get(s.article, s.article))
+            groups.append(by_id[s.article].group)
         # A copy's sentence identical to a mention states the same facts (writers may list only one copy).
         same_text: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
         for k in range(base, len(texts)):

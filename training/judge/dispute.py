@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training.judge.bank_pairs import _overlaps, cluster_folders, gold_origins
+from training.judge.bank_pairs import _overlaps, cluster_folders, gold_stories, precision_curve
 from training.judge.corroborate import fit, predict, write_head
 from training.judge.support import ROOTS, heldout_names
 
@@ -41,24 +41,12 @@ TARGET_PRECISION = 0.8
 
 def cluster_tests(folder: Path) -> tuple[np.ndarray, np.ndarray, list[dict]]:
     """Features, labels and a readable record of every candidate dispute in one cluster's gold stories."""
-    from parallax.pipeline import prepare
-    from parallax.stages.crosscheck import _judge_pairs, candidate_pairs, collect_statements, dispute_tests
-    from parallax.stages.read import read_paths
+    from parallax.stages.crosscheck import _judge_pairs, candidate_pairs, dispute_tests
     from parallax.text.embed import embed
 
     gold = json.loads((folder / "gold.json").read_text(encoding="utf-8"))
-    read, _ = read_paths([str(folder / "pages")])
-    articles, _ = prepare(read)
-    by_id = {a.id: a for a in articles}
-    origin = gold_origins(gold)
     xs, ys, recs = [], [], []
-    for story in gold["stories"]:
-        members = sorted((by_id[p] for p in story["pages"] if p in by_id), key=lambda a: a.id)
-        if len(members) < 2:
-            continue
-        for a in members:
-            a.group = origin.get(a.id, a.id)
-        st = collect_statements(members)
+    for story, by_id, st in gold_stories(folder, gold):
         if len(st) < 2:
             continue
         vectors = embed([s.text for s in st])
@@ -106,12 +94,7 @@ def loco(data: dict) -> dict:
         ps.append(predict(fit(x, y), data[held][0]) if len(data[held][0]) else np.zeros(0))
         ys.append(data[held][1])
     p, y = np.concatenate(ps), np.concatenate(ys)
-    curve = {}
-    for t in np.arange(0.30, 0.99, 0.02):
-        pred = p >= t
-        tp = int((pred & y).sum())
-        curve[round(float(t), 2)] = (round(tp / max(1, int(pred.sum())), 3), round(tp / max(1, int(y.sum())), 3))
-    threshold = next((t for t, (prec, _) in curve.items() if prec >= TARGET_PRECISION), 0.98)
+    curve, threshold = precision_curve(p, y, TARGET_PRECISION)
     return {"clusters": names, "tests": len(y), "positives": int(y.sum()), "threshold": threshold,
             "at_threshold": curve[threshold], "curve": {str(k): v for k, v in curve.items()}}
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training.judge.bank_pairs import ClusterPairs, cluster_folders, cluster_pairs
+from training.judge.bank_pairs import ClusterPairs, cluster_folders, cluster_pairs, precision_curve
 from training.judge.corroborate import _three_way_judge, fit, predict, write_head
 
 log = logging.getLogger(__name__)
@@ -96,12 +96,7 @@ def loco(data: dict) -> dict:
         if 0 < data[held][1].sum() < len(data[held][1]):
             aucs[held] = round(float(roc_auc_score(data[held][1], p)), 3)
     p, y = np.concatenate(ps), np.concatenate(ys)
-    curve = {}
-    for t in np.arange(0.30, 0.99, 0.02):
-        pred = p >= t
-        tp = int((pred & y).sum())
-        curve[round(float(t), 2)] = (round(tp / max(1, int(pred.sum())), 3), round(tp / max(1, int(y.sum())), 3))
-    threshold = next((t for t, (prec, _) in curve.items() if prec >= TARGET_PRECISION), 0.98)
+    curve, threshold = precision_curve(p, y, TARGET_PRECISION)
     auc = np.array(list(aucs.values()))
     return {"clusters": names, "auc_per_cluster": aucs, "auc_mean": round(float(auc.mean()), 3),
             "auc_sd": round(float(auc.std()), 3), "pooled_auc": round(float(roc_auc_score(y, p)), 3),
