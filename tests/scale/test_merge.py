@@ -94,3 +94,80 @@ def test_a_store_files_hundreds_of_pages_in_any_order_as_the_batch_groups_them(s
             assert done.new == len(arts)
             got = {frozenset(r["articles"]) for r in store.list_stories(limit=1000)}
         assert got == want, name
+
+
+def _counts_agree(store) -> list[str]:
+    """What the store's counts and indexes say against its articles: [] when they agree."""
+    import json
+    from collections import Counter
+
+    import numpy as np
+    from sqlalchemy import func, select
+
+    from parallax.store import index as idx
+    from parallax.store import schema as S
+
+    problems = []
+    with store.engine.connect() as conn:
+        arts = conn.execute(select(S.articles.c.id, S.articles.c.minhash, S.articles.c.doc_vec,
+                                   S.articles.c.terms_json, S.articles.c.story_id)).all()
+        n_docs = int(conn.execute(select(S.meta.c.value).where(S.meta.c.key == "n_docs")).scalar_one())
+        df = dict(conn.execute(select(S.term_df.c.term, S.term_df.c.df)).all())
+        copy = Counter(conn.execute(select(S.lsh_copy.c.article_id)).scalars())
+        story = Counter(conn.execute(select(S.lsh_story.c.article_id)).scalars())
+        sizes = dict(conn.execute(select(S.stories.c.id, S.stories.c.n_articles)
+                                  .where(S.stories.c.merged_into.is_(None))).all())
+        members = Counter(conn.execute(select(S.articles.c.story_id)).scalars())
+        n_rows = conn.execute(select(func.count()).select_from(S.articles)).scalar_one()
+    if n_docs != n_rows:
+        problems.append(f"n_docs {n_docs} for {n_rows} articles")
+    want_df = Counter(t for a in arts for t in json.loads(a.terms_json or "{}"))
+    wrong = {t for t in set(df) | set(want_df) if df.get(t, 0) != want_df[t]}
+    if wrong:
+        problems.append(f"{len(wrong)} wrong document frequencies, e.g. {sorted(wrong)[:3]}")
+    ids = {a.id for a in arts}
+    for a in arts:
+        if copy[a.id] != len(idx.copy_keys(np.frombuffer(a.minhash, dtype=np.uint64))):
+            problems.append(f"{a.id}: {copy[a.id]} copy index keys")
+        if story[a.id] != len(idx.story_keys(np.frombuffer(a.doc_vec, dtype=np.float32))):
+            problems.append(f"{a.id}: {story[a.id]} story index keys")
+    problems += [f"index keys of {x}, no such article" for x in sorted((set(copy) | set(story)) - ids)]
+    problems += [f"story {s}: n_articles {n} for {members[s]} articles" for s, n in sorted(sizes.items())
+                 if n != members[s]]
+    return problems
+
+
+def test_merge_counts_once_a_page_ingest_files_after_its_duplicate_check(url, monkeypatch):
+    """Issue 22 item 2: `ingest` commits one of the run's pages between the merge's duplicate check and its
+    insert (a hook in `plan`, which runs between the two). The merge skips that page and writes no index
+    key, word count or n_docs for it; every count then agrees with the articles the store holds."""
+    pytest.importorskip("pyarrow")
+    from parallax.ingest import ingest
+    from parallax.scale.stages import run_in_process
+    from parallax.store import Store, bulk
+
+    pages = _day1()
+    run = run_in_process(pages)
+    wire = str(PORT / "port-wire.html")
+    plan = bulk.plan
+    interleaved = []
+
+    def plan_after_an_ingest(run_rows, stored, now):
+        if not interleaved:  # once: the merge's first plan, after its duplicate check
+            done = ingest([wire], store, progress=False)
+            interleaved.append(done)
+        return plan(run_rows, stored, now)
+
+    with Store(url) as store:
+        monkeypatch.setattr(bulk, "plan", plan_after_an_ingest)
+        summary = bulk.merge_outcome(store, run)
+        monkeypatch.setattr(bulk, "plan", plan)
+        assert interleaved and interleaved[0].new == 1 and not interleaved[0].failures
+        assert _counts_agree(store) == []
+        n = len(run["articles"])
+        assert summary["articles"] == n - 1 and summary["duplicates"] == 1
+        assert len(store.articles()) == n
+        assert _counts_agree(store) == []
+        again = bulk.merge_outcome(store, run)  # and a second merge of the run files nothing
+        assert again["articles"] == 0 and again["duplicates"] == n
+        assert _counts_agree(store) == []

@@ -5,6 +5,7 @@ Measurements of the store live in the repository's bench/ (`python -m bench.desk
 """
 
 from parallax.desk.briefs import (
+    NotBriefed,
     articles_key,
     brief_story,
     brief_story_text,
@@ -21,6 +22,7 @@ from parallax.desk.briefs import (
 from parallax.text.dates import parse_since
 
 __all__ = [
-    "articles_key", "brief_story", "brief_story_text", "changes_markdown", "changes_since_last", "compare_stories",
+    "NotBriefed", "articles_key", "brief_story", "brief_story_text", "changes_markdown", "changes_since_last",
+    "compare_stories",
     "coverage", "coverage_from_articles", "daily", "daily_text", "parse_since", "story_brief", "story_from_dict",
 ]

@@ -26,6 +26,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+class NotBriefed(LookupError):
+    """A brief asked for with `cached_only=True` is not recorded for the story's current articles.
+
+    `stories`: the (story id, length) pairs to brief first (`brief_story(record=True)` records them);
+    `recordable`: False when recording cannot help (a read-only store, record=False): then only computing
+    the brief where it is asked for does. The web desk answers cheap reads on one thread and computes
+    briefs on another (`parallax.web.state`); this is how the first learns it must hand a request over."""
+
+    def __init__(self, stories: list[tuple[str, str]], recordable: bool = True) -> None:
+        super().__init__(", ".join(f"{sid} ({length})" for sid, length in stories) + ": not briefed yet")
+        self.stories = stories
+        self.recordable = recordable
+
 
 # ---------------------------------------------------------------------------------------------------------
 # Story (de)serialisation
@@ -94,11 +107,11 @@ def _compute_story(store: Store, sid: str, articles: list[Article], length: str)
 
 
 def brief_story(store: Store, story_id: str, *, length: str = "standard", record: bool = True,
-                articles: list[Article] | None = None) -> Story:
+                articles: list[Article] | None = None, cached_only: bool = False) -> Story:
     """The story's brief. Recorded (record=True) as a new version when its set of articles (or the length)
     changed since the last recorded brief; otherwise the last version is returned as it was recorded.
     `story.coverage["version"]` holds the version number (None when not recorded). A read-only store
-    never records."""
+    never records. `cached_only`: NotBriefed instead of computing a brief (reads only, never the models)."""
     record = record and not getattr(store, "read_only", False)
     sid = _require_story(store, story_id)
     arts = articles if articles is not None else store.articles(story_id=sid)
@@ -110,6 +123,8 @@ def brief_story(store: Store, story_id: str, *, length: str = "standard", record
         story = story_from_dict(last["story"])
         story.coverage["version"] = last["version"]
         return story
+    if cached_only:
+        raise NotBriefed([(sid, length)], recordable=record)
     story = _compute_story(store, sid, arts, length)
     story.coverage["version"] = None
     if record:
@@ -126,18 +141,21 @@ def _settings(length: str, **extra: Any) -> dict[str, Any]:
     return record_settings(length, limits_for(length), **extra)
 
 
-def story_brief(store: Store, story_id: str, *, length: str = "standard", record: bool = True) -> Brief:
-    """A Brief holding just this story and its articles (renderable by parallax.render.render)."""
+def story_brief(store: Store, story_id: str, *, length: str = "standard", record: bool = True,
+                cached_only: bool = False) -> Brief:
+    """A Brief holding just this story and its articles (renderable by parallax.render.render).
+    `cached_only`: as for `brief_story`."""
     sid = _require_story(store, story_id)
     arts = store.articles(story_id=sid)
-    story = brief_story(store, sid, length=length, record=record, articles=arts)
+    story = brief_story(store, sid, length=length, record=record, articles=arts, cached_only=cached_only)
     return Brief(articles=arts, stories=[story], errors=[], settings=_settings(length, story=sid))
 
 
 def daily(store: Store, day: date | None = None, *, length: str = "short", limit: int = 20,
-          record: bool = True) -> Brief:
+          record: bool = True, cached_only: bool = False) -> Brief:
     """The daily briefing: stories with an article dated `day` (default: the latest day with articles),
-    ranked by the number of independent origins covering them, each with its brief."""
+    ranked by the number of independent origins covering them, each with its brief. `cached_only`: one
+    NotBriefed naming every story whose brief is not recorded yet, instead of computing any."""
     if day is None:
         days = store.story_days()
         day = days[0] if days else datetime.now(UTC).date()
@@ -145,10 +163,17 @@ def daily(store: Store, day: date | None = None, *, length: str = "short", limit
     rows.sort(key=lambda r: (-r["origins"], -len(r["articles"]), r["id"]))
     rows = rows[:limit]
     stories, articles = [], []
+    cold: list[NotBriefed] = []
     for r in rows:
         arts = store.articles(story_id=r["id"])
-        stories.append(brief_story(store, r["id"], length=length, record=record, articles=arts))
+        try:
+            stories.append(brief_story(store, r["id"], length=length, record=record, articles=arts,
+                                       cached_only=cached_only))
+        except NotBriefed as exc:
+            cold.append(exc)
         articles.extend(arts)
+    if cold:
+        raise NotBriefed([s for exc in cold for s in exc.stories], recordable=all(e.recordable for e in cold))
     return Brief(articles=articles, stories=stories, errors=[],
                  settings=_settings(length, daily=day.isoformat(), stories=len(stories)))
 

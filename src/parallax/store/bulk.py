@@ -11,7 +11,10 @@ all). On SQLite the same rows are inserted in one transaction. The rows are what
 article by article: articles with their index keys (MinHash bands, lead-vector LSH), word counts and
 document frequencies, every compared pair (`pair_checks`), origin groups and derivations, and story rows.
 
-Articles whose cleaned text is already stored (same dedupe key) are skipped. Each of the run's stories
+Articles whose cleaned text is already stored (same dedupe key) are skipped, and so is one that another
+writer (`parallax ingest`) files between that check and the insert: articles go in first (INSERT ... ON
+CONFLICT DO NOTHING RETURNING), and index keys, compared pairs, word counts, `n_docs` and the story rows are
+written for the articles actually inserted only, in the same transaction. Each of the run's stories
 (ids: the batch's hash of the member ids) is then matched to the stored stories: its members' lead-vector
 LSH keys find stored candidates (the store's index and bounds, `StoreConfig`), the neighbourhood is
 re-clustered with the batch's rule (`cluster_similarities`, the store's IDF), and a run story whose
@@ -132,25 +135,36 @@ def _stored_keys(conn: Connection, keys: list[str]) -> set[str]:
     return found
 
 
-def _copy_pg(conn: Connection, rows: dict[str, list[dict[str, Any]]]) -> None:
-    """COPY into staging tables, then upsert into the store's tables (same transaction)."""
+def _stage(conn: Connection, name: str, like: str | None, cols: list[str], rows: list[dict[str, Any]]) -> None:
+    """COPY `rows` into a temporary table stage_`name` (made LIKE `like`, else of one text column)."""
     raw = conn.connection.driver_connection  # psycopg 3
-    staging = {"articles": ("articles", ARTICLE_COLUMNS), "stories": ("stories", STORY_COLUMNS),
-               "lsh_copy": ("lsh_copy", ["key", "article_id"]), "lsh_story": ("lsh_story", ["key", "article_id", "day"]),
-               "pair_checks": ("pair_checks", PAIR_COLUMNS)}
-    for name, (like, cols) in staging.items():
-        conn.exec_driver_sql(f"CREATE TEMP TABLE stage_{name} (LIKE {like} INCLUDING DEFAULTS) ON COMMIT DROP")
-        with raw.cursor() as cur, cur.copy(f"COPY stage_{name} ({', '.join(cols)}) FROM STDIN") as cp:
-            for r in rows[name]:
-                cp.write_row([r[c] for c in cols])
-    conn.exec_driver_sql("CREATE TEMP TABLE stage_terms (term VARCHAR(64)) ON COMMIT DROP")
-    with raw.cursor() as cur, cur.copy("COPY stage_terms (term) FROM STDIN") as cp:
-        for r in rows["terms"]:
-            cp.write_row([r["term"]])
-    conn.exec_driver_sql(f"INSERT INTO stories ({', '.join(STORY_COLUMNS)}) SELECT {', '.join(STORY_COLUMNS)} "
-                         "FROM stage_stories ON CONFLICT (id) DO NOTHING")
-    conn.exec_driver_sql(f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) SELECT {', '.join(ARTICLE_COLUMNS)} "
-                         "FROM stage_articles ON CONFLICT DO NOTHING")
+    shape = f"(LIKE {like} INCLUDING DEFAULTS)" if like else f"({cols[0]} VARCHAR(64))"
+    conn.exec_driver_sql(f"CREATE TEMP TABLE stage_{name} {shape} ON COMMIT DROP")
+    with raw.cursor() as cur, cur.copy(f"COPY stage_{name} ({', '.join(cols)}) FROM STDIN") as cp:
+        for r in rows:
+            cp.write_row([r[c] for c in cols])
+
+
+def _file_articles_pg(conn: Connection, rows: dict[str, list[dict[str, Any]]]) -> tuple[set[str], set[str]]:
+    """Stories, then articles (a row whose id or dedupe key is taken meanwhile is skipped): the ids of the
+    story rows and of the articles actually inserted."""
+    _stage(conn, "stories", "stories", STORY_COLUMNS, rows["stories"])
+    _stage(conn, "articles", "articles", ARTICLE_COLUMNS, rows["articles"])
+    stories = conn.exec_driver_sql(f"INSERT INTO stories ({', '.join(STORY_COLUMNS)}) SELECT "
+                                   f"{', '.join(STORY_COLUMNS)} FROM stage_stories ON CONFLICT (id) DO NOTHING "
+                                   "RETURNING id").scalars().all()
+    articles = conn.exec_driver_sql(f"INSERT INTO articles ({', '.join(ARTICLE_COLUMNS)}) SELECT "
+                                    f"{', '.join(ARTICLE_COLUMNS)} FROM stage_articles ON CONFLICT DO NOTHING "
+                                    "RETURNING id").scalars().all()
+    return set(stories), set(articles)
+
+
+def _index_pg(conn: Connection, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """What goes with the filed articles: index keys, compared pairs, document frequencies (COPY, upsert)."""
+    _stage(conn, "lsh_copy", "lsh_copy", ["key", "article_id"], rows["lsh_copy"])
+    _stage(conn, "lsh_story", "lsh_story", ["key", "article_id", "day"], rows["lsh_story"])
+    _stage(conn, "pair_checks", "pair_checks", PAIR_COLUMNS, rows["pair_checks"])
+    _stage(conn, "terms", None, ["term"], rows["terms"])
     conn.exec_driver_sql("INSERT INTO lsh_copy (key, article_id) SELECT key, article_id FROM stage_lsh_copy")
     conn.exec_driver_sql("INSERT INTO lsh_story (key, article_id, day) SELECT key, article_id, day FROM stage_lsh_story")
     conn.exec_driver_sql(f"INSERT INTO pair_checks ({', '.join(PAIR_COLUMNS)}) SELECT {', '.join(PAIR_COLUMNS)} "
@@ -159,11 +173,21 @@ def _copy_pg(conn: Connection, rows: dict[str, list[dict[str, Any]]]) -> None:
                          "ON CONFLICT (term) DO UPDATE SET df = term_df.df + excluded.df")
 
 
-def _insert_sqlite(conn: Connection, rows: dict[str, list[dict[str, Any]]]) -> None:
+def _file_articles_sqlite(conn: Connection, rows: dict[str, list[dict[str, Any]]]) -> tuple[set[str], set[str]]:
+    """As `_file_articles_pg`, on SQLite (INSERT ... ON CONFLICT DO NOTHING RETURNING)."""
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    for table, name in ((S.stories, "stories"), (S.articles, "articles"), (S.lsh_copy, "lsh_copy"),
-                        (S.lsh_story, "lsh_story"), (S.pair_checks, "pair_checks")):
+    out: list[set[str]] = []
+    for table, name in ((S.stories, "stories"), (S.articles, "articles")):
+        stmt = sqlite_insert(table).on_conflict_do_nothing().returning(table.c.id)
+        out.append(set(conn.execute(stmt, rows[name]).scalars()) if rows[name] else set())
+    return out[0], out[1]
+
+
+def _index_sqlite(conn: Connection, rows: dict[str, list[dict[str, Any]]]) -> None:
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    for table, name in ((S.lsh_copy, "lsh_copy"), (S.lsh_story, "lsh_story"), (S.pair_checks, "pair_checks")):
         if rows[name]:
             conn.execute(insert(table), rows[name])
     counts: dict[str, int] = {}
@@ -173,6 +197,24 @@ def _insert_sqlite(conn: Connection, rows: dict[str, list[dict[str, Any]]]) -> N
         stmt = sqlite_insert(S.term_df)
         conn.execute(stmt.on_conflict_do_update(index_elements=["term"], set_={"df": S.term_df.c.df + stmt.excluded.df}),
                      [{"term": t, "df": n} for t, n in sorted(counts.items())])
+
+
+def _fix_stories(conn: Connection, planned: list[dict[str, Any]], filed: list[dict[str, Any]],
+                 inserted: set[str]) -> None:
+    """The story rows this merge inserted, made to count the articles it filed: a story none of whose
+    articles was filed is deleted, the others get their article count and days again."""
+    from sqlalchemy import delete, update
+
+    now = {s["id"]: s for s in filed}
+    for s in planned:
+        if s["id"] not in inserted:
+            continue
+        if s["id"] not in now:
+            conn.execute(delete(S.stories).where(S.stories.c.id == s["id"]))
+        elif now[s["id"]] != s:
+            conn.execute(update(S.stories).where(S.stories.c.id == s["id"]).values(
+                n_articles=now[s["id"]]["n_articles"], first_day=now[s["id"]]["first_day"],
+                last_day=now[s["id"]]["last_day"]))
 
 
 def _match_stories(store: Any, conn: Connection, rows: dict[str, list[dict[str, Any]]],
@@ -264,17 +306,23 @@ def merge_outcome(store: Any, run_rows: dict[str, Any], *, now: datetime | None 
             conn.exec_driver_sql("SELECT 1")  # (the SQLite transaction begins on the first statement)
         stored = _stored_keys(conn, [r["dedupe_key"] for r in run_rows["articles"]])
         rows = plan(run_rows, stored, now)
-        if store.dialect == "postgresql":
-            _copy_pg(conn, rows)
-        else:
-            _insert_sqlite(conn, rows)
+        pg = store.dialect == "postgresql"
+        new_stories, filed = (_file_articles_pg if pg else _file_articles_sqlite)(conn, rows)
+        late = {a["dedupe_key"] for a in rows["articles"] if a["id"] not in filed}
+        if late:  # another writer (`parallax ingest`) filed these pages after the duplicate check above
+            log.info("%d page(s) of the run were filed meanwhile by another writer: not filed again", len(late))
+            planned = rows
+            rows = plan(run_rows, stored | late, now)  # the rows of the articles filed, and only those
+            _fix_stories(conn, planned["stories"], rows["stories"], new_stories)
+        (_index_pg if pg else _index_sqlite)(conn, rows)
         n = len(rows["articles"])
         conn.execute(text("UPDATE meta SET value = CAST(CAST(value AS INTEGER) + :n AS TEXT) WHERE key = 'n_docs'"),
                      {"n": n})
         if conn.execute(select(S.meta.c.value).where(S.meta.c.key == "n_docs")).first() is None:
             conn.execute(insert(S.meta).values(key="n_docs", value=str(n)))
         merged = _match_stories(store, conn, rows, now) if rows["articles"] else {}
-    summary = {"articles": len(rows["articles"]), "duplicates": len(stored), "stories": len(rows["stories"]),
-               "merged_into_stored": len(merged), "pairs": len(rows["pair_checks"]), "out": label}
+    summary = {"articles": len(rows["articles"]), "duplicates": len(stored) + len(late),
+               "stories": len(rows["stories"]), "merged_into_stored": len(merged), "pairs": len(rows["pair_checks"]),
+               "out": label}
     log.info("merged %s", summary)
     return summary

@@ -16,12 +16,17 @@ import hashlib
 import itertools
 import json
 import threading
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from parallax.errors import error
 from parallax.model import Article, Brief, Story
+
+# False while a call runs on the web desk's store thread (parallax.web.state.Desk.run): there a story brief
+# that is not recorded yet is not computed; `parallax.desk.NotBriefed` says which to compute, elsewhere.
+may_brief: ContextVar[bool] = ContextVar("parallax_may_brief", default=True)
 
 
 class BackendError(Exception):
@@ -59,7 +64,11 @@ class Backend(Protocol):
         """[{id, headline, articles: [ids], origins, updated}], most independently covered first."""
 
     def story_brief(self, story_id: str) -> Brief | None:
-        """The story (and its articles) as a one-story Brief, or None when there is no such story."""
+        """The story (and its articles) as a one-story Brief, or None when there is no such story.
+
+        A backend whose briefs are costly to compute raises `parallax.desk.NotBriefed` instead while
+        `may_brief` is False (also from `daily`), and has `brief(story_id, length)` to compute and record
+        one."""
 
     def changes(self, story_id: str) -> dict[str, Any] | None:
         """What changed since the previous version: {new, changed, gone, disputes_appeared, ...} or None."""
@@ -249,6 +258,8 @@ class StoreBackend:
 
     Reading a story records its brief as a new version when its articles changed since the last one
     (`parallax.desk.story_brief(record=True)`); "what changed" compares the last two recorded versions.
+    While `may_brief` is False, `story_brief` and `daily` only read recorded briefs (NotBriefed otherwise);
+    `brief` computes and records one.
     """
 
     LENGTH = "standard"
@@ -287,7 +298,14 @@ class StoreBackend:
             return None
         from parallax.desk import story_brief
 
-        return story_brief(self.store, story_id, length=self.LENGTH, record=True)
+        return story_brief(self.store, story_id, length=self.LENGTH, record=True,
+                           cached_only=not may_brief.get())
+
+    def brief(self, story_id: str, length: str) -> None:
+        """Compute and record the story's brief at `length` unless it is recorded for its current articles."""
+        from parallax.desk import brief_story
+
+        brief_story(self.store, story_id, length=length, record=True)
 
     def changes(self, story_id: str) -> dict[str, Any] | None:
         from parallax.desk import compare_stories, story_from_dict
@@ -315,7 +333,7 @@ class StoreBackend:
     def daily(self, day: date | None = None) -> Brief:
         from parallax.desk import daily
 
-        return daily(self.store, day)
+        return daily(self.store, day, cached_only=not may_brief.get())
 
     def article(self, article_id: str) -> Article | None:
         return self.store.get_article(article_id)

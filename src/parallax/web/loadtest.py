@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
             _build_store(db)
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         env.pop("PARALLAX_API_TOKEN", None)
-        proc = subprocess.Popen([sys.executable, "-m", "parallax.cli", "serve", "--db", db, "--host", host,
+        serve = "import sys; from parallax.cli import main; sys.exit(main())"  # parallax.cli has no __main__
+        proc = subprocess.Popen([sys.executable, "-c", serve, "serve", "--db", db, "--host", host,
                                  "--port", str(port), "--log-level", "error"], env=env)
     try:
         _wait_ready(host, port, proc)

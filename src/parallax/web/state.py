@@ -3,9 +3,16 @@ settings) and the small helpers of the routers.
 
 `create_app` puts one `Desk` on `app.state.desk`; routes get it with the `DeskDep` dependency. Reads are
 cached as rendered bytes keyed by the store's revision (checked at most every `revision_ttl` seconds) and a
-local generation bumped by every write made through the app. Store calls run on one dedicated thread
-(ingestion on another), never on the event loop, inside `parallax.config.use(settings)`: worker threads do
-not inherit the caller's context, so the settings the app was made with are entered on each call.
+local generation bumped by every write made through the app; concurrent misses of one key build it once.
+Store calls run on one dedicated thread (ingestion on another), never on the event loop, inside
+`parallax.config.use(settings)`: worker threads do not inherit the caller's context, so the settings the app
+was made with are entered on each call.
+
+The store thread never computes a story brief (seconds of model work): there the backend only reads
+recorded briefs and raises `parallax.desk.NotBriefed` for a story whose articles changed since its last
+one. `Desk.run` then has the brief computed and recorded on the brief pool (`BRIEF_WORKERS` threads; one
+computation per story and length however many requests wait for it) and runs the call again on the store
+thread. Lists, articles and warm stories so never wait behind a cold story's brief.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import re
 import time
 from collections import OrderedDict
@@ -28,12 +36,15 @@ from fastapi.responses import Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from parallax.config import Settings, use
+from parallax.desk.briefs import NotBriefed
 from parallax.errors import error
 from parallax.model import Brief
 from parallax.render.common import version
 from parallax.web import views
-from parallax.web.backend import Backend
+from parallax.web.backend import Backend, may_brief
 from parallax.web.security import FormTokens, RateLimit
+
+log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 API_PREFIXES = ("/api/", "/feeds/", "/openapi.json")
@@ -41,6 +52,13 @@ MAX_LIMIT = 200
 DAILY_PAGE = 30
 ID_MAX = 200
 TARGET_TYPES = ("fact", "article", "story")
+# Threads that compute story briefs (not a parallax.config setting: the web desk's own; issue 22). A brief is
+# CPU-bound model work that already uses the cores, so one: a second cold story waits for the first, and no
+# cheap read waits for either.
+BRIEF_WORKERS = 1
+# Times a store-thread call goes back to the brief pool when it finds a story not briefed (its articles
+# changed again meanwhile); after that the call runs on the brief pool, computing what it needs itself.
+BRIEF_ROUNDS = 3
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
@@ -108,7 +126,10 @@ class Desk:
         self.revision_ttl = revision_ttl
         self.cache = RenderCache(cache_size)
         self.store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parallax-store")
+        self.brief_pool = ThreadPoolExecutor(max_workers=BRIEF_WORKERS, thread_name_prefix="parallax-brief")
         self.ingest_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parallax-ingest")
+        self._briefing: dict[tuple[str, str], asyncio.Future] = {}  # (story, length) being briefed
+        self._building: dict[tuple, asyncio.Future] = {}  # cache keys being built
         self.generation = 0
         self._revision: str | None = None
         self._checked = 0.0
@@ -126,15 +147,60 @@ class Desk:
 
     def close(self) -> None:
         self.store_thread.shutdown(wait=False, cancel_futures=True)
+        self.brief_pool.shutdown(wait=False, cancel_futures=True)
         self.ingest_thread.shutdown(wait=False, cancel_futures=True)
 
     def _with_settings(self, fn: Callable[..., Any], *args: Any) -> Any:
         with use(self.settings):
             return fn(*args)
 
+    def _reads_only(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """`fn(*args)` with the app's settings, and no brief computed (NotBriefed instead)."""
+        token = may_brief.set(False)
+        try:
+            with use(self.settings):
+                return fn(*args)
+        finally:
+            may_brief.reset(token)
+
     async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """`fn(*args)` on the store thread, with the app's settings in effect."""
-        return await asyncio.get_running_loop().run_in_executor(self.store_thread, self._with_settings, fn, *args)
+        """`fn(*args)` on the store thread, with the app's settings in effect.
+
+        When it needs a story brief that is not recorded yet (NotBriefed), the brief is computed on the brief
+        pool (`brief_stories`) while the store thread serves others, and `fn` runs again."""
+        loop = asyncio.get_running_loop()
+        for _ in range(BRIEF_ROUNDS):
+            try:
+                return await loop.run_in_executor(self.store_thread, self._reads_only, fn, *args)
+            except NotBriefed as cold:
+                if not cold.recordable:  # a read-only store: computing it where it is needed is all there is
+                    break
+                await self.brief_stories(cold.stories)
+        return await loop.run_in_executor(self.brief_pool, self._with_settings, fn, *args)
+
+    async def brief_stories(self, stories: list[tuple[str, str]]) -> None:
+        """Compute and record these (story id, length) briefs on the brief pool; one computation for each,
+        however many requests wait for it. Failures are left to the caller's next read to meet."""
+        loop = asyncio.get_running_loop()
+        waits = []
+        for key in dict.fromkeys(stories):
+            fut = self._briefing.get(key)
+            if fut is None:
+                brief = self.backend.brief  # type: ignore[attr-defined]  # only a backend raising NotBriefed
+                fut = asyncio.ensure_future(loop.run_in_executor(self.brief_pool, self._with_settings, brief, *key))
+                self._briefing[key] = fut
+                fut.add_done_callback(lambda f, k=key: self._done(self._briefing, k, f))
+            waits.append(asyncio.shield(fut))
+        for outcome in await asyncio.gather(*waits, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                log.debug("briefing failed: %r", outcome)
+
+    @staticmethod
+    def _done(pending: dict, key: Any, fut: asyncio.Future) -> None:
+        if pending.get(key) is fut:
+            del pending[key]
+        if not fut.cancelled():
+            fut.exception()  # seen: each waiter gets it through its own shield
 
     async def run_ingest(self, fn: Callable[..., Any], *args: Any) -> Any:
         """`fn(*args)` on the ingestion thread, with the app's settings in effect."""
@@ -165,20 +231,30 @@ class Desk:
         return self.env.get_template(template).render(**ctx).encode("utf-8")
 
     async def cached(self, request: Request, key: tuple, build: Callable[[], tuple[int, bytes, str]]) -> Response:
-        """The response `build()` makes (run on the store thread), cached by revision and `key`, with an ETag."""
+        """The response `build()` makes (run by `run`), cached by revision and `key`, with an ETag."""
         full_key = (await self.revision(), self.tokens.day(), *key)
         hit = self.cache.get(full_key)
         if hit is None:
-            status, body, ctype = await self.run(build)
-            etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-            hit = (status, body, ctype, etag)
-            if status == 200:
-                self.cache.put(full_key, hit)
+            fut = self._building.get(full_key)
+            if fut is None:  # the first miss builds it; concurrent ones wait for that build
+                fut = asyncio.ensure_future(self._build(full_key, build))
+                self._building[full_key] = fut
+                fut.add_done_callback(lambda f, k=full_key: self._done(self._building, k, f))
+            hit = await asyncio.shield(fut)
         status, body, ctype, etag = hit
         headers = {"ETag": etag, "Cache-Control": "no-cache"}
         if status == 200 and request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
         return Response(content=body, status_code=status, media_type=ctype, headers=headers)
+
+    async def _build(self, full_key: tuple,
+                     build: Callable[[], tuple[int, bytes, str]]) -> tuple[int, bytes, str, str]:
+        status, body, ctype = await self.run(build)
+        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+        hit = (status, body, ctype, etag)
+        if status == 200:
+            self.cache.put(full_key, hit)
+        return hit
 
     # ---- reads and writes shared by the pages and the API (run on the store thread) ---------------------
 
