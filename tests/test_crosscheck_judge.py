@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from parallax.pipeline import brief_records
-from parallax.stages.crosscheck import same_fact, slot_tests, stance, supported
+from parallax.stages.crosscheck import is_specific, same_fact, slot_tests, stance, supported
 
 GAZETTE = (
     "A fire broke out on the passenger ferry Merrow Lark in the port of Quellstead on Tuesday morning. "
@@ -120,3 +120,13 @@ def test_two_speakers_are_no_actor_dispute():
                           "“We were never asked,” said union leader Aksel Brun.")
     assert slot_tests("Regional governor Hedda Marrant ordered the evacuation of the three villages.",
                       "Fire commander Oskar Tevelin ordered the evacuation of the three villages.")
+
+
+def test_a_vague_line_is_not_specific():
+    """Issue 19: a commentary line ("The jury heard all of it.") was counted as support for a witness count. A
+    statement with nothing checkable neither gives nor gets support across origins."""
+    for vague in ("The jury heard all of it.", "By then the crew had gone.", "Other ferries have recovered."):
+        assert not is_specific(vague), vague
+    for specific in ("The jury heard 41 witnesses.", "Talks resume on Wednesday.", "The ferry left Quellstead.",
+                     "“We are ready,” she said.", "Three cabins were damaged by the fire on the upper deck."):
+        assert is_specific(specific), specific

@@ -292,6 +292,10 @@ class CrosscheckConfig:
     eight development clusters of bench.crosscheck (never on its held-out three); the rest are not tuned."""
 
     min_statement_words: Int[1, 1000] = 4  # shorter sentences are not statements of fact
+    # A statement with no figure, day, date, proper name or quotation and at most this many content words is
+    # vague ("The jury heard all of it."): it neither gives nor gets support across origins. Set a priori (a
+    # sentence of more content words says enough to be checked), not tuned.
+    vague_max_content_words: Int[0, 1000] = 5
     # Candidate pairs (the cost bound): each statement is judged against at most `candidates_per_article`
     # closest statements (bi-encoder cosine) of every other article, at most `candidates` in all, and only
     # those at cosine >= `candidate_min_cos`. Not tuned: a counterpart is nearly always an article's closest.

@@ -59,6 +59,7 @@ class Statement:
     counts: list[Count] = field(default_factory=list)
     dates: dict[str, str] = field(default_factory=dict)
     cluster: int = -1
+    specific: bool = True  # carries something checkable (see `is_specific`); a vague line supports nothing
 
 
 @dataclass(slots=True)
@@ -89,8 +90,27 @@ def collect_statements(articles: list[Article]) -> list[Statement]:
             if len(text.split()) < settings().crosscheck.min_statement_words:
                 continue
             out.append(Statement(a.id, a.group or a.id, s.start + cut, s.end, text, k / n, sp,
-                                 extract_counts(text), extract_dates(text)))
+                                 extract_counts(text), extract_dates(text), specific=is_specific(text)))
     return out
+
+
+_ANCHOR_NAME = re.compile(r"(?<=\s)[A-Z][a-z]{2,}|\b[A-Z]{2,}[a-z]*\b(?<!\bI)")
+_DIGIT = re.compile(r"\d")
+
+
+def is_specific(text: str) -> bool:
+    """Does a sentence carry something another report can be checked against: a figure, a day or date, a proper
+    name (a capitalised word after the first), a quotation, or at least `vague_max_content_words` + 1 content
+    words? "The jury heard all of it." or "By then the thieves had gone." do not: two such lines match by their
+    vagueness, and counting one as support for the other (or for a sentence that states a figure) is how a
+    commentary line became corroboration (issue 19)."""
+    if _DIGIT.search(text) or WEEKDAY.search(text) or MONTHDAY.search(text) or any(q in text for q in "“\""):
+        return True
+    if any(w.lower() in NUMBER_WORDS for w in re.findall(r"[A-Za-z]+", text)):
+        return True
+    if any(m.group(0) not in ("I",) and m.group(0).upper() != m.group(0) for m in _ANCHOR_NAME.finditer(text)):
+        return True
+    return len(content_words(text)) > settings().crosscheck.vague_max_content_words
 
 
 def candidate_pairs(st: list[Statement], vectors: np.ndarray) -> list[tuple[int, int]]:
@@ -710,6 +730,8 @@ def supports(cc: CrossCheck, m: int, rep: int) -> bool:
     if m == rep:
         return True
     a, b = cc.statements[m], cc.statements[rep]
+    if a.group != b.group and not (a.specific and b.specific):
+        return False  # a vague line corroborates nothing and is corroborated by nothing (`is_specific`)
     if not compatible(a.counts, a.speaker, b.counts, b.speaker):
         return False
     return bool(cc.entail[rep, m] >= settings().crosscheck.cite_min)
