@@ -130,3 +130,14 @@ def test_a_vague_line_is_not_specific():
     for specific in ("The jury heard 41 witnesses.", "Talks resume on Wednesday.", "The ferry left Quellstead.",
                      "“We are ready,” she said.", "Three cabins were damaged by the fire on the upper deck."):
         assert is_specific(specific), specific
+
+
+def test_a_hedged_figure_reaches_as_far_as_its_rounding():
+    """Issue 19, item 5: "some 80,000" and "71,400" are two counts (a flat 15% tolerance took them for one);
+    "about 240" and "238" are one count rounded."""
+    assert slot_tests("Some 71,400 pupils sat the papers, the board said.",
+                      "Some 80,000 pupils sat the papers nationwide this year.")
+    assert not slot_tests("About 240 passengers were taken off the ferry.", "238 passengers were taken off the ferry.")
+    # a count of people and a count of residents can be one count
+    assert slot_tests("About 3,000 people were moved out of their homes on Tuesday.",
+                      "More than 3,600 residents were moved out of their homes on Tuesday.")

@@ -335,7 +335,11 @@ class CrosscheckConfig:
     # ... and neither figure is more than this many times the other: reports of one quantity that disagree are
     # some tens of percent apart, not an order of magnitude. Not tuned: a round value.
     dispute_max_ratio: Float[1.0, 1_000_000.0] = 2.0
-    hedge_tolerance: Prob = 0.15  # hedged counts ("about 240") this close (relative) agree
+    hedge_tolerance: Prob = 0.15  # support: hedged counts ("about 240") this close (relative) are no conflict
+    # Disputes: a hedged figure agrees with another within half a unit of its last significant digit ("about
+    # 3,000": 2,500-3,500; "some 71,400": 71,350-71,450) and at least this share of it ("about 240": 228-252).
+    # A flat 15% let "some 80,000" agree with "71,400" and "about 1,450" with "1,240". Set a priori, not tuned.
+    hedge_floor: Prob = 0.05
     time_tolerance: Int[0, 10_080] = 20  # hedged times of day ("around 3 p.m.") this many minutes apart agree; not tuned
 
 

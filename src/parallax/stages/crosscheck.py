@@ -263,6 +263,9 @@ def number_slots(text: str) -> list[Slot]:
             noun = _noun_after(text, of_total.end())
         else:
             noun = "%" if unit else _noun_after(text, m.end())
+            if not noun and not unit:  # "the number of patients … rose to 38,600 from …": what it counts
+                before = [n for n in _NUMBER_OF.finditer(text[: m.start()])]
+                noun = lemma(before[-1].group(1).lower()) if before else ""
         if weak and (not noun or noun in _QUANTIFIERS or _noun_after(text, m.end(), lemmatise=False).endswith("s")):
             continue  # "a Japanese astronaut" counts one; "a few", "one of the ..." do not
         if noun:
@@ -392,12 +395,33 @@ def _agree(a: Slot, b: Slot, hedge: float) -> bool:
         va, vb = float(a.value.rstrip("%")), float(b.value.rstrip("%"))
     except ValueError:
         return False
-    return (a.hedged or b.hedged) and abs(va - vb) <= hedge * max(va, vb)
+    if not (a.hedged or b.hedged):
+        return False
+    return abs(va - vb) <= max(_reach(va, hedge) if a.hedged else 0.0, _reach(vb, hedge) if b.hedged else 0.0)
 
 
-def slot_conflicts(a: str, b: str, hedge: float = 0.15) -> list[tuple[Slot, Slot]]:
+def _reach(value: float, floor: float) -> float:
+    """How far a hedged figure reaches: half a unit of its last significant digit ("about 3,000": 500; "some
+    71,400": 50), and at least `floor` of it ("about 240": 12 at 0.05). A round figure stands for a range, a
+    precise one ("about 1,450") for little more than itself."""
+    if value <= 0:
+        return 0.0
+    unit = 1.0
+    if value == int(value):
+        n = int(value)
+        while n and n % 10 == 0:
+            n //= 10
+            unit *= 10
+    else:
+        unit = 0.0  # "a third" (33.3%): the floor alone
+    return max(0.5 * unit, floor * value)
+
+
+def slot_conflicts(a: str, b: str, hedge: float | None = None) -> list[tuple[Slot, Slot]]:
     """Slots of the same kind whose values differ and that neither sentence states with the other's value:
-    the candidates for a dispute between `a` and `b`."""
+    the candidates for a dispute between `a` and `b`. Hedged figures agree within their reach (`_reach`, floor
+    `hedge`, default `CrosscheckConfig.hedge_floor`)."""
+    hedge = settings().crosscheck.hedge_floor if hedge is None else hedge
     sa, sb = _slots_of(a), _slots_of(b)
     out = []
     for x in sa:
@@ -421,6 +445,15 @@ def _substitute(text: str, slot: Slot, value: Slot) -> str:
     return text[: slot.start] + value.surface + text[slot.end:]
 
 
+_NUMBER_OF = re.compile(r"\bnumber of\s+(?:[a-z-]+\s+){0,2}?([a-z-]+s)\b", re.IGNORECASE)
+# "people" counts any of these (lemmas): a count of people and a count of residents can be one count.
+_PEOPLE = frozenset(["people", "person"])
+_HUMAN = frozenset(["resident", "protester", "demonstrator", "student", "pupil", "candidate", "worker", "employee",
+                    "passenger", "patient", "civilian", "voter", "visitor", "fan", "supporter", "spectator",
+                    "investor", "inhabitant", "citizen", "customer", "tourist", "migrant", "refugee", "child",
+                    "adult", "children", "evacuee", "survivor", "victim", "participant", "attendee", "member", "villager"])
+
+
 def _same_thing(x: Slot, y: Slot, min_cos: float, max_ratio: float) -> bool:
     """Can two figures be two reports of one quantity? They count the same kind of thing ("38 ships" and
     "46 vessels": the same word, or close words by the bi-encoder) and neither is more than `max_ratio` times
@@ -436,6 +469,8 @@ def _same_thing(x: Slot, y: Slot, min_cos: float, max_ratio: float) -> bool:
         return True
     if "%" in (x.noun, y.noun):
         return False
+    if {x.noun, y.noun} & _PEOPLE and {x.noun, y.noun} <= _PEOPLE | _HUMAN:
+        return True  # "3,000 people" and "3,600 residents" count one crowd
     v = embed([x.noun, y.noun])
     return float(v[0] @ v[1]) >= min_cos
 
@@ -458,7 +493,7 @@ def slot_tests(a: str, b: str, latest_year: int | None = None) -> list[tuple[Slo
         return []
     change = bool(_CHANGE.search(a) or _CHANGE.search(b))
     out = []
-    for x, y in slot_conflicts(a, b, cfg.hedge_tolerance):
+    for x, y in slot_conflicts(a, b, cfg.hedge_floor):
         if x.kind == "number" and change:
             continue
         if _same_thing(x, y, cfg.slot_noun_min_cos, cfg.dispute_max_ratio):
@@ -484,8 +519,8 @@ def dispute_tests(st: list[Statement], corr: np.ndarray, con: np.ndarray,
         if a.group == b.group or a.article == b.article:
             continue  # one origin (a copy, a rewrite's own error) is not a dispute between origins
         for x, y, sub in slot_tests(a.text, b.text, latest):
-            if _states(st, a.group, y, cfg.hedge_tolerance, cfg.slot_noun_min_cos) or \
-                    _states(st, b.group, x, cfg.hedge_tolerance, cfg.slot_noun_min_cos):
+            if _states(st, a.group, y, cfg.hedge_floor, cfg.slot_noun_min_cos) or \
+                    _states(st, b.group, x, cfg.hedge_floor, cfg.slot_noun_min_cos):
                 continue  # an origin that gives both values tells two things apart (or reports an update)
             tests.append((i, j, x, y, sub))
     if not tests:
@@ -563,11 +598,21 @@ def _disputes_from(st: list[Statement], edges: list[tuple[int, int, str, Slot, S
         kind = value[nodes[0]].kind
         by_value: dict[str, list[int]] = {}
         shown: dict[str, str] = {}
+        slot_of: dict[str, Slot] = {}
         for node in sorted(nodes):
             v = value[node]
             if node[0] not in by_value.get(v.value, []):
                 by_value.setdefault(v.value, []).append(node[0])
             shown.setdefault(v.value, v.surface)
+            slot_of.setdefault(v.value, v)
+        # Values that agree ("some 71,400" and "about 71,000") are one side of the dispute, shown by its most
+        # stated value.
+        floor = settings().crosscheck.hedge_floor
+        for v in sorted(by_value, key=lambda k: (len(by_value[k]), k)):
+            other = next((w for w in sorted(by_value, key=lambda k: (-len(by_value[k]), k))
+                          if w != v and _agree(slot_of[v], slot_of[w], floor)), None)
+            if other is not None:
+                by_value[other] += [k for k in by_value.pop(v) if k not in by_value[other]]
         if len(by_value) < 2 or len({st[k].group for ks in by_value.values() for k in ks}) < 2:
             continue
         variants = []
