@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 import subprocess
 import sys
@@ -151,7 +150,7 @@ def _cross_validated(items: list[dict[str, Any]], k: int, repeats: int = 1) -> d
             "word_f1_fold_std": float(wf1.std()),
             "folds": [{k2: round(v, 4) for k2, v in f.items()} for f in fold_rows],
             "sentences": len(items), "sent_per_s": len(items) * repeats / t_product if t_product else 0.0,
-            "feature_seconds": t_feat, "threads": cfg.threads or min(4, os.cpu_count() or 1)}
+            "feature_seconds": t_feat, "threads": px._module("text.encoder").default_threads()}
 
 
 # --- planted phrases on our own fictional clusters (measurement only: nothing is fitted on them) ----------

@@ -60,7 +60,7 @@ def _config_error(runner, tmp_path, text: str | bytes) -> str:
     ("[clean]\nextract_mode = 'fastest'\n", ["clean.extract_mode", "'fastest'", "'precision'"]),
     ("[limits]\npage_seconds = 1e-9\n", ["limits.page_seconds", "1e-09", "0 or 0.1 to 86400"]),
     ("[limits]\nmax_sentences = 0\n", ["limits.max_sentences", "got 0", "1 to 100000"]),
-    ("[loaded]\nthreads = 'many'\n", ["loaded.threads", "'many'", "1 to 256"]),
+    ("[embed]\nthreads = 'many'\n", ["embed.threads", "'many'", "1 to 256"]),
     ("[fetch]\nallow_networks = ['not a network']\n", ["fetch.allow_networks", "not an IP network"]),
     ("[brief.lengths]\nshort = {max_facts = 0, max_words = 10}\n", ["brief.lengths", "max_facts"]),
     ("[stories]\nthreshold = true\n", ["stories.threshold", "expected a number", "True"]),
@@ -94,11 +94,11 @@ def test_a_top_level_key_named_like_a_python_parameter_is_px303_not_px000(runner
 
 
 def test_values_in_range_are_accepted_and_ints_stand_for_floats():
-    s = Settings().replace(crosscheck={"support_min": 1}, limits={"page_seconds": 0}, loaded={"threads": 2},
+    s = Settings().replace(crosscheck={"support_min": 1}, limits={"page_seconds": 0}, embed={"threads": 2},
                            fetch={"allow_networks": ["10.0.0.0/8"]})
     assert s.crosscheck.support_min == 1.0 and isinstance(s.crosscheck.support_min, float)
     assert s.limits.page_seconds == 0.0  # 0: no budget
-    assert s.loaded.threads == 2  # `threads` (int or None) could not be set at all before
+    assert s.embed.threads == 2  # `threads` (int or None) could not be set at all before
     assert s.fetch.allow_networks == ("10.0.0.0/8",)
 
 

@@ -1,4 +1,5 @@
-"""parallax.text.embed: the real all-MiniLM-L6-v2 (int8 ONNX) model, its location and its pinned sha256."""
+"""parallax.text.embed: the real all-MiniLM-L6-v2 (int8 ONNX) model, its location and its pinned sha256
+(the pins and the files are `parallax.text.encoder`'s, which every reader of the model goes through)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from parallax.errors import ParallaxError
 from parallax.text import embed as embed_mod
+from parallax.text import encoder as encoder_mod
 from parallax.text.embed import DIM, OnnxEmbedder, embed, get_embedder, locate_model_files
 
 SENTENCES = [
@@ -94,8 +96,8 @@ def test_model_dir_with_the_model_files_works(tmp_path, monkeypatch):
 def test_installed_model_files_match_the_pinned_sha256(monkeypatch):
     monkeypatch.delenv("PARALLAX_MODEL_DIR", raising=False)
     onnx, tok = locate_model_files()
-    assert embed_mod.file_sha256(onnx) == embed_mod.ONNX_SHA256
-    assert embed_mod.file_sha256(tok) == embed_mod.TOKENIZER_SHA256
+    assert embed_mod.file_sha256(onnx) == encoder_mod.ONNX_SHA256
+    assert embed_mod.file_sha256(tok) == encoder_mod.TOKENIZER_SHA256
 
 
 def test_sha256_helper(tmp_path):
@@ -107,7 +109,7 @@ def test_sha256_helper(tmp_path):
 
 def test_wrong_model_file_is_px202(monkeypatch):
     monkeypatch.delenv("PARALLAX_MODEL_DIR", raising=False)
-    monkeypatch.setattr(embed_mod, "ONNX_SHA256", "0" * 64)
+    monkeypatch.setattr(encoder_mod, "ONNX_SHA256", "0" * 64)
     onnx, _ = locate_model_files()
     with pytest.raises(ParallaxError) as exc:
         OnnxEmbedder().warm_up()
@@ -118,7 +120,7 @@ def test_wrong_model_file_is_px202(monkeypatch):
 
 def test_wrong_tokenizer_file_is_px202(monkeypatch):
     monkeypatch.delenv("PARALLAX_MODEL_DIR", raising=False)
-    monkeypatch.setattr(embed_mod, "TOKENIZER_SHA256", "f" * 64)
+    monkeypatch.setattr(encoder_mod, "TOKENIZER_SHA256", "f" * 64)
     _, tok = locate_model_files()
     with pytest.raises(ParallaxError) as exc:
         OnnxEmbedder().warm_up()
@@ -127,6 +129,18 @@ def test_wrong_tokenizer_file_is_px202(monkeypatch):
 
 def test_verification_can_be_turned_off(monkeypatch):
     monkeypatch.delenv("PARALLAX_MODEL_DIR", raising=False)
-    monkeypatch.setattr(embed_mod, "ONNX_SHA256", "0" * 64)
+    monkeypatch.setattr(encoder_mod, "ONNX_SHA256", "0" * 64)
     e = OnnxEmbedder(verify=False)
     assert e.embed(SENTENCES[:1]).shape == (1, DIM)
+
+
+def test_the_torch_backend_without_its_extra_is_px201():
+    try:
+        import sentence_transformers  # noqa: F401
+    except ImportError:
+        with pytest.raises(ParallaxError) as exc:
+            embed_mod.TorchEmbedder().warm_up()
+        assert exc.value.code == "PX201" and "torch" in str(exc.value)
+    else:  # pragma: no cover - the optional extra is installed
+        v = embed_mod.TorchEmbedder().embed(SENTENCES[:2])
+        assert v.shape == (2, DIM) and np.allclose(embed(SENTENCES[:2]), v, atol=0.05)

@@ -245,11 +245,15 @@ class CleanConfig:
 
 @dataclass(frozen=True)
 class EmbedConfig:
-    """The sentence embedder's run time (`text.embed`). Its token cap (`text.embed.MAX_TOKENS`) is part of the
-    model's definition, not a setting: stored vectors and cached ones must agree."""
+    """The run time of the one MiniLM encoder (`text.encoder`) that the embedder, the pair judge and the
+    loaded-language detector read. Neither setting changes an output. The embedder's token cap
+    (`text.embed.MAX_TOKENS`) is part of the model's definition, not a setting: stored vectors and cached
+    ones must agree."""
 
     batch_size: Int[1, 4096] = 64  # sentences per ONNX run at most (runs are also capped in
-    # padded tokens, text.embed.MAX_BATCH_TOKENS)
+    # padded tokens, text.encoder.MAX_BATCH_TOKENS)
+    threads: Annotated[int | None, Range(1, 256)] = None  # onnxruntime intra-op threads, read when the model
+    # loads; None: PARALLAX_EMBED_THREADS, else 1 (parallelism comes from one process per core)
 
 
 @dataclass(frozen=True)
@@ -375,10 +379,8 @@ class LoadedConfig:
     * ``lexicon_feature_scale`` — the lexicon score is multiplied by this before the sentence head.
     * ``max_tokens`` — the encoder reads at most this many word pieces (news sentences are far shorter).
 
-    Run time:
-
-    * ``batch_size``, ``threads`` (onnxruntime intra-op threads; None: up to 4) and ``cache_size``
-      (results kept per process, keyed by text and place).
+    Run time: ``cache_size`` (results kept per process, keyed by text and place). The encoder's batches and
+    threads are the shared encoder's (``EmbedConfig``).
     """
 
     threshold: Prob = 0.5
@@ -399,8 +401,6 @@ class LoadedConfig:
     lexicon_feature_scale: Weight = 3.0
     max_tokens: Int[8, 512] = 128
     # run time
-    batch_size: Int[1, 4096] = 32
-    threads: Annotated[int | None, Range(1, 256)] = None
     cache_size: Int[0, 10_000_000] = 20_000
 
     def feature_key(self) -> dict[str, Any]:

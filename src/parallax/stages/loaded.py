@@ -1,7 +1,7 @@
 """Loaded and framing language, sentence by sentence: a learned probability and the words responsible.
 
-The detector reads a sentence once with all-MiniLM-L6-v2 (the int8 ONNX model that
-:mod:`parallax.text.embed` already uses, run here for its token states) and scores it with two small logistic
+The detector reads a sentence's token states from all-MiniLM-L6-v2 (int8 ONNX: the one pass of
+:mod:`parallax.text.encoder` that the embedder and the pair judge read too) and scores it with two small logistic
 heads trained on BABE (expert-labelled news sentences, see ``models/loaded/MODEL_CARD.md``):
 
 * a **word head** gives each word the probability that it is a bias-inducing word, from the word's
@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import threading
 from collections import OrderedDict
@@ -46,6 +45,7 @@ import numpy as np
 from parallax.config import LoadedConfig, settings
 from parallax.errors import ParallaxError
 from parallax.model import Article, LoadedFlag
+from parallax.text.encoder import Encoder, shared_encoder
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -72,6 +72,7 @@ __all__ = [
     "score_headline",
     "score_sentence",
     "source_spans",
+    "token_states",
 ]
 
 
@@ -491,56 +492,16 @@ def lexicon_terms(text: str, headline: bool = False, config: LoadedConfig = DEFA
 # --------------------------------------------------------------------------------------------- encoder
 
 
-class _Encoder:
-    """all-MiniLM-L6-v2 (int8 ONNX, the files :mod:`parallax.text.embed` uses, sha256-checked) → token states."""
-
-    def __init__(self, cfg: LoadedConfig):
-        self.cfg = cfg
-        self._session: Any = None
-        self._tokenizer: Any = None
-        self._lock = threading.Lock()
-
-    def _load(self) -> None:
-        from parallax.text import embed
-
-        try:
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ParallaxError(f"{exc.name} is not installed; {embed.INSTALL_HINT}", code="PX201",
-                                input=embed.MODEL_NAME) from exc
-        onnx_path, tok_path = embed.verified_model_files()
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.cfg.threads or min(4, os.cpu_count() or 1)
-        opts.inter_op_num_threads = 1
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")  # as parallax.text.embed
-        opts.log_severity_level = 3
-        session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
-        tok = Tokenizer.from_file(str(tok_path))
-        tok.enable_truncation(self.cfg.max_tokens)
-        tok.enable_padding()
-        self._tokenizer, self._session = tok, session
-
-    def encode(self, texts: list[str]) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
-        """Per text: the last hidden states of its word pieces (without [CLS]/[SEP]) and their offsets."""
-        with self._lock:
-            if self._session is None:
-                self._load()
-        out: list[tuple[np.ndarray, list[tuple[int, int]]]] = [(np.zeros((0, 384), np.float32), [])] * len(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for b in range(0, len(order), self.cfg.batch_size):
-            idx = order[b : b + self.cfg.batch_size]
-            enc = self._tokenizer.encode_batch([texts[i] or " " for i in idx])
-            ids = np.array([e.ids for e in enc], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
-            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                              "token_type_ids": np.zeros_like(ids)})[0]
-            for k, i in enumerate(idx):
-                n = int(mask[k].sum())
-                # drop [CLS] and [SEP]: their offsets are (0, 0)
-                keep = [j for j in range(n) if enc[k].offsets[j][1] > enc[k].offsets[j][0]]
-                out[i] = (hidden[k, keep].astype(np.float32), [enc[k].offsets[j] for j in keep])
-        return out
+def token_states(texts: list[str], config: LoadedConfig = DEFAULT_CONFIG,
+                 encoder: Encoder | None = None) -> list[tuple[np.ndarray, list[tuple[int, int]]]]:
+    """Per text: the last hidden states of its word pieces (without [CLS]/[SEP]) and their character offsets,
+    at most ``config.max_tokens`` pieces read: the detector's view of the one encoder pass
+    (:mod:`parallax.text.encoder`; default the process-wide encoder the embedder and the judge share)."""
+    out: list[tuple[np.ndarray, list[tuple[int, int]]]] = []
+    for e in (encoder or shared_encoder()).encode(texts, config.max_tokens):
+        keep = e.offsets[:, 1] > e.offsets[:, 0]  # [CLS] and [SEP] have the empty span (0, 0)
+        out.append((e.states[keep], [(int(a), int(b)) for a, b in e.offsets[keep]]))
+    return out
 
 
 # --------------------------------------------------------------------------------------------- features
@@ -561,9 +522,9 @@ class SentenceFeatures:
 
 
 def featurize(texts: list[str], headline: bool = False, config: LoadedConfig = DEFAULT_CONFIG,
-              encoder: _Encoder | None = None) -> list[SentenceFeatures]:
-    """The heads' inputs for each text: one encoder pass for the batch, then words, spans and lexicon."""
-    enc = (encoder or _shared_encoder(config)).encode(texts)
+              encoder: Encoder | None = None) -> list[SentenceFeatures]:
+    """The heads' inputs for each text: the encoder's states (one pass per text), then words, spans, lexicon."""
+    enc = token_states(texts, config, encoder)
     return [_features_of(text, hidden, offsets, headline, config) for text, (hidden, offsets) in
             zip(texts, enc, strict=True)]
 
@@ -736,7 +697,7 @@ class Detector:
     """The loaded-language detector: a config, the heads and an encoder; results cached by text."""
 
     def __init__(self, config: LoadedConfig = DEFAULT_CONFIG, heads: Heads | None = None,
-                 encoder: _Encoder | None = None):
+                 encoder: Encoder | None = None):
         self.config = config
         self._heads = heads
         self._checked = False
@@ -758,9 +719,9 @@ class Detector:
         return self._heads
 
     @property
-    def encoder(self) -> _Encoder:
+    def encoder(self) -> Encoder:
         if self._encoder is None:
-            self._encoder = _shared_encoder(self.config)
+            self._encoder = shared_encoder()
         return self._encoder
 
     def analyse_many(self, texts: list[str], where: str = "body") -> list[LoadedResult]:
@@ -845,18 +806,6 @@ class Detector:
         k = max(idx, key=lambda j: p[j])
         w, a, z = f.words[k]
         return [LoadedTerm(w.lower(), a, z, round(float(p[k]), 4))]
-
-
-_encoders: dict[tuple[int | None, int, int], _Encoder] = {}
-_encoders_lock = threading.Lock()
-
-
-def _shared_encoder(cfg: LoadedConfig) -> _Encoder:
-    key = (cfg.threads, cfg.max_tokens, cfg.batch_size)
-    with _encoders_lock:
-        if key not in _encoders:
-            _encoders[key] = _Encoder(cfg)
-        return _encoders[key]
 
 
 _default_detector: Detector | None = None

@@ -4,8 +4,9 @@ One judge for every decision about two statements (fact grouping, a fact's cited
 alignment, and the judgment benchmarks). For a claim and a candidate it returns probabilities for
 *supports*, *contradicts* and *neither*.
 
-How: all-MiniLM-L6-v2 (the int8 ONNX model `parallax.text.embed` already runs) encodes each text once; from its
-sentence vector and its token states the judge computes features of the pair: bi-encoder cosine,
+How: all-MiniLM-L6-v2 (int8 ONNX; the one pass of `parallax.text.encoder` that the embedder and the
+loaded-language detector read too) encodes each text once; from its sentence vector and its token states
+the judge computes features of the pair: bi-encoder cosine,
 BERTScore-style token alignment in both directions (how much of the claim the candidate covers, and the
 weakest-covered claim token), word overlap, and typed slots (counts with their noun, dates and weekdays,
 numbers, names, negation, denial words, quote speaker). A small classifier (gradient-boosted trees, numpy
@@ -25,7 +26,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import os
 import re
 import threading
 from collections import OrderedDict
@@ -37,7 +37,7 @@ import numpy as np
 
 from parallax.config import JudgeConfig, settings
 from parallax.errors import ParallaxError
-from parallax.text.embed import DIM, file_sha256, verified_model_files
+from parallax.text.encoder import DIM, Encoder, file_sha256, shared_encoder
 from parallax.text.slots import counts_conflict, extract_counts, extract_dates, find_speaker
 from parallax.text.words import content_words
 
@@ -193,38 +193,25 @@ def pair_features(a: Encoded, b: Encoded) -> np.ndarray:
 
 
 class TokenEncoder:
-    """Runs the embedding model once per text and keeps both its sentence vector and its token states."""
+    """The judge's view of the encoder (`parallax.text.encoder`): per text its sentence vector and the
+    L2-normalised states of its content word pieces (at most `max_tokens` pieces read), with its typed slots;
+    the `Encoded` texts are cached here (`max_items`), the model's output in the encoder.
 
-    def __init__(self, max_tokens: int = 160, batch_size: int = 32, threads: int | None = None,
-                 max_items: int = 100_000):
+    `encoder`: default an encoder of its own (with `threads`); the process-wide judge uses the shared one."""
+
+    def __init__(self, max_tokens: int = 160, threads: int | None = None, max_items: int = 100_000,
+                 encoder: Encoder | None = None):
         self.max_tokens = max_tokens
-        self.batch_size = batch_size
-        self.threads = threads
+        self.encoder = encoder or Encoder(threads=threads)
         self.max_items = max_items
-        self._session = None
-        self._tokenizer = None
-        self._inputs: list[str] = []
         self._cache: OrderedDict[str, Encoded] = OrderedDict()
         self._lock = threading.Lock()
         self._skip: np.ndarray | None = None
 
     def warm_up(self) -> None:
-        if self._session is not None:
+        if self._skip is not None:
             return
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        onnx_path, tok_path = verified_model_files()
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads or min(4, os.cpu_count() or 1)
-        opts.log_severity_level = 3
-        self._session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
-        self._inputs = [i.name for i in self._session.get_inputs()]
-        tok = Tokenizer.from_file(str(tok_path))
-        tok.enable_truncation(self.max_tokens)
-        tok.enable_padding()
-        self._tokenizer = tok
-        vocab = tok.get_vocab()
+        vocab = self.encoder.vocab()  # loads the model
         skip = np.zeros(max(vocab.values()) + 1, dtype=bool)
         for piece, idx in vocab.items():
             if (piece.startswith("[") and piece.endswith("]")) or piece in _STOP or _PUNCT.match(piece):
@@ -251,26 +238,20 @@ class TokenEncoder:
 
     def _run(self, texts: list[str]) -> list[Encoded]:
         self.warm_up()
-        assert self._session is not None and self._tokenizer is not None and self._skip is not None
-        out: list[Encoded | None] = [None] * len(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for b in range(0, len(order), self.batch_size):
-            idx = order[b : b + self.batch_size]
-            enc = self._tokenizer.encode_batch([texts[i] or " " for i in idx])
-            ids = np.array([e.ids for e in enc], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
-            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-            hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
-            pooled = (hidden * mask[..., None]).sum(axis=1) / np.clip(mask.sum(axis=1, keepdims=True), 1, None)
-            pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-9, None)
-            for r, i in enumerate(idx):
-                keep = (mask[r] == 1) & ~self._skip[ids[r]]
-                if not keep.any():
-                    keep = mask[r] == 1
-                t = hidden[r][keep]
-                t = t / np.clip(np.linalg.norm(t, axis=1, keepdims=True), 1e-9, None)
-                out[i] = _slots(texts[i], pooled[r].astype(np.float32), t.astype(np.float32), int(mask[r].sum()))
-        return out  # type: ignore[return-value]
+        assert self._skip is not None
+        encs = self.encoder.encode(texts, self.max_tokens)
+        # The judge's sentence vector: the float64 mean normalised in float64 (as it was trained with).
+        pooled = np.stack([e.mean for e in encs])
+        pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-9, None)
+        out = []
+        for text, e, vec in zip(texts, encs, pooled, strict=True):
+            keep = ~self._skip[e.ids]
+            if not keep.any():
+                keep = np.ones(len(e.ids), dtype=bool)
+            t = e.states[keep]
+            t = t / np.clip(np.linalg.norm(t, axis=1, keepdims=True), 1e-9, None)
+            out.append(_slots(text, vec.astype(np.float32), t.astype(np.float32), len(e.ids)))
+        return out
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -417,7 +398,7 @@ class PairJudge:
                  encoder: TokenEncoder | None = None, verify: bool = True):
         self.model_dir = Path(model_dir) if model_dir else MODEL_DIR
         self.config = config
-        self.encoder = encoder or TokenEncoder(max_tokens=config.max_tokens)
+        self.encoder = encoder or TokenEncoder(max_tokens=config.max_tokens, encoder=shared_encoder())
         self.verify = verify
         self._clf: _Classifier | None = None
         self._corr: _Corroborator | None = None
