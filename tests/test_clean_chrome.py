@@ -19,27 +19,27 @@ CHROME = [
     ("related", "Quiz: How well do you know the Pellmark valley?"),
     ("related", "- Quiz: Which lighthouse keeper are you?"),
     ("related", "Lo más leído: El puerto de Quillmoor cierra por temporal"),
-    ("subscribe", "You have 2 free articles left this month. Register for unlimited access."),
-    ("subscribe", "Your support keeps local reporting free. Become a member from 3 crowns a month."),
-    ("subscribe", "Sign up for The Quillmoor Morning, free every weekday. Unsubscribe at any time."),
-    ("comments", "Comments are closed on this article."),
+    ("subscribe", "You have used 4 of your 5 free articles. Subscribe to unlock unlimited access."),
+    ("subscribe", "Independent harbour news needs you: become a supporter from 5 crowns a month to fund our reporting."),
+    ("subscribe", "Register for The Quillmoor Morning, our daily briefing by e-mail."),
+    ("comments", "Comments are now closed for this story."),
     ("comments", "1,204 views"),
-    ("cookie_notice", "Quillmoor Post uses cookies. Read how we use them. Accept | Settings"),
-    ("cookie_notice", "We value your privacy. We and our 120 partners store and access information on your device."),
+    ("cookie_notice", "The Quillmoor Post uses cookies for analytics. Manage choices | Accept all"),
+    ("cookie_notice", "Your privacy matters: 85 partners store and access information on your device to show ads."),
     ("advertisement", "Advertisement: Holiday cottages on the Pellmark coast - book now"),
-    ("advertisement", "Cup odds: Quillmoor 9/2 with BetHarbour. 18+ Play responsibly."),
-    ("advertisement", "Listen again to our evening programme on the Quillmoor Radio app."),
+    ("advertisement", "Harbour Derby: Quillmoor evens at BetHarbour. 18+ | Gamble responsibly"),
+    ("advertisement", "Catch up with Harbour Hour on the Quillmoor Radio app."),
     ("advertisement", "Tune in to Harbour Talk on 98.4 FM every Sunday at 09:00."),
-    ("media_player", "Listen to this article (3 min)"),
-    ("page_chrome", "Weather: Quillmoor 11C, light rain | Tides: high water 15:40"),
+    ("media_player", "Listen to this story · 4:05"),
+    ("page_chrome", "Quillmoor forecast: 11C, light rain, clearing later"),
     ("page_chrome", "Pellmark 18°C, sunny"),
-    ("page_chrome", "Travel: the harbour car park reopens on Monday."),
-    ("page_chrome", "Good morning. Here is what you need to know today."),
-    ("disclaimer", "Views expressed in columns are the author's own."),
-    ("disclaimer", "The Harbour Digest uses automated tools to help summarise news from other outlets."),
-    ("legal", "(c) 2031 Quillmoor Post Ltd. Registered in Pellmark."),
-    ("legal", "This story was supplied by Westmark News under a content-sharing agreement."),
-    ("legal", "QPA content may not be republished without a licence. For syndication enquiries contact us."),
+    ("page_chrome", "Travel: expect delays on the coast road after a lorry breakdown."),
+    ("page_chrome", "Good evening, here's your evening briefing from the harbour."),
+    ("disclaimer", "Opinions in this column are the writer's own."),
+    ("disclaimer", "Harbour Digest drafts some summaries using AI tools; an editor checks each story."),
+    ("legal", "(c) Quillmoor Post Ltd 2031, company no. 0123456."),
+    ("legal", "Article supplied by Westmark News under a content-sharing agreement."),
+    ("legal", "This report may not be republished or redistributed without QPA's written licence."),
     ("share", "SHARE THIS if you think the ferry should stay!"),
 ]
 
@@ -88,12 +88,12 @@ def test_datelines_and_prose_are_not_menus(line: str) -> None:
 
 @pytest.mark.parametrize(("kind", "line"), [
     ("contact", "Got a story? Call the newsroom on 0555 010 2030."),
-    ("contact", "Letters in reply are welcome at letters@quillmoor-post.example"),
-    ("standards", "QPA follows the Harbour Press Standards for accuracy and fairness."),
+    ("contact", "Write to us: letters@quillmoor-post.example"),
+    ("standards", "Quillmoor Post abides by the Coastal Press Code."),
     ("byline", "Reporter: Ilse Marrow"),
-    ("byline", "Posted 12/05/2031 2:37 PM by Staff Writer"),
+    ("byline", "Posted 12/05/2031 09:15 by the Harbour desk"),
     ("byline", "Quillmoor Post newsdesk"),
-    ("timestamp", "03/11/2031 20:15"),
+    ("timestamp", "12/05/2031 20:15"),
     ("timestamp", "12 May 2031 | 16:45 | Harbour"),
 ])
 def test_noise_lines(kind: str, line: str) -> None:
@@ -117,7 +117,7 @@ About 400 passengers had been booked on the crossing, and the operator said it w
 Harbour master Jon Tallis said the berth would stay closed until the wind dropped below 50 km/h. "We will not take risks with a loaded ship," he said.
 
 Related: Harbour board names new chair | Five walks for a windy day
-Listen again to our evening programme on the Quillmoor Radio app.
+Catch up with Harbour Hour on the Quillmoor Radio app.
 Orla Venn writes on the harbour and its people every Thursday.
 (c) 2031 Quillmoor Post Ltd. Registered in Pellmark.
 """
@@ -139,7 +139,7 @@ def test_a_scraped_page_keeps_its_article_and_headline_and_loses_its_chrome() ->
     assert title == "Ferry to Pellmark cancelled for a third day as gales continue"
     for kept in ("The morning ferry between Quillmoor", "About 400 passengers", "Harbour master Jon Tallis"):
         assert kept in text
-    for gone in ("free articles", "Related:", "Listen again", "writes on the harbour", "(c) 2031",
+    for gone in ("free articles", "Related:", "Catch up with", "writes on the harbour", "(c) 2031",
                  "Orla Venn, Quillmoor", "Home | News"):
         assert gone not in text, gone
     kinds = {r.kind for r in removed}

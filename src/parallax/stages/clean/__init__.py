@@ -149,7 +149,7 @@ def _apply_top(blocks: list[Block], title: str | None, mark_header: bool = True)
                 break
     if title_idx is None and not title:
         # The headline is the last headline-like line of the top that is not a dateline, a menu or a name
-        # line under it ("Anja Korel, Vell").
+        # line under it ("Ilse Marrow, Quillmoor").
         heads = [i for i in top if rules.is_headline_like(blocks[i].text) and blocks[i].n_words >= 3
                  and not rules.is_dateline(blocks[i].text) and not rules.is_link_list(blocks[i].text)
                  and not rules.is_name_line(blocks[i].text)]

@@ -58,7 +58,7 @@ def is_timestamp(text: str, config: NoiseConfig | None = None) -> bool:
     if not words or len(words) > (config or settings().noise).max_timestamp_words:
         return False
     if all(t[0].isdigit() for t in words):
-        # bare numbers ("0:00", "2:05") are a player's clock; a whole numeric date ("03/11/2026 20:15") is a date
+        # bare numbers ("0:00", "2:05") are a player's clock; a whole numeric date ("12/05/2031 20:15") is a date
         return bool(_NUMERIC_DATE.fullmatch(text.strip()))
     core = 0
     for t in words:
@@ -136,7 +136,7 @@ _STANDARDS = re.compile(
     r"|(?:is|are) committed to (?:accuracy|fairness|independen\w+|integrity)"
     r"|editorial (?:code|charter)|press (?:council|standards organisation|standards organization)"
     r"|free from (?:bias|influence))\b", _I)
-# A named house code ("X follows the Northgate Standards", "The X Standards: …"): capitals matter here, "follows
+# A named house code ("X abides by the Coastal Press Code", "The X Standards: …"): capitals matter here, "follows
 # the building code" is news.
 _STANDARDS_NAMED = re.compile(
     r"\b(?i:follows?|adheres? to|abides? by|subscribes? to|is bound by) (?:the )?(?:[A-Z][\w&'-]* ){1,3}"
@@ -173,8 +173,8 @@ def is_self_promotion(text: str, config: NoiseConfig | None = None) -> bool:
     return bool(_SELF_INTRO.match(text) and _PITCH.search(text))
 
 
-# A columnist's note after the column: "X is a former … and writes a weekly column on …", "X writes on city
-# affairs every Tuesday"; a partisan writer's promise: "X tells the stories the big papers won't".
+# A columnist's note after the column: "X is a former … and writes a weekly column on …", "X writes on harbour
+# life every Thursday"; a partisan writer's promise: "X says what the big papers won't".
 _COLUMN_BIO = re.compile(
     rf"^{_PERSON}\s+(?:(?:is|was) [^.]{{0,100}}?\band )?(?:writes|has written|blogs|presents|hosts)\s+"
     r"(?:a (?:weekly|monthly|fortnightly|regular|daily) (?:column|blog|newsletter|podcast)"
@@ -183,7 +183,7 @@ _PROMO_BIO = re.compile(
     rf"^{_PERSON}\s+(?:tells|brings you|reports|writes|exposes|says)\b.{{0,60}}\b(?:big (?:papers|media|networks)"
     r"|(?:mainstream|establishment|legacy|corporate) (?:media|press|papers)|too (?:scared|afraid) to|won[’']t (?:touch"
     r"|tell|print|report)|refuse to (?:print|report|tell))", _I)
-# A site's tagline with a pitch ("exposing the lies the establishment media won't touch"): a phrase, no sentence.
+# A site's tagline with a pitch ("the truths the establishment media won't touch"): a phrase, no sentence.
 _TAGLINE_PITCH = re.compile(
     r"\b(?:(?:mainstream|establishment|legacy|corporate|big) (?:media|press|papers)|(?:they|media) (?:won[’']t|don[’']t"
     r"|will not|refuse to) (?:touch|tell|print|report|show)|the news they (?:hide|bury|won[’']t))\b", _I)

@@ -71,7 +71,7 @@ _TEASER_LABEL = (
     r"|(?:[A-Z][\w&']* ){0,3}(?:podcasts?|quiz(?:zes)?)|in other news|elsewhere(?: on [\w&' ]{1,30})?"
     r"|(?:watch|listen)(?: live| again| now| back)?(?: on [\w&' ]{1,30})?)")
 CHROME_RULES: list[tuple[str, re.Pattern[str], int]] = [
-    # "Related: A | B", "Read more: …", "Most read: …", "Quiz: …", "BREAKING: … - updates here": a teaser
+    # "Related: A | B", "Read more: …", "Most read: …", "Quiz: …", "BREAKING: …": a teaser
     # for other pages, its label first.
     ("related", re.compile(_TEASER_LABEL + r"\s*(?::|\s[–—-])\s*\S.*", _I), 45),  # "Trending | World | …" is a menu
     # Paywall meters and registration walls.
@@ -94,7 +94,7 @@ CHROME_RULES: list[tuple[str, re.Pattern[str], int]] = [
         r"(?:advertisement|advert|ad|sponsored(?: content| post| links?)?|promoted(?: content)?|paid (?:content|post"
         r"|partnership)|partner content)\s*(?::|\s[|–—-])\s*\S.*"
         r"|.{0,160}(?:\b18\+|\b(?:bet|gamble|play) (?:responsibly|safely)|\bgambling help\b|\bt&cs apply\b).{0,120}", _I), 45),
-    # The outlet's own programmes and pages: "Listen again on the … app", "Watch live: …", "… on 94.2 FM".
+    # The outlet's own programmes and pages: "Listen again on the … app", "Watch live: …", "… on 98.4 FM".
     ("advertisement", re.compile(
         r"(?:.{0,60}[:.|]\s*)?(?:listen|watch|tune in|catch up|download|follow|get)(?: again| live| now| back| in full)?"
         r"\b.{0,100}\b(?:app|\d{2,3}(?:\.\d)? ?(?:fm|mhz|am)|radio|podcasts?|programmes?|programs?|bulletins?"
@@ -102,7 +102,7 @@ CHROME_RULES: list[tuple[str, re.Pattern[str], int]] = [
     ("media_player", re.compile(
         r"(?:listen to|hear|play) (?:this|the) (?:article|story|report)\b.{0,40}|audio(?: version)?\s*[:(]?\s*"
         r"\d{1,2}(?::\d{2}| ?min)\b.{0,20}", _I), 12),
-    # Weather, tide and travel strips: "Weather: 6C, showers | …", "Varrow weather: …", "Travel: …".
+    # Weather, tide and travel strips: "Weather: 11C, light rain | …", "Quillmoor weather: …", "Travel: …".
     ("page_chrome", re.compile(
         r"(?:[\w'’]+ ){0,2}(?:weather|forecast|tides?|travel|traffic)(?: next| now| update| news| latest| outlook"
         r"| and travel)?\s*:\s*\S.*|.{0,40}(?:-?\d{1,2} ?°[CF]?|\b-?\d{1,2}C\b).{0,60}", _I), 30),
@@ -115,8 +115,8 @@ CHROME_RULES: list[tuple[str, re.Pattern[str], int]] = [
         r"|.{0,60}\b(?:uses?|used|using) (?:ai|a\.i\.|automated|artificial intelligence|machine[- ]learning|generative ai)"
         r"(?: \w+)? tools?\b.{0,40}\b(?:news|articles?|stories|content|research|draft\w*|summar\w+|writ\w+|edit\w*)"
         r"\b.{0,80}", _I), 40),
-    # Reader appeals: "Your support keeps … reporting free", "Chip in today and keep independent journalism
-    # alive"; "SHARE THIS if …".
+    # Reader appeals: "Your support keeps … journalism going", "Chip in to keep us
+    # independent"; "SHARE THIS if …".
     ("subscribe", re.compile(
         r".{0,80}\b(?:become an? (?:member|supporter|subscriber|patron|friend)|chip in|donate|make a (?:donation"
         r"|contribution)|your (?:support|donation|contribution|membership) (?:keeps|helps|makes|funds|pays)"
@@ -292,12 +292,12 @@ _DAY_DATE = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2}\.\d{2} ?(?:[ap]\.?m\b|h\b)|
 
 
 def is_name_line(text: str) -> bool:
-    """A person's name and where they write from or for, alone on a line ("Anja Korel, Vell")."""
+    """A person's name and where they write from or for, alone on a line ("Ilse Marrow, Quillmoor")."""
     return bool(_NAME_LINE.fullmatch(text.strip()))
 
 
 def is_bare_name(text: str) -> bool:
-    """Two or three capitalised words and nothing else ("Jonas Reed"): under a headline, the writer's name."""
+    """Two or three capitalised words and nothing else ("Ilse Marrow"): under a headline, the writer's name."""
     return bool(re.fullmatch(r"[A-Z][\w'’.-]+(?: (?:de|van|von|da|del|[A-Z][\w'’.-]+)){1,2}", text.strip()))
 
 
@@ -318,7 +318,7 @@ def is_link_list(text: str) -> bool:
     if max(sizes) > 14 or any(ends_sentence(x) and n >= 6 for x, n in zip(items, sizes, strict=True)):
         return False
     if "  " in text and not any(c in text for c in "|•·+"):
-        # Wide gaps alone: a menu's short capitalised items ("Football  Transfers  Ice hockey").
+        # Wide gaps alone: a menu's short capitalised items ("News  Sport  Harbour  Culture").
         return len(items) >= 3 and max(sizes) <= 3 and all(x[:1].isupper() for x in items)
     return len(items) >= 3 or max(sizes) <= 3
 
