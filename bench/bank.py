@@ -37,7 +37,8 @@ nothing carried from one cluster to the next: ``parallax.pipeline.brief_paths([c
 * **loaded**: gold loaded terms flagged (a ``LoadedFlag`` on the page overlapping the sentence, one of whose terms
   overlaps the term); ``neutral`` = gold neutral phrases flagged (lower is better).
 * **noise**: gold ``noise.remove`` lines still in the cleaned text, ``noise.keep`` lines lost (neither in the
-  cleaned text nor the title).
+  cleaned text nor the title); ``keep_lost_meta`` (in the JSON counts) = those of the lost lines that were removed
+  as a byline or a date line (the article's metadata, recorded in ``Article.removed``).
 * **speakers**: gold quotes whose printed fact (or, when no printed fact holds the quote, the product's own
   statement from ``parallax.stages.crosscheck.collect_statements``) names the right speaker (surname).
 * **headlines**: each gold story beside the headline of its best-overlapping brief story (word overlap).
@@ -444,6 +445,11 @@ def score_loaded(flags: list[Any], gold: Gold, loc: Located) -> tuple[Counter[st
     return c, {"loaded_missed": missed, "neutral_flagged": neutral_flagged}
 
 
+# Removal kinds that are the article's own metadata, kept in `Article.removed` by design (bylines, date lines):
+# the shared bank's gold keeps them as article lines, our converted clusters' gold removes them as noise.
+METADATA_KINDS = {"byline", "timestamp"}
+
+
 def score_noise(articles: dict[str, Any], gold: Gold) -> tuple[Counter[str], dict[str, Any]]:
     c: Counter[str] = Counter()
     kept, lost = [], []
@@ -461,6 +467,8 @@ def score_noise(articles: dict[str, Any], gold: Gold) -> tuple[Counter[str], dic
             if not (has(text, line) or has(title, line)):
                 c["keep_lost"] += 1
                 kinds = sorted({r.kind for r in (art.removed if art else []) if has(r.text, line)})
+                if kinds and set(kinds) <= METADATA_KINDS:
+                    c["keep_lost_meta"] += 1
                 lost.append({"page": page, "line": line[:160], "removed_as": kinds or ["?"]})
     return c, {"noise_kept": kept, "article_lines_lost": lost}
 

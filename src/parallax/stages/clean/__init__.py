@@ -10,7 +10,14 @@ nothing else and runs them all:
 - site: blocks repeated on many of this site's pages (`site.site_boilerplate`, when several are known),
 - noise: timestamp and byline lines, standards footers, self-promoting bios, contact lines, join calls
   (`noise`), each removed as a whole block,
-- lines: line rules (share buttons, comment counters, photo credits, player leftovers …),
+- chrome: page chrome that scrapes keep inline (`rules.CHROME_RULES`): teasers with their label ("Related: …",
+  "READ MORE: …", "Most read: …"), paywall meters, comment-status lines, cookie banners, labelled adverts and
+  betting small print, the outlet's own programmes ("Listen again on the … app"), "Listen to this article",
+  weather, tide and travel strips, "views are the author's own" and AI-tools disclosures, syndication and
+  redistribution small print, reader appeals, view counters; the same teasers in Spanish and a few other
+  languages,
+- lines: line rules (share buttons, comment counters, photo credits, player leftovers, one-line menus and
+  tickers …),
 - sections: a "Related articles" or "Comments" header with the headline lines it holds,
 - top: the headline, and the site name and motto above it,
 - headline_runs / tail: lists of other headlines, short leftovers after the article's last paragraph,
@@ -141,7 +148,11 @@ def _apply_top(blocks: list[Block], title: str | None, mark_header: bool = True)
                 title_idx = i
                 break
     if title_idx is None and not title:
-        heads = [i for i in top if rules.is_headline_like(blocks[i].text) and blocks[i].n_words >= 3]
+        # The headline is the last headline-like line of the top that is not a dateline, a menu or a name
+        # line under it ("Ilse Marrow, Quillmoor").
+        heads = [i for i in top if rules.is_headline_like(blocks[i].text) and blocks[i].n_words >= 3
+                 and not rules.is_dateline(blocks[i].text) and not rules.is_link_list(blocks[i].text)
+                 and not rules.is_name_line(blocks[i].text)]
         if heads:
             title_idx = heads[-1]
     if title_idx is None:
@@ -150,6 +161,8 @@ def _apply_top(blocks: list[Block], title: str | None, mark_header: bool = True)
     for i in top:
         if mark_header and i < title_idx:
             _mark(blocks[i], "site_header", "above the headline")
+        elif i > title_idx and (rules.is_name_line(blocks[i].text) or rules.is_bare_name(blocks[i].text)):
+            _mark(blocks[i], "byline", "the writer's name under the headline")
     return title or blocks[title_idx].text
 
 
@@ -184,8 +197,15 @@ def _apply_headline_runs(blocks: list[Block], min_run: int | None = None) -> Non
 
 
 def _apply_tail(blocks: list[Block]) -> None:
-    """Short lines left after the article's last paragraph are page furniture."""
+    """Short lines left after the article's last paragraph are page furniture; so is a teaser's paragraph
+    stranded under another story's listed headline after the article."""
     content = [i for i, b in enumerate(blocks) if b.kind is None and rules.is_body_paragraph(b.text)]
+    while len(content) > 1 and content[-1] - content[-2] > 1 and blocks[content[-1] - 1].kind == "related" \
+            and rules.is_headline_like(blocks[content[-1] - 1].text):
+        # "Most read" / "Also in today's paper": a headline, then its standfirst, with nothing of the article
+        # after it; a paragraph right after the article's own (content[-1] - content[-2] == 1) never goes.
+        _mark(blocks[content[-1]], "related", "a teaser's paragraph under another story's headline after the article")
+        content.pop()
     if not content:
         return
     last = content[-1]
@@ -212,12 +232,12 @@ def _apply_tail(blocks: list[Block]) -> None:
 _CONTAINER_KINDS = {"navigation", "cookie_notice", "comments", "related", "share", "tags", "advertisement",
                     "subscribe"}
 
-TEXT_STEPS = ("site", "noise", "lines", "sections", "top", "headline_runs", "tail", "glued")
+TEXT_STEPS = ("site", "noise", "chrome", "lines", "sections", "top", "headline_runs", "tail", "glued")
 
 
 def html_steps(config: CleanConfig) -> frozenset[str]:
     """The text steps that run on an HTML page's extracted blocks (`CleanConfig.html_*`)."""
-    on = {"site": config.html_site, "noise": config.html_noise, "lines": config.html_lines,
+    on = {"site": config.html_site, "noise": config.html_noise, "chrome": config.html_chrome, "lines": config.html_lines,
           "sections": config.html_sections, "top": config.html_top, "headline_runs": config.html_headline_runs,
           "tail": config.html_tail, "glued": config.html_glued}
     return frozenset(s for s in TEXT_STEPS if on[s])
@@ -297,6 +317,13 @@ def _apply_noise(blocks: list[Block]) -> None:
             b.kind, b.reason = found
 
 
+def _apply_chrome(blocks: list[Block]) -> None:
+    for b in blocks:
+        kind = rules.chrome_kind(b.text)
+        if kind:
+            _mark(b, kind, f"page chrome: {kind.replace('_', ' ')}")
+
+
 def _apply_glued(blocks: list[Block], title: str | None, strict: bool) -> None:
     content = [b for b in blocks if b.kind is None]
     for s, e in find_glued_stories([b.text for b in content], title or "", strict=strict):
@@ -324,6 +351,8 @@ def _clean(raw: str, title: str | None, *, detect_glued: bool, extracted: str | 
         _apply_site(blocks, boilerplate)
     if "noise" in steps:
         _apply_noise(blocks)
+    if "chrome" in steps:
+        _apply_chrome(blocks)
     if "lines" in steps:
         _apply_line_rules(blocks)
     if "sections" in steps:

@@ -60,6 +60,101 @@ LINE_RULES: list[tuple[str, re.Pattern[str]]] = [
         r"|(?i:\d+ min(ute)?s? read|reading time.{0,20}))\s*"))
 ]
 
+# Page chrome that scrapes keep inline, by kind (issue 21, item 3). Written for the kind of line any news site
+# prints, never for one page's words: (kind, pattern matched against the whole stripped block, longest line
+# in words).
+_TEASER_LABEL = (
+    r"(?:related(?: \w+){0,2}|read (?:more|next|also|this)|also (?:read|on|in) [\w&' ]{1,30}|see also"
+    r"|more (?:on|from|about|in) [\w&' ]{1,40}|more [\w&' ]{1,30} coverage|(?:most|top) (?:read|watched|viewed|popular"
+    r"|shared|clicked|commented)(?: \w+){0,3}|trending(?: now| stories| today)?|recommended(?: for you| reading)?"
+    r"|you (?:may|might) also (?:like|enjoy)|don[’']?t miss|editor[’']?s picks?|breaking(?: news)?"
+    r"|(?:[A-Z][\w&']* ){0,3}(?:podcasts?|quiz(?:zes)?)|in other news|elsewhere(?: on [\w&' ]{1,30})?"
+    r"|(?:watch|listen)(?: live| again| now| back)?(?: on [\w&' ]{1,30})?)")
+CHROME_RULES: list[tuple[str, re.Pattern[str], int]] = [
+    # "Related: A | B", "Read more: …", "Most read: …", "Quiz: …", "BREAKING: …": a teaser
+    # for other pages, its label first.
+    ("related", re.compile(_TEASER_LABEL + r"\s*(?::|\s[–—-])\s*\S.*", _I), 45),  # "Trending | World | …" is a menu
+    # Paywall meters and registration walls.
+    ("subscribe", re.compile(
+        r".{0,60}\b(?:you(?:[’']ve| have) (?:read |reached |used |got )?(?:\d+|your|all|one)\b.{0,30}\bfree"
+        r" (?:articles?|stories|reads|views)|free (?:articles?|stories) (?:left|remaining)"
+        r"|(?:register|subscribe|sign up|log in)(?: now| today| free)? (?:for|to (?:get|enjoy|unlock)) (?:unlimited|full"
+        r"|free|premium) access|subscriber (?:login|log ?in|sign ?in)|(?:is|are) free (?:for|to) registered\b"
+        r"|upgrade to [\w&' ]{1,40}\b(?:plus|premium|pro|digital)\b|unlock (?:this|all|full|unlimited)"
+        r" (?:article|story|stories|access)).{0,120}", _I), 40),
+    ("comments", re.compile(
+        r"(?:comments (?:are|have been) (?:now )?(?:closed|open|disabled|switched off|turned off|paused)"
+        r"|(?:log|sign) in to (?:comment|reply|join the (?:discussion|conversation))).{0,120}", _I), 30),
+    ("cookie_notice", re.compile(
+        r".{0,80}\b(?:[\w&]+ uses cookies|use of cookies|cookies help us|we value your privacy"
+        r"|(?:our|\d+) partners (?:store|use|process|access)\b|store and(?:/or)? access information on (?:your|a) device)"
+        r".{0,200}", _I), 60),
+    # An advert with its label, a betting ad's small print.
+    ("advertisement", re.compile(
+        r"(?:advertisement|advert|ad|sponsored(?: content| post| links?)?|promoted(?: content)?|paid (?:content|post"
+        r"|partnership)|partner content)\s*(?::|\s[|–—-])\s*\S.*"
+        r"|.{0,160}(?:\b18\+|\b(?:bet|gamble|play) (?:responsibly|safely)|\bgambling help\b|\bt&cs apply\b).{0,120}", _I), 45),
+    # The outlet's own programmes and pages: "Listen again on the … app", "Watch live: …", "… on 98.4 FM".
+    ("advertisement", re.compile(
+        r"(?:.{0,60}[:.|]\s*)?(?:listen|watch|tune in|catch up|download|follow|get)(?: again| live| now| back| in full)?"
+        r"\b.{0,100}\b(?:app|\d{2,3}(?:\.\d)? ?(?:fm|mhz|am)|radio|podcasts?|programmes?|programs?|bulletins?"
+        r"|channel|live page|updates page|live blog|live coverage)\b.{0,80}", _I), 25),
+    ("media_player", re.compile(
+        r"(?:listen to|hear|play) (?:this|the) (?:article|story|report)\b.{0,40}|audio(?: version)?\s*[:(]?\s*"
+        r"\d{1,2}(?::\d{2}| ?min)\b.{0,20}", _I), 12),
+    # Weather, tide and travel strips: "Weather: 11C, light rain | …", "Quillmoor weather: …", "Travel: …".
+    ("page_chrome", re.compile(
+        r"(?:[\w'’]+ ){0,2}(?:weather|forecast|tides?|travel|traffic)(?: next| now| update| news| latest| outlook"
+        r"| and travel)?\s*:\s*\S.*|.{0,40}(?:-?\d{1,2} ?°[CF]?|\b-?\d{1,2}C\b).{0,60}", _I), 30),
+    # Who the outlet is and how it works, not the story: "Views expressed … are the author's own", an AI or
+    # automation disclosure.
+    ("disclaimer", re.compile(
+        r"(?:.{0,100}[.:]\s+)?(?:the )?(?:views|opinions)(?: expressed)?(?: (?:in|here|on|by)(?: this| these)? \w+)?"
+        r" (?:(?:are|is|do not)\b.{0,60}\b(?:author|writer|contributor|columnist|guest)s?\b"
+        r"|(?:are|is|do) not (?:necessarily )?(?:those of|reflect|represent)\b).{0,60}"
+        r"|.{0,60}\b(?:uses?|used|using) (?:ai|a\.i\.|automated|artificial intelligence|machine[- ]learning|generative ai)"
+        r"(?: \w+)? tools?\b.{0,40}\b(?:news|articles?|stories|content|research|draft\w*|summar\w+|writ\w+|edit\w*)"
+        r"\b.{0,80}", _I), 40),
+    # Reader appeals: "Your support keeps … journalism going", "Chip in to keep us
+    # independent"; "SHARE THIS if …".
+    ("subscribe", re.compile(
+        r".{0,80}\b(?:become an? (?:member|supporter|subscriber|patron|friend)|chip in|donate|make a (?:donation"
+        r"|contribution)|your (?:support|donation|contribution|membership) (?:keeps|helps|makes|funds|pays)"
+        r"|(?:support|fund|back) (?:our|independent|local|quality) (?:journalism|reporting|newsroom|work))\b.{0,120}", _I), 30),
+    # Newsletter chrome: "Sign up for X, free every morning", "… or unsubscribe here", a digest's greeting.
+    ("subscribe", re.compile(
+        r"(?:sign up|subscribe|register) (?:for|to|here)\b.{0,80}\b(?:free|every (?:morning|day|week|evening)|daily"
+        r"|weekly|newsletters?|briefing|digest|inbox|alerts?)\b.{0,80}|.{0,120}\bunsubscribe (?:at any time|anytime|here)"
+        r"\b.{0,40}", _I), 30),
+    ("page_chrome", re.compile(
+        r"(?:good (?:morning|evening|afternoon)[.,!]?\s*)?here(?:[’']s| is| are) (?:what you need to know"
+        r"|your (?:morning|evening|daily|weekly) (?:briefing|digest|update|news|roundup))\b.{0,60}"
+        r"|that[’']s (?:it|all) for (?:today|this (?:morning|evening|week))\b.{0,120}", _I), 30),
+    ("share", re.compile(r"share (?:this|it)(?: (?:article|story|post|page|video))?(?: (?:if|with|now|on)\b.{0,80})?[.!]*", _I), 16),
+    # Blog chrome: view, read and like counters ("1,204 views", "Views: 532").
+    ("comments", re.compile(r"(?:\d[\d,.]*[kK]? (?:views|reads|likes|shares)|(?:views|reads|likes|shares) ?: ?\d[\d,.]*[kK]?)"
+                            r"(?:\s*[|·•,]\s*\d[\d,.]*[kK]? \w+)*", _I), 8),
+    # The same teasers and walls in Spanish, French, German, Italian and Portuguese pages.
+    ("related", re.compile(
+        r"(?:lo más (?:leído|visto|compartido)|(?:las |los )?más (?:leídas?|leídos|vist[oa]s)|noticias relacionadas"
+        r"|te puede interesar|(?:lee|leer|ver) (?:también|más)|también te puede interesar|les plus lus|à lire aussi"
+        r"|lire aussi|sur le même sujet|meistgelesen|mehr zum thema|auch interessant|i più letti|leggi anche"
+        r"|mais lidas|leia (?:também|mais))(?:\s*[:|–—-]\s*\S.*)?", _I), 45),
+    ("subscribe", re.compile(r"(?:suscríbete|suscribirse|hazte (?:socio|suscriptor)|abonnez-vous|jetzt abonnieren"
+                             r"|abbonati|assine)\b.{0,120}", _I), 30),
+    ("advertisement", re.compile(r"(?:publicidad|anuncio|publicité|anzeige|werbung|pubblicità)\s*[:.]?", _I), 3),
+    ("cookie_notice", re.compile(r".{0,80}\b(?:(?:utilizamos|usamos) cookies|nous utilisons des cookies"
+                                 r"|wir verwenden cookies|utilizziamo (?:i )?cookie)\b.{0,200}", _I), 60),
+    # Agency and syndication small print: "(c) 2026 X. Not for redistribution", "supplied by … under a
+    # content-sharing agreement", "may not be republished without a licence".
+    ("legal", re.compile(
+        r"\(c\)\s.{0,200}|.{0,100}\b(?:redistribution (?:is )?(?:prohibited|not permitted)|not for (?:re)?distribution"
+        r"|may not be (?:re)?(?:published|produced|distributed|broadcast)|for syndication (?:enquiries|inquiries|requests)"
+        r"|content-sharing (?:agreement|partnership|arrangement)|(?:supplied|provided|republished|reproduced) (?:by|with"
+        r" permission of|courtesy of) .{1,60} under (?:a|an|the) .{0,40}(?:agreement|licen[cs]e|partnership)"
+        r"|registered in (?:[A-Z][\w-]+ ?){1,3}(?:\.|,|$)|for subscriber use only).{0,200}", _I), 60),
+]
+
 DISCLAIMER = re.compile(
     r"(^(ai disclaimer|disclaimer|transparency note|ai notice)\s*[:\-–]"
     r"|\b(generated|written|produced|created|compiled|assisted)\b.{0,60}\b(by|with|using)\b.{0,40}"
@@ -89,7 +184,9 @@ SECTION_HEADERS: dict[str, re.Pattern[str]] = {
         r"|news|in)\b.{0,40}|read more|read (also|next)|also read|see also|recommended( for you| stories| articles| reading)?"
         r"|you (may|might) (also )?(like|be interested in)|trending( now| stories)?|most (read|popular|viewed|shared)"
         r"|top (stories|most read|news|headlines)|latest( news| stories| headlines| articles)?|what to read next"
-        r"|up next|editor[’']?s picks|popular (now|stories)|more headlines|other (news|stories))\s*:?", _I),
+        r"|up next|editor[’']?s picks|popular (now|stories)|more headlines|other (news|stories)"
+        r"|lo más (leído|visto)|(las |los )?más (leídas?|leídos|vist[oa]s)|noticias relacionadas|te puede interesar"
+        r"|les plus lus|à lire aussi|meistgelesen|i più letti|mais lidas)\s*:?", _I),
     "comments": re.compile(
         r"(\d+\s+)?(comments?|responses|discussion|reader comments)(\s*\(\d+\))?|leave a (reply|comment)"
         r"|join the (discussion|conversation)|what do you think\?|post a comment|add (a|your) comment\s*", _I),
@@ -139,6 +236,22 @@ def is_headline_like(text: str) -> bool:
                                                  or title_case_ratio(text) >= cfg.title_case_share)
 
 
+_LIST_MARK = re.compile(r"^(?:[-*•–]|\d{1,2}[.)])\s+")
+
+
+def chrome_kind(text: str) -> str | None:
+    """The kind of page chrome one stripped line is (`CHROME_RULES`: teasers, paywalls, promos, weather and
+    travel strips, disclaimers, syndication small print …), or None. A quotation is never chrome."""
+    text = _LIST_MARK.sub("", text)
+    if not text or text.startswith(("“", '"', "‘", "«")):
+        return None
+    n = len(words(text))
+    for kind, pat, most in CHROME_RULES:
+        if n <= most and pat.fullmatch(text):
+            return kind
+    return None
+
+
 def classify_line(text: str) -> str | None:
     """The boilerplate kind of one stripped line, or None when it may be content."""
     n = len(words(text)) if text else 0
@@ -154,12 +267,60 @@ def classify_line(text: str) -> str | None:
         return "legal"
     if AUTHOR_BIO.search(text) and n < 150 and not text.startswith(("“", '"')) and not REPORTED.search(text):
         return "author_bio"
+    chrome = chrome_kind(text)
+    if chrome:
+        return chrome
     for kind, pat in LINE_RULES:
         if n <= MAX_WORDS.get(kind, 12) and pat.fullmatch(text):
             if kind == "navigation" and n > 6 and not any(c in text for c in "|›»>/"):
                 continue
             return kind
+    if not text.startswith(("“", '"', "‘")) and is_link_list(text):
+        return "navigation"
     return None
+
+
+_ITEM_SEP = re.compile(r"\s+[|•·]\s+|\s*\+\+\+\s*|\s{2,}")
+_DATE_PART = re.compile(r"\d{1,2}:\d{2}|\b\d{4}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+                        r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.? \d{1,2}\b", _I)
+
+
+_NAME_LINE = re.compile(r"[A-Z][\w'’.-]+(?: [A-Z][\w'’.-]+){1,2},(?: [A-Z][\w'’.-]+){1,3}")
+_DAY_DATE = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2}\.\d{2} ?(?:[ap]\.?m\b|h\b)|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
+                       r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}"
+                       r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}", _I)
+
+
+def is_name_line(text: str) -> bool:
+    """A person's name and where they write from or for, alone on a line ("Ilse Marrow, Quillmoor")."""
+    return bool(_NAME_LINE.fullmatch(text.strip()))
+
+
+def is_bare_name(text: str) -> bool:
+    """Two or three capitalised words and nothing else ("Ilse Marrow"): under a headline, the writer's name."""
+    return bool(re.fullmatch(r"[A-Z][\w'’.-]+(?: (?:de|van|von|da|del|[A-Z][\w'’.-]+)){1,2}", text.strip()))
+
+
+def is_dateline(text: str) -> bool:
+    """A line that carries a full date or a clock time ("3 May 2025 15:52 | Agency | Section"): no headline
+    (a year alone may well be in one)."""
+    return bool(_DAY_DATE.search(text))
+
+
+def is_link_list(text: str) -> bool:
+    """A menu, ticker or list of links on one line: items split by " | ", "•", "+++" or the wide gaps a
+    scraped menu keeps, each a few words with no sentence in it ("News | Sport | Weather", "Sign up | Log in",
+    "TICKER +++ A +++ B"). A dateline ("3 May 2025 15:52 | Agency | Section") is not one."""
+    items = [x.strip(" :") for x in _ITEM_SEP.split(text) if x.strip(" :")]
+    if len(items) < 2 or len(words(text)) > 60 or _DATE_PART.search(text):
+        return False
+    sizes = [len(words(x)) for x in items]
+    if max(sizes) > 14 or any(ends_sentence(x) and n >= 6 for x, n in zip(items, sizes, strict=True)):
+        return False
+    if "  " in text and not any(c in text for c in "|•·+"):
+        # Wide gaps alone: a menu's short capitalised items ("News  Sport  Harbour  Culture").
+        return len(items) >= 3 and max(sizes) <= 3 and all(x[:1].isupper() for x in items)
+    return len(items) >= 3 or max(sizes) <= 3
 
 
 def section_kind(text: str) -> str | None:
