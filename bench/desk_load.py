@@ -203,14 +203,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.copies < 1 or args.clients < 1 or args.duration <= 0:
         ap.error("--copies and --clients must be at least 1, --duration above 0")
     _parallax()
-    from parallax.web.loadtest import _free_port
+    from parallax.web.loadtest import free_port
 
     with tempfile.TemporaryDirectory(prefix="parallax-desk-load-") as tmp:
         db = args.db
         if not db:
             db = str(Path(tmp) / "desk.db")
             build_store(db, args.copies)
-        host, port = "127.0.0.1", _free_port()
+        host, port = "127.0.0.1", free_port()
         env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONPATH=os.pathsep.join(
             filter(None, [str(REPO_ROOT / "src"), os.environ.get("PYTHONPATH")])))
         env.pop("PARALLAX_API_TOKEN", None)

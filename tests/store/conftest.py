@@ -26,7 +26,7 @@ EXAMPLES = REPO / "examples"
 _counter = itertools.count()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -71,7 +71,7 @@ class _Cluster:
             if not self.as_user:
                 self.error = "running as root without runuser: cannot start PostgreSQL as `postgres`"
                 return
-        port = _free_port()
+        port = free_port()
         try:
             self._run([str(self.bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-N",
                        "-E", "UTF8", "--locale=C"])

@@ -69,7 +69,7 @@ def client(app: Any) -> Iterator[Any]:
         yield c
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -82,7 +82,7 @@ def live_server(desk_store: Any) -> Iterator[str]:
 
     from parallax.web import create_app
 
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(desk_store, api_token=TOKEN), host="127.0.0.1", port=port,
                                            log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, name="parallax-web-test", daemon=True)

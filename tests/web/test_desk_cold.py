@@ -58,7 +58,7 @@ def _blocking_briefs(monkeypatch: pytest.MonkeyPatch, blocked: str) -> tuple[thr
 
     started, release = threading.Event(), threading.Event()
     calls: list[tuple[str, str]] = []
-    compute = briefs._compute_story
+    compute = briefs.compute_story
 
     def held(store: Any, sid: str, articles: list, length: str) -> Any:
         calls.append((sid, length))
@@ -68,7 +68,7 @@ def _blocking_briefs(monkeypatch: pytest.MonkeyPatch, blocked: str) -> tuple[thr
                 raise RuntimeError("the test never released the brief")
         return compute(store, sid, articles, length)
 
-    monkeypatch.setattr(briefs, "_compute_story", held)
+    monkeypatch.setattr(briefs, "compute_story", held)
     return started, release, calls
 
 
@@ -133,13 +133,13 @@ def test_store_thread_never_computes_a_brief(cold_store: Any, monkeypatch: pytes
     from parallax.web import create_app
 
     where: list[str] = []
-    compute = briefs._compute_story
+    compute = briefs.compute_story
 
     def spy(store: Any, sid: str, articles: list, length: str) -> Any:
         where.append(threading.current_thread().name)
         return compute(store, sid, articles, length)
 
-    monkeypatch.setattr(briefs, "_compute_story", spy)
+    monkeypatch.setattr(briefs, "compute_story", spy)
     app = create_app(cold_store, revision_ttl=0.0)
     with TestClient(app, raise_server_exceptions=False) as client:
         for path in ("/", "/api/daily", "/feeds/daily.atom"):
@@ -157,13 +157,13 @@ def test_read_only_store_briefs_on_the_pool(cold_store: Any, monkeypatch: pytest
     from parallax.web import create_app
 
     where: list[str] = []
-    compute = briefs._compute_story
+    compute = briefs.compute_story
 
     def spy(store: Any, sid: str, articles: list, length: str) -> Any:
         where.append(threading.current_thread().name)
         return compute(store, sid, articles, length)
 
-    monkeypatch.setattr(briefs, "_compute_story", spy)
+    monkeypatch.setattr(briefs, "compute_story", spy)
     ro = Store(cold_store.url, read_only=True)
     sid = story_id(ro, "Sable")
     try:

@@ -97,7 +97,7 @@ def _require_story(store: Store, story_id: str) -> str:
 # Briefs
 
 
-def _compute_story(store: Store, sid: str, articles: list[Article], length: str) -> Story:
+def compute_story(store: Store, sid: str, articles: list[Article], length: str) -> Story:
     from parallax.pipeline import brief_story_articles
 
     _prime_embeddings(store, articles)
@@ -125,7 +125,7 @@ def brief_story(store: Store, story_id: str, *, length: str = "standard", record
         return story
     if cached_only:
         raise NotBriefed([(sid, length)], recordable=record)
-    story = _compute_story(store, sid, arts, length)
+    story = compute_story(store, sid, arts, length)
     story.coverage["version"] = None
     if record:
         d = story.to_dict()

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 GOAL_RPS, GOAL_P99_MS = 200.0, 200.0
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         parts = urlsplit(args.url)
         host, port = parts.hostname or "127.0.0.1", parts.port or 80
     else:
-        host, port = "127.0.0.1", _free_port()
+        host, port = "127.0.0.1", free_port()
         db = args.db
         if not db:
             tmp = tempfile.TemporaryDirectory(prefix="parallax-load-")
