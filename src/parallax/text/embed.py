@@ -24,6 +24,7 @@ import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -111,13 +112,19 @@ class OnnxEmbedder:
         self._input_names: list[str] = []
 
     def warm_up(self) -> None:
-        if self._session is not None:
+        """Load the model (session, its input names and the tokenizer), all three set at once: a load that
+        is interrupted (a page's time budget) leaves none set, and the next call loads them again."""
+        if self._session is not None and self._tokenizer is not None:
             return
+        session, names, tok = self._load()
+        self._session, self._input_names, self._tokenizer = session, names, tok
+
+    def _load(self) -> tuple[Any, list[str], Any]:
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ParallaxError(f"{exc.name} is not installed; {INSTALL_HINT}", code="PX201",
+            raise ParallaxError(f"{exc.name} is not installed ({exc}); {INSTALL_HINT}", code="PX201",
                                 input=MODEL_NAME) from exc
         onnx_path, tok_path = verified_model_files() if self.verify else locate_model_files()
         opts = ort.SessionOptions()
@@ -125,13 +132,12 @@ class OnnxEmbedder:
         opts.inter_op_num_threads = 1
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.log_severity_level = 3
-        self._session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
-        self._input_names = [i.name for i in self._session.get_inputs()]
+        session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
         tok = Tokenizer.from_file(str(tok_path))
         tok.enable_truncation(MAX_TOKENS)
         tok.no_padding()  # batches are padded here, to the longest of sentences of about one length
-        self._tokenizer = tok
         log.debug("loaded %s from %s", self.name, onnx_path)
+        return session, [i.name for i in session.get_inputs()], tok
 
     def embed(self, texts: list[str]) -> np.ndarray:
         self.warm_up()
