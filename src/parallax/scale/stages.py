@@ -163,6 +163,7 @@ class ArticleMapper:
 def map_articles(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Read rows -> article rows (`rows.ARTICLE_FIELDS`), as the store's `prepare` and the batch do."""
     from parallax.stages.clean import clean_article
+    from parallax.stages.limits import bound_article
     from parallax.stages.provenance import find_credits, minhash, note_masthead
     from parallax.stages.split import split_article
     from parallax.stages.stories import doc_vectors, term_counts
@@ -181,6 +182,7 @@ def map_articles(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         try:
             clean_article(a)
             split_article(a)
+            bound_article(a)  # as the batch and the store: at most limits.max_sentences are briefed
         except ParallaxError as exc:  # PX109 past the page's time budget ...: its own code, said once
             out.append(dict(row, error_code=exc.code, error_message=exc.message))
             continue

@@ -11,7 +11,8 @@ Both read `parallax.config.settings().limits`.
   (which would fail every later page with a wrong "not installed").
 - `bound_article(article)`: keeps the first `max_sentences` content sentences of a page that has more
   (the cross-check's memory grows with the square of a story's sentences); the text stays whole and
-  `article.meta["limits"]` records what was left out.
+  `article.meta["limits"]` records what was left out (`split_article` splits no further than the cap, and
+  the glued-story finder of cleaning looks no further: the page's cost is bounded by it).
 """
 
 from __future__ import annotations
@@ -92,13 +93,14 @@ def _over(input: str, budget: float, spent: float) -> InputRejected:
 def bound_article(article: Article) -> Article:
     """Keep at most `limits.max_sentences` content sentences (and the headings before the last kept one)."""
     cap = settings().limits.max_sentences
+    unsplit = article.meta.pop("unsplit_sentences", 0)  # about how many `split_article` left unsplit
     content = 0
     for k, s in enumerate(article.sentences):
         if s.is_heading:
             continue
         content += 1
         if content > cap:
-            total = content + sum(1 for x in article.sentences[k + 1 :] if not x.is_heading)
+            total = content + sum(1 for x in article.sentences[k + 1 :] if not x.is_heading) + unsplit
             article.sentences = article.sentences[:k]
             article.meta["limits"] = {"sentences": total, "briefed": cap, "briefed_chars": s.start,
                                       "reason": f"over limits.max_sentences ({cap})"}
