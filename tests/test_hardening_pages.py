@@ -3,6 +3,7 @@ issue's items (7: a large prose page; 8: a time budget inside an import; 10: rea
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 
@@ -178,3 +179,117 @@ def test_7_a_generated_megabyte_page_is_briefed_within_a_small_budget(monkeypatc
         (a,), errors = prepare([article_from_text(page, id="big", input="big.txt")])
     assert errors == [] and len(a.content_sentences()) == 60
     assert time.monotonic() - t0 < 60
+
+
+# ---- #10 reading: a stray NUL, legacy Central European and Greek encodings, dates that are no dates -----------
+
+PARA = ("The harbour board of Arvel approved a plan worth 400 thousand crowns on Monday, officials said. "
+        "Work on the new quay starts in the spring, the mayor told reporters.")
+
+
+def test_10_one_nul_byte_does_not_make_a_text_page_binary(tmp_path):
+    from parallax.stages.read import read_paths
+
+    p = tmp_path / "nul.txt"
+    p.write_bytes((PARA + "\n\n").encode() + b"A stray \x00 byte from a broken scraper.\n\n" + PARA.encode())
+    (a,), errors = read_paths([p])
+    assert errors == [] and "\x00" not in a.raw and "A stray  byte" in a.raw
+
+
+def test_10_a_binary_file_without_a_magic_number_is_still_binary(tmp_path):
+    from parallax.stages.read import read_paths
+
+    p = tmp_path / "blob.txt"
+    p.write_bytes(b"header" + bytes([0, 0, 0, 7, 1, 0, 2, 0]) * 200 + PARA.encode())
+    assert [e.code for e in read_paths([p])[1]] == ["PX103"]
+
+
+LEGACY = {
+    "cs": ("Vláda schválila v pondělí nový plán na opravu přístavu. Podle ministra dopravy budou práce stát "
+           "přes dvě stě milionů korun a začnou na jaře, řekl mluvčí radnice. Obyvatelé žádali opravu léta."),
+    "el": ("Η κυβέρνηση ενέκρινε τη Δευτέρα νέο σχέδιο για την επισκευή του λιμανιού. Σύμφωνα με τον υπουργό, "
+           "οι εργασίες θα κοστίσουν πάνω από διακόσια εκατομμύρια ευρώ και θα ξεκινήσουν την άνοιξη."),
+    "pl": ("Rząd zatwierdził w poniedziałek nowy plan naprawy portu. Według ministra prace będą kosztować "
+           "ponad dwieście milionów złotych i rozpoczną się wiosną, powiedział rzecznik."),
+    "hu": ("A kormány hétfőn jóváhagyta a kikötő felújításának új tervét. A miniszter szerint a munkálatok "
+           "több mint kétszáz millió forintba kerülnek, és tavasszal kezdődnek."),
+    "fr": ("Le gouvernement a approuvé lundi un nouveau plan de rénovation du port. Selon le ministre, les "
+           "travaux coûteront plus de deux cents millions d'euros et commenceront au printemps, a-t-il déclaré."),
+    "de": ("Die Regierung hat am Montag einen neuen Plan zur Sanierung des Hafens gebilligt. Die Arbeiten "
+           "werden über zweihundert Millionen Euro kosten und im Frühjahr beginnen. Größere Schäden folgen."),
+    "es": ("El gobierno aprobó el lunes un nuevo plan para la reparación del puerto. Según el ministro, las "
+           "obras costarán más de doscientos millones y comenzarán en primavera. «Es un día histórico», añadió."),
+}
+
+
+@pytest.mark.parametrize(("lang", "enc"), [
+    ("cs", "cp1250"), ("cs", "iso8859_2"), ("el", "cp1253"), ("el", "iso8859_7"), ("pl", "cp1250"),
+    ("pl", "iso8859_2"), ("hu", "cp1250"), ("fr", "cp1252"), ("de", "cp1252"), ("es", "cp1252"), ("fr", "latin-1"),
+])
+def test_10_legacy_encodings_are_read_as_written_not_as_cp1252_mojibake(lang, enc):
+    from parallax.stages.read import decode_bytes
+
+    text = LEGACY[lang]
+    assert decode_bytes(text.encode(enc), f"{lang}.txt") == text  # Czech was "pondìlí … pøístavu"
+
+
+def test_10_short_czech_is_not_read_as_western():
+    from parallax.stages.read import decode_bytes
+
+    assert decode_bytes("Přístav byl uzavřen.".encode("cp1250"), "cs.txt") == "Přístav byl uzavřen."
+
+
+def test_10_a_cp1252_reading_whose_words_fit_no_language_is_warned_about(caplog, monkeypatch):
+    """When no other reading fits (here: none is offered), Windows-1252 is kept, with a warning that names
+    the input: its accented words fit no one language."""
+    import logging
+
+    from parallax.stages.read import decode_bytes
+    from parallax.text import legacy
+
+    garbled = "Pøístav byl uzavøen a pøístaviš tì zavøeli, øekl mluvèí; høištì a nádraží také."
+    assert legacy.fit(garbled, legacy.WESTERN) < Settings().read.legacy_fit
+    monkeypatch.setattr(legacy, "CANDIDATES", [("cp1252", legacy.WESTERN)])
+    with caplog.at_level(logging.WARNING, logger="parallax.stages.read"):
+        assert decode_bytes(garbled.encode("cp1252"), "garbled.txt") == garbled
+    assert any("mojibake" in r.getMessage() and "garbled.txt" in r.getMessage() for r in caplog.records)
+
+
+def _records(tmp_path):
+    p = tmp_path / "feed.jsonl"
+    p.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "good", "text": PARA, "published": "2026-05-01"},
+        {"id": "typo", "text": PARA.replace("400", "500"), "published": "2026-13-45"},
+        {"id": "words", "text": PARA.replace("400", "600"), "date": "yesterday evening"},
+    ]), encoding="utf-8")
+    return p
+
+
+def test_10_an_invalid_publication_date_is_warned_about_by_brief(tmp_path):
+    from click.testing import CliRunner
+
+    from parallax.cli import main
+
+    r = CliRunner().invoke(main, ["brief", str(_records(tmp_path)), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("parallax: warning PX106")]
+    assert len(warnings) == 2
+    assert "'2026-13-45'" in warnings[0] and "feed.jsonl:2" in warnings[0] and "kept without" in warnings[0]
+    assert "'yesterday evening'" in warnings[1]
+
+
+def test_10_an_invalid_publication_date_is_an_ingest_warning(tmp_path):
+    from click.testing import CliRunner
+
+    from parallax.cli import main
+
+    db = str(tmp_path / "desk.db")
+    r = CliRunner().invoke(main, ["ingest", str(_records(tmp_path)), "--db", db, "--no-progress", "--json"])
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    assert summary["new"] == 3
+    assert [(w["code"], "2026-13-45" in w["reason"]) for w in summary["warnings"]] == [("PX106", True), ("PX106", False)]
+    assert r.stderr.count("warning PX106") == 2
+    strict = CliRunner().invoke(main, ["ingest", str(_records(tmp_path)), "--db", str(tmp_path / "b.db"),
+                                       "--no-progress", "--strict"])
+    assert strict.exit_code == 1  # --strict counts warnings
