@@ -33,7 +33,7 @@ same error is `{"input": ..., "code": ..., "message": ...}` (a brief's `errors[]
 | --- | --- | --- |
 | 0 | all good: everything asked was done (a page already stored counts as done) | all |
 | 1 | some inputs failed, each named on stderr with its code; the rest was done | `ingest` (also `--strict`: warnings count), `clean`, `watch --once`, `brief --strict` |
-| 2 | a usage error (a bad option or value, a bad `--config` file), or nothing could be done: no readable input (`brief`; `ingest`: no input read or fetched), a database that cannot be opened, written (read-only, disk full) or is from a newer Parallax, an unknown story, an unexpected error (PX000) | all |
+| 2 | a usage error (a bad option or value, a bad `--config` file), or nothing could be done: no readable input (`brief`; `ingest`: no input read or fetched; `scale run`: no input or no article left, said before Ray starts when no input can be read), a database that cannot be opened, written (read-only; disk full, quota, file-size limit, I/O error) or is from a newer Parallax, an unknown story, an unexpected error (PX000) | all |
 | 130 | interrupted (Ctrl-C); the summary says what was done | `ingest`, `watch` |
 
 Plain `parallax brief` reports unreadable pages and briefs the rest with status 0; `--strict` makes them

@@ -168,8 +168,15 @@ Lengths = Annotated[dict[str, dict[str, int]], Check(_lengths, "tables short, st
 class ReadConfig:
     max_bytes: Int[1, 1_000_000_000] = 5_000_000  # one page (a JSONL file may be larger; each record is checked)
     max_file_bytes: Int[1, 1_000_000_000_000] = 2_000_000_000  # a JSONL/WARC file read as a stream of records
-    binary_control_chars: Int[0, 4000] = 20  # a page decoded by guessing its encoding with more control
-    # characters than this in its first 4,000 is binary (PX103): the guess was wrong (a file with no NUL)
+    binary_control_chars: Int[0, 4000] = 20  # a page with NUL bytes and more control bytes (NULs included)
+    # than this in its first 4,000 is binary (PX103), as is a page decoded by guessing its encoding with more
+    # control characters than this in its first 4,000 (the guess was wrong: a binary file with no NUL)
+    legacy_fit: Prob = 0.8  # a page that is not UTF-8 is read in a legacy single-byte encoding whose words fit one
+    # language this well (the share of its accented words whose letters one language's alphabet holds,
+    # `text.legacy.fit`); a Windows-1252 reading below it is kept with a warning (it may be mojibake). Set on
+    # news sentences in 7 languages: right readings fit 1.0, Czech or Greek read as Windows-1252 under 0.5
+    legacy_margin: Prob = 0.2  # another encoding is taken over Windows-1252 only when its words fit this much
+    # better (French read as Windows-1250 fits nearly as well as read as Windows-1252: "très" -> "trčs")
 
 
 @dataclass(frozen=True)

@@ -110,8 +110,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "PX505": ("read-only database", "the database cannot be written (file permissions, a read-only mount or "
               "replica); give a writable --db, or use the read-only commands: stories, daily, feed, coverage, "
               "brief --story --no-record, serve"),
-    "PX506": ("disk full", "the disk that holds the database is full; free space, then rerun: nothing committed "
-              "is lost"),
+    "PX506": ("cannot write to disk", "the disk that holds the database is full, over its quota or over the "
+              "file-size limit (ulimit -f), or failing: free space or raise the limit, then rerun: nothing "
+              "committed is lost"),
     "PX507": ("no database", "there is no database at that path: check --db (or $PARALLAX_DB), or create one "
               "with `parallax db migrate` or `parallax ingest`"),
     "PX508": ("cannot open the database", "check the --db URL, that the server is running and that you may "

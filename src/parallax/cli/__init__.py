@@ -114,6 +114,7 @@ def brief(paths: tuple[str, ...], fmt: str, output: Path | None, length: str, si
     """
     from parallax.pipeline import brief_paths
     from parallax.render import render
+    from parallax.stages.read import date_warnings
 
     if story_id:
         if paths:
@@ -133,6 +134,8 @@ def brief(paths: tuple[str, ...], fmt: str, output: Path | None, length: str, si
                              single_story=single_story, settings=s)
     for err in result.errors:
         click.echo(f"parallax: {err.code} {err.input}: {err.message}", err=True)
+    for w in date_warnings(result.articles):
+        click.echo(f"parallax: warning {w.code} {w.input}: {w.message}", err=True)
     if not result.articles:
         raise fail("PX301", "", "no readable article among the inputs")
     write_output(render(result, fmt), output, f"{len(result.stories)} stories, {len(result.articles)} articles")

@@ -54,7 +54,9 @@ def serve(db: str | None, from_paths: tuple[str, ...], host: str, port: int, all
         click.echo(f"briefing {', '.join(from_paths)} ...", err=True)
         source: object = brief_paths(list(from_paths), settings=settings)
     else:
-        source = open_store(db)
+        # A --db (or $PARALLAX_DB) that names no database is a typo, not a new desk: PX507, nothing created
+        # (`parallax db migrate` or `ingest` make one). The default database is made on first use.
+        source = open_store(db, create=db is None)
     if not _is_loopback(host):
         click.echo(f"warning: binding {host}: the desk is reachable from the network", err=True)
     if not os.environ.get("PARALLAX_API_TOKEN"):

@@ -45,12 +45,14 @@ from parallax.model import Article, InputError
 from parallax.stages.read import (
     PAGE_EXT,
     article_from_text,
+    invalid_date_message,
     looks_like_html,
     read_file,
     read_path,
     record_to_article,
     walk,
 )
+from parallax.store.articles import AddSummary
 from parallax.store.engine import FATAL_CODES, translate
 
 log = logging.getLogger(__name__)
@@ -293,6 +295,9 @@ class Ingester:
 
     # -- local inputs (batched into the store: it embeds a batch at a time)
     def _queue(self, article: Article, html: str | None = None) -> None:
+        invalid = article.meta.get("published_invalid")
+        if invalid is not None:  # kept without its date: say so (a warning; --strict counts it)
+            self.summary.warnings.append(Failure(article.input or article.id, "PX106", invalid_date_message(invalid)))
         self._buf.append((article, html))
         if len(self._buf) >= self.batch:
             self._flush()
@@ -301,16 +306,23 @@ class Ingester:
         if not self._buf:
             return
         items, self._buf = self._buf, []
+        res = AddSummary()  # filled as pages are filed: what was filed before a failure still counts
         try:
-            res = self.store.add_articles(items, progress=False, settle=False)
-        except Exception as exc:  # the store failed as a whole: name every page of the batch
-            err = translate(exc, items[0][0].input or items[0][0].id)
+            self.store.add_articles(items, progress=False, settle=False, summary=res)
+        except Exception as exc:  # the store failed as a whole: name every page of the batch not done
+            self._count(res)
+            rest = items[res.total :]
+            err = translate(exc, (rest or items)[0][0].input or (rest or items)[0][0].id)
             if err.code in FATAL_CODES:
                 self._store_failed(err.input, err)
             log.debug("store batch failed", exc_info=True)
-            for a, _ in items:
+            for a, _ in rest:
                 self.fail(a.input or a.id, err.code, err.message)
             return
+        self._count(res)
+
+    def _count(self, res: AddSummary) -> None:
+        """Add what the store filed (`add_articles`' summary) to the run's summary."""
         self.summary.new += res.new
         self.summary.duplicate += res.duplicate
         self.summary.ids.extend(res.ids)

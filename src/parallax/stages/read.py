@@ -100,12 +100,22 @@ def bomless_utf16(data: bytes) -> str | None:
     return enc if bad <= 0.01 * len(sample) + 1 else None
 
 
+# Control bytes that no text page holds (C0 controls but tab, newline, form feed, carriage return; and DEL).
+_CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 32), 127])
+
+
 def looks_binary(data: bytes) -> bool:
-    """A binary file, not a page: a known magic number, or NUL bytes in the head outside UTF-16 text."""
+    """A binary file, not a page: a known magic number, or outside UTF-16 text more NULs and other control
+    bytes in its first 4,000 than `read.binary_control_chars` (a stray NUL in a text page is dropped by
+    `normalise_text`; a binary file without a magic number has hundreds)."""
     head = data[:8192]
     if head.startswith(MAGIC):
         return True
-    return b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and bomless_utf16(data) is None
+    if b"\x00" not in head or head.startswith((b"\xff\xfe", b"\xfe\xff")) or bomless_utf16(data) is not None:
+        return False
+    sample = data[:4000]
+    control = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return control > settings().read.binary_control_chars
 
 
 def _mixed_utf8(data: bytes) -> str | None:
@@ -140,15 +150,24 @@ def decode_bytes(data: bytes, name: str) -> str:
     mixed = _mixed_utf8(data)
     if mixed is not None:
         return normalise_text(mixed)
-    # Western pages not in UTF-8 are nearly always cp1252 (a superset of latin-1); detectors guess
-    # cp1250 for short texts of that kind, so accept cp1252 when every non-ASCII character it yields is
-    # a letter or common typographic punctuation.
-    try:
-        guess = data.decode("cp1252")
-        if _plausible_latin(guess):
+    # A legacy single-byte encoding: Western (cp1252, a superset of latin-1), Central European or Greek,
+    # told apart by whether the words' accented letters belong to one language (`parallax.text.legacy`;
+    # byte-frequency detectors take short Western text for cp1250 and Polish for cp1252).
+    from parallax.text.legacy import pick
+
+    rc = settings().read
+    picked = pick(data, rc.legacy_margin)
+    if picked is not None:
+        enc, guess, fit = picked
+        if enc != "cp1252" and fit >= rc.legacy_fit:
+            log.info("%s: not UTF-8; read as %s", name, enc)
             return normalise_text(guess)
-    except UnicodeDecodeError:
-        pass
+        if enc == "cp1252" and _plausible_latin(guess):
+            if fit < rc.legacy_fit:
+                log.warning("%s: not UTF-8 and read as Windows-1252, but its accented words fit no one "
+                            "language (%.0f%%): the text may be garbled (mojibake); convert the file to UTF-8",
+                            name, 100 * fit)
+            return normalise_text(guess)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -286,13 +305,30 @@ def record_to_article(rec: Any, input: str, fallback_id: str, *, max_bytes: int 
     if url is not None and (len(url) > URL_MAX or any(c.isspace() for c in url.strip())):
         raise rejected("PX106", input, f"`url` must be one URL of at most {URL_MAX} characters")
     published = fields["published"] or fields["date"]
+    invalid = None
     if published is not None and (len(published) > 40 or parse_day(published) is None):
-        log.info("%s: `published` %r is not an ISO 8601 date; left out", input, published[:60])
-        published = None
+        invalid, published = published[:60], None
+        log.info("%s: %s", input, invalid_date_message(invalid))  # commands warn: `date_warnings`
     aid = safe_id(fields["id"]) if fields["id"] else ""
-    return article_from_text(body, id=aid or safe_id(fallback_id), input=input, html=bool(html_body),
-                             url=url.strip() if url else None, source=fields["source"], title=fields["title"],
-                             published=published)
+    art = article_from_text(body, id=aid or safe_id(fallback_id), input=input, html=bool(html_body),
+                            url=url.strip() if url else None, source=fields["source"], title=fields["title"],
+                            published=published)
+    if invalid is not None:
+        art.meta["published_invalid"] = invalid
+    return art
+
+
+def date_warnings(articles: Iterable[Article]) -> list[InputError]:
+    """A PX106 warning for each article read from a record whose publication date was no date (kept
+    without one): `brief` and `ingest` say so on stderr."""
+    return [InputError(a.input or a.id, "PX106", invalid_date_message(a.meta["published_invalid"]))
+            for a in articles if a.meta.get("published_invalid") is not None]
+
+
+def invalid_date_message(value: str) -> str:
+    """The warning for a record's publication date that is no date: the page is kept without one."""
+    return (f"`published` {value!r} is not an ISO 8601 date (YYYY-MM-DD, optionally with a time): the page is "
+            "kept without a publication date")
 
 
 def _json_file(path: Path, text: str, explicit: bool, max_bytes: int) -> Iterator[Article | InputError]:

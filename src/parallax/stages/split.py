@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from parallax.config import settings
 from parallax.model import Article, Sentence
 from parallax.stages.clean import rules
 
@@ -32,12 +33,22 @@ def split_paragraph(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def split_text(text: str) -> list[Sentence]:
+def split_text(text: str, max_content: int | None = None) -> list[Sentence]:
+    """The sentences of `text` (headings as one sentence each); with `max_content`, splitting stops at the
+    first paragraph that starts after more than `max_content` content sentences (see `split_article`)."""
+    return _split(text, max_content)[0]
+
+
+def _split(text: str, max_content: int | None) -> tuple[list[Sentence], int | None]:
+    """(sentences, offset of the first paragraph left unsplit or None)."""
     sentences: list[Sentence] = []
+    content = 0
     for pi, m in enumerate(re.finditer(r"[^\n]+", text)):
         para = m.group(0)
         if not para.strip():
             continue
+        if max_content is not None and content > max_content:
+            return sentences, m.start()
         heading = rules.is_headline_like(para) and not rules.is_body_paragraph(para)
         if heading:
             s = len(para) - len(para.lstrip())
@@ -45,10 +56,19 @@ def split_text(text: str) -> list[Sentence]:
             continue
         for s, e in split_paragraph(para):
             sentences.append(Sentence(m.start() + s, m.start() + e, pi, False))
-    return sentences
+            content += 1
+    return sentences, None
 
 
 def split_article(article: Article) -> Article:
-    """Article -> Article: fills `sentences` (offsets into `article.text`)."""
-    article.sentences = split_text(article.text)
+    """Article -> Article: fills `sentences` (offsets into `article.text`).
+
+    Only as far as can be briefed: past `limits.max_sentences` content sentences (and one more, so that
+    `bound_article` sees the page is over the cap) the rest is not split (on a multi-megabyte page the
+    splitter would take minutes, over the page's time budget); `article.meta["unsplit_sentences"]` then
+    holds about how many sentences the rest has, for `bound_article`'s count."""
+    article.sentences, rest = _split(article.text, settings().limits.max_sentences)
+    if rest is not None:
+        article.meta["unsplit_sentences"] = sum(rules.sentences_about(p) for p in article.text[rest:].split("\n")
+                                                if p.strip())
     return article

@@ -98,12 +98,15 @@ class ArticlesMixin:
         return self.commit(prep)
 
     def add_articles(self, items: Iterable[Article | InputError | tuple[Article, str | None]], *,
-                     progress: bool = True, batch: int = 16, settle: bool = True) -> AddSummary:
+                     progress: bool = True, batch: int = 16, settle: bool = True,
+                     summary: AddSummary | None = None) -> AddSummary:
         """Add many articles (each in its own transaction); read errors and failures are counted, not raised.
 
         Items: Articles, (Article, html) pairs, or InputErrors (counted as failed). Articles are cleaned and
         embedded `batch` at a time for speed, then committed one by one. A failure that every later page
-        would meet too (a read-only database PX505, a full disk PX506 ...) is raised at once.
+        would meet too (a read-only database PX505, a disk that cannot be written PX506 ...) is raised at
+        once; `summary` (filled in place when given) then still says what was filed before it, and items are
+        taken in order, so the first `summary.total` of them were done.
         At the end the stories the run filed into are settled (`settle`: re-clustered together, so that the
         partition does not depend on the order of the pages); a caller that adds in several calls passes
         settle=False and settles `AddSummary.stories` once at its own end, as `parallax ingest` does.
@@ -111,7 +114,7 @@ class ArticlesMixin:
         from tqdm import tqdm
 
         self.require_writable("add articles")
-        summary = AddSummary()
+        summary = summary if summary is not None else AddSummary()
         t0 = time.perf_counter()
         bar = tqdm(desc="adding", unit="page", disable=not progress, leave=False)
 

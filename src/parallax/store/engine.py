@@ -6,6 +6,7 @@ stories, story rows, the registry) are mixins over it, each in its own module.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 from datetime import UTC, date, datetime
@@ -26,6 +27,12 @@ MIGRATION_LOCK = 7207317  # PostgreSQL advisory lock id held while migrating (an
 
 # Catalogue codes of store failures after which no later write can succeed either: a run stops at the first.
 FATAL_CODES = frozenset({"PX504", "PX505", "PX506", "PX507", "PX508"})
+# A write that no later page can get past either (PX506): the disk is full, the user's quota or the process's
+# file-size limit (ulimit -f) is reached, or the disk fails. SQLite reports all but a full disk as
+# "disk I/O error" (SQLITE_IOERR_WRITE); PostgreSQL as "could not extend file" / "could not write".
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+WRITE_FAILURES = ("disk is full", "disk full", "no space left", "disk quota exceeded", "file too large",
+                  "disk i/o error", "could not extend file", "could not write to file", "could not write block")
 
 
 def default_url() -> str:
@@ -119,8 +126,9 @@ def sqlite_read_only_pragmas(dbapi_conn: Any, _record: Any) -> None:
 def translate(exc: BaseException, input: str = "") -> ParallaxError:
     """A coded error for a database driver's exception: what went wrong in words, never the SQL.
 
-    PX505 read-only, PX506 disk full, PX508 cannot connect or open, PX503 anything else (with the driver's
-    first line). A ParallaxError (also one raised inside a column type's conversion) passes as it is."""
+    PX505 read-only, PX506 the database's files cannot be written (disk full, over a quota or the file-size
+    limit, an I/O error), PX508 cannot connect or open, PX503 anything else (with the driver's first line). A
+    ParallaxError (also one raised inside a column type's conversion) passes as it is."""
     if isinstance(exc, ParallaxError):
         return exc
     orig = getattr(exc, "orig", None) or exc
@@ -129,9 +137,13 @@ def translate(exc: BaseException, input: str = "") -> ParallaxError:
     first = (str(orig).strip().splitlines() or [type(orig).__name__])[0][:300]
     text = f"{type(orig).__name__} {first}".lower()
     sqlstate = str(getattr(orig, "sqlstate", "") or "")
-    if "readonly" in text or "read-only" in text or "read only" in text or sqlstate == "25006":
+    sqlite_error = str(getattr(orig, "sqlite_errorname", "") or "")  # SQLITE_FULL, SQLITE_IOERR_WRITE ...
+    os_errno = orig.errno if isinstance(orig, OSError) else None
+    if "readonly" in text or "read-only" in text or "read only" in text or sqlstate == "25006" \
+            or os_errno == errno.EROFS:
         return error("PX505", input, first)
-    if "disk is full" in text or "disk full" in text or "no space left" in text or sqlstate == "53100":
+    if os_errno in WRITE_ERRNOS or sqlite_error.startswith(("SQLITE_FULL", "SQLITE_IOERR")) \
+            or any(w in text for w in WRITE_FAILURES) or sqlstate in ("53100", "58030"):
         return error("PX506", input, first)
     cannot_open = ("unable to open database", "could not connect", "connection refused", "authentication failed",
                    "server closed the connection", "connection is bad")

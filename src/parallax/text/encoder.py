@@ -186,7 +186,7 @@ class Encoder:
                 import onnxruntime as ort
                 from tokenizers import Tokenizer
             except ImportError as exc:  # pragma: no cover - depends on the environment
-                raise ParallaxError(f"{exc.name} is not installed; {INSTALL_HINT}", code="PX201",
+                raise ParallaxError(f"{exc.name} is not installed ({exc}); {INSTALL_HINT}", code="PX201",
                                     input=MODEL_NAME) from exc
             onnx_path, tok_path = verified_model_files() if self.verify else locate_model_files()
             opts = ort.SessionOptions()

@@ -14,10 +14,16 @@ scrapinghub dev pages (real articles, no glued stories) this cuts one 47-word bl
 That strict finder runs on HTML pages (`strict=True`). A plain-text scrape has no page structure and often
 carries several squashed stories on the article's own subject (same country, same actors); there the looser
 finder of `_loose` runs (topic shift against the lead plus a scraper's mark), as before.
+
+Its cost is bounded by the brief's sentence cap (`limits.max_sentences`): only the paragraphs that hold about
+the first `max_sentences` sentences (what can be briefed; `bound_article` drops the rest) are embedded and
+may open a glued story, which then runs to the page's end as before. A multi-megabyte page of prose is
+cleaned in the time a page at the cap takes, inside its time budget.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
 import numpy as np
@@ -27,6 +33,7 @@ from parallax.stages.clean import rules
 
 __all__ = ["GluedConfig", "find_glued_stories", "find_glued_suffix"]
 
+log = logging.getLogger(__name__)
 
 
 _NAME = re.compile(r"\b[A-Z][a-z][\w’'-]+|\b[A-Z]{2,}\b")
@@ -79,12 +86,30 @@ def _marks(paragraphs: list[str], i: int, median_len: float, config: GluedConfig
     return score, start
 
 
+def briefed_paragraphs(paragraphs: list[str], max_sentences: int) -> int:
+    """How many leading paragraphs hold about the first `max_sentences` sentences (a paragraph counts as at
+    least one): what the brief can use of the page. Sentence ends are counted, not split, so that this costs
+    a scan of the text (`rules.sentences_about`); abbreviations make it count high, the window shorter."""
+    total = 0
+    for i, p in enumerate(paragraphs):
+        total += rules.sentences_about(p)
+        if total >= max_sentences:
+            return i + 1
+    return len(paragraphs)
+
+
 def find_glued_stories(paragraphs: list[str], title: str = "", config: GluedConfig | None = None, *,
-                       strict: bool = True) -> list[tuple[int, int]]:
+                       strict: bool = True, max_sentences: int | None = None) -> list[tuple[int, int]]:
     """[start, end) index ranges of glued-on stories (each from its headline to its end), in page order.
-    `config`: default `settings().glued`."""
+    `config`: default `settings().glued`. Only the paragraphs of about the first `max_sentences` sentences
+    (default `settings().limits.max_sentences`) are embedded or may open a story: the cost is bounded."""
     config = config or settings().glued
-    body_idx = [i for i, p in enumerate(paragraphs) if rules.is_body_paragraph(p)]
+    cap = settings().limits.max_sentences if max_sentences is None else max_sentences
+    window = briefed_paragraphs(paragraphs, cap)
+    if window < len(paragraphs):
+        log.info("glued stories looked for in the first %d of %d paragraphs (limits.max_sentences %d)",
+                 window, len(paragraphs), cap)
+    body_idx = [i for i, p in enumerate(paragraphs[:window]) if rules.is_body_paragraph(p)]
     if len(body_idx) <= config.min_keep:
         return []
     first_allowed = body_idx[config.min_keep - 1] + 1
@@ -106,9 +131,13 @@ def find_glued_stories(paragraphs: list[str], title: str = "", config: GluedConf
     head_paras = [paragraphs[i] for i in body_idx[: config.head_paragraphs]]
     seg_texts = []
     for s, e in zip(starts, ends, strict=True):
-        paras = [paragraphs[j] for j in range(s, e) if rules.is_body_paragraph(paragraphs[j])]
-        seg_texts.append([_clip(p, config.clip_words) for p in paras[: config.segment_paragraphs]] or
-                         [_clip(paragraphs[s], config.clip_words)])
+        paras: list[str] = []
+        for j in range(s, e):  # its first few body paragraphs (the last segment runs to the page's end)
+            if len(paras) == config.segment_paragraphs:
+                break
+            if rules.is_body_paragraph(paragraphs[j]):
+                paras.append(paragraphs[j])
+        seg_texts.append([_clip(p, config.clip_words) for p in paras] or [_clip(paragraphs[s], config.clip_words)])
     flat = [_clip(p, config.clip_words) for p in head_paras] + ([title] if title else [])
     flat += [t for ts in seg_texts for t in ts]
     flat += [_clip(paragraphs[i], config.clip_words) for i in body_idx]
