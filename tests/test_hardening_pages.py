@@ -69,7 +69,8 @@ def test_8_an_embedder_interrupted_while_loading_is_loaded_whole_by_the_next_pag
     neither set (the next page loads both), never a session without its tokenizer (an AssertionError)."""
     from parallax.text import embed as E
 
-    e = E.OnnxEmbedder(verify=False)
+    embedder = E.OnnxEmbedder(verify=False)
+    e = embedder.encoder  # the one encoder pass (text/encoder.py) holds the session and the tokenizer
     real = e._load
     calls = []
 
@@ -84,7 +85,7 @@ def test_8_an_embedder_interrupted_while_loading_is_loaded_whole_by_the_next_pag
     with pytest.raises(KeyboardInterrupt):
         e.warm_up()
     assert e._session is None and e._tokenizer is None
-    assert e.embed(["The harbour board approved the plan."]).shape == (1, E.DIM)
+    assert embedder.embed(["The harbour board approved the plan."]).shape == (1, E.DIM)
 
 
 # ---- #7 a multi-megabyte prose page is briefed: cleaning and splitting go no further than the sentence cap ----

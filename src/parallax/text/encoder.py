@@ -178,34 +178,37 @@ class Encoder:
     # -- loading
 
     def warm_up(self) -> None:
-        """Load the model and the tokenizer (sha256-checked unless `verify` is off): PX201 / PX202."""
+        """Load the model and the tokenizer (sha256-checked unless `verify` is off): PX201 / PX202. The
+        session, its input names and the tokenizer are set together: a load interrupted (a page's time budget)
+        leaves none set, and the next call loads them again."""
         with self._load_lock:
             if self._session is not None:
                 return
-            try:
-                import onnxruntime as ort
-                from tokenizers import Tokenizer
-            except ImportError as exc:  # pragma: no cover - depends on the environment
-                raise ParallaxError(f"{exc.name} is not installed ({exc}); {INSTALL_HINT}", code="PX201",
-                                    input=MODEL_NAME) from exc
-            onnx_path, tok_path = verified_model_files() if self.verify else locate_model_files()
-            opts = ort.SessionOptions()
-            opts.intra_op_num_threads = self.threads or default_threads()
-            opts.inter_op_num_threads = 1
-            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            opts.log_severity_level = 3
-            session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
-            tok = Tokenizer.from_file(str(tok_path))
-            tok.no_truncation()  # texts are cut here, to the cap each view asks for
-            tok.no_padding()  # batches are padded here, to the longest of sentences of about one length
-            sep = tok.token_to_id("[SEP]")
-            if sep is None:
-                raise ParallaxError(f"{tok_path} has no [SEP] token", code="PX202", input=str(tok_path))
-            self._input_names = [i.name for i in session.get_inputs()]
-            self._sep = int(sep)
-            self._tokenizer = tok
-            self._session = session
-            log.debug("loaded %s from %s", self.name, onnx_path)
+            session, names, sep, tok = self._load()
+            self._input_names, self._sep, self._tokenizer, self._session = names, sep, tok, session
+
+    def _load(self) -> tuple[Any, list[str], int, Any]:
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ParallaxError(f"{exc.name} is not installed ({exc}); {INSTALL_HINT}", code="PX201",
+                                input=MODEL_NAME) from exc
+        onnx_path, tok_path = verified_model_files() if self.verify else locate_model_files()
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.threads or default_threads()
+        opts.inter_op_num_threads = 1
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.log_severity_level = 3
+        session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+        tok = Tokenizer.from_file(str(tok_path))
+        tok.no_truncation()  # texts are cut here, to the cap each view asks for
+        tok.no_padding()  # batches are padded here, to the longest of sentences of about one length
+        sep = tok.token_to_id("[SEP]")
+        if sep is None:
+            raise ParallaxError(f"{tok_path} has no [SEP] token", code="PX202", input=str(tok_path))
+        log.debug("loaded %s from %s", self.name, onnx_path)
+        return session, [i.name for i in session.get_inputs()], int(sep), tok
 
     def vocab(self) -> dict[str, int]:
         """The tokenizer's word pieces and their ids."""
