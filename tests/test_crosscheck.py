@@ -224,3 +224,18 @@ def test_stance():
     assert stance("Rosmark central bank raises interest rate to 4.5 percent", SOURCE) == "agree"
     assert stance("Ferry runs aground off Port Ederly", SOURCE) == "unrelated"
     assert stance("Rosmark central bank raises interest rate to 5.5 percent on Thursday", SOURCE) == "disagree"
+
+
+def test_disputes_do_not_depend_on_the_order_of_the_articles(examples_brief):
+    """The dispute features are not symmetric in the two statements: each pair is judged in one order (by
+    article id and offset), so the batch, the store and the cluster run, which see a story's articles in
+    different orders, show the same disputes (a cluster run showed another port-blast dispute than the batch)."""
+    arts = [a for a in examples_brief.articles if a.id.startswith("port-")]
+
+    def disputes(articles):
+        cc = crosscheck(articles)
+        return sorted((d.kind, d.about, sorted((v.value, tuple(v.sources)) for v in d.variants)) for d in cc.disputes)
+
+    forward = disputes(sorted(arts, key=lambda a: a.id))
+    assert forward  # the port example has a planted dispute
+    assert disputes(sorted(arts, key=lambda a: a.id, reverse=True)) == forward

@@ -515,6 +515,8 @@ def dispute_tests(st: list[Statement], corr: np.ndarray, con: np.ndarray,
     latest = max(years) if years else None
     for i, j in zip(*np.nonzero(np.triu(corr + np.maximum(con, con.T))), strict=True):
         i, j = int(i), int(j)
+        if (st[j].article, st[j].start) < (st[i].article, st[i].start):
+            i, j = j, i  # the features are not symmetric: each pair is seen in one order whatever the input order
         a, b = st[i], st[j]
         if a.group == b.group or a.article == b.article:
             continue  # one origin (a copy, a rewrite's own error) is not a dispute between origins
