@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from parallax.cli.common import db_option, open_store, settings_of
+from parallax.cli.common import db_option, fail, open_store, settings_of, usage
 
 
 @click.group("scale")
@@ -39,15 +39,24 @@ def run_cmd(inputs: tuple[str, ...], out: Path, address: str, workers: int, cpus
     """Brief INPUTS (files, directories, JSONL, WARC; one task per file) on Ray, stage by stage into OUT.
 
     A stage whose marker exists in OUT is not run again: rerun the same command to resume a failed run.
-    With --db, the finished run is merged into that store (as `parallax scale merge`)."""
-    from parallax.scale import require_ray, run
+    With --db, the finished run is merged into that store (as `parallax scale merge`).
 
+    Inputs and options are checked before Ray starts: a missing, unreadable or empty input is named with
+    its code (PX1xx) and the rest is run; no readable input, or no article left after cleaning: exit 2."""
+    from parallax.scale import require_ray, run
+    from parallax.scale.runner import check_options
+
+    if "-" in inputs:
+        raise usage("PX302", "-", "`scale run` reads files and directories, not standard input")
     require_ray()
+    check_options(workers=workers, num_cpus=cpus, address=address)
     click.echo(f"parallax scale: {len(inputs)} input(s) -> {out} ({address}, {workers} worker(s))", err=True)
     report = run(list(inputs), out, address=address, workers=workers, num_cpus=cpus, length=length,
                  settings_obj=settings_of(), progress=_show)
     for e in report.errors:
         click.echo(f"parallax: {e['code']} {e['input']}: {e['message']}", err=True)
+    if not report.articles:
+        raise fail("PX301", "", "no readable article among the inputs")
     if db:
         _merge(out, db)
 

@@ -21,7 +21,10 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import os
 import shutil
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -36,6 +39,9 @@ from parallax.scale import stages as S
 log = logging.getLogger(__name__)
 
 STAGES = ("read", "dedupe", "articles", "idf", "candidates", "edges", "stories", "provenance", "briefs")
+ACTOR_CPUS = 0.5  # CPU an article-map actor reserves: the rest of a core is left for reads and group-bys
+TASK_CPUS = 1  # CPU a Ray Data task (a read, a group-by) asks for: a local cluster must keep one free of actors
+MAX_WORKERS = 10_000  # more article-map actors than any cluster we know holds: a typo, not a plan
 
 
 @dataclass
@@ -45,6 +51,7 @@ class RunReport:
     out: str
     stages: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, str]] = field(default_factory=list)
+    articles: int | None = None  # articles that reached the later stages; 0: nothing readable, run stopped
 
     @property
     def ran(self) -> list[str]:
@@ -55,7 +62,32 @@ class RunReport:
         return [s["stage"] for s in self.stages if s["status"] == "skipped"]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"out": self.out, "stages": self.stages, "errors": self.errors}
+        return {"out": self.out, "stages": self.stages, "errors": self.errors, "articles": self.articles}
+
+
+def check_options(*, workers: int, num_cpus: int | None, address: str | None) -> None:
+    """Refuse options a run cannot work with, before Ray starts (PX302 naming the option): no actor
+    (`workers` < 1) or no CPU (`num_cpus` < 1) would hang the run; `num_cpus` only sizes a local cluster;
+    the actors of a local cluster (`ACTOR_CPUS` each) must leave a task's CPU free (`TASK_CPUS`), or the
+    article map waits forever for its input."""
+    from parallax.errors import error
+
+    if not 1 <= workers <= MAX_WORKERS:
+        raise error("PX302", "--workers", f"{workers} article-map actors: give 1 to {MAX_WORKERS}")
+    local = not address or address == "local"
+    if num_cpus is not None:
+        if not local:
+            raise error("PX302", "--cpus", f"--cpus sizes a local cluster only, not {address}: leave it out")
+        if num_cpus < 1:
+            raise error("PX302", "--cpus", f"{num_cpus} CPUs: give at least 1 (a cluster without CPU runs nothing)")
+    ray = sys.modules.get("ray")
+    if local and (num_cpus is not None or not (ray and ray.is_initialized())):  # a cluster we start here
+        cpus = num_cpus or os.cpu_count() or 1
+        need = workers * ACTOR_CPUS + TASK_CPUS
+        if need > cpus:
+            raise error("PX302", "--workers", f"{workers} worker(s) take {workers * ACTOR_CPUS:g} of the {cpus} "
+                        f"CPU(s) of the local cluster and leave less than the {TASK_CPUS} CPU a read task needs "
+                        f"(the run would wait forever): give --cpus {math.ceil(need)} or more, or fewer workers")
 
 
 def require_ray() -> Any:
@@ -114,7 +146,18 @@ def run(inputs: list[str], out: str | Path, *, address: str | None = None, worke
     """Run the pipeline over INPUTS into OUT (Parquet per stage). `workers`: article-map actors.
 
     `settings_obj` (default: the settings in effect) travels to every task and actor, which enter it.
+    Options and inputs are checked before Ray starts (`check_options`: PX302; `stages.check_inputs`: a
+    missing, unreadable or empty input is an error of the report). When no input is readable, or no
+    article is left after cleaning, the run stops there with `report.articles == 0` (`parallax scale run`
+    says PX301, as `parallax brief` does).
     """
+    check_options(workers=workers, num_cpus=num_cpus, address=address)
+    files, bad = S.check_inputs(list(inputs))
+    outp = Path(out)
+    report = RunReport(str(outp), errors=[e.to_dict() for e in bad])
+    if not files and not _Stage(outp, "read").done():
+        report.articles = 0
+        return report
     ray = start(address, num_cpus)
     import ray.data as rd
 
@@ -123,9 +166,7 @@ def run(inputs: list[str], out: str | Path, *, address: str | None = None, worke
     ctx.print_on_execution_start = False
     sets = settings_obj or settings()
     cfg = config or sets.scale
-    outp = Path(out)
     outp.mkdir(parents=True, exist_ok=True)
-    report = RunReport(str(outp))
     parts = max(1, workers * 2)
 
     def stage(name: str, build: Callable[[], Any], fields: dict[str, str] | None) -> Any:
@@ -154,8 +195,6 @@ def run(inputs: list[str], out: str | Path, *, address: str | None = None, worke
 
     with use(sets):
         # read: one task per file
-        files = S.list_inputs(list(inputs))
-
         def read_batch(batch: Any) -> Any:
             rows: list[dict[str, Any]] = []
             for f in batch.to_pylist():
@@ -167,7 +206,9 @@ def run(inputs: list[str], out: str | Path, *, address: str | None = None, worke
         read = stage("read", lambda: rd.from_items([{"path": f, "n": n, "explicit": e} for n, (f, e) in enumerate(files)],
                                                    override_num_blocks=max(1, min(len(files), 64)))
                      .map_batches(read_batch, batch_size=1, batch_format="pyarrow"), R.READ_FIELDS)
-        report.errors = [S.read_error(r) for r in read.filter(lambda r: r["order"] == -1).take_all()]
+        report.errors += [S.read_error(r) for r in read.filter(lambda r: r["order"] == -1).take_all()]
+        if read.filter(lambda r: r["order"] >= 0).count() == 0:
+            return _stopped(report, outp)  # nothing readable: the later stages have nothing to do
 
         def dedupe_group(group: Any) -> Any:
             return R.table(S.dedupe_ids(group.to_pylist()), R.READ_FIELDS)
@@ -183,13 +224,16 @@ def run(inputs: list[str], out: str | Path, *, address: str | None = None, worke
 
         articles = stage("articles", lambda: dedupe.repartition(max(parts, dedupe.count() // cfg.batch_size + 1))
                          .map_batches(article_batch_cls(), batch_size=cfg.batch_size, batch_format="pyarrow",
-                                      concurrency=workers, num_cpus=0.5,  # CPU left for the reads
+                                      concurrency=workers, num_cpus=ACTOR_CPUS,
                                       fn_constructor_kwargs={"settings_obj": sets, "crash_marker": crash_marker}),
                          R.ARTICLE_FIELDS)
         for r in articles.filter(lambda r: r["error_code"] is not None).select_columns(
                 ["input", "id", "error_code", "error_message"]).take_all():
             report.errors.append({"input": r["input"] or r["id"], "code": r["error_code"], "message": r["error_message"]})
         good = articles.filter(lambda r: r["error_code"] is None)
+        report.articles = n_docs = good.count()
+        if n_docs == 0:
+            return _stopped(report, outp)
 
         def df_batch(batch: Any) -> Any:
             import pyarrow as pa
@@ -207,7 +251,6 @@ def run(inputs: list[str], out: str | Path, *, address: str | None = None, worke
         idf = stage("idf", lambda: good.select_columns(["terms_json"]).map_batches(df_batch, batch_format="pyarrow")
                     .groupby("term", num_partitions=parts).map_groups(df_sum, batch_format="pyarrow"), idf_fields)
         df = {r["term"]: r["df"] for r in idf.take_all()}
-        n_docs = good.count()
 
         def keys_batch(batch: Any) -> Any:
             import pyarrow as pa
@@ -300,6 +343,13 @@ def run(inputs: list[str], out: str | Path, *, address: str | None = None, worke
 
         stage("briefs", lambda: traced.groupby("story", num_partitions=parts)
               .map_groups(brief_group, batch_format="pyarrow"), R.BRIEF_FIELDS)
+    return _stopped(report, outp)
+
+
+def _stopped(report: RunReport, outp: Path) -> RunReport:
+    """The report of a run that ended (finished, or stopped for want of articles), its errors in errors.json."""
+    if report.articles is None:
+        report.articles = 0
     (outp / "errors.json").write_text(json.dumps(report.errors, indent=1), encoding="utf-8")
     return report
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from parallax.config import ScaleConfig, Settings, settings, use
-from parallax.errors import ParallaxError
+from parallax.errors import ParallaxError, rejected
 from parallax.model import InputError
 from parallax.scale.rows import article_of, vec_bytes, vectors
 
@@ -35,16 +35,52 @@ log = logging.getLogger(__name__)
 
 def list_inputs(paths: list[str]) -> list[tuple[str, bool]]:
     """The files to read, one task each, in the batch's order: (path, named explicitly)."""
-    from parallax.stages.read import iter_files
+    return check_inputs(paths)[0]
+
+
+def check_inputs(paths: list[str]) -> tuple[list[tuple[str, bool]], list[InputError]]:
+    """The files to read, one task each, in the batch's order: (path, named explicitly), and the errors of
+    the inputs that cannot be read at all, as `parallax brief` names them: PX101 for a missing path or a
+    file or directory we may not read, PX102 for an empty file.
+
+    Checked on the driver before Ray starts (cheap: no page is read here), so that a mistyped path is one
+    coded line, not a task's traceback."""
+    from parallax.stages.read import PAGE_EXT, walk
 
     out: list[tuple[str, bool]] = []
+    errors: list[InputError] = []
+
+    def usable(path: Path, name: str) -> bool:
+        try:
+            with path.open("rb"):
+                pass
+            empty = path.stat().st_size == 0
+        except OSError as exc:
+            errors.append(InputError(name, "PX101", f"cannot read ({exc.strerror or exc})"))
+            return False
+        if empty:
+            errors.append(InputError(name, "PX102", rejected("PX102", name).message))
+        return not empty
+
     for p in paths:
         path = Path(p)
-        if path.is_dir():
-            out.extend((str(f), False) for f in iter_files(path))
+        try:
+            is_dir, exists = path.is_dir(), path.exists()
+        except OSError as exc:
+            errors.append(InputError(p, "PX101", f"cannot read ({exc.strerror or exc})"))
+            continue
+        if is_dir:
+            for f in walk(path, lambda f: f.suffix.lower() in PAGE_EXT):
+                if isinstance(f, InputError):
+                    errors.append(f)
+                elif usable(f, str(f)):
+                    out.append((str(f), False))
+        elif exists:
+            if usable(path, p):
+                out.append((p, True))
         else:
-            out.append((str(path), True))
-    return out
+            errors.append(InputError(p, "PX101", "not found: check the path"))
+    return out, errors
 
 
 def error_row(e: InputError, file_no: int, k: int) -> dict[str, Any]:
