@@ -29,7 +29,8 @@ def _show(line: dict) -> None:
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the run's Parquet tables and stage markers (one run per day, e.g. out/2026-05-01).")
 @click.option("--address", default="local", show_default=True,
-              help="A Ray cluster (ray://host:10001, or auto), or `local` to start one on this machine.")
+              help="A Ray cluster (ray://host:10001, or auto), or `local` to start one on this machine "
+                   "(listening on 127.0.0.1 only, ended with this command).")
 @click.option("--workers", type=int, default=2, show_default=True, help="Article-map actors (one core each).")
 @click.option("--cpus", type=int, default=None, help="With --address local: CPUs Ray may use (default: all).")
 @click.option("--length", type=click.Choice(["short", "standard", "full"]), default="standard", show_default=True)

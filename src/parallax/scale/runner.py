@@ -21,6 +21,7 @@ is refused (PX305) instead of resuming, unless `fresh` discards the old run firs
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -30,7 +31,7 @@ import shutil
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,8 +108,42 @@ def require_ray() -> Any:
     return ray
 
 
+LOOPBACK = "127.0.0.1"
+_watchdogs: list[Any] = []  # the watchdogs of the local clusters this process started (their pipes stay open)
+
+
+@contextlib.contextmanager
+def _single_machine() -> Iterator[None]:
+    """Let a local cluster take the loopback address. On Linux, Ray 2.x turns a node address of 127.0.0.1
+    (`ray.init(_node_ip_address=…)`) into the machine's outward address (`services.resolve_ip_for_localhost`),
+    unless it runs as it does on macOS and Windows, where a node is one machine and its address the loopback
+    one (`ray_constants.ENABLE_RAY_CLUSTER`, otherwise set once at import from
+    $RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER). With 127.0.0.1 as the node address, Ray binds the GCS, raylet,
+    object manager, agents and workers to it only. Restored afterwards: a later `ray.init(address=…)` of this
+    process is not affected."""
+    import importlib
+
+    try:
+        consts = importlib.import_module("ray._private.ray_constants")
+    except ImportError:  # another Ray layout: the node address check in `start` warns
+        yield
+        return
+    before = getattr(consts, "ENABLE_RAY_CLUSTER", True)
+    consts.ENABLE_RAY_CLUSTER = False
+    try:
+        yield
+    finally:
+        consts.ENABLE_RAY_CLUSTER = before
+
+
 def start(address: str | None = None, num_cpus: int | None = None) -> Any:
-    """Connect to a Ray cluster (`ray://…` or `auto`), or start a local one (no dashboard, quiet)."""
+    """Connect to a Ray cluster (`ray://…` or `auto`), or start a local one (no dashboard, quiet).
+
+    A local cluster listens on 127.0.0.1 only (GCS, raylet, object manager, agents, workers) and ends with
+    this process: `watchdog.spawn` ends its processes, the agents included, when this process ends in any
+    way (`kill -9` too) or calls `ray.shutdown()`."""
+    from parallax.scale import watchdog
+
     ray = require_ray()
     for name in ("ray", "ray.data"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -116,8 +151,17 @@ def start(address: str | None = None, num_cpus: int | None = None) -> Any:
         return ray
     if address and address != "local":
         ray.init(address=address, log_to_driver=False)
-    else:
-        ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        return ray
+    with _single_machine():
+        ctx = ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, configure_logging=False,
+                       _node_ip_address=LOOPBACK)
+    info = ctx.address_info
+    if info.get("node_ip_address") != LOOPBACK:
+        log.warning("the local Ray cluster listens on %s, not only on %s", info.get("node_ip_address"), LOOPBACK)
+    _watchdogs[:] = [w for w in _watchdogs if w.poll() is None]
+    dog = watchdog.spawn(Path(info["session_dir"]).name)
+    if dog is not None:
+        _watchdogs.append(dog)
     return ray
 
 
