@@ -83,6 +83,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
               "setting, the value given and what is valid; every setting and its range is in parallax/config.py"),
     "PX304": ("no such path", "the web app has nothing at that path; its routes are in docs/WEB.md and "
               "/openapi.json"),
+    "PX305": ("another run in --out", "the folder holds the stages of a run of other inputs or settings, which a "
+              "rerun would return as its own: rerun with --fresh to discard that run and start again, or give "
+              "another --out (one folder per run)"),
     # Fetching and ingestion (parallax.ingest)
     "PX400": ("could not fetch", "check the URL or try later"),
     "PX401": ("unsupported URL", "only http:// and https:// URLs with a host are fetched, without user:password@"),

@@ -66,6 +66,22 @@ def test_rerun_with_markers_skips_finished_stages(finished_run, local_ray, scale
     assert resumed.ran == ["briefs"]
 
 
+def test_rerun_with_other_inputs_or_settings_is_refused_not_answered_from_markers(finished_run, local_ray,
+                                                                                    scale_pages):
+    """Issue 22, item 5: a finished run's folder answered any rerun with its old results."""
+    from parallax.config import Settings
+    from parallax.errors import UsageError
+    from parallax.scale import run
+
+    base = Settings()
+    other = base.replace(stories={"threshold": base.stories.threshold + 0.05})
+    for inputs, sets, what in ([scale_pages[1:], base, "inputs differ"], [scale_pages, other, "settings differ"]):
+        with pytest.raises(UsageError) as exc:
+            run([str(p) for p in inputs], finished_run, workers=2, settings_obj=sets)
+        assert exc.value.code == "PX305" and what in exc.value.message
+    assert (finished_run / "_markers" / "provenance.json").exists()  # refused: nothing discarded
+
+
 def _api_stories(store: Any) -> dict[str, Any]:
     """GET /api/stories/{id} for every story, keyed by its sorted article ids; the story id (which differs:
     the store's ids are its own) replaced by a placeholder."""

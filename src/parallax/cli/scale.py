@@ -29,16 +29,21 @@ def _show(line: dict) -> None:
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the run's Parquet tables and stage markers (one run per day, e.g. out/2026-05-01).")
 @click.option("--address", default="local", show_default=True,
-              help="A Ray cluster (ray://host:10001, or auto), or `local` to start one on this machine.")
+              help="A Ray cluster (ray://host:10001, or auto), or `local` to start one on this machine "
+                   "(listening on 127.0.0.1 only, ended with this command).")
 @click.option("--workers", type=int, default=2, show_default=True, help="Article-map actors (one core each).")
 @click.option("--cpus", type=int, default=None, help="With --address local: CPUs Ray may use (default: all).")
 @click.option("--length", type=click.Choice(["short", "standard", "full"]), default="standard", show_default=True)
+@click.option("--fresh", is_flag=True,
+              help="Discard the run already in OUT (its stages, markers and fingerprint) and start again.")
 @db_option
 def run_cmd(inputs: tuple[str, ...], out: Path, address: str, workers: int, cpus: int | None, length: str,
-            db: str | None) -> None:
+            fresh: bool, db: str | None) -> None:
     """Brief INPUTS (files, directories, JSONL, WARC; one task per file) on Ray, stage by stage into OUT.
 
     A stage whose marker exists in OUT is not run again: rerun the same command to resume a failed run.
+    OUT remembers the inputs (path, size, modification time) and settings of its run: a rerun with other
+    inputs, another --config or --length is refused (PX305, naming what differs); --fresh starts afresh.
     With --db, the finished run is merged into that store (as `parallax scale merge`).
 
     Inputs and options are checked before Ray starts: a missing, unreadable or empty input is named with
@@ -52,7 +57,7 @@ def run_cmd(inputs: tuple[str, ...], out: Path, address: str, workers: int, cpus
     check_options(workers=workers, num_cpus=cpus, address=address)
     click.echo(f"parallax scale: {len(inputs)} input(s) -> {out} ({address}, {workers} worker(s))", err=True)
     report = run(list(inputs), out, address=address, workers=workers, num_cpus=cpus, length=length,
-                 settings_obj=settings_of(), progress=_show)
+                 settings_obj=settings_of(), progress=_show, fresh=fresh)
     for e in report.errors:
         click.echo(f"parallax: {e['code']} {e['input']}: {e['message']}", err=True)
     if not report.articles:

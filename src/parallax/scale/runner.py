@@ -14,11 +14,15 @@ Stages (output folder under OUT, shuffle key):
     briefs      cross-check and brief per story                                     story id
 
 A stage whose marker (`OUT/_markers/STAGE.json`) exists is read back from its Parquet instead of run, so
-a run that failed resumes at the failed stage and a finished run reruns nothing.
+a run that failed resumes at the failed stage and a finished run reruns nothing. A run is fingerprinted by
+its inputs and settings at its start (`OUT/_run.json`): a rerun of other inputs or settings into the same OUT
+is refused (PX305) instead of resuming, unless `fresh` discards the old run first.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import logging
 import math
@@ -27,7 +31,7 @@ import shutil
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +46,7 @@ STAGES = ("read", "dedupe", "articles", "idf", "candidates", "edges", "stories",
 ACTOR_CPUS = 0.5  # CPU an article-map actor reserves: the rest of a core is left for reads and group-bys
 TASK_CPUS = 1  # CPU a Ray Data task (a read, a group-by) asks for: a local cluster must keep one free of actors
 MAX_WORKERS = 10_000  # more article-map actors than any cluster we know holds: a typo, not a plan
+RUN_FILE = "_run.json"  # OUT's fingerprint: the inputs and settings of the run the stages belong to
 
 
 @dataclass
@@ -103,8 +108,42 @@ def require_ray() -> Any:
     return ray
 
 
+LOOPBACK = "127.0.0.1"
+_watchdogs: list[Any] = []  # the watchdogs of the local clusters this process started (their pipes stay open)
+
+
+@contextlib.contextmanager
+def _single_machine() -> Iterator[None]:
+    """Let a local cluster take the loopback address. On Linux, Ray 2.x turns a node address of 127.0.0.1
+    (`ray.init(_node_ip_address=…)`) into the machine's outward address (`services.resolve_ip_for_localhost`),
+    unless it runs as it does on macOS and Windows, where a node is one machine and its address the loopback
+    one (`ray_constants.ENABLE_RAY_CLUSTER`, otherwise set once at import from
+    $RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER). With 127.0.0.1 as the node address, Ray binds the GCS, raylet,
+    object manager, agents and workers to it only. Restored afterwards: a later `ray.init(address=…)` of this
+    process is not affected."""
+    import importlib
+
+    try:
+        consts = importlib.import_module("ray._private.ray_constants")
+    except ImportError:  # another Ray layout: the node address check in `start` warns
+        yield
+        return
+    before = getattr(consts, "ENABLE_RAY_CLUSTER", True)
+    consts.ENABLE_RAY_CLUSTER = False
+    try:
+        yield
+    finally:
+        consts.ENABLE_RAY_CLUSTER = before
+
+
 def start(address: str | None = None, num_cpus: int | None = None) -> Any:
-    """Connect to a Ray cluster (`ray://…` or `auto`), or start a local one (no dashboard, quiet)."""
+    """Connect to a Ray cluster (`ray://…` or `auto`), or start a local one (no dashboard, quiet).
+
+    A local cluster listens on 127.0.0.1 only (GCS, raylet, object manager, agents, workers) and ends with
+    this process: `watchdog.spawn` ends its processes, the agents included, when this process ends in any
+    way (`kill -9` too) or calls `ray.shutdown()`."""
+    from parallax.scale import watchdog
+
     ray = require_ray()
     for name in ("ray", "ray.data"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -112,9 +151,134 @@ def start(address: str | None = None, num_cpus: int | None = None) -> Any:
         return ray
     if address and address != "local":
         ray.init(address=address, log_to_driver=False)
-    else:
-        ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        return ray
+    with _single_machine():
+        ctx = ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False, configure_logging=False,
+                       _node_ip_address=LOOPBACK)
+    info = ctx.address_info
+    if info.get("node_ip_address") != LOOPBACK:
+        log.warning("the local Ray cluster listens on %s, not only on %s", info.get("node_ip_address"), LOOPBACK)
+    _watchdogs[:] = [w for w in _watchdogs if w.poll() is None]
+    dog = watchdog.spawn(Path(info["session_dir"]).name)
+    if dog is not None:
+        _watchdogs.append(dog)
     return ray
+
+
+def _canonical(obj: Any) -> str:
+    """Canonical JSON: sorted keys, no spaces (tuples as lists; NaN and infinities as Python writes them)."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def fingerprint(files: list[tuple[str, bool]], sets: Settings, config: S.ScaleConfig | None = None,
+                length: str = "standard") -> dict[str, Any]:
+    """What a run's stages depend on: each input file (resolved path, size, modification time in ns, named
+    explicitly or found in a folder), in order, and the settings in effect (`Settings.to_dict()`, the
+    `[scale]` table replaced by `config` when given) with the brief length.
+
+    Size and modification time, not content hashes: a day's crawl is tens of GB of WARC files, which a hash
+    would read once more on the driver at every start and resume (minutes, more on a network file system),
+    while a stat is one metadata call per file. It misses only a file rewritten in place with the same size
+    and the same modification time to the nanosecond, which a crawl or a copy does not do (`cp`, `rsync`,
+    a download give a new modification time; `touch` too, which then reads as changed)."""
+    from parallax.version import __version__
+
+    conf = sets.to_dict()
+    if config is not None:
+        conf["scale"] = dataclasses.asdict(config)
+    inputs = []
+    for path, explicit in files:
+        st = os.stat(path)
+        inputs.append([str(Path(path).resolve()), st.st_size, st.st_mtime_ns, explicit])
+    return {"format": 1, "parallax": __version__, "inputs": inputs, "length": length,
+            "settings": json.loads(_canonical(conf))}
+
+
+def _flat(d: Any, prefix: str = "") -> dict[str, str]:
+    """Nested settings as {"stage.field": canonical JSON of the value}."""
+    if not isinstance(d, dict):
+        return {prefix: _canonical(d)}
+    out: dict[str, str] = {}
+    for k, v in d.items():
+        out.update(_flat(v, f"{prefix}.{k}" if prefix else k))
+    return out
+
+
+def _some(items: list[str], n: int = 3) -> str:
+    return ", ".join(items[:n]) + (f" and {len(items) - n} more" if len(items) > n else "")
+
+
+def differences(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What differs between two fingerprints, in words (empty: the same run). The Parallax version is
+    recorded, not compared."""
+    out: list[str] = []
+    was = {p: tuple(rest) for p, *rest in old.get("inputs", [])}
+    now = {p: tuple(rest) for p, *rest in new["inputs"]}
+    added = [p for p in now if p not in was]
+    gone = [p for p in was if p not in now]
+    changed = [p for p in now if p in was and was[p][:2] != now[p][:2]]
+    named = [p for p in now if p in was and was[p][2:] != now[p][2:]]
+    parts = []
+    if added:
+        parts.append(f"{len(added)} not in the run ({_some(added)})")
+    if gone:
+        parts.append(f"{len(gone)} of the run not given or no longer readable ({_some(gone)})")
+    if changed:
+        parts.append(f"{len(changed)} changed since (size or modification time: {_some(changed)})")
+    if named:
+        parts.append(f"{len(named)} named otherwise (on the command line, or found in a folder: {_some(named)})")
+    if not parts and [p for p, *_ in old.get("inputs", [])] != [p for p, *_ in new["inputs"]]:
+        parts.append("the same files in another order")
+    if parts:
+        out.append("inputs differ: " + "; ".join(parts))
+    a, b = _flat(old.get("settings", {})), _flat(new["settings"])
+    diff = [f"{k} {a.get(k, 'unset')} -> {b.get(k, 'unset')}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    if diff:
+        out.append(f"settings differ: {_some(diff, 5)}")
+    if old.get("length") != new["length"]:
+        out.append(f"--length differs: {old.get('length')} -> {new['length']}")
+    return out
+
+
+def discard(out: str | Path) -> None:
+    """Remove a run from OUT: its stage folders, markers, errors.json and fingerprint (nothing else)."""
+    outp = Path(out)
+    for name in (*STAGES, "_markers"):
+        if (outp / name).is_dir():
+            shutil.rmtree(outp / name)
+    for name in ("errors.json", RUN_FILE):
+        (outp / name).unlink(missing_ok=True)
+
+
+def claim(out: str | Path, fp: dict[str, Any], *, fresh: bool = False) -> None:
+    """Make OUT the folder of the run fingerprinted `fp`, before any stage runs: write the fingerprint into
+    a new or empty run folder; accept a folder of the same run (a resume); refuse with PX305, naming what
+    differs, a folder that holds another run's stages, or stages without a fingerprint (an older Parallax).
+    `fresh` discards whatever run OUT holds first."""
+    from parallax.errors import error
+
+    outp = Path(out)
+    if fresh:
+        discard(outp)
+    path = outp / RUN_FILE
+    if path.exists():
+        try:
+            old = json.loads(path.read_text(encoding="utf-8"))
+            assert isinstance(old, dict)
+        except (OSError, ValueError, AssertionError):
+            raise error("PX305", str(outp), f"its fingerprint {RUN_FILE} cannot be read") from None
+        diffs = differences(old, fp)
+        if diffs:
+            raise error("PX305", str(outp), "; ".join(diffs))
+        return
+    done = [s for s in STAGES if _Stage(outp, s).done()]
+    if done:
+        raise error("PX305", str(outp), f"it holds finished stages ({_some(done)}) but no fingerprint {RUN_FILE} "
+                                        "(a run of an older Parallax): its inputs and settings cannot be checked")
+    outp.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(fp, indent=1, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
 
 
 class _Stage:
@@ -142,7 +306,7 @@ def _rows(batch: Any) -> list[dict[str, Any]]:
 def run(inputs: list[str], out: str | Path, *, address: str | None = None, workers: int = 2,
         num_cpus: int | None = None, length: str = "standard", settings_obj: Settings | None = None,
         config: S.ScaleConfig | None = None, progress: Callable[[dict[str, Any]], None] | None = None,
-        crash_marker: str | None = None) -> RunReport:
+        crash_marker: str | None = None, fresh: bool = False) -> RunReport:
     """Run the pipeline over INPUTS into OUT (Parquet per stage). `workers`: article-map actors.
 
     `settings_obj` (default: the settings in effect) travels to every task and actor, which enter it.
@@ -150,22 +314,27 @@ def run(inputs: list[str], out: str | Path, *, address: str | None = None, worke
     missing, unreadable or empty input is an error of the report). When no input is readable, or no
     article is left after cleaning, the run stops there with `report.articles == 0` (`parallax scale run`
     says PX301, as `parallax brief` does).
+
+    OUT is fingerprinted by the inputs and settings (`fingerprint`, `claim`) before Ray starts: a finished
+    or failed run of the same inputs and settings resumes from its markers; one of other inputs or
+    settings is refused (PX305, naming what differs) unless `fresh` discards it and starts again.
     """
     check_options(workers=workers, num_cpus=num_cpus, address=address)
     files, bad = S.check_inputs(list(inputs))
     outp = Path(out)
     report = RunReport(str(outp), errors=[e.to_dict() for e in bad])
-    if not files and not _Stage(outp, "read").done():
+    if not files and (fresh or not _Stage(outp, "read").done()):
         report.articles = 0
         return report
+    sets = settings_obj or settings()
+    cfg = config or sets.scale
+    claim(outp, fingerprint(files, sets, cfg, length), fresh=fresh)
     ray = start(address, num_cpus)
     import ray.data as rd
 
     ctx = rd.DataContext.get_current()
     ctx.enable_progress_bars = False
     ctx.print_on_execution_start = False
-    sets = settings_obj or settings()
-    cfg = config or sets.scale
     outp.mkdir(parents=True, exist_ok=True)
     parts = max(1, workers * 2)
 
