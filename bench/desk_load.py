@@ -11,8 +11,9 @@ and nothing is a duplicate. The
 server (`parallax serve`) runs in a second process on a free loopback port; `--clients` threads each hold a
 keep-alive connection and send, at random (seeded): a cheap read (the story list, an article as JSON or a
 page, the sources), a story (JSON or page; cold until its brief is computed) or the daily page (briefs of
-the day's stories). Figures are per kind: requests, requests/s, p50, p99, max (ms), errors (non-200,
-time-outs). Cheap reads are what must not wait behind a cold brief.
+the day's stories). Figures are per kind: requests, requests/s, p50, p99, max (ms), 202s (a story whose
+brief is being prepared, answered at once: an answered request, counted apart too), errors (neither 200 nor
+202, time-outs). Cheap reads are what must not wait behind a cold brief.
 """
 
 from __future__ import annotations
@@ -123,11 +124,13 @@ def _targets(host: str, port: int) -> dict[str, list[str]]:
 
 
 def drive(host: str, port: int, targets: dict[str, list[str]], clients: int, duration: float,
-          seed: int = 22) -> tuple[dict[str, list[float]], dict[str, int], float]:
-    """Each client sends random requests of the mix for `duration` s; latencies (s) and errors by kind."""
+          seed: int = 22) -> tuple[dict[str, list[float]], dict[str, int], dict[str, int], float]:
+    """Each client sends random requests of the mix for `duration` s; latencies (s), errors and 202s by
+    kind, and the seconds it took."""
     kinds, weights = zip(*MIX, strict=True)
     lat: dict[str, list[float]] = {k: [] for k in kinds}
     errors = dict.fromkeys(kinds, 0)
+    accepted = dict.fromkeys(kinds, 0)
     lock = threading.Lock()
     stop = time.perf_counter() + duration
 
@@ -147,7 +150,8 @@ def drive(host: str, port: int, targets: dict[str, list[str]], clients: int, dur
             took = time.perf_counter() - t0
             with lock:
                 lat[kind].append(took)
-                errors[kind] += status != 200
+                errors[kind] += status not in (200, 202)
+                accepted[kind] += status == 202
         conn.close()
 
     threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
@@ -156,11 +160,14 @@ def drive(host: str, port: int, targets: dict[str, list[str]], clients: int, dur
         t.start()
     for t in threads:
         t.join()
-    return lat, errors, time.perf_counter() - t0
+    return lat, errors, accepted, time.perf_counter() - t0
 
 
-def summarise(lat: dict[str, list[float]], errors: dict[str, int], seconds: float) -> list[dict[str, Any]]:
-    def row(kind: str, xs: list[float], errs: int) -> dict[str, Any]:
+def summarise(lat: dict[str, list[float]], errors: dict[str, int], seconds: float,
+              accepted: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    accepted = accepted or {}
+
+    def row(kind: str, xs: list[float], errs: int, n202: int) -> dict[str, Any]:
         xs = sorted(xs)
         n = len(xs)
 
@@ -168,10 +175,11 @@ def summarise(lat: dict[str, list[float]], errors: dict[str, int], seconds: floa
             return round(xs[min(n - 1, int(p * n))] * 1000, 1) if n else float("nan")
 
         return {"kind": kind, "requests": n, "rps": round(n / seconds, 1), "p50_ms": pct(0.5), "p99_ms": pct(0.99),
-                "max_ms": round(xs[-1] * 1000, 1) if n else float("nan"), "errors": errs}
+                "max_ms": round(xs[-1] * 1000, 1) if n else float("nan"), "accepted_202": n202, "errors": errs}
 
-    rows = [row(k, xs, errors[k]) for k, xs in lat.items()]
-    rows.append(row("all", [x for xs in lat.values() for x in xs], sum(errors.values())))
+    rows = [row(k, xs, errors[k], accepted.get(k, 0)) for k, xs in lat.items()]
+    rows.append(row("all", [x for xs in lat.values() for x in xs], sum(errors[k] for k in lat),
+                    sum(accepted.values())))
     return rows
 
 
@@ -219,14 +227,14 @@ def main(argv: list[str] | None = None) -> int:
         try:
             _wait_ready(host, port, proc)
             targets = _targets(host, port)
-            lat, errors, seconds = drive(host, port, targets, args.clients, args.duration)
+            lat, errors, accepted, seconds = drive(host, port, targets, args.clients, args.duration)
         finally:
             proc.terminate()
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
-    rows = summarise(lat, errors, seconds)
+    rows = summarise(lat, errors, seconds, accepted)
     stories = len(targets["story"]) // 2
     if args.json:
         print(json.dumps({"cores": os.cpu_count(), "clients": args.clients, "seconds": round(seconds, 1),
@@ -234,10 +242,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"cold desk: {stories} stories never briefed, {args.clients} clients, {seconds:.1f} s, "
           f"{os.cpu_count()} cores")
-    print(f"{'kind':<6} {'requests':>9} {'req/s':>8} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9} {'errors':>7}")
+    print(f"{'kind':<6} {'requests':>9} {'req/s':>8} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9} {'202s':>7} "
+          f"{'errors':>7}")
     for r in rows:
         print(f"{r['kind']:<6} {r['requests']:>9} {r['rps']:>8.1f} {r['p50_ms']:>9.1f} {r['p99_ms']:>9.1f} "
-              f"{r['max_ms']:>9.1f} {r['errors']:>7}")
+              f"{r['max_ms']:>9.1f} {r['accepted_202']:>7} {r['errors']:>7}")
     return 0
 
 

@@ -92,7 +92,7 @@ def _api_stories(store: Any) -> dict[str, Any]:
     out = {}
     with TestClient(create_app(store, revision_ttl=0.0), base_url="http://testserver") as client:
         for row in store.list_stories(limit=1000):
-            res = client.get(f"/api/stories/{row['id']}")
+            res = _ready(client, f"/api/stories/{row['id']}")
             assert res.status_code == 200, res.text
             body = json.loads(re.sub(re.escape(row["id"]), "STORY", res.text))
             out[json.dumps(sorted(row["articles"]))] = body
@@ -130,3 +130,16 @@ def test_merge_command_files_a_finished_run(finished_run, tmp_path):
     summary = json.loads(res.output.strip().splitlines()[-1])
     with Store(str(tmp_path / "m.db")) as store:
         assert summary["articles"] == store.info()["counts"]["articles"] >= 180
+
+
+def _ready(client, path: str):
+    """GET `path` until it is no longer 202 "preparing" (the desk answers a story whose brief is not computed
+    yet at once with 202 and computes it on its brief pool: issue 22)."""
+    import time
+
+    for _ in range(1200):
+        res = client.get(path)
+        if res.status_code != 202:
+            return res
+        time.sleep(0.05)
+    raise AssertionError(f"{path} stayed 202")

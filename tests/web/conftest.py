@@ -30,13 +30,21 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 @pytest.fixture(scope="session")
 def desk_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A SQLite store holding the example pages and the hostile pages, ingested like `parallax ingest`."""
+    """A SQLite store holding the example pages and the hostile pages, ingested like `parallax ingest`, every
+    brief the desk shows computed and recorded: the desk answers a story whose brief is not ready with 202
+    "preparing" (issue 22) instead of waiting for it, and these tests are about the briefs' pages and API
+    (tests/web/test_desk_cold.py is about a cold desk)."""
+    from parallax.desk import brief_story, daily
     from parallax.ingest import ingest
     from parallax.store import Store
 
     store = Store(str(tmp_path_factory.mktemp("desk") / "desk.db"))
     summary = ingest([str(EXAMPLES), str(HOSTILE)], store, progress=False)
     assert not summary.failures, summary.failures
+    for row in store.list_stories(limit=1000):
+        brief_story(store, row["id"], length="standard")
+    for day in store.story_days():
+        daily(store, day)
     yield store
     store.close()
 

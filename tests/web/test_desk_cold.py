@@ -1,9 +1,11 @@
-"""Issue 22, item 1: a cold story's brief is computed off the store thread, so cheap reads never wait for it.
+"""Issue 22: a cold story's brief is computed off the store thread, and nothing waits for it.
 
 Deterministic: the brief computation of one story blocks on an Event until the test releases it; meanwhile
-lists, articles and an already-briefed story must be answered, and every request for the blocked story must
-share its one computation. (Before the fix the list request queued behind the brief on the one store thread
-and never completed while the brief was held.)
+lists, articles and an already-briefed story must be answered, every request for the blocked story is answered
+at once with 202 "preparing" (and Retry-After), and all of them share its one computation; once it is done the
+same request answers 200. (Before the first fix the list request queued behind the brief on the one store
+thread; before the second, the cold story's requests waited for its brief: seconds on a loaded desk.)
+At start the desk queues every brief that is not current (the warm-up), most covered first.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def _blocking_briefs(monkeypatch: pytest.MonkeyPatch, blocked: str) -> tuple[thr
 
     def held(store: Any, sid: str, articles: list, length: str) -> Any:
         calls.append((sid, length))
-        if sid == blocked:
+        if sid == blocked or blocked == "*":
             started.set()
             if not release.wait(HANG_GUARD_S):
                 raise RuntimeError("the test never released the brief")
@@ -80,7 +82,17 @@ async def _until(event: threading.Event) -> None:
     raise AssertionError("the brief computation never started")
 
 
-def test_cheap_reads_do_not_wait_for_a_cold_brief(cold_store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+async def _until_ok(get: Any, path: str) -> Any:
+    """`path` answered until it is no longer 202 (the brief computed); its last answer."""
+    for _ in range(int(HANG_GUARD_S / 0.05)):
+        resp = await get(path)
+        if resp.status_code != 202:
+            return resp
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{path} stayed 202")
+
+
+def test_cold_story_is_answered_at_once_then_briefed(cold_store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     import httpx
 
     from parallax.web import create_app
@@ -88,7 +100,7 @@ def test_cheap_reads_do_not_wait_for_a_cold_brief(cold_store: Any, monkeypatch: 
     port, summit = story_id(cold_store, "Saltmere"), story_id(cold_store, "Sable")
     article = cold_store.list_stories(limit=10)[0]["articles"][0]
     started, release, calls = _blocking_briefs(monkeypatch, blocked=summit)
-    app = create_app(cold_store, revision_ttl=0.0)
+    app = create_app(cold_store, revision_ttl=0.0)  # ASGITransport runs no lifespan: no warm-up here
 
     async def scenario() -> dict[str, Any]:
         transport = httpx.ASGITransport(app=app)
@@ -96,17 +108,21 @@ def test_cheap_reads_do_not_wait_for_a_cold_brief(cold_store: Any, monkeypatch: 
             async def get(path: str) -> httpx.Response:
                 return await asyncio.wait_for(c.get(path), HANG_GUARD_S)
 
-            warm = await get(f"/api/stories/{port}")  # briefed now: from here on a warm story
-            assert warm.status_code == 200
-            cold = [asyncio.create_task(get(p)) for p in (f"/api/stories/{summit}", f"/api/stories/{summit}",
-                                                          f"/stories/{summit}")]
+            out: dict[str, Any] = {"first_port": await get(f"/api/stories/{port}")}  # 202: queued
+            out["warm"] = await _until_ok(get, f"/api/stories/{port}")  # briefed now: a warm story
+            # the summit's brief is queued and held: its requests are answered at once, all sharing it
+            out["cold"] = [await get(p) for p in (f"/api/stories/{summit}", f"/api/stories/{summit}",
+                                                  f"/stories/{summit}", f"/stories/{summit}/provenance",
+                                                  f"/api/stories/{summit}/changes")]
             await _until(started)
-            # the summit's brief is being computed (and held): the store thread must still answer
-            out = {p: await get(p) for p in ("/api/stories", f"/api/articles/{article}", f"/api/stories/{port}",
-                                              f"/stories/{port}", "/sources")}
-            assert not any(t.done() for t in cold), "a cold story was answered before its brief was computed"
+            out["cheap"] = {p: await get(p) for p in ("/api/stories", f"/api/articles/{article}",
+                                                      f"/api/stories/{port}", f"/stories/{port}", "/sources",
+                                                      "/api/daily", "/", "/feeds/daily.atom")}
+            out["still"] = await get(f"/api/stories/{summit}")
+            assert not release.is_set()
             release.set()
-            out["cold"] = await asyncio.gather(*cold)
+            out["done"] = await _until_ok(get, f"/api/stories/{summit}")
+            out["page"] = await get(f"/stories/{summit}")
             return out
 
     try:
@@ -114,15 +130,73 @@ def test_cheap_reads_do_not_wait_for_a_cold_brief(cold_store: Any, monkeypatch: 
     finally:
         release.set()
         app.state.desk.close()
-    for path, resp in out.items():
-        if path != "cold":
-            assert resp.status_code == 200, (path, resp.text[:300])
-    assert [r.status_code for r in out["cold"]] == [200, 200, 200]
-    assert out["cold"][0].json()["stories"][0]["id"] == summit
-    assert out["cold"][0].content == out["cold"][1].content
-    # three requests (two routes) for the cold story, one computation of its brief; the warm story none more
+    first = out["first_port"]
+    assert first.status_code == 202 and int(first.headers["retry-after"]) >= 1
+    assert out["warm"].status_code == 200, out["warm"].text[:300]
+    for resp in [*out["cold"], out["still"]]:
+        assert resp.status_code == 202, (resp.request.url, resp.text[:300])
+        assert int(resp.headers["retry-after"]) >= 1
+        assert resp.headers["cache-control"] == "no-store"
+    body = out["cold"][0].json()
+    assert body["status"] == "preparing" and body["story"] == summit and body["retry_after"] >= 1
+    assert body["headline"] and body["articles"] and all(a["id"] for a in body["articles"])
+    page = out["cold"][2].text
+    assert 'http-equiv="refresh"' in page and "being prepared" in page
+    assert body["articles"][0]["id"] in page or (body["articles"][0]["title"] or "") in page
+    for path, resp in out["cheap"].items():
+        assert resp.status_code == 200, (path, resp.text[:300])
+    # the daily briefing answers with what is ready and lists the summit as being prepared (when it is the day's)
+    prep = out["cheap"]["/api/daily"].json()["settings"].get("preparing") or []
+    assert all(p["retry_after"] >= 1 for p in prep)
+    if any(p["id"] == summit for p in prep):
+        assert "Being prepared" in out["cheap"]["/"].text
+    assert out["done"].status_code == 200, out["done"].text[:300]
+    assert out["done"].json()["stories"][0]["id"] == summit
+    assert out["page"].status_code == 200
+    # many requests (four routes) for the cold story, one computation of its brief; the warm story none more
     assert calls.count((summit, "standard")) == 1, calls
     assert calls.count((port, "standard")) == 1, calls
+
+
+def test_warm_up_queues_stale_stories_at_start(cold_store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At start every story without a current brief is queued (most covered first), nothing waits for it,
+    and a reader's story goes before the warm-up's remaining ones."""
+    from fastapi.testclient import TestClient
+
+    from parallax.web import create_app
+    from parallax.web.backend import StoreBackend
+
+    rows = sorted(cold_store.list_stories(limit=200), key=lambda r: (-r["origins"], -len(r["articles"]), r["id"]))
+    expected = StoreBackend(cold_store).unbriefed()
+    # every story at the story length, most covered first, after the latest day's at the daily length
+    assert [k for k in expected if k[1] == "standard"] == [(r["id"], "standard") for r in rows]
+    assert expected[0][1] == "short"
+    last = rows[-1]["id"]
+    _, release, calls = _blocking_briefs(monkeypatch, blocked="*")  # every computation waits
+    app = create_app(cold_store, revision_ttl=0.0)
+    desk = app.state.desk
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            for _ in range(int(HANG_GUARD_S / 0.01)):
+                if calls:
+                    break
+                threading.Event().wait(0.01)
+            assert calls, "the warm-up queued nothing"
+            assert desk.briefs.queued() == len(expected)  # all queued (the first running, held)
+            assert calls == [expected[0]]  # the warm-up's first: the latest day's best covered story
+            assert client.get("/api/stories").status_code == 200  # cheap reads never wait for it
+            resp = client.get(f"/api/stories/{last}")
+            assert resp.status_code == 202
+            release.set()
+            for _ in range(int(HANG_GUARD_S / 0.05)):
+                if (last, "standard") in calls:
+                    break
+                threading.Event().wait(0.05)
+            # the reader's story was computed before most of the warm-up's queue
+            assert calls.index((last, "standard")) <= 2, calls
+    finally:
+        release.set()
+        desk.close()
 
 
 def test_store_thread_never_computes_a_brief(cold_store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -142,8 +216,13 @@ def test_store_thread_never_computes_a_brief(cold_store: Any, monkeypatch: pytes
     monkeypatch.setattr(briefs, "compute_story", spy)
     app = create_app(cold_store, revision_ttl=0.0)
     with TestClient(app, raise_server_exceptions=False) as client:
-        for path in ("/", "/api/daily", "/feeds/daily.atom"):
+        for path in ("/", "/api/daily", "/feeds/daily.atom"):  # at once: what is ready, the rest queued
             assert client.get(path).status_code == 200, path
+        for _ in range(int(HANG_GUARD_S / 0.05)):  # the warm-up and the daily page's briefs, computed
+            if app.state.desk.briefs.queued() == 0:
+                break
+            threading.Event().wait(0.05)
+        assert "Being prepared" not in client.get("/").text
     assert where, "nothing was briefed: the store was not cold"
     assert all(name.startswith("parallax-brief") for name in where), where
 
@@ -169,8 +248,13 @@ def test_read_only_store_briefs_on_the_pool(cold_store: Any, monkeypatch: pytest
     try:
         app = create_app(ro, revision_ttl=0.0)
         with TestClient(app, raise_server_exceptions=False) as client:
-            resp = client.get(f"/api/stories/{sid}")
-            assert resp.status_code == 200, resp.text[:300]
+            resp = client.get(f"/api/stories/{sid}")  # 202 at once (or 200 when the warm-up got there first)
+            for _ in range(int(HANG_GUARD_S / 0.05)):
+                if resp.status_code != 202:
+                    break
+                threading.Event().wait(0.05)
+                resp = client.get(f"/api/stories/{sid}")
+            assert resp.status_code == 200, resp.text[:300]  # kept in memory: the store records nothing
     finally:
         ro.close()
     assert where, "nothing was briefed: the store was not cold"

@@ -107,11 +107,14 @@ def compute_story(store: Store, sid: str, articles: list[Article], length: str) 
 
 
 def brief_story(store: Store, story_id: str, *, length: str = "standard", record: bool = True,
-                articles: list[Article] | None = None, cached_only: bool = False) -> Story:
+                articles: list[Article] | None = None, cached_only: bool = False,
+                memo: dict[tuple[str, str], tuple[str, dict[str, Any]]] | None = None) -> Story:
     """The story's brief. Recorded (record=True) as a new version when its set of articles (or the length)
     changed since the last recorded brief; otherwise the last version is returned as it was recorded.
     `story.coverage["version"]` holds the version number (None when not recorded). A read-only store
-    never records. `cached_only`: NotBriefed instead of computing a brief (reads only, never the models)."""
+    never records. `cached_only`: NotBriefed instead of computing a brief (reads only, never the models).
+    `memo`: where a brief that is not recorded (a read-only store, record=False) is kept in memory, keyed
+    by (story id, length) with its articles' key, and looked up first."""
     record = record and not getattr(store, "read_only", False)
     sid = _require_story(store, story_id)
     arts = articles if articles is not None else store.articles(story_id=sid)
@@ -123,10 +126,17 @@ def brief_story(store: Store, story_id: str, *, length: str = "standard", record
         story = story_from_dict(last["story"])
         story.coverage["version"] = last["version"]
         return story
+    kept = memo.get((sid, length)) if memo is not None and not record else None
+    if kept is not None and kept[0] == key:
+        story = story_from_dict(kept[1])
+        story.coverage["version"] = None
+        return story
     if cached_only:
-        raise NotBriefed([(sid, length)], recordable=record)
+        raise NotBriefed([(sid, length)], recordable=record or memo is not None)
     story = compute_story(store, sid, arts, length)
     story.coverage["version"] = None
+    if memo is not None and not record:
+        memo[(sid, length)] = (key, story.to_dict())
     if record:
         d = story.to_dict()
         d["coverage"]["version"] = (versions[-1]["version"] + 1) if versions else 1
@@ -142,20 +152,23 @@ def _settings(length: str, **extra: Any) -> dict[str, Any]:
 
 
 def story_brief(store: Store, story_id: str, *, length: str = "standard", record: bool = True,
-                cached_only: bool = False) -> Brief:
+                cached_only: bool = False, memo: dict | None = None) -> Brief:
     """A Brief holding just this story and its articles (renderable by parallax.render.render).
-    `cached_only`: as for `brief_story`."""
+    `cached_only`, `memo`: as for `brief_story`."""
     sid = _require_story(store, story_id)
     arts = store.articles(story_id=sid)
-    story = brief_story(store, sid, length=length, record=record, articles=arts, cached_only=cached_only)
+    story = brief_story(store, sid, length=length, record=record, articles=arts, cached_only=cached_only,
+                        memo=memo)
     return Brief(articles=arts, stories=[story], errors=[], settings=_settings(length, story=sid))
 
 
 def daily(store: Store, day: date | None = None, *, length: str = "short", limit: int = 20,
-          record: bool = True, cached_only: bool = False) -> Brief:
+          record: bool = True, cached_only: bool = False, partial: bool = False, memo: dict | None = None) -> Brief:
     """The daily briefing: stories with an article dated `day` (default: the latest day with articles),
     ranked by the number of independent origins covering them, each with its brief. `cached_only`: one
-    NotBriefed naming every story whose brief is not recorded yet, instead of computing any."""
+    NotBriefed naming every story whose brief is not recorded yet, instead of computing any; with `partial`
+    too, the briefing of the stories that are briefed, the others listed in `settings["preparing"]`
+    ({id, headline, articles, length}) instead. `memo`: as for `brief_story`."""
     if day is None:
         days = store.story_days()
         day = days[0] if days else datetime.now(UTC).date()
@@ -164,18 +177,24 @@ def daily(store: Store, day: date | None = None, *, length: str = "short", limit
     rows = rows[:limit]
     stories, articles = [], []
     cold: list[NotBriefed] = []
+    preparing: list[dict[str, Any]] = []
     for r in rows:
         arts = store.articles(story_id=r["id"])
         try:
             stories.append(brief_story(store, r["id"], length=length, record=record, articles=arts,
-                                       cached_only=cached_only))
+                                       cached_only=cached_only, memo=memo))
         except NotBriefed as exc:
             cold.append(exc)
+            if partial:
+                preparing.append({"id": r["id"], "headline": r.get("headline") or "",
+                                  "articles": [a.id for a in arts], "length": length})
+                continue
         articles.extend(arts)
-    if cold:
+    if cold and not partial:
         raise NotBriefed([s for exc in cold for s in exc.stories], recordable=all(e.recordable for e in cold))
+    extra = {"preparing": preparing} if preparing else {}
     return Brief(articles=articles, stories=stories, errors=[],
-                 settings=_settings(length, daily=day.isoformat(), stories=len(stories)))
+                 settings=_settings(length, daily=day.isoformat(), stories=len(stories), **extra))
 
 
 # ---------------------------------------------------------------------------------------------------------

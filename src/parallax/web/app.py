@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,12 +38,14 @@ DESCRIPTION = ("Neutral, cited briefs of the news, counting independent origins 
 def create_app(store: Any, *, api_token: str | None = None, secret: bytes | None = None,
                revision_ttl: float = 1.0, cache_size: int = 512, allow_private: bool = False,
                max_body: int = 64 * 1024, max_ingest_body: int = 8 * 1024 * 1024,
-               settings: Settings | None = None) -> FastAPI:
+               settings: Settings | None = None, warm_up: bool = True) -> FastAPI:
     """The web app over `store` (a parallax.store.Store, a Brief or a Backend).
 
     api_token: the bearer token of the write endpoints (default: $PARALLAX_API_TOKEN; none = writes off).
     settings: the `parallax.config.Settings` every store call runs with (default: those in effect now, e.g.
     `parallax --config FILE serve`).
+    warm_up: at start, queue every story whose brief is not current on the brief pool (most covered first),
+    so a cold desk warms on its own (`Desk.warm_up`); reads never wait for it.
     """
     if api_token is None:
         api_token = os.environ.get("PARALLAX_API_TOKEN") or None
@@ -52,7 +55,10 @@ def create_app(store: Any, *, api_token: str | None = None, secret: bytes | None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.ensure_future(desk.warm_up()) if warm_up else None
         yield
+        if task is not None:
+            task.cancel()
         desk.close()
 
     app = FastAPI(title="Parallax", version=version(), description=DESCRIPTION, docs_url=None, redoc_url=None,

@@ -267,6 +267,8 @@ class StoreBackend:
     def __init__(self, store: Any, *, allow_private: bool = False) -> None:
         self.store = store
         self.allow_private = allow_private
+        # briefs of a store that records none (read-only): computed once, kept here
+        self.memo: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
 
     def revision(self) -> str:
         from sqlalchemy import func, select
@@ -299,13 +301,48 @@ class StoreBackend:
         from parallax.desk import story_brief
 
         return story_brief(self.store, story_id, length=self.LENGTH, record=True,
-                           cached_only=not may_brief.get())
+                           cached_only=not may_brief.get(), memo=self.memo)
 
     def brief(self, story_id: str, length: str) -> None:
-        """Compute and record the story's brief at `length` unless it is recorded for its current articles."""
+        """Compute and record the story's brief at `length` unless it is recorded for its current articles
+        (kept in memory instead on a store that records nothing)."""
         from parallax.desk import brief_story
 
-        brief_story(self.store, story_id, length=length, record=True)
+        brief_story(self.store, story_id, length=length, record=True, memo=self.memo)
+
+    def outline(self, story_id: str) -> dict[str, Any] | None:
+        """What is cheap to show of a story whose brief is not ready: {id, headline, articles: [{id, title,
+        source, url, published}]} (no brief), or None when there is no such story."""
+        sid = self.store.resolve_story(story_id)
+        if sid is None:
+            return None
+        rows = self.store.list_stories(limit=1000)
+        headline = next((r.get("headline") or "" for r in rows if r["id"] == sid), "")
+        arts = [{"id": a.id, "title": a.title, "source": a.source, "url": a.url, "published": a.published}
+                for a in self.store.articles(story_id=sid)]
+        return {"id": sid, "headline": headline, "articles": arts}
+
+    def unbriefed(self) -> list[tuple[str, str]]:
+        """(story id, length) of every brief the desk shows that is not recorded for its story's current
+        articles: the latest day's stories at the daily length first, then every story at the story length;
+        most independently covered first."""
+        from parallax.desk import articles_key
+
+        rows = self.store.list_stories(limit=100_000)
+        rows.sort(key=lambda r: (-(r.get("origins") or 0), -len(r.get("articles") or []), r["id"]))
+        days = self.store.story_days()
+        latest = {r["id"] for r in self.store.list_stories(day=days[0], limit=100_000)} if days else set()
+        out: list[tuple[str, str]] = []
+        for length, wanted in (("short", [r for r in rows if r["id"] in latest]), (self.LENGTH, rows)):
+            for r in wanted:
+                key = articles_key(list(r.get("articles") or []))
+                kept = self.memo.get((r["id"], length))
+                if kept is not None and kept[0] == key:
+                    continue
+                same = [v for v in self.store.brief_versions(r["id"]) if v["length"] == length]
+                if not same or same[-1]["articles_key"] != key:
+                    out.append((r["id"], length))
+        return out
 
     def changes(self, story_id: str) -> dict[str, Any] | None:
         from parallax.desk import compare_stories, story_from_dict
@@ -333,7 +370,8 @@ class StoreBackend:
     def daily(self, day: date | None = None) -> Brief:
         from parallax.desk import daily
 
-        return daily(self.store, day, cached_only=not may_brief.get())
+        cold = not may_brief.get()
+        return daily(self.store, day, cached_only=cold, partial=cold, memo=self.memo)
 
     def article(self, article_id: str) -> Article | None:
         return self.store.get_article(article_id)

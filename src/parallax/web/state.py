@@ -10,18 +10,27 @@ was made with are entered on each call.
 
 The store thread never computes a story brief (seconds of model work): there the backend only reads
 recorded briefs and raises `parallax.desk.NotBriefed` for a story whose articles changed since its last
-one. `Desk.run` then has the brief computed and recorded on the brief pool (`BRIEF_WORKERS` threads; one
-computation per story and length however many requests wait for it) and runs the call again on the store
-thread. Lists, articles and warm stories so never wait behind a cold story's brief.
+one. The brief is then queued on the brief pool (`BriefQueue`: `BRIEF_WORKERS` threads, readers' briefs
+before the warm-up's, one computation per story and length however many ask) and recorded when done. A
+read (`Desk.cached` with a `preparing` builder) never waits for it: it is answered at once with what is
+cheap (202 and `Retry-After` for a story; the daily page and feed with the stories that are briefed, the
+others listed as being prepared). Writes that need a brief (`Desk.run`) wait for it. At start
+(`Desk.warm_up`) every story without a current brief is queued, most covered first, so a cold desk warms
+on its own. Lists, articles and warm stories so never wait behind a cold story's brief.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
+import itertools
 import json
 import logging
+import math
+import queue
 import re
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -59,6 +68,11 @@ BRIEF_WORKERS = 1
 # Times a store-thread call goes back to the brief pool when it finds a story not briefed (its articles
 # changed again meanwhile); after that the call runs on the brief pool, computing what it needs itself.
 BRIEF_ROUNDS = 3
+# Priorities on the brief pool: a brief a reader is waiting for goes before the warm-up's.
+READER, WARM_UP = 0, 1
+RETRY_MIN_S, RETRY_MAX_S = 1, 30  # the Retry-After of a brief being prepared, in seconds
+FIRST_GUESS_S = 3.0
+CLOSE_WAIT_S = 30.0  # at shutdown, how long to let a brief being computed finish (model work in a thread)  # the time of one brief before one was measured
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
@@ -114,6 +128,100 @@ def urlq(value: object) -> str:
     return quote(str(value), safe="")
 
 
+class BriefQueue:
+    """Brief computations on `workers` threads (named parallax-brief-N), in priority order (READER before
+    WARM_UP, then first come), at most one queued or running per key. Thread-safe: any thread may submit."""
+
+    def __init__(self, workers: int) -> None:
+        self._queue: queue.PriorityQueue = queue.PriorityQueue()
+        self._lock = threading.Lock()
+        self._pending: dict[Any, tuple[int, concurrent.futures.Future]] = {}  # key -> (priority, future)
+        self._order = itertools.count()
+        self._closed = False
+        self.mean_s = FIRST_GUESS_S  # moving mean of one computation
+        self.done = 0
+        self._threads = [threading.Thread(target=self._work, name=f"parallax-brief-{n}", daemon=True)
+                         for n in range(workers)]
+        for t in self._threads:
+            t.start()
+
+    def submit(self, key: Any, fn: Callable[[], Any], priority: int = READER) -> concurrent.futures.Future:
+        """The future of `fn()` for `key`: the one already queued or running when there is one (moved up to
+        `priority` if that is sooner), else a new one."""
+        with self._lock:
+            held = self._pending.get(key)
+            if held is not None:
+                prio, fut = held
+                if priority < prio and not fut.running():  # queued again, sooner; the worker skips the stale entry
+                    self._pending[key] = (priority, fut)
+                    self._queue.put((priority, next(self._order), key, fn, fut))
+                return fut
+            new: concurrent.futures.Future = concurrent.futures.Future()
+            if self._closed:
+                new.cancel()
+                return new
+            self._pending[key] = (priority, new)
+            self._queue.put((priority, next(self._order), key, fn, new))
+            return new
+
+    def ahead(self, key: Any) -> int:
+        """About how many computations run before `key`'s is done (itself included)."""
+        with self._lock:
+            held = self._pending.get(key)
+            if held is None:
+                return 1
+            return 1 + sum(1 for p, f in self._pending.values() if p <= held[0] and f is not held[1]
+                           and not f.done())
+
+    def retry_after(self, keys: list[Any]) -> int:
+        """Seconds after which the briefs of `keys` are likely done (Retry-After)."""
+        n = max((self.ahead(k) for k in keys), default=1)
+        return max(RETRY_MIN_S, min(RETRY_MAX_S, math.ceil(n * self.mean_s / max(1, len(self._threads)))))
+
+    def queued(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    def _work(self) -> None:
+        while True:
+            _, _, key, fn, fut = self._queue.get()
+            if key is None:
+                return
+            with self._lock:  # a stale entry (its key queued again sooner) finds its future running or done
+                if fut.done() or fut.running() or not fut.set_running_or_notify_cancel():
+                    continue
+            t0 = time.perf_counter()
+            try:
+                result = fn()
+            except BaseException as exc:  # handed to whoever waits
+                with self._lock:
+                    self._pending.pop(key, None)
+                fut.set_exception(exc)
+                log.debug("briefing %r failed: %r", key, exc)
+                continue
+            took = time.perf_counter() - t0
+            with self._lock:
+                self._pending.pop(key, None)
+                self.mean_s = took if not self.done else 0.8 * self.mean_s + 0.2 * took
+                self.done += 1
+            fut.set_result(result)
+
+    def close(self, wait_s: float = 0.0) -> None:
+        """Cancel what is queued; wait up to `wait_s` for a computation that is running to end."""
+        with self._lock:
+            self._closed = True
+            pending = [f for _, f in self._pending.values()]
+            self._pending.clear()
+        for fut in pending:
+            fut.cancel()
+        for _ in self._threads:
+            self._queue.put((-1, -1, None, None, None))
+        deadline = time.monotonic() + wait_s
+        for t in self._threads:
+            if t is not threading.current_thread():
+                t.join(max(0.0, deadline - time.monotonic()))
+
+
 class Desk:
     """The app's shared state. One per app, on `app.state.desk`."""
 
@@ -126,9 +234,8 @@ class Desk:
         self.revision_ttl = revision_ttl
         self.cache = RenderCache(cache_size)
         self.store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parallax-store")
-        self.brief_pool = ThreadPoolExecutor(max_workers=BRIEF_WORKERS, thread_name_prefix="parallax-brief")
+        self.briefs = BriefQueue(BRIEF_WORKERS)
         self.ingest_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parallax-ingest")
-        self._briefing: dict[tuple[str, str], asyncio.Future] = {}  # (story, length) being briefed
         self._building: dict[tuple, asyncio.Future] = {}  # cache keys being built
         self.generation = 0
         self._revision: str | None = None
@@ -147,7 +254,7 @@ class Desk:
 
     def close(self) -> None:
         self.store_thread.shutdown(wait=False, cancel_futures=True)
-        self.brief_pool.shutdown(wait=False, cancel_futures=True)
+        self.briefs.close(CLOSE_WAIT_S)
         self.ingest_thread.shutdown(wait=False, cancel_futures=True)
 
     def _with_settings(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -167,33 +274,49 @@ class Desk:
         """`fn(*args)` on the store thread, with the app's settings in effect.
 
         When it needs a story brief that is not recorded yet (NotBriefed), the brief is computed on the brief
-        pool (`brief_stories`) while the store thread serves others, and `fn` runs again."""
+        pool (`brief_stories`) while the store thread serves others, and `fn` runs again: for writes and
+        reads that must have the brief (reads answered at once use `cached(..., preparing=...)`)."""
         loop = asyncio.get_running_loop()
         for _ in range(BRIEF_ROUNDS):
             try:
                 return await loop.run_in_executor(self.store_thread, self._reads_only, fn, *args)
             except NotBriefed as cold:
-                if not cold.recordable:  # a read-only store: computing it where it is needed is all there is
+                if not cold.recordable:  # nowhere to keep it: computing it where it is needed is all there is
                     break
                 await self.brief_stories(cold.stories)
-        return await loop.run_in_executor(self.brief_pool, self._with_settings, fn, *args)
+        fut = self.briefs.submit(object(), lambda: self._with_settings(fn, *args))
+        return await asyncio.wrap_future(fut)
+
+    def queue_briefs(self, stories: list[tuple[str, str]], priority: int = READER) -> list[concurrent.futures.Future]:
+        """Queue these (story id, length) briefs on the brief pool (each once); from any thread."""
+        brief = self.backend.brief  # type: ignore[attr-defined]  # only a backend raising NotBriefed
+        return [self.briefs.submit(key, lambda k=key: self._with_settings(brief, *k), priority)
+                for key in dict.fromkeys(stories)]
 
     async def brief_stories(self, stories: list[tuple[str, str]]) -> None:
-        """Compute and record these (story id, length) briefs on the brief pool; one computation for each,
-        however many requests wait for it. Failures are left to the caller's next read to meet."""
-        loop = asyncio.get_running_loop()
-        waits = []
-        for key in dict.fromkeys(stories):
-            fut = self._briefing.get(key)
-            if fut is None:
-                brief = self.backend.brief  # type: ignore[attr-defined]  # only a backend raising NotBriefed
-                fut = asyncio.ensure_future(loop.run_in_executor(self.brief_pool, self._with_settings, brief, *key))
-                self._briefing[key] = fut
-                fut.add_done_callback(lambda f, k=key: self._done(self._briefing, k, f))
-            waits.append(asyncio.shield(fut))
+        """Compute and record these (story id, length) briefs on the brief pool and wait for them; one
+        computation for each, however many requests wait for it. Failures are left to the caller's next read
+        to meet."""
+        waits = [asyncio.wrap_future(f) for f in self.queue_briefs(stories)]
         for outcome in await asyncio.gather(*waits, return_exceptions=True):
             if isinstance(outcome, BaseException):
                 log.debug("briefing failed: %r", outcome)
+
+    async def warm_up(self) -> int:
+        """Queue every brief the desk shows that is not current (`backend.unbriefed`, most covered first)
+        behind readers' briefs; returns how many. Nothing waits for them."""
+        unbriefed = getattr(self.backend, "unbriefed", None)
+        if unbriefed is None:
+            return 0
+        try:
+            stories = await asyncio.get_running_loop().run_in_executor(self.store_thread, self._reads_only,
+                                                                       unbriefed)
+        except Exception:  # a warm-up that fails leaves reads to queue their own briefs
+            log.exception("warm-up: could not list the stories to brief")
+            return 0
+        self.queue_briefs(stories, WARM_UP)
+        log.info("warm-up: %d briefs queued", len(stories))
+        return len(stories)
 
     @staticmethod
     def _done(pending: dict, key: Any, fut: asyncio.Future) -> None:
@@ -230,33 +353,79 @@ class Desk:
         ctx.setdefault("form_token", lambda kind, ident: self.tokens.issue(f"{kind}:{ident}"))
         return self.env.get_template(template).render(**ctx).encode("utf-8")
 
-    async def cached(self, request: Request, key: tuple, build: Callable[[], tuple[int, bytes, str]]) -> Response:
-        """The response `build()` makes (run by `run`), cached by revision and `key`, with an ETag."""
+    async def cached(self, request: Request, key: tuple, build: Callable[[], tuple],
+                     preparing: Callable[[list[tuple[str, str]], int], tuple] | None = None) -> Response:
+        """The response `build()` makes (run by `run`), cached by revision and `key`, with an ETag.
+
+        `build()` returns (status, body, content type[, keep]): keep=False (a page listing briefs still
+        being prepared) is not cached. With `preparing`, a build that needs a brief not recorded yet waits for
+        none: the briefs are queued and `preparing(stories, retry_after)` answers meanwhile (not cached; a
+        202 gets `Retry-After`)."""
         full_key = (await self.revision(), self.tokens.day(), *key)
         hit = self.cache.get(full_key)
         if hit is None:
             fut = self._building.get(full_key)
             if fut is None:  # the first miss builds it; concurrent ones wait for that build
-                fut = asyncio.ensure_future(self._build(full_key, build))
+                fut = asyncio.ensure_future(self._build(full_key, build, preparing))
                 self._building[full_key] = fut
                 fut.add_done_callback(lambda f, k=full_key: self._done(self._building, k, f))
             hit = await asyncio.shield(fut)
-        status, body, ctype, etag = hit
+        status, body, ctype, etag, retry = hit
         headers = {"ETag": etag, "Cache-Control": "no-cache"}
-        if status == 200 and request.headers.get("if-none-match") == etag:
+        if retry is not None:
+            headers = {"Retry-After": str(retry), "Cache-Control": "no-store"}
+        elif status == 200 and request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers=headers)
         return Response(content=body, status_code=status, media_type=ctype, headers=headers)
 
-    async def _build(self, full_key: tuple,
-                     build: Callable[[], tuple[int, bytes, str]]) -> tuple[int, bytes, str, str]:
-        status, body, ctype = await self.run(build)
+    async def _build(self, full_key: tuple, build: Callable[[], tuple],
+                     preparing: Callable[[list[tuple[str, str]], int], tuple] | None
+                     ) -> tuple[int, bytes, str, str, int | None]:
+        retry = None
+        if preparing is None:
+            out = await self.run(build)
+        else:
+            loop = asyncio.get_running_loop()
+            try:
+                out = await loop.run_in_executor(self.store_thread, self._reads_only, build)
+            except NotBriefed as cold:
+                if not cold.recordable:  # nowhere to keep it: only computing it here answers
+                    out = await self.run(build)
+                else:
+                    self.queue_briefs(cold.stories)
+                    retry = self.briefs.retry_after(cold.stories)
+                    out = await loop.run_in_executor(self.store_thread, self._reads_only, preparing,
+                                                     cold.stories, retry)
+        status, body, ctype = out[:3]
+        keep = out[3] if len(out) > 3 else True
         etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-        hit = (status, body, ctype, etag)
-        if status == 200:
+        if status == 202 and retry is None:
+            retry = RETRY_MIN_S
+        hit = (status, body, ctype, etag, retry if status == 202 else None)
+        if status == 200 and keep and retry is None:
             self.cache.put(full_key, hit)
         return hit
 
+    def prepare_daily(self, brief: Brief) -> list[dict[str, Any]]:
+        """The stories a partial daily briefing lists as being prepared (queued here, from the store
+        thread), each with `retry_after`."""
+        rows = list(brief.settings.get("preparing") or [])
+        if rows:
+            keys = [(r["id"], r["length"]) for r in rows]
+            self.queue_briefs(keys)
+            retry = self.briefs.retry_after(keys)
+            rows = [{**r, "retry_after": retry} for r in rows]
+        return rows
+
     # ---- reads and writes shared by the pages and the API (run on the store thread) ---------------------
+
+    def outline_or_404(self, story_id: str) -> dict[str, Any]:
+        """What is cheap to show of a story whose brief is being prepared (`backend.outline`)."""
+        outline = getattr(self.backend, "outline", None)
+        found = outline(story_id) if outline is not None else None
+        if found is None:
+            raise ApiError(404, f"no story {story_id[:80]!r}", UNKNOWN_STORY)
+        return found
 
     def story_or_404(self, story_id: str) -> Brief:
         brief = self.backend.story_brief(story_id)

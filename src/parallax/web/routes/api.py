@@ -1,7 +1,8 @@
 """The JSON API: `reads` (open to anyone) and `writes` (need `Authorization: Bearer $PARALLAX_API_TOKEN`).
 
     GET  /api/stories                   the shape of `parallax stories --format json` (limit, offset, since)
-    GET  /api/stories/{id}              the `parallax.brief/1` contract of one story
+    GET  /api/stories/{id}              the `parallax.brief/1` contract of one story (202 "preparing" while
+                                        its brief is computed: retry after `Retry-After` seconds)
     GET  /api/stories/{id}/changes      what changed since the previous recorded version
     GET  /api/daily                     the daily briefing as `parallax.brief/1`
     GET  /api/articles/{id}             one article as in the contract's articles[]
@@ -66,6 +67,40 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, object]]:
              413: "body over the size limit", 422: "the request does not validate (query, path or body)",
              500: "internal error (logged)", 501: "not possible on this backend", 503: "the store is unavailable"}
     return {st: {"model": ErrorOut, "description": words[st]} for st in statuses}
+
+
+class PreparingArticle(BaseModel):
+    id: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+
+
+class PreparingOut(BaseModel):
+    """The answer for a story whose brief is being computed (queued once, recorded when done)."""
+
+    status: Literal["preparing"] = Field(description="always \"preparing\"")
+    story: str = Field(description="the story's id")
+    headline: str = Field(description="its provisional headline (from its articles)")
+    articles: list[PreparingArticle] = Field(description="its articles, without the brief")
+    retry_after: int = Field(ge=1, description="seconds after which to ask again (as the Retry-After header)")
+    message: str
+
+
+PREPARING = {202: {"model": PreparingOut,
+                   "description": "the brief is being prepared: ask again after Retry-After seconds (then 200)",
+                   "headers": {"Retry-After": {"description": "seconds after which the brief is likely ready",
+                                               "schema": {"type": "integer", "minimum": 1}}}}}
+
+
+def preparing_json(desk: Desk, story_id: str, retry: int) -> tuple[int, bytes, str]:
+    """202 and PreparingOut for a story whose brief is queued (run on the store thread)."""
+    o = desk.outline_or_404(story_id)
+    return 202, json_bytes({"status": "preparing", "story": o["id"], "headline": o["headline"],
+                            "articles": o["articles"], "retry_after": retry,
+                            "message": "this story's brief is being prepared; ask again after retry_after "
+                                       "seconds"}), JSON
 
 
 READ_ERRORS = _errors(422, 500, 503)
@@ -152,16 +187,21 @@ async def api_stories(request: Request, desk: DeskDep, limit: Annotated[int, Que
     return resp
 
 
-@reads.get("/api/stories/{story_id}", summary="One story's brief", responses=ID_ERRORS,
-           description="The `parallax.brief/1` contract (docs/brief.schema.json) for that story and its articles.")
+@reads.get("/api/stories/{story_id}", summary="One story's brief", responses={**ID_ERRORS, **PREPARING},
+           description="The `parallax.brief/1` contract (docs/brief.schema.json) for that story and its articles. "
+                       "A story whose brief is not computed yet is answered at once with 202, a `Retry-After` "
+                       "header and {status: \"preparing\", retry_after, story, headline, articles}; its brief is "
+                       "queued (once, however many ask) and the same request answers 200 when it is done.")
 async def api_story(request: Request, desk: DeskDep, story_id: str) -> Response:
     check_id(story_id, "story")
     return await desk.cached(request, ("api-story", story_id),
-                             lambda: (200, json_bytes(to_json(desk.story_or_404(story_id))), JSON))
+                             lambda: (200, json_bytes(to_json(desk.story_or_404(story_id))), JSON),
+                             preparing=lambda _stories, retry: preparing_json(desk, story_id, retry))
 
 
 @reads.get("/api/stories/{story_id}/changes", summary="What changed since the previous version",
-           responses=ID_ERRORS)
+           responses={**ID_ERRORS, **PREPARING},
+           description="202 (as for the story) while the story's current brief is being prepared.")
 async def api_changes(request: Request, desk: DeskDep, story_id: str) -> Response:
     check_id(story_id, "story")
 
@@ -169,19 +209,29 @@ async def api_changes(request: Request, desk: DeskDep, story_id: str) -> Respons
         desk.story_or_404(story_id)
         return 200, json_bytes({"story": story_id, "changes": desk.backend.changes(story_id)}), JSON
 
-    return await desk.cached(request, ("api-changes", story_id), build)
+    return await desk.cached(request, ("api-changes", story_id), build,
+                             preparing=lambda _stories, retry: preparing_json(desk, story_id, retry))
 
 
 @reads.get("/api/daily", summary="The daily briefing",
-           description="The `parallax.brief/1` contract of all stories of a day (default: the latest).")
+           description="The `parallax.brief/1` contract of all stories of a day (default: the latest) whose "
+                       "brief is ready; stories whose brief is being prepared are listed in "
+                       "`settings.preparing` ([{id, headline, articles, length, retry_after}]) and queued.")
 async def api_daily(request: Request, desk: DeskDep,
                     date: Annotated[str | None, Query(max_length=10, description="the day, YYYY-MM-DD (default: "
                                                       "the latest day with articles)",
                                                       json_schema_extra={"format": "date"})] = None,
                     ) -> Response:
     day = parse_day(date, request.url.path)
-    return await desk.cached(request, ("api-daily", day),
-                             lambda: (200, json_bytes(to_json(desk.backend.daily(day))), JSON))
+
+    def build() -> tuple[int, bytes, str, bool]:
+        brief = desk.backend.daily(day)
+        preparing = desk.prepare_daily(brief)
+        if preparing:
+            brief.settings["preparing"] = preparing
+        return 200, json_bytes(to_json(brief)), JSON, not preparing
+
+    return await desk.cached(request, ("api-daily", day), build)
 
 
 @reads.get("/api/articles/{article_id:path}", summary="One article", responses=ID_ERRORS,

@@ -20,13 +20,15 @@ router = APIRouter()
 TITLE = "Parallax daily brief"
 
 
-def render_daily_atom(desk: Desk, base: str) -> tuple[int, bytes, str]:
+def render_daily_atom(desk: Desk, base: str) -> tuple[int, bytes, str, bool]:
+    """The stories whose brief is ready (those being prepared are queued, and come in a later fetch)."""
     brief = desk.backend.daily(None)
+    preparing = desk.prepare_daily(brief)
     stamps = {r["id"]: r["updated"] for r in desk.backend.list_stories(limit=MAX_LIMIT)}
     entries = [story_entry(s, updated=stamps.get(s.id), link=base + views.story_href(s.id)) for s in brief.stories]
     xml = feed_xml(entries, title=TITLE, feed_id=f"{base}/feeds/daily.atom", self_url=f"{base}/feeds/daily.atom",
                    alternate_url=f"{base}/")
-    return 200, xml.encode("utf-8"), MEDIA_TYPE
+    return 200, xml.encode("utf-8"), MEDIA_TYPE, not preparing
 
 
 @router.get("/feeds/daily.atom", summary="The daily briefing as an Atom feed",

@@ -43,13 +43,17 @@ from parallax.web.state import (
 router = APIRouter(include_in_schema=False)
 
 
-def render_daily(desk: Desk, day: date | None, page: int) -> tuple[int, bytes, str]:
+def render_daily(desk: Desk, day: date | None, page: int) -> tuple[int, bytes, str, bool]:
     brief = desk.backend.daily(day)
+    preparing = desk.prepare_daily(brief)
     cards = views.daily_view(brief)
     start = (page - 1) * DAILY_PAGE
+    prep = [{"id": r["id"], "href": views.story_href(r["id"]), "headline": r["headline"] or f"Story {r['id']}",
+             "articles": len(r["articles"])} for r in preparing] if page == 1 else []
     body = desk.page("daily.html", cards=cards[start : start + DAILY_PAGE], day=day.isoformat() if day else None,
-                     section="daily", page=page, more=len(cards) > start + DAILY_PAGE)
-    return 200, body, HTML
+                     section="daily", page=page, more=len(cards) > start + DAILY_PAGE, preparing=prep,
+                     refresh=preparing[0]["retry_after"] + 2 if prep else None)
+    return 200, body, HTML, not preparing
 
 
 @router.get("/")
@@ -57,6 +61,13 @@ async def daily_page(request: Request, desk: DeskDep, date: str | None = None,
                      page: Annotated[int, Query(ge=1, le=1000)] = 1) -> Response:
     day = parse_day(date, request.url.path)
     return await desk.cached(request, ("daily", day, page), lambda: render_daily(desk, day, page))
+
+
+def render_preparing(desk: Desk, story_id: str, retry: int) -> tuple[int, bytes, str]:
+    """202: the story's brief is being prepared; its headline and articles, and a refresh after `retry` s."""
+    o = desk.outline_or_404(story_id)
+    arts = [{**a, "href": views.article_href(a["id"])} for a in o["articles"]]
+    return 202, desk.page("preparing.html", o=o, articles=arts, refresh=retry, section="story"), HTML
 
 
 def render_story(desk: Desk, story_id: str) -> tuple[int, bytes, str]:
@@ -70,7 +81,8 @@ def render_story(desk: Desk, story_id: str) -> tuple[int, bytes, str]:
 @router.get("/stories/{story_id}")
 async def story_page(request: Request, desk: DeskDep, story_id: str) -> Response:
     check_id(story_id, "story")
-    return await desk.cached(request, ("story", story_id), lambda: render_story(desk, story_id))
+    return await desk.cached(request, ("story", story_id), lambda: render_story(desk, story_id),
+                             preparing=lambda _stories, retry: render_preparing(desk, story_id, retry))
 
 
 def render_provenance(desk: Desk, story_id: str) -> tuple[int, bytes, str]:
@@ -85,7 +97,8 @@ def render_provenance(desk: Desk, story_id: str) -> tuple[int, bytes, str]:
 @router.get("/stories/{story_id}/provenance")
 async def provenance_page(request: Request, desk: DeskDep, story_id: str) -> Response:
     check_id(story_id, "story")
-    return await desk.cached(request, ("provenance", story_id), lambda: render_provenance(desk, story_id))
+    return await desk.cached(request, ("provenance", story_id), lambda: render_provenance(desk, story_id),
+                             preparing=lambda _stories, retry: render_preparing(desk, story_id, retry))
 
 
 def render_article(desk: Desk, article_id: str) -> tuple[int, bytes, str]:
