@@ -120,7 +120,9 @@ def candidate_pairs(st: list[Statement], vectors: np.ndarray) -> list[tuple[int,
     n = len(st)
     if n < 2:
         return []
-    sim = vectors @ vectors.T
+    # Rounded: a matrix product's last bits depend on the rows' places in the matrix (BLAS blocking), and the
+    # rows' places on the input order; a tie must stay a tie.
+    sim = np.round(vectors @ vectors.T, 5)
     by_article: dict[str, list[int]] = {}
     for k, s in enumerate(st):
         by_article.setdefault(s.article, []).append(k)
@@ -134,7 +136,9 @@ def candidate_pairs(st: list[Statement], vectors: np.ndarray) -> list[tuple[int,
             for r in np.argsort(-row, kind="stable")[: cfg.candidates_per_article]:
                 if row[r] >= cfg.candidate_min_cos:
                     picked.append(idx[int(r)])
-        picked.sort(key=lambda j: -sim[i, j])
+        # Ties (copies' identical sentences) broken by article id and offset, never by input order: the batch,
+        # the store and the cluster run see a story's articles in different orders.
+        picked.sort(key=lambda j: (-sim[i, j], st[j].article, st[j].start))
         for j in picked[: cfg.candidates]:
             pairs.add((min(i, j), max(i, j)))
     return sorted(pairs)
