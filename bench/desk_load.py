@@ -33,6 +33,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from parallax.web.loadtest import get
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO_ROOT / "examples"
 MIX = (("cheap", 0.80), ("story", 0.15), ("daily", 0.05))  # the share of each kind of request
@@ -103,15 +105,9 @@ def build_store(db: str, copies: int) -> None:
         print(f"store: {summary.line()} ({time.perf_counter() - t0:.1f} s)", file=sys.stderr)
 
 
-def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
-    conn.request("GET", path, headers={"Accept-Encoding": "identity"})
-    resp = conn.getresponse()
-    return resp.status, resp.read()
-
-
 def _targets(host: str, port: int) -> dict[str, list[str]]:
     conn = http.client.HTTPConnection(host, port, timeout=TIMEOUT_S)
-    status, body = _get(conn, "/api/stories?limit=200")
+    status, body = get(conn, "/api/stories?limit=200")
     conn.close()
     if status != 200:
         raise SystemExit(f"/api/stories answered {status}")
@@ -142,7 +138,7 @@ def drive(host: str, port: int, targets: dict[str, list[str]], clients: int, dur
             path = rng.choice(targets[kind])
             t0 = time.perf_counter()
             try:
-                status, _ = _get(conn, path)
+                status, _ = get(conn, path)
             except (OSError, http.client.HTTPException):
                 status = 0
                 conn.close()
@@ -183,23 +179,6 @@ def summarise(lat: dict[str, list[float]], errors: dict[str, int], seconds: floa
     return rows
 
 
-def _wait_ready(host: str, port: int, proc: subprocess.Popen, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited with status {proc.returncode}")
-        try:
-            conn = http.client.HTTPConnection(host, port, timeout=2)
-            status, _ = _get(conn, "/healthz")
-            conn.close()
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not come up in time")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.desk_load", description=__doc__.split("\n")[0])
     ap.add_argument("--db", help="an existing store to serve (default: a temporary one of example copies)")
@@ -211,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.copies < 1 or args.clients < 1 or args.duration <= 0:
         ap.error("--copies and --clients must be at least 1, --duration above 0")
     _parallax()
-    from parallax.web.loadtest import free_port
+    from parallax.web.loadtest import free_port, wait_ready
 
     with tempfile.TemporaryDirectory(prefix="parallax-desk-load-") as tmp:
         db = args.db
@@ -225,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         proc = subprocess.Popen([sys.executable, "-c", SERVE, "serve", "--db", db, "--host", host,
                                  "--port", str(port), "--log-level", "error"], env=env)
         try:
-            _wait_ready(host, port, proc)
+            wait_ready(host, port, proc)
             targets = _targets(host, port)
             lat, errors, accepted, seconds = drive(host, port, targets, args.clients, args.duration)
         finally:

@@ -63,3 +63,22 @@ def pytest_runtest_makereport(item, call):
         return
     report.outcome = "failed"
     report.longrepr = f"PARALLAX_REQUIRE_ALL={_REQUIRE}: this test was skipped ({reason})"
+
+
+def _get_ready(client, path: str):
+    """GET `path` until it is no longer 202 "preparing" (the desk answers a story whose brief is not computed
+    yet at once with 202 and computes it on its brief pool: issue 22)."""
+    import time
+
+    for _ in range(1200):
+        res = client.get(path)
+        if res.status_code != 202:
+            return res
+        time.sleep(0.05)
+    raise AssertionError(f"{path} stayed 202")
+
+
+@pytest.fixture
+def get_ready():
+    """`get_ready(client, path)`: the answer to GET `path` once the desk has prepared it (no longer 202)."""
+    return _get_ready

@@ -141,7 +141,7 @@ def _immutable(*paths: Path):
 
 
 @pytest.mark.parametrize("folder_too", [False, True])
-def test_8_read_only_store_is_read_served_and_never_written(tmp_path, folder_too):
+def test_8_read_only_store_is_read_served_and_never_written(tmp_path, folder_too, get_ready):
     from fastapi.testclient import TestClient
 
     from parallax.web import create_app
@@ -166,8 +166,8 @@ def test_8_read_only_store_is_read_served_and_never_written(tmp_path, folder_too
             app = create_app(s, api_token="t", revision_ttl=0.0)
             with TestClient(app, raise_server_exceptions=False) as client:
                 assert client.get("/api/stories").status_code == 200
-                assert _ready(client, f"/api/stories/{sid}").status_code == 200  # 202 first
-                assert _ready(client, f"/stories/{sid}").status_code == 200
+                assert get_ready(client, f"/api/stories/{sid}").status_code == 200  # 202 first
+                assert get_ready(client, f"/stories/{sid}").status_code == 200
                 w = client.post("/api/corrections", headers={"Authorization": "Bearer t"},
                                 json={"target_type": "story", "target_id": sid, "message": "typo"})
                 assert w.status_code == 403 and w.json()["error"]["code"] == "PX505"
@@ -242,15 +242,3 @@ def test_11_negative_limits_are_refused_by_the_library(tmp_path):
         s.list_stories(limit=-1)
     assert getattr(err.value, "code", "") == "PX302"
 
-
-def _ready(client, path: str):
-    """GET `path` until it is no longer 202 "preparing" (the desk answers a story whose brief is not computed
-    yet at once with 202 and computes it on its brief pool: issue 22)."""
-    import time
-
-    for _ in range(1200):
-        res = client.get(path)
-        if res.status_code != 202:
-            return res
-        time.sleep(0.05)
-    raise AssertionError(f"{path} stayed 202")

@@ -299,7 +299,7 @@ def test_a_story_that_mixes_two_events_is_split(store, fixtures_dir):
     assert n[mixed] == 6 and n[other] == 4
 
 
-def test_split_stories_name_each_other(store, fixtures_dir):
+def test_split_stories_name_each_other(store, fixtures_dir, get_ready):
     from fastapi.testclient import TestClient
 
     from parallax.web import create_app
@@ -312,9 +312,9 @@ def test_split_stories_name_each_other(store, fixtures_dir):
     assert "Harrowgate" in parent["split_off"][0]["headline"] and "Velden" in child["split_from"]["headline"]
     assert store.story_lineage("story-none") is None
     with TestClient(create_app(store)) as client:
-        page = _ready(client, f"/stories/{other}").text
+        page = get_ready(client, f"/stories/{other}").text
         assert f'Split off <a href="/stories/{mixed}">' in page
-        page = _ready(client, f"/stories/{mixed}").text
+        page = get_ready(client, f"/stories/{mixed}").text
         assert f'Split into a separate story: <a href="/stories/{other}">' in page
 
 
@@ -334,15 +334,3 @@ def test_articles_stored_before_term_counts_still_score(store, fixtures_dir):
     assert all(len(v) == 1 for v in by_event.values()), by_event
     assert by_event["velden"] != by_event["harrowgate"]
 
-
-def _ready(client, path: str):
-    """GET `path` until it is no longer 202 "preparing" (the desk answers a story whose brief is not computed
-    yet at once with 202 and computes it on its brief pool: issue 22)."""
-    import time
-
-    for _ in range(1200):
-        res = client.get(path)
-        if res.status_code != 202:
-            return res
-        time.sleep(0.05)
-    raise AssertionError(f"{path} stayed 202")

@@ -34,7 +34,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
+def get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
     conn.request("GET", path, headers={"Accept-Encoding": "identity"})
     resp = conn.getresponse()
     return resp.status, resp.read()
@@ -51,7 +51,7 @@ def measure(host: str, port: int, path: str, duration: float, concurrency: int) 
         while time.perf_counter() < stop:
             t0 = time.perf_counter()
             try:
-                status, _ = _get(conn, path)
+                status, _ = get(conn, path)
             except (OSError, http.client.HTTPException):
                 errors[k] += 1
                 conn.close()
@@ -93,14 +93,14 @@ def _build_store(db: str) -> None:
         print(f"built a store from {root}: {summary.line()}", file=sys.stderr)
 
 
-def _wait_ready(host: str, port: int, proc: subprocess.Popen | None, timeout: float = 120.0) -> None:
+def wait_ready(host: str, port: int, proc: subprocess.Popen | None, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise SystemExit(f"the server exited with status {proc.returncode}")
         try:
             conn = http.client.HTTPConnection(host, port, timeout=2)
-            status, _ = _get(conn, "/healthz")
+            status, _ = get(conn, "/healthz")
             conn.close()
             if status == 200:
                 return
@@ -139,11 +139,11 @@ def main(argv: list[str] | None = None) -> int:
         proc = subprocess.Popen([sys.executable, "-c", serve, "serve", "--db", db, "--host", host,
                                  "--port", str(port), "--log-level", "error"], env=env)
     try:
-        _wait_ready(host, port, proc)
+        wait_ready(host, port, proc)
         paths = args.paths
         if not paths:
             conn = http.client.HTTPConnection(host, port, timeout=30)
-            status, body = _get(conn, "/api/stories?limit=1")
+            status, body = get(conn, "/api/stories?limit=1")
             conn.close()
             stories = json.loads(body).get("stories", []) if status == 200 else []
             paths = ["/"] + ([f"/api/stories/{stories[0]['id']}"] if stories else [])
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in paths:
             conn = http.client.HTTPConnection(host, port, timeout=120)
             for _ in range(3):  # warm-up: the first read briefs the story and fills the cache
-                _get(conn, path)
+                get(conn, path)
             conn.close()
             results.append(measure(host, port, path, args.duration, args.concurrency))
     finally:
