@@ -259,3 +259,110 @@ def test_read_only_store_briefs_on_the_pool(cold_store: Any, monkeypatch: pytest
         ro.close()
     assert where, "nothing was briefed: the store was not cold"
     assert all(name.startswith("parallax-brief") for name in where), where
+
+
+def test_briefs_in_a_child_process_are_the_briefs_computed_here(cold_store: Any, pristine: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """`parallax serve`'s setting (brief_process=True): no brief is computed in the server's process; the child
+    records it, the desk answers it, and it is the brief this process computes for the same story."""
+    import os
+
+    from fastapi.testclient import TestClient
+
+    from parallax.desk import briefs
+    from parallax.store import Store
+    from parallax.web import create_app
+
+    def never(*args: Any) -> Any:
+        raise AssertionError("a brief was computed in the server's process")
+
+    sid = story_id(cold_store, "Sable")
+    app = create_app(cold_store, revision_ttl=0.0, brief_process=True, warm_up=False)
+    desk = app.state.desk
+    assert desk.briefer is not None
+    monkeypatch.setattr(briefs, "compute_story", never)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        first = client.get(f"/api/stories/{sid}")
+        assert first.status_code in (200, 202), first.text[:300]
+        resp = client.get(f"/api/stories/{sid}")
+        for _ in range(int(HANG_GUARD_S / 0.05)):
+            if resp.status_code != 202:
+                break
+            threading.Event().wait(0.05)
+            resp = client.get(f"/api/stories/{sid}")
+        assert resp.status_code == 200, resp.text[:300]
+        child = desk.briefer._proc.pid  # the child that recorded it
+        assert child != os.getpid()
+    assert not desk.briefer._alive()  # ended with the app
+    served = resp.json()["stories"][0]
+    monkeypatch.undo()
+    path = tmp_path / "here.db"  # the same story briefed in this process, on a fresh copy
+    with sqlite3.connect(pristine) as src, sqlite3.connect(path) as dst:
+        src.backup(dst)
+    with Store(str(path)) as here:
+        mine = briefs.story_brief(here, sid, length="standard").stories[0].to_dict()
+    for key in ("facts", "disputes", "loaded_language", "headline", "articles"):
+        assert served[key] == mine[key], key
+
+
+def test_a_dead_brief_process_is_started_again(cold_store: Any) -> None:
+    """A child killed between briefs is replaced on the next one; one killed during a brief fails that brief
+    with a coded error (no hang), and the next brief is computed."""
+    import os
+    import signal
+
+    from parallax.config import settings
+    from parallax.desk.worker import BriefProcess
+    from parallax.errors import ParallaxError
+
+    port, summit = story_id(cold_store, "Saltmere"), story_id(cold_store, "Sable")
+    worker = BriefProcess(cold_store.url, settings())
+    try:
+        worker.start()
+        os.kill(worker._proc.pid, signal.SIGKILL)
+        worker._proc.join(HANG_GUARD_S)
+        worker.brief(port, "short")
+        assert worker.started == 2
+        assert cold_store.latest_brief_key(port, "short") is not None
+        timer = threading.Timer(0.5, lambda: os.kill(worker._proc.pid, signal.SIGKILL))
+        timer.start()
+        try:
+            worker.brief(summit, "standard")
+        except ParallaxError as exc:
+            assert exc.code == "PX000" and summit in str(exc)
+        timer.join()
+        worker.brief(summit, "standard")
+        assert cold_store.latest_brief_key(summit, "standard") is not None
+    finally:
+        worker.close()
+
+
+def test_only_a_store_another_process_can_write_is_briefed_apart(cold_store: Any) -> None:
+    from parallax.desk.worker import can_brief_apart
+    from parallax.store import Store
+
+    assert can_brief_apart(cold_store)
+    ro = Store(cold_store.url, read_only=True)
+    try:
+        assert not can_brief_apart(ro)
+    finally:
+        ro.close()
+    with Store("sqlite://") as memory:
+        assert not can_brief_apart(memory)
+    assert not can_brief_apart(object())
+
+
+def test_light_reads_of_a_story(cold_store: Any) -> None:
+    """What a 202 reads: the story's row by id, its articles without text, the key of its last brief."""
+    from parallax.desk import articles_key, brief_story
+
+    sid = story_id(cold_store, "Sable")
+    rows = cold_store.list_stories(limit=5, ids=[sid])
+    assert [r["id"] for r in rows] == [sid]
+    heads = cold_store.article_heads(sid)
+    assert [h["id"] for h in heads] == [a.id for a in cold_store.articles(story_id=sid)]
+    assert all(set(h) == {"id", "title", "source", "url", "published"} for h in heads)
+    assert cold_store.latest_brief_key(sid, "short") is None
+    brief_story(cold_store, sid, length="short")
+    assert cold_store.latest_brief_key(sid, "short") == articles_key([h["id"] for h in heads])
+    assert cold_store.latest_brief_key(sid, "standard") is None

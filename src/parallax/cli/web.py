@@ -61,7 +61,7 @@ def serve(db: str | None, from_paths: tuple[str, ...], host: str, port: int, all
         click.echo(f"warning: binding {host}: the desk is reachable from the network", err=True)
     if not os.environ.get("PARALLAX_API_TOKEN"):
         click.echo("note: PARALLAX_API_TOKEN is not set: the write endpoints are off", err=True)
-    app = create_app(source, allow_private=allow_private, settings=settings)
+    app = create_app(source, allow_private=allow_private, settings=settings, brief_process=True)
     click.echo(f"serving on http://{host if ':' not in host else '[' + host + ']'}:{port}/ (API docs at /docs)",
                err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False,

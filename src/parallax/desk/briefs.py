@@ -156,6 +156,11 @@ def story_brief(store: Store, story_id: str, *, length: str = "standard", record
     """A Brief holding just this story and its articles (renderable by parallax.render.render).
     `cached_only`, `memo`: as for `brief_story`."""
     sid = _require_story(store, story_id)
+    if cached_only and (memo is None or (sid, length) not in memo):  # not briefed: said before any body is read
+        heads = store.article_heads(sid)
+        if store.latest_brief_key(sid, length) != articles_key([a["id"] for a in heads]):
+            record = record and not getattr(store, "read_only", False)
+            raise NotBriefed([(sid, length)], recordable=record or memo is not None)
     arts = store.articles(story_id=sid)
     story = brief_story(store, sid, length=length, record=record, articles=arts, cached_only=cached_only,
                         memo=memo)

@@ -372,6 +372,18 @@ class ArticlesMixin:
                 q = q.limit(limit)
             return [self._article(r) for r in conn.execute(q).all()]
 
+    def article_heads(self, story_id: str) -> list[dict[str, Any]]:
+        """A story's current articles, oldest first, without their text: {id, title, source, url, published}
+        (what a list shows; no body read or parsed)."""
+        ac = S.articles.c
+        with self.engine.connect() as conn:
+            sid = self._resolve_story(conn, story_id)
+            rows = conn.execute(select(ac.id, ac.title, ac.source, ac.url, ac.published)
+                                .where(ac.story_id == sid, ac.superseded_by.is_(None))
+                                .order_by(ac.added_at, ac.id)).all()
+        return [{"id": r.id, "title": r.title, "source": r.source, "url": r.url, "published": r.published}
+                for r in rows]
+
     def site_boilerplate(self, url_or_domain: str, limit: int = 200) -> frozenset[str]:
         """Fingerprints of the blocks repeated on many stored pages of one site (`stages.clean.site_boilerplate`
         over the raw text of its `limit` latest current pages); pass them to `clean_article(boilerplate=...)`.

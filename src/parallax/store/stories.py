@@ -88,11 +88,12 @@ class StoriesMixin:
             return self._resolve_story(conn, story_id)
 
     def list_stories(self, since: datetime | date | None = None, limit: int = 50, offset: int = 0,
-                     day: date | None = None) -> list[dict[str, Any]]:
+                     day: date | None = None, ids: list[str] | None = None) -> list[dict[str, Any]]:
         """Stories, most recently updated first: id, headline, articles (ids), origins, updated (ISO), days,
         and `split_from` (the story this one was split off, else None).
 
-        `since` keeps stories updated since then; `day` keeps stories with an article dated that day.
+        `since` keeps stories updated since then; `day` keeps stories with an article dated that day; `ids`
+        only these stories (current ids, see `resolve_story`).
         """
         if limit < 0 or offset < 0:
             raise error("PX302", f"limit {limit}, offset {offset}", "limit and offset must not be negative")
@@ -101,6 +102,8 @@ class StoriesMixin:
              .order_by(st.updated_at.desc(), st.id).limit(limit).offset(offset))
         if since is not None:
             q = q.where(st.updated_at >= as_datetime(since))
+        if ids is not None:
+            q = q.where(st.id.in_(list(ids)))
         if day is not None:
             q = q.where(st.id.in_(select(ac.story_id).where(ac.day == day, ac.superseded_by.is_(None))))
         with self.engine.connect() as conn:
@@ -182,6 +185,15 @@ class StoriesMixin:
         return [{"version": r.version, "created_at": r.created_at.replace(tzinfo=UTC).isoformat(timespec="seconds"),
                  "length": r.length, "articles_key": r.articles_key, "story": json.loads(r.story_json)}
                 for r in rows]
+
+    def latest_brief_key(self, story_id: str, length: str) -> str | None:
+        """The articles key of the story's latest recorded brief at `length` (None when there is none): whether
+        a brief is current, without reading any brief."""
+        b = S.briefs.c
+        with self.engine.connect() as conn:
+            sid = self._resolve_story(conn, story_id) or story_id
+            return conn.execute(select(b.articles_key).where(b.story_id == sid, b.length == length)
+                                .order_by(b.version.desc()).limit(1)).scalar()
 
     def record_brief(self, story_id: str, story_dict: dict[str, Any], length: str, articles_key: str) -> int:
         """Record a brief as the story's next version; returns the version number."""

@@ -38,7 +38,7 @@ DESCRIPTION = ("Neutral, cited briefs of the news, counting independent origins 
 def create_app(store: Any, *, api_token: str | None = None, secret: bytes | None = None,
                revision_ttl: float = 1.0, cache_size: int = 512, allow_private: bool = False,
                max_body: int = 64 * 1024, max_ingest_body: int = 8 * 1024 * 1024,
-               settings: Settings | None = None, warm_up: bool = True) -> FastAPI:
+               settings: Settings | None = None, warm_up: bool = True, brief_process: bool = False) -> FastAPI:
     """The web app over `store` (a parallax.store.Store, a Brief or a Backend).
 
     api_token: the bearer token of the write endpoints (default: $PARALLAX_API_TOKEN; none = writes off).
@@ -46,16 +46,22 @@ def create_app(store: Any, *, api_token: str | None = None, secret: bytes | None
     `parallax --config FILE serve`).
     warm_up: at start, queue every story whose brief is not current on the brief pool (most covered first),
     so a cold desk warms on its own (`Desk.warm_up`); reads never wait for it.
+    brief_process: compute those briefs in a child process at lower CPU priority (`parallax.desk.worker`),
+    so the model work never holds the server's interpreter or cores while reads arrive; `parallax serve`
+    turns it on. Only for a store another process can write (a SQLite file, PostgreSQL); otherwise, and by
+    default, briefs are computed on a thread of this process.
     """
     if api_token is None:
         api_token = os.environ.get("PARALLAX_API_TOKEN") or None
     backend = as_backend(store) if isinstance(store, Brief) else as_backend(store, allow_private=allow_private)
     desk = Desk(backend, api_token=api_token, secret=secret, revision_ttl=revision_ttl, cache_size=cache_size,
-                settings=settings or settings_in_effect())
+                settings=settings or settings_in_effect(), brief_process=brief_process)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = asyncio.ensure_future(desk.warm_up()) if warm_up else None
+        if desk.briefer is not None:  # the child imports Parallax and its models meanwhile, not on a first read
+            asyncio.get_running_loop().run_in_executor(None, desk.start_briefer)
         yield
         if task is not None:
             task.cancel()

@@ -316,10 +316,9 @@ class StoreBackend:
         sid = self.store.resolve_story(story_id)
         if sid is None:
             return None
-        rows = self.store.list_stories(limit=1000)
-        headline = next((r.get("headline") or "" for r in rows if r["id"] == sid), "")
-        arts = [{"id": a.id, "title": a.title, "source": a.source, "url": a.url, "published": a.published}
-                for a in self.store.articles(story_id=sid)]
+        rows = self.store.list_stories(limit=1, ids=[sid])
+        headline = rows[0].get("headline") or "" if rows else ""
+        arts = self.store.article_heads(sid)
         return {"id": sid, "headline": headline, "articles": arts}
 
     def unbriefed(self) -> list[tuple[str, str]]:

@@ -11,7 +11,11 @@ was made with are entered on each call.
 The store thread never computes a story brief (seconds of model work): there the backend only reads
 recorded briefs and raises `parallax.desk.NotBriefed` for a story whose articles changed since its last
 one. The brief is then queued on the brief pool (`BriefQueue`: `BRIEF_WORKERS` threads, readers' briefs
-before the warm-up's, one computation per story and length however many ask) and recorded when done. A
+before the warm-up's, one computation per story and length however many ask) and recorded when done; with
+`brief_process` (as `parallax serve` runs) the pool's thread hands each brief to a child process at lower
+CPU priority (`parallax.desk.worker.BriefProcess`) that computes and records it in the same store, so the
+model work holds neither this process's GIL nor its share of the cores. A 202 is given again for
+`ACCEPTED_TTL_S` without a store read. A
 read (`Desk.cached` with a `preparing` builder) never waits for it: it is answered at once with what is
 cheap (202 and `Retry-After` for a story; the daily page and feed with the stories that are briefed, the
 others listed as being prepared). Writes that need a brief (`Desk.run`) wait for it. At start
@@ -46,6 +50,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from parallax.config import Settings, use
 from parallax.desk.briefs import NotBriefed
+from parallax.desk.worker import BriefProcess, can_brief_apart
 from parallax.errors import error
 from parallax.model import Brief
 from parallax.render.common import version
@@ -71,8 +76,9 @@ BRIEF_ROUNDS = 3
 # Priorities on the brief pool: a brief a reader is waiting for goes before the warm-up's.
 READER, WARM_UP = 0, 1
 RETRY_MIN_S, RETRY_MAX_S = 1, 30  # the Retry-After of a brief being prepared, in seconds
-FIRST_GUESS_S = 3.0
-CLOSE_WAIT_S = 30.0  # at shutdown, how long to let a brief being computed finish (model work in a thread)  # the time of one brief before one was measured
+FIRST_GUESS_S = 3.0  # the time of one brief before one was measured
+ACCEPTED_TTL_S = 1.0  # how long one 202 answer (brief being prepared) is given again without a store read
+CLOSE_WAIT_S = 30.0  # at shutdown, how long to let a brief being computed in a thread finish (a child process is ended at once: its record is one transaction)
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
@@ -226,7 +232,7 @@ class Desk:
     """The app's shared state. One per app, on `app.state.desk`."""
 
     def __init__(self, backend: Backend, *, api_token: str | None, secret: bytes | None, revision_ttl: float,
-                 cache_size: int, settings: Settings) -> None:
+                 cache_size: int, settings: Settings, brief_process: bool = False) -> None:
         self.backend = backend
         self.settings = settings
         self.api_token = api_token or None
@@ -235,8 +241,13 @@ class Desk:
         self.cache = RenderCache(cache_size)
         self.store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parallax-store")
         self.briefs = BriefQueue(BRIEF_WORKERS)
+        # the brief pool's computations in a child process (a store another process can write), else here
+        store = getattr(backend, "store", None)
+        self.briefer = (BriefProcess(store.url, settings) if brief_process and hasattr(backend, "brief")
+                        and can_brief_apart(store) else None)
         self.ingest_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parallax-ingest")
         self._building: dict[tuple, asyncio.Future] = {}  # cache keys being built
+        self._accepted: dict[tuple, tuple[float, tuple]] = {}  # 202 answers: key -> (until, answer)
         self.generation = 0
         self._revision: str | None = None
         self._checked = 0.0
@@ -254,8 +265,19 @@ class Desk:
 
     def close(self) -> None:
         self.store_thread.shutdown(wait=False, cancel_futures=True)
+        if self.briefer is not None:
+            self.briefer.close(0.0)
         self.briefs.close(CLOSE_WAIT_S)
         self.ingest_thread.shutdown(wait=False, cancel_futures=True)
+
+    def start_briefer(self) -> None:
+        """Start the brief process now (a failure is logged; the first brief tries again)."""
+        if self.briefer is None:
+            return
+        try:
+            self.briefer.start()
+        except Exception:
+            log.exception("the brief process did not start")
 
     def _with_settings(self, fn: Callable[..., Any], *args: Any) -> Any:
         with use(self.settings):
@@ -289,6 +311,9 @@ class Desk:
 
     def queue_briefs(self, stories: list[tuple[str, str]], priority: int = READER) -> list[concurrent.futures.Future]:
         """Queue these (story id, length) briefs on the brief pool (each once); from any thread."""
+        if self.briefer is not None:
+            brief = self.briefer.brief  # computed and recorded by the child; read back from the store
+            return [self.briefs.submit(key, lambda k=key: brief(*k), priority) for key in dict.fromkeys(stories)]
         brief = self.backend.brief  # type: ignore[attr-defined]  # only a backend raising NotBriefed
         return [self.briefs.submit(key, lambda k=key: self._with_settings(brief, *k), priority)
                 for key in dict.fromkeys(stories)]
@@ -348,6 +373,7 @@ class Desk:
         self.generation += 1
         self._checked = 0.0
         self.cache.clear()
+        self._accepted.clear()
 
     def page(self, template: str, **ctx: Any) -> bytes:
         ctx.setdefault("form_token", lambda kind, ident: self.tokens.issue(f"{kind}:{ident}"))
@@ -363,6 +389,10 @@ class Desk:
         202 gets `Retry-After`)."""
         full_key = (await self.revision(), self.tokens.day(), *key)
         hit = self.cache.get(full_key)
+        if hit is None:
+            held = self._accepted.get(full_key)
+            if held is not None and held[0] > time.monotonic():
+                hit = held[1]
         if hit is None:
             fut = self._building.get(full_key)
             if fut is None:  # the first miss builds it; concurrent ones wait for that build
@@ -404,6 +434,11 @@ class Desk:
         hit = (status, body, ctype, etag, retry if status == 202 else None)
         if status == 200 and keep and retry is None:
             self.cache.put(full_key, hit)
+        elif status == 202:  # the same answer for a moment: a story asked for often costs one read per moment
+            now = time.monotonic()
+            if len(self._accepted) >= self.cache.size:
+                self._accepted = {k: v for k, v in self._accepted.items() if v[0] > now}
+            self._accepted[full_key] = (now + ACCEPTED_TTL_S, hit)
         return hit
 
     def prepare_daily(self, brief: Brief) -> list[dict[str, Any]]:
