@@ -245,3 +245,30 @@ def test_unexpected_errors_are_px000(runner, fixtures_dir, monkeypatch):
     assert r.exit_code == 2
     assert "Error: PX000 unexpected error (RuntimeError: boom)" in r.stderr
     assert "Traceback" not in r.output
+
+
+def test_brief_profile_prints_each_stage_on_stderr(tmp_path, fixtures_dir):
+    """--profile: a table of wall and CPU seconds per stage on stderr; the brief itself unchanged on stdout."""
+    cmd = [sys.executable, "-c", "import sys; from parallax.cli import main; sys.exit(main())", "brief",
+           str(fixtures_dir)]
+    plain = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    profiled = subprocess.run([*cmd, "--profile"], capture_output=True, text=True, timeout=600)
+    assert plain.returncode == profiled.returncode == 0, profiled.stderr[-2000:]
+    assert profiled.stdout == plain.stdout
+    table = profiled.stderr[profiled.stderr.index("parallax: profile of"):]
+    rows = {line.split()[0]: line.split()[1:] for line in table.splitlines()[2:]}
+    for name in ("start-up", "read", "models", "clean", "split", "embed", "stories", "provenance", "crosscheck",
+                 "brief", "output", "total"):
+        assert name in rows, (name, table)
+    walls = {k: float(v[0]) for k, v in rows.items()}
+    assert walls["total"] >= walls["crosscheck"] > 0
+    assert "profile of" not in plain.stderr
+
+
+def test_a_brief_of_files_imports_no_database_driver(fixtures_dir):
+    """SQLAlchemy (≈0.3 s to import) is for the store; briefing files never loads it."""
+    code = ("import sys; from parallax.cli import main\n"
+            "try:\n    main(['brief', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+            "print('sqlalchemy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(fixtures_dir)], capture_output=True, text=True, timeout=600)
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stderr[-2000:]

@@ -85,3 +85,18 @@ def test_model_without_hash_is_px202(tmp_path):
     with pytest.raises(ParallaxError) as exc:
         PairJudge(model_dir=tmp_path).warm_up()
     assert exc.value.code == "PX202"
+
+
+def test_quantile20_is_numpys_quantile_to_the_bit():
+    import numpy as np
+
+    from parallax.text.judge import quantile20
+
+    rng = np.random.default_rng(20)
+    for n in list(range(1, 40)) + [97, 160]:
+        for dtype in (np.float32, np.float64):
+            x = rng.normal(size=n).astype(dtype)
+            if np.lib.NumpyVersion(np.__version__) >= "2.0.0":  # numpy 2's promotion rules: the same bits
+                assert quantile20(x) == float(np.quantile(x, 0.2)), (n, dtype)
+            else:
+                assert abs(quantile20(x) - float(np.quantile(x, 0.2))) <= 1e-6 * (1 + abs(x).max()), (n, dtype)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,29 @@ def limits_for(length: str, max_facts: int | None = None, max_words: int | None 
     return out
 
 
+class Timings(dict):
+    """Seconds per stage (wall clock, as `Brief.settings["timings"]` records them), with this process's CPU
+    seconds per stage beside them in `cpu` (what `parallax brief --profile` prints)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cpu: dict[str, float] = {}
+
+
+@contextmanager
+def stage(timings: dict[str, float], name: str) -> Iterator[None]:
+    """Add the block's wall seconds to `timings[name]` (and its CPU seconds to `timings.cpu[name]` when
+    `timings` is a `Timings`)."""
+    w0, c0 = time.perf_counter(), time.process_time()
+    try:
+        yield
+    finally:
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - w0
+        cpu = getattr(timings, "cpu", None)
+        if cpu is not None:
+            cpu[name] = cpu.get(name, 0.0) + time.process_time() - c0
+
+
 def prepare(articles: list[Article], timings: dict[str, float] | None = None) -> tuple[list[Article], list[InputError]]:
     """Run the per-article steps, each page within its time budget; a page left with no text (PX107) or
     over its budget (PX109) becomes an error naming its input."""
@@ -68,9 +92,8 @@ def prepare(articles: list[Article], timings: dict[str, float] | None = None) ->
         try:
             with page_budget(a.input or a.id):
                 for name, step in ARTICLE_STEPS:
-                    t0 = time.perf_counter()
-                    step(a)
-                    timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
+                    with stage(timings, name):
+                        step(a)
         except InputRejected as exc:
             errors.append(InputError(exc.input or a.input or a.id, exc.code, exc.message))
             continue
@@ -89,12 +112,10 @@ def brief_story_articles(story_id: str, articles: list[Article], *, length: str 
     Articles are taken in id order whatever order they come in."""
     members = sorted(articles, key=lambda a: a.id)
     timings = timings if timings is not None else {}
-    t0 = time.perf_counter()
-    cc = crosscheck(members)
-    t1 = time.perf_counter()
-    story = build_story(story_id, members, cc, **limits_for(length, max_facts, max_words))
-    timings["crosscheck"] = timings.get("crosscheck", 0.0) + t1 - t0
-    timings["brief"] = timings.get("brief", 0.0) + time.perf_counter() - t1
+    with stage(timings, "crosscheck"):
+        cc = crosscheck(members)
+    with stage(timings, "brief"):
+        story = build_story(story_id, members, cc, **limits_for(length, max_facts, max_words))
     return story
 
 
@@ -116,22 +137,20 @@ def brief_articles(articles: list[Article], *, errors: list[InputError] | None =
         limits = limits_for(length, max_facts, max_words)
         timings = timings if timings is not None else {}
         errors = list(errors or [])
-        get_embedder().warm_up()
-        get_judge().warm_up()  # the cross-check's judge: loaded (hashes checked) once per process
+        with stage(timings, "models"):
+            get_embedder().warm_up()
+            get_judge().warm_up()  # the cross-check's judge: loaded (hashes checked) once per process
         articles, errs = prepare(articles, timings)
         errors += errs
-        t0 = time.perf_counter()
-        vectors = {a.id: embed(a.sentence_texts()) for a in articles}
-        timings["embed"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        groups = [articles] if single_story or len(articles) <= 1 else group_stories(articles)
-        timings["stories"] = time.perf_counter() - t0
+        with stage(timings, "embed"):
+            vectors = {a.id: embed(a.sentence_texts()) for a in articles}
+        with stage(timings, "stories"):
+            groups = [articles] if single_story or len(articles) <= 1 else group_stories(articles)
         # Copies and rewrites of one story are in that story: comparing pairs within stories keeps the
         # cost linear in the number of stories instead of quadratic in the number of articles.
-        t0 = time.perf_counter()
-        for members in groups:
-            trace(members, vectors)
-        timings["provenance"] = time.perf_counter() - t0
+        with stage(timings, "provenance"):
+            for members in groups:
+                trace(members, vectors)
         stories = [brief_story_articles(story_id_of([a.id for a in members]), members, length=length,
                                         timings=timings, **limits) for members in groups if members]
         # Most independently covered stories first.
@@ -141,13 +160,13 @@ def brief_articles(articles: list[Article], *, errors: list[InputError] | None =
 
 
 def brief_paths(paths: Iterable[str | Path], *, stdin: Any = None, settings: Settings | None = None,
-                **kwargs: Any) -> Brief:
-    """Files, directories and '-' -> Brief (the library call behind `parallax brief`)."""
+                timings: dict[str, float] | None = None, **kwargs: Any) -> Brief:
+    """Files, directories and '-' -> Brief (the library call behind `parallax brief`). `timings`: where the
+    stages' seconds go (a `Timings` gets their CPU seconds too); recorded in the brief's settings."""
     with use(settings):
-        timings: dict[str, float] = {}
-        t0 = time.perf_counter()
-        articles, errors = read_paths(paths, stdin=stdin)
-        timings["read"] = time.perf_counter() - t0
+        timings = timings if timings is not None else {}
+        with stage(timings, "read"):
+            articles, errors = read_paths(paths, stdin=stdin)
         return brief_articles(articles, errors=errors, timings=timings, **kwargs)
 
 

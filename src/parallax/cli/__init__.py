@@ -10,7 +10,9 @@ the store, writing output, coded errors) is in `parallax.cli.common`. The group'
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from parallax.config import Settings, use
 from parallax.errors import ParallaxError, error
 from parallax.version import __version__
 
+_IMPORTED = time.perf_counter()
 log = logging.getLogger(__name__)
 
 MAX_BYTES_OPTION = click.option("--max-bytes", type=click.IntRange(min=1), default=None, metavar="N",
@@ -42,6 +45,14 @@ CONFIG_HELP = ("Settings file (TOML), for every command: one table per stage ove
                "Recorded in the JSON output's settings.config.")
 
 
+def _is_database_error(exc: BaseException) -> bool:
+    """Whether `exc` is SQLAlchemy's (checked without importing SQLAlchemy, which a brief never needs)."""
+    import sys
+
+    sa = sys.modules.get("sqlalchemy.exc")
+    return sa is not None and isinstance(exc, sa.SQLAlchemyError)
+
+
 class ParallaxGroup(click.Group):
     """A click group whose commands' failures all reach the user with a catalogue code.
 
@@ -50,8 +61,6 @@ class ParallaxGroup(click.Group):
     error). Tracebacks go to the log at -v only."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from sqlalchemy.exc import SQLAlchemyError
-
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
@@ -59,12 +68,12 @@ class ParallaxGroup(click.Group):
         except ParallaxError as exc:
             log.info("%s", exc, exc_info=True)
             raise CodedError(exc) from exc
-        except SQLAlchemyError as exc:
-            from parallax.store.engine import translate
-
-            log.info("database error", exc_info=True)
-            raise CodedError(translate(exc)) from exc
         except Exception as exc:
+            if _is_database_error(exc):
+                from parallax.store.engine import translate
+
+                log.info("database error", exc_info=True)
+                raise CodedError(translate(exc)) from exc
             log.info("unexpected error", exc_info=True)
             raise CodedError(error("PX000", "", f"{type(exc).__name__}: {exc}")) from exc
 
@@ -103,18 +112,23 @@ def main(ctx: click.Context, verbose: int, config_file: Path | None) -> None:
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any input could not be read.")
 @click.option("--no-record", is_flag=True, help="With --story: do not record this brief as a new version "
               "(read-only stores never record).")
+@click.option("--profile", is_flag=True, help="Print wall and CPU seconds per stage (and start-up, models, "
+              "output) on stderr.")
 @MAX_BYTES_OPTION
 def brief(paths: tuple[str, ...], fmt: str, output: Path | None, length: str, single_story: bool,
           strict: bool, story_id: str | None, since_last: bool, db: str | None, no_record: bool,
-          max_bytes: int | None) -> None:
+          max_bytes: int | None, profile: bool) -> None:
     """Brief PATHS: files (.txt, .html, .json, .jsonl), directories, or - for stdin; or a stored --story.
 
     Pages that cannot be read are reported on stderr with a code (PX1xx) and the rest is briefed (exit 0;
     with --strict, exit 1). No readable page at all: exit 2.
     """
-    from parallax.pipeline import brief_paths
+    from parallax.pipeline import Timings, brief_paths, stage
     from parallax.render import render
     from parallax.stages.read import date_warnings
+
+    timings = Timings()
+    timings["start-up"], timings.cpu["start-up"] = process_age(), time.process_time()
 
     if story_id:
         if paths:
@@ -131,16 +145,42 @@ def brief(paths: tuple[str, ...], fmt: str, output: Path | None, length: str, si
 
     with use(_with_max_bytes(settings_of(), max_bytes)) as s:
         result = brief_paths(list(paths), stdin=sys.stdin.buffer if "-" in paths else None, length=length,
-                             single_story=single_story, settings=s)
+                             single_story=single_story, settings=s, timings=timings)
     for err in result.errors:
         click.echo(f"parallax: {err.code} {err.input}: {err.message}", err=True)
     for w in date_warnings(result.articles):
         click.echo(f"parallax: warning {w.code} {w.input}: {w.message}", err=True)
     if not result.articles:
         raise fail("PX301", "", "no readable article among the inputs")
-    write_output(render(result, fmt), output, f"{len(result.stories)} stories, {len(result.articles)} articles")
+    with stage(timings, "output"):
+        write_output(render(result, fmt), output, f"{len(result.stories)} stories, {len(result.articles)} articles")
+    if profile:
+        click.echo(profile_table(timings, len(result.articles)), err=True)
     if strict and result.errors:
         sys.exit(EXIT_SOME_FAILED)
+
+
+def process_age() -> float:
+    """Seconds since this process started (Linux /proc; elsewhere since this module was imported)."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as fh:
+            started = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as fh:
+            up = float(fh.read().split()[0])
+        return max(0.0, up - started / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - _IMPORTED
+
+
+def profile_table(timings: Any, pages: int) -> str:
+    """`brief --profile`'s table: wall and CPU seconds per stage, in the order they ran, and the total."""
+    rows = [(name, wall, timings.cpu.get(name, 0.0)) for name, wall in timings.items()]
+    wall, cpu = sum(r[1] for r in rows), sum(r[2] for r in rows)
+    lines = [f"parallax: profile of {pages} page(s)", f"  {'stage':12s} {'wall s':>7s} {'CPU s':>7s} {'CPU %':>6s}"]
+    lines += [f"  {name:12s} {w:7.3f} {c:7.3f} {100 * c / max(cpu, 1e-9):5.1f}%" for name, w, c in rows]
+    lines.append(f"  {'total':12s} {wall:7.3f} {cpu:7.3f}  (start-up: the process up to the brief: Python, imports, settings;"
+                 " models: loading and hash checks; output: render and write)")
+    return "\n".join(lines)
 
 
 def _with_max_bytes(s: Settings | None, max_bytes: int | None) -> Settings | None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -149,15 +150,31 @@ FEATURES = (
 _BELOW = 0.6  # token cosine under which a claim token counts as not covered (a feature, not a decision)
 
 
+def quantile20(x: np.ndarray) -> float:
+    """`np.quantile(x, 0.2)` of a non-empty 1-d float array (method "linear"), computed the way numpy 2 computes
+    it (the same virtual index and interpolation, in the array's dtype), so the same value to the bit, without
+    its overhead: the judge takes two per pair, and np.quantile's checks cost 20 times the sort."""
+    n = x.shape[0]
+    s = np.sort(x)
+    vi = (n - 1) * 0.2  # numpy's virtual index of "linear" (float64)
+    lo = math.floor(vi)
+    if lo >= n - 1:
+        return float(s[n - 1])
+    g = float(vi - lo)
+    a, b = s[lo], s[lo + 1]
+    d = b - a
+    return float(a + d * g if g < 0.5 else b - d * (1 - g))  # numpy's _lerp
+
+
 def pair_features(a: Encoded, b: Encoded) -> np.ndarray:
     """The feature vector of claim `a` against candidate `b` (order: FEATURES)."""
     if len(a.toks) and len(b.toks):
         sim = a.toks @ b.toks.T
         rec = sim.max(axis=1)
         prec = sim.max(axis=0)
-        r_mean, r_min, r_q20 = float(rec.mean()), float(rec.min()), float(np.quantile(rec, 0.2))
+        r_mean, r_min, r_q20 = float(rec.mean()), float(rec.min()), quantile20(rec)
         r_below = float((rec < _BELOW).mean())
-        p_mean, p_q20 = float(prec.mean()), float(np.quantile(prec, 0.2))
+        p_mean, p_q20 = float(prec.mean()), quantile20(prec)
     else:
         r_mean = r_min = r_q20 = p_mean = p_q20 = 0.0
         r_below = 1.0
