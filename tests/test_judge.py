@@ -93,7 +93,7 @@ def test_quantile20_is_numpys_quantile_to_the_bit():
     from parallax.text.judge import quantile20
 
     rng = np.random.default_rng(20)
-    for n in list(range(1, 40)) + [97, 160]:
+    for n in [*range(1, 40), 97, 160]:
         for dtype in (np.float32, np.float64):
             x = rng.normal(size=n).astype(dtype)
             if np.lib.NumpyVersion(np.__version__) >= "2.0.0":  # numpy 2's promotion rules: the same bits
