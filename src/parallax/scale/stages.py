@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from parallax.config import ScaleConfig, Settings, settings, use
-from parallax.errors import ParallaxError, rejected
+from parallax.config import ScaleConfig, Settings, use
+from parallax.errors import rejected
 from parallax.model import InputError
 from parallax.scale.rows import article_of, vec_bytes, vectors
 
@@ -162,10 +162,8 @@ class ArticleMapper:
 
 def map_articles(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Read rows -> article rows (`rows.ARTICLE_FIELDS`), as the store's `prepare` and the batch do."""
-    from parallax.stages.clean import clean_article
-    from parallax.stages.limits import bound_article
+    from parallax.stages.prepare import prepare_article
     from parallax.stages.provenance import find_credits, minhash, note_masthead
-    from parallax.stages.split import split_article
     from parallax.stages.stories import doc_vectors, term_counts
     from parallax.text.dates import parse_day
     from parallax.text.embed import embed
@@ -179,18 +177,9 @@ def map_articles(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         a = article_of(r)
         page_key = key_of_page(a.url, a.meta.get("canonical_url"))  # the store's keys, so that a merged
         row = dict(r, raw_key=sha_key(page_key, a.raw))  # page is found again by a later ingest
-        try:
-            clean_article(a)
-            split_article(a)
-            bound_article(a)  # as the batch and the store: at most limits.max_sentences are briefed
-        except ParallaxError as exc:  # PX109 past the page's time budget ...: its own code, said once
-            out.append(dict(row, error_code=exc.code, error_message=exc.message))
-            continue
-        except Exception as exc:
-            out.append(dict(row, error_code="PX503", error_message=f"cleaning failed: {type(exc).__name__}: {exc}"))
-            continue
-        if not a.content_sentences():
-            out.append(dict(row, error_code="PX107", error_message="no article text left after cleaning"))
+        err = prepare_article(a)  # the batch's and the store's per-article steps, within the page budget
+        if err is not None:  # its own code, said once
+            out.append(dict(row, error_code=err.code, error_message=err.message))
             continue
         a.credits = find_credits(a)
         note_masthead(a)
@@ -281,18 +270,16 @@ class Features:
 
 def score_pairs(pairs: list[tuple[str, str]], feats: Features) -> list[float]:
     """The batch's combined story similarity (`stages.stories.combined_similarity`) of each pair."""
-    cfg = settings().stories
+    from parallax.stages.stories import story_score
+
     if not pairs:
         return []
     ia = np.array([feats.index[a] for a, _ in pairs])
     ib = np.array([feats.index[b] for _, b in pairs])
     lex = np.asarray(feats.tfidf[ia].multiply(feats.tfidf[ib]).sum(axis=1)).ravel()
-    sim = cfg.embedding_weight * np.einsum("ij,ij->i", feats.vecs[ia], feats.vecs[ib]) + cfg.lexical_weight * lex
-    for k, (x, y) in enumerate(zip(ia, ib, strict=True)):
-        dx, dy = feats.days[x], feats.days[y]
-        if dx and dy and abs((dx - dy).days) > cfg.max_days_apart:
-            sim[k] -= cfg.date_gap_penalty
-    return sim.tolist()
+    apart = np.array([abs((feats.days[x] - feats.days[y]).days) if feats.days[x] and feats.days[y] else np.nan
+                      for x, y in zip(ia, ib, strict=True)], dtype=float)
+    return story_score(np.einsum("ij,ij->i", feats.vecs[ia], feats.vecs[ib]), lex, apart).tolist()
 
 
 def blocks_of(ids: list[str], edges: list[tuple[str, str]]) -> dict[str, str]:

@@ -120,13 +120,20 @@ def combined_similarity(vecs: np.ndarray, tfidf, days: list[date | None]) -> np.
     """Pairwise story similarity: embedding_weight x lead cosine + lexical_weight x TF-IDF cosine, minus
     date_gap_penalty for two dated articles more than max_days_apart apart (StoriesConfig). `tfidf` holds L2-normalised rows
     (whichever IDF the caller weights by); the batch and the store both score pairs with this function."""
-    cfg = settings().stories
-    sim = cfg.embedding_weight * (vecs @ vecs.T) + cfg.lexical_weight * (tfidf @ tfidf.T).toarray()
     day = np.array([d.toordinal() if d else np.nan for d in days], dtype=float)
+    return story_score(vecs @ vecs.T, (tfidf @ tfidf.T).toarray(), np.abs(day[:, None] - day[None, :]))
+
+
+def story_score(lead_cos: np.ndarray, lexical_cos: np.ndarray, days_apart: np.ndarray) -> np.ndarray:
+    """The one story score, elementwise (a matrix of pairs or a vector of them; the batch, the store and the
+    scale map all score with it): embedding_weight x lead cosine + lexical_weight x TF-IDF cosine, minus
+    date_gap_penalty where two dated articles are more than max_days_apart days apart (`days_apart` NaN
+    where either is undated)."""
+    cfg = settings().stories
+    sim = cfg.embedding_weight * lead_cos + cfg.lexical_weight * lexical_cos
     with np.errstate(invalid="ignore"):
-        far = np.abs(day[:, None] - day[None, :]) > cfg.max_days_apart  # NaN (undated) compares False
-    sim[far] -= cfg.date_gap_penalty
-    return sim
+        far = days_apart > cfg.max_days_apart  # NaN (undated) compares False
+    return np.where(far, sim - cfg.date_gap_penalty, sim)
 
 
 def similarity_matrix(docs: list[dict], vecs: np.ndarray | None = None,

@@ -19,7 +19,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from parallax.errors import InputRejected, ParallaxError, error
+from parallax.errors import ParallaxError, error
 from parallax.model import Article, Credit, InputError, Relation, Removal, Sentence, content_id
 from parallax.store import index as idx
 from parallax.store import schema as S
@@ -167,10 +167,8 @@ class ArticlesMixin:
 
     def prepare(self, items: list[tuple[Article, str | None]]) -> list[Prepared]:
         """Clean, split and embed (outside any transaction); exact re-reads are recognised before cleaning."""
-        from parallax.stages.clean import clean_article
-        from parallax.stages.limits import bound_article, page_budget
+        from parallax.stages.prepare import prepare_article
         from parallax.stages.provenance import find_credits, minhash, note_masthead
-        from parallax.stages.split import split_article
         from parallax.stages.stories import doc_vectors, term_counts
         from parallax.text.embed import embed
         from parallax.text.names import names
@@ -187,20 +185,8 @@ class ArticlesMixin:
             if p.raw_key in seen:
                 continue  # committed before: commit() reports the duplicate
             a = p.article
-            try:
-                with page_budget(a.input or a.id):
-                    clean_article(a)
-                    split_article(a)
-                    bound_article(a)
-            except InputRejected as exc:  # over the time budget (PX109)
-                p.error = InputError(exc.input or a.input or a.id, exc.code, exc.message)
-                continue
-            except Exception as exc:
-                log.debug("cleaning %s failed", a.input or a.id, exc_info=True)
-                p.error = InputError(a.input or a.id, "PX503", f"cleaning failed: {type(exc).__name__}: {exc}")
-                continue
-            if not a.content_sentences():
-                p.error = InputError(a.input or a.id, "PX107", "no article text left after cleaning")
+            p.error = prepare_article(a)  # the batch's and the scale map's per-article steps
+            if p.error is not None:
                 continue
             a.credits = find_credits(a)
             note_masthead(a)
