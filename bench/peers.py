@@ -178,13 +178,32 @@ def truncate_words(chosen: list[str], budget: int) -> list[str]:
     return out
 
 
-def lead_round_robin(docs: Sequence[list[str]], budget: int) -> list[str]:
-    """First sentence of each document, then the second of each, … up to the word budget."""
+def whole_sentences(chosen: list[str], budget: int) -> list[str]:
+    """The whole-sentence protocol: sentences in order, each kept whole when it still fits in ``budget`` words
+    (one that does not is skipped, and a shorter one after it may still fit); no sentence is cut."""
+    out: list[str] = []
+    used = 0
+    for sent in chosen:
+        n = len(sent.split())
+        if used + n <= budget:
+            out.append(sent)
+            used += n
+    return out
+
+
+def fit(chosen: list[str], budget: int, protocol: str) -> list[str]:
+    """``chosen`` under ``protocol``: "whole" (whole sentences up to the budget, `whole_sentences`) or "cut"
+    (up to the budget, the last sentence cut to fit exactly, `truncate_words`)."""
+    return whole_sentences(chosen, budget) if protocol == "whole" else truncate_words(chosen, budget)
+
+
+def lead_round_robin(docs: Sequence[list[str]], budget: int, protocol: str = "cut") -> list[str]:
+    """First sentence of each document, then the second of each, … up to the word budget (`fit`)."""
     order: list[str] = []
     depth = max((len(d) for d in docs), default=0)
     for i in range(depth):
         order.extend(d[i] for d in docs if i < len(d))
-    return truncate_words(order, budget)
+    return fit(order, budget, protocol)
 
 
 class _WordTokenizer:
@@ -229,9 +248,9 @@ def _summarizer(kind: str) -> Any:
     return summarizer
 
 
-def sumy_rank(kind: str, docs: Sequence[list[str]], budget: int) -> list[str]:
+def sumy_rank(kind: str, docs: Sequence[list[str]], budget: int, protocol: str = "cut") -> list[str]:
     """LexRank / TextRank (sumy) over all sentences of the cluster; best-rated first up to the budget,
-    then restored to input order."""
+    then restored to input order (`fit`: under "whole", best-rated sentences that fit whole)."""
     from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 
     tokenizer = _WordTokenizer()
@@ -248,7 +267,10 @@ def sumy_rank(kind: str, docs: Sequence[list[str]], budget: int) -> list[str]:
     for s in ranked:
         if used >= budget:
             break
+        n = len(str(s).split())
+        if protocol == "whole" and used + n > budget:
+            continue  # does not fit whole: a shorter, lower-rated one may
         picked.append(s)
-        used += len(str(s).split())
+        used += n
     picked.sort(key=lambda s: position[id(s)])
-    return truncate_words([str(s) for s in picked], budget)
+    return fit([str(s) for s in picked], budget, protocol)

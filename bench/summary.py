@@ -3,8 +3,14 @@ to their cited sources.
 
 By default runs the dev files of mds_multinews_longbench and mds_allsides_neus; ``--data FILE`` runs one file of
 the same format. Word budget for every system = the reference summary's word count (oracle length, as in the eval
-READMEs' lead baseline): Parallax gets it as ``max_words``; the peers (lead round-robin, LexRank, TextRank via sumy)
-are truncated to it. Parallax's output is scored as produced (its mean length is reported).
+READMEs' lead baseline). Two protocols, each printed as its own table:
+
+* **whole** (the product's rule, and the headline comparison): every system prints whole sentences up to the
+  budget — Parallax gets it as ``max_words`` (its facts are whole sentences or attributed clause cuts; any that
+  would pass the budget are dropped the same way), the peers (lead round-robin, LexRank, TextRank via sumy) keep
+  whole sentences while they fit (``peers.whole_sentences``);
+* **cut** (the eval READMEs' lead baseline): the peers fill the budget exactly, the last sentence cut mid-way;
+  Parallax as under "whole" (it never cuts a sentence).
 
     .venv/bin/python -m bench.summary [--data FILE.jsonl] [--json OUT] [--quick] [--limit N]
 """
@@ -23,6 +29,9 @@ NAME = "summary"
 FOLDERS = ("mds_multinews_longbench", "mds_allsides_neus")
 COLUMNS = ("rouge1", "rouge2", "rougelsum", "traceable", "loaded", "words", "clusters", "errors", "seconds")
 _W = re.compile(r"\w+")
+PROTOCOLS = ("whole", "cut")
+PROTOCOL_NOTE = {"whole": "whole sentences up to the budget, every system",
+                 "cut": "peers fill the budget, last sentence cut; Parallax as under whole"}
 
 
 def _records(item: dict[str, Any]) -> list[dict[str, Any]]:
@@ -63,7 +72,7 @@ def run_parallax(items: list[dict[str, Any]], budgets: list[int]) -> dict[str, A
                     brief_sentences.append(fact.text)
                     facts_total += 1
                     facts_traceable += metrics.traceable(fact.text, [texts.get(s, "") for s in fact.sources])
-            outputs.append("\n".join(lines))
+            outputs.append("\n".join(peers.whole_sentences(lines, budget)))
     loaded = sum(r.loaded for r in analyse_many(brief_sentences)) if brief_sentences else 0
     row = {"system": "parallax", **metrics.rouge(_refs(items), outputs),
            "traceable": facts_traceable / facts_total if facts_total else 0.0, "facts": facts_total,
@@ -75,19 +84,20 @@ def run_parallax(items: list[dict[str, Any]], budgets: list[int]) -> dict[str, A
     return row
 
 
-def run_peer(name: str, items: list[dict[str, Any]], budgets: list[int], split_docs: list[list[list[str]]]) -> dict[str, Any]:
+def run_peer(name: str, items: list[dict[str, Any]], budgets: list[int], split_docs: list[list[list[str]]],
+             protocol: str = "whole") -> dict[str, Any]:
     outputs = []
     with common.Timer() as timer:
         for docs, budget in zip(split_docs, budgets, strict=True):
             if name == "lead":
-                chosen = peers.lead_round_robin(docs, budget)
+                chosen = peers.lead_round_robin(docs, budget, protocol)
             else:
-                chosen = peers.sumy_rank(name, docs, budget)
+                chosen = peers.sumy_rank(name, docs, budget, protocol)
             outputs.append("\n".join(chosen))
     # the same loaded-language measure as Parallax's (the peers' sentences, as cut to the budget)
     sentences = [line for out in outputs for line in out.split("\n") if line.strip()]
     loaded = sum(r.loaded for r in px.get("stages.loaded", "analyse_many")(sentences)) if sentences else 0
-    return {"system": name, **metrics.rouge(_refs(items), outputs),
+    return {"system": name, "protocol": protocol, **metrics.rouge(_refs(items), outputs),
             "loaded": loaded / len(sentences) if sentences else 0.0, "loaded_sentences": loaded,
             "words": sum(len(o.split()) for o in outputs) / len(outputs) if outputs else 0.0,
             "clusters": len(items), "seconds": timer.seconds}
@@ -103,15 +113,19 @@ def run_file(data: Path, args: Any) -> list[dict[str, Any]]:
         results.append(run_parallax(items, budgets))
     except px.Unavailable as exc:
         results.append(common.unavailable("parallax", str(exc)))
+    results[0]["protocol"] = "whole"
     split_docs = [[peers.sentences(d.get("text") or "") for d in it["documents"]] for it in items]
-    for name in ("lead", "lexrank", "textrank"):
-        results.append(run_peer(name, items, budgets, split_docs))
+    for protocol in PROTOCOLS:
+        for name in ("lead", "lexrank", "textrank"):
+            results.append(run_peer(name, items, budgets, split_docs, protocol))
     dataset = data.resolve().parent.name
     for row in results:
         row["dataset"] = dataset
-    common.print_table(f"bench.summary — {dataset}: {len(items)} clusters from {data} "
-                       f"(budget = reference length, mean {sum(budgets) / max(1, len(budgets)):.0f} words)",
-                       results, COLUMNS)
+    for protocol in PROTOCOLS:
+        rows = [r for r in results if r.get("protocol") == protocol or (r["system"] == "parallax" and protocol == "cut")]
+        common.print_table(f"bench.summary — {dataset}: {len(items)} clusters from {data} "
+                           f"(budget = reference length, mean {sum(budgets) / max(1, len(budgets)):.0f} words; "
+                           f"protocol: {PROTOCOL_NOTE[protocol]})", rows, COLUMNS)
     return results
 
 
