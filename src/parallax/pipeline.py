@@ -118,7 +118,8 @@ def brief_articles(articles: list[Article], *, errors: list[InputError] | None =
                                         timings=timings, **limits) for members in groups if members]
         # Most independently covered stories first.
         stories.sort(key=lambda s: (-s.coverage.get("origin_groups", 0), -len(s.articles), s.id))
-        return Brief(articles=articles, stories=stories, errors=errors,
+        # in id order, like each story's members: the brief does not depend on the order pages came in
+        return Brief(articles=sorted(articles, key=lambda a: a.id), stories=stories, errors=errors,
                      settings=record_settings(length, limits, timings))
 
 
