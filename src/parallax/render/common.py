@@ -313,3 +313,12 @@ def term_segments(text: str, terms: list[str]) -> list[tuple[str, bool]]:
 
 def one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def fact_language(f: Fact, by_id: dict[str, Article]) -> str | None:
+    """The language of a fact's sources when it is one language other than English (a fact printed in its
+    source's own words, never translated, is marked with it), else None."""
+    from parallax.text.language import language_of
+
+    langs = {language_of(by_id[a]) for a in f.sources if a in by_id}
+    return next(iter(langs)) if len(langs) == 1 and not langs & {"en", "und"} else None

@@ -15,6 +15,7 @@ from parallax.render.common import (
     removed_counts,
     version,
 )
+from parallax.text.language import language_of
 
 
 def article_to_dict(a: Article) -> dict[str, Any]:
@@ -32,6 +33,7 @@ def article_to_dict(a: Article) -> dict[str, Any]:
         "credits": [c.to_dict() for c in a.credits],
         "group": a.group,
         "sentences": len(a.sentences),
+        "language": language_of(a),
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -367,10 +368,12 @@ def build_story(story_id: str, articles: list[Article], cc: CrossCheck, *, max_f
                 max_words: int) -> Story:
     """The story's brief from its cross-check: headline, facts within the budgets, loaded language, coverage."""
     from parallax.stages.loaded import find_loaded
+    from parallax.text.language import checked, language_of
 
     headline, headline_from = choose_headline(articles)
     facts = select_facts(cc, articles, max_facts=max_facts, max_words=max_words)
-    loaded = [flag for a in articles for flag in find_loaded(a)]
+    # the detector reads English only: a page in another language is not checked rather than misread
+    loaded = [flag for a in articles if checked(a) for flag in find_loaded(a)]
     removed: dict[str, int] = {}
     for a in articles:
         for r in a.removed:
@@ -388,5 +391,11 @@ def build_story(story_id: str, articles: list[Article], cc: CrossCheck, *, max_f
     }
     if note:
         coverage["wording"] = note
+    langs = Counter(language_of(a) for a in articles)
+    if set(langs) != {"en"}:  # said only where a page is not in English: an English brief is unchanged
+        coverage["languages"] = dict(sorted(langs.items()))
+        unchecked = sorted(a.id for a in articles if not checked(a))
+        if unchecked:  # shown with their own sentences, never counted as support, disputes or loaded wording
+            coverage["not_checked"] = unchecked
     return Story(id=story_id, articles=[a.id for a in articles], headline=headline, headline_from=headline_from,
                  facts=facts, disputes=cc.disputes, loaded_language=loaded, coverage=coverage)

@@ -60,6 +60,7 @@ class Statement:
     dates: dict[str, str] = field(default_factory=dict)
     cluster: int = -1
     specific: bool = True  # carries something checkable (see `is_specific`); a vague line supports nothing
+    checked: bool = True  # in a language the judge covers (`text.language.checked`); else never judged
 
 
 @dataclass(slots=True)
@@ -78,8 +79,11 @@ class CrossCheck:
 
 
 def collect_statements(articles: list[Article]) -> list[Statement]:
+    from parallax.text.language import checked
+
     out = []
     for a in articles:
+        judged = checked(a)
         sents = a.content_sentences()
         speakers = speakers_of(a)
         n = max(1, len(sents) - 1)
@@ -90,7 +94,8 @@ def collect_statements(articles: list[Article]) -> list[Statement]:
             if len(text.split()) < settings().crosscheck.min_statement_words:
                 continue
             out.append(Statement(a.id, a.group or a.id, s.start + cut, s.end, text, k / n, sp,
-                                 extract_counts(text), extract_dates(text), specific=is_specific(text)))
+                                 extract_counts(text), extract_dates(text), specific=is_specific(text),
+                                 checked=judged))
     return out
 
 
@@ -128,9 +133,11 @@ def candidate_pairs(st: list[Statement], vectors: np.ndarray) -> list[tuple[int,
         by_article.setdefault(s.article, []).append(k)
     pairs: set[tuple[int, int]] = set()
     for i in range(n):
+        if not st[i].checked:  # a language the judge does not cover: shown, never compared
+            continue
         picked: list[int] = []
         for art, idx in by_article.items():
-            if art == st[i].article:
+            if art == st[i].article or not st[idx[0]].checked:
                 continue
             row = sim[i, idx]
             for r in np.argsort(-row, kind="stable")[: cfg.candidates_per_article]:

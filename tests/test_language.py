@@ -1,0 +1,75 @@
+"""Issue 23 item 1 and part of 4: each page's language is recorded; a page in a language the judge and the
+loaded-language detector do not cover is shown in its own words, marked with its language, and never counted
+as support, as a side of a dispute or as loaded wording. An English-only brief is unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+WIRE = ("Harbour officials in Velmora said on Monday that a cargo crane collapsed onto the north pier, injuring "
+        "four dock workers.\n\nThe crane, operated by Tessary Lines, fell shortly after 7 a.m. during strong "
+        "winds, the port authority said.\n\nThe north pier will stay closed until Friday while inspectors "
+        "examine the other cranes, a spokesperson for the authority said.")
+REPORT = ("A cargo crane collapsed onto Velmora's north pier on Monday morning, injuring four dock workers, the "
+          "port authority said.\n\nThe authority said the north pier would stay closed until Friday while "
+          "inspectors check the remaining cranes.\n\nUnion officials called the collapse a disgraceful, "
+          "reckless failure by the operator, Tessary Lines.")
+SPANISH = ("Una grúa de carga se desplomó el lunes sobre el muelle norte de Velmora y dejó cuatro estibadores "
+           "heridos, según informó la autoridad portuaria.\n\nEl muelle norte permanecerá cerrado hasta el "
+           "viernes mientras los inspectores revisan las demás grúas, añadió un portavoz.\n\nEl sindicato "
+           "calificó el derrumbe de vergonzoso e imprudente y culpó a la naviera Tessary Lines.")
+
+
+@pytest.fixture
+def pages(tmp_path: Path) -> dict[str, Path]:
+    out = {}
+    for name, text in (("wire", WIRE), ("report", REPORT), ("agencia", SPANISH)):
+        p = tmp_path / f"{name}.txt"
+        p.write_text(text, encoding="utf-8")
+        out[name] = p
+    return out
+
+
+def test_the_language_of_a_text():
+    from parallax.text.language import identify
+
+    assert identify(WIRE).code == "en"
+    assert identify(WIRE).method == "function words"  # no model loaded for an English page
+    es = identify(SPANISH)
+    assert es.code == "es" and es.method == "py3langid" and es.confidence >= 0.6
+    assert identify("").code == "und"
+
+
+def test_a_page_in_another_language_is_shown_not_checked(pages: dict[str, Path]):
+    from parallax.pipeline import brief_paths
+    from parallax.render import render
+
+    brief = brief_paths(list(pages.values()), single_story=True)
+    langs = {a.id: a.meta["language"] for a in brief.articles}
+    assert langs == {"wire": "en", "report": "en", "agencia": "es"}
+    story = brief.stories[0]
+    assert story.coverage["languages"] == {"en": 2, "es": 1}
+    assert story.coverage["not_checked"] == ["agencia"]
+    assert not [f for f in story.loaded_language if f.article == "agencia"]
+    for fact in story.facts:  # the Spanish page supports nothing and is supported by nothing
+        if "agencia" in fact.sources:
+            assert fact.sources == ["agencia"] and fact.status == "single-source"
+        assert all(r.article != "agencia" for r in fact.refs) or fact.sources == ["agencia"]
+    for d in story.disputes:
+        assert all("agencia" not in v.sources for v in d.variants)
+    english = [f for f in story.facts if "agencia" not in f.sources]
+    assert any(f.status == "corroborated" for f in english)  # the English pages still check each other
+    md = render(brief, "md")
+    assert "in es, the source's own words (not cross-checked)" in md
+    assert '"language": "es"' in render(brief, "json")
+
+
+def test_an_english_brief_says_nothing_about_languages(pages: dict[str, Path]):
+    from parallax.pipeline import brief_paths
+    from parallax.render import render
+
+    brief = brief_paths([pages["wire"], pages["report"]], single_story=True)
+    assert "languages" not in brief.stories[0].coverage and "not_checked" not in brief.stories[0].coverage
+    assert "the source's own words" not in render(brief, "md")
