@@ -73,3 +73,24 @@ def test_an_english_brief_says_nothing_about_languages(pages: dict[str, Path]):
     brief = brief_paths([pages["wire"], pages["report"]], single_story=True)
     assert "languages" not in brief.stories[0].coverage and "not_checked" not in brief.stories[0].coverage
     assert "the source's own words" not in render(brief, "md")
+
+
+def test_every_view_marks_a_fact_in_another_language(pages: dict[str, Path]):
+    """Markdown, HTML and the desk's story page mark the Spanish page's fact with its language (an HTML
+    lang attribute too), and never translate it."""
+    from fastapi.testclient import TestClient
+
+    from parallax.pipeline import brief_paths
+    from parallax.render import render
+    from parallax.web import create_app
+
+    brief = brief_paths(list(pages.values()), single_story=True)
+    spanish = next(f for f in brief.stories[0].facts if f.sources == ["agencia"])
+    assert spanish.text in SPANISH
+    html = render(brief, "html")
+    assert 'lang="es"' in html and "in es, the source&#x27;s own words (not cross-checked)" in html.replace("'", "&#x27;")
+    with TestClient(create_app(brief)) as client:
+        sid = brief.stories[0].id
+        page = client.get(f"/stories/{sid}")
+        assert page.status_code == 200
+        assert 'lang="es"' in page.text and "not cross-checked" in page.text

@@ -322,3 +322,15 @@ def fact_language(f: Fact, by_id: dict[str, Article]) -> str | None:
 
     langs = {language_of(by_id[a]) for a in f.sources if a in by_id}
     return next(iter(langs)) if len(langs) == 1 and not langs & {"en", "und"} else None
+
+
+def language_note(f: Fact, by_id: dict[str, Article]) -> tuple[str, str] | None:
+    """(language code, note) of a fact printed in a language other than English, else None: the note says it
+    is the source's own words (never a translation) and whether it was cross-checked."""
+    from parallax.text.language import checked_languages
+
+    lang = fact_language(f, by_id)
+    if lang is None:
+        return None
+    checked = lang in checked_languages()
+    return lang, f"in {lang}, the source's own words{'' if checked else ' (not cross-checked)'}"

@@ -19,6 +19,7 @@ from parallax.render.common import (
     coverage_summary,
     fact_ids,
     format_value,
+    language_note,
     one_line,
     public_settings,
     relation_label,
@@ -146,12 +147,16 @@ def _fact(f: Fact, index: SourceIndex, origins: int) -> str:
         )
     if f.speaker:
         meta.append(f"<span>speaker: <strong>{esc(f.speaker)}</strong></span>")
+    lang = language_note(f, index.by_id)
+    lang_attr = f' lang="{esc(lang[0])}"' if lang else ""
+    if lang:
+        meta.append(f'<span class="lang">{esc(lang[1])}</span>')
     parts = "".join(
         f'<p class="fact-meta claim">{"“" + esc(part) + "”: " if part else ""}{esc(label)} {_cites(index, ids)}</p>'
         for part, label, ids in claim_notes(f))
     return (
         f'<li class="fact status-{esc(f.status)}">'
-        f'<p class="fact-text">{esc(f.text)} {_cites(index, fact_ids(f))}</p>'
+        f'<p class="fact-text"{lang_attr}>{esc(f.text)} {_cites(index, fact_ids(f))}</p>'
         f'<p class="fact-meta">{"".join(meta)}</p>{parts}</li>'
     )
 

@@ -15,7 +15,7 @@ from parallax.render.common import (
     coverage_extras,
     coverage_summary,
     fact_ids,
-    fact_language,
+    language_note,
     one_line,
     relation_label,
     removed_counts,
@@ -24,7 +24,6 @@ from parallax.render.common import (
     term_segments,
     version,
 )
-from parallax.text.language import checked_languages
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 _LINE_START = re.compile(r"^(\s*)([-+]|\d+[.)])(?=\s|$)")
@@ -64,10 +63,9 @@ def _fact(i: int, f: Fact, index: SourceIndex) -> list[str]:
         meta.append(f"{f.support} independent origin{'' if f.support == 1 else 's'}")
     if f.speaker:
         meta.append(f"speaker: {md(f.speaker)}")
-    lang = fact_language(f, index.by_id)
+    lang = language_note(f, index.by_id)
     if lang:
-        meta.append(f"in {md(lang)}, the source's own words (not cross-checked)" if lang not in checked_languages()
-                    else f"in {md(lang)}, the source's own words")
+        meta.append(md(lang[1]))
     cites = _cites(index, fact_ids(f))
     lines = [f"{i}. {md(f.text)} {cites}".rstrip(), f"   — {' · '.join(meta)}"]
     for part, label, ids in claim_notes(f):

@@ -20,6 +20,7 @@ from parallax.render.common import (
     coverage_numbers,
     coverage_summary,
     fact_ids,
+    language_note,
     one_line,
     origin_groups,
     public_input,
@@ -132,6 +133,8 @@ class FactView:
     reason: str = ""  # why these words (Fact.representative_reason)
     wordings: list[tuple[str, str]] = field(default_factory=list)  # (outlet or id, sentence) of other sources
     claims: list[tuple[str, str, str]] = field(default_factory=list)  # (part or "", label, outlets) claim_notes
+    lang: str | None = None  # the language of its words when not English (`render.common.language_note`)
+    lang_note: str = ""
 
 
 def other_wordings(f: Fact, index: SourceIndex) -> list[tuple[str, str]]:
@@ -160,7 +163,8 @@ def fact_view(f: Fact, k: int, index: SourceIndex, total: int, colours: dict[str
                     max(total, f.support, 1), f.speaker, cites(index, ids, refs), origins,
                     sum(len(o.copies) for o in origins), f.representative_reason, other_wordings(f, index),
                     [(part, label, ", ".join((index.by_id[i].source or i) if i in index.by_id else i for i in ids))
-                     for part, label, ids in claim_notes(f)])
+                     for part, label, ids in claim_notes(f)],
+                    *(language_note(f, index.by_id) or (None, "")))
 
 
 @dataclass
