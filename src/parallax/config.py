@@ -272,7 +272,8 @@ class EmbedConfig:
     batch_size: Int[1, 4096] = 64  # sentences per ONNX run at most (runs are also capped in
     # padded tokens, text.encoder.MAX_BATCH_TOKENS)
     threads: Annotated[int | None, Range(1, 256)] = None  # onnxruntime intra-op threads, read when the model
-    # loads; None: PARALLAX_EMBED_THREADS, else 1 (parallelism comes from one process per core)
+    # loads; None: PARALLAX_EMBED_THREADS, else 1 (parallelism comes from one process per core), except in a
+    # one-shot `parallax brief`, which takes the machine's cores (up to 4): threads change no output
 
 
 @dataclass(frozen=True)

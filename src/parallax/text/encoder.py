@@ -141,12 +141,23 @@ class _Entry:
     passes: dict[int, Encoding] = field(default_factory=dict)  # by the length the pass ran with
 
 
+_preferred_threads = 1  # when neither embed.threads nor PARALLAX_EMBED_THREADS says (see prefer_threads)
+
+
+def prefer_threads(n: int) -> None:
+    """The thread count to use when neither `embed.threads` nor PARALLAX_EMBED_THREADS sets one: 1 (one
+    process per core: servers, workers, tests), or the cores for a one-shot command with the machine to itself
+    (`parallax brief`). Read when the model loads; threads change no output."""
+    global _preferred_threads
+    _preferred_threads = max(1, int(n))
+
+
 def default_threads() -> int:
     cfg = settings().embed.threads
     if cfg:
         return int(cfg)
     env = os.environ.get("PARALLAX_EMBED_THREADS", "")
-    return int(env) if env.isdigit() and int(env) > 0 else 1
+    return int(env) if env.isdigit() and int(env) > 0 else _preferred_threads
 
 
 class Encoder:
