@@ -94,3 +94,16 @@ def test_every_view_marks_a_fact_in_another_language(pages: dict[str, Path]):
         page = client.get(f"/stories/{sid}")
         assert page.status_code == 200
         assert 'lang="es"' in page.text and "not cross-checked" in page.text
+
+
+def test_a_page_is_split_by_its_own_languages_rules():
+    """German ordinal dates ("am 3. Mai") end no sentence under German rules; English rules cut there."""
+    from parallax.model import Article
+    from parallax.stages.prepare import prepare_article
+
+    text = ("Laut Prof. Dr. Weber bleibt der Hafen von Velmora bis Freitag geschlossen, wie die Behörde mitteilte. "
+            "Die Anwohner protestierten am 3. Mai vor dem Rathaus gegen die Schließung des Nordkais.")
+    a = Article(id="de-page", raw=text, input="de-page.txt")
+    assert prepare_article(a) is None
+    assert a.meta["language"] == "de"
+    assert [a.text[s.start:s.end].split()[0] for s in a.sentences] == ["Laut", "Die"]

@@ -2,9 +2,9 @@
 the scale map and `parallax clean`) runs them through `prepare_article`, so a step added or capped here is
 added or capped everywhere.
 
-`STEPS`: clean (extraction, boilerplate and glued stories out), split (sentences), bound (at most
-`limits.max_sentences` briefed), language (ISO 639-1 in `meta["language"]`, `text.language`), all within the
-page's time budget (`limits.page_seconds`). A page that
+`STEPS`: clean (extraction, boilerplate and glued stories out), language (ISO 639-1 in `meta["language"]`,
+`text.language`), split (sentences, by that language's rules), bound (at most `limits.max_sentences` briefed),
+all within the page's time budget (`limits.page_seconds`). A page that
 cannot go on is one `InputError` naming its input: PX109 over its budget, PX107 no text left, the code of a
 coded rejection, PX110 for an unexpected failure of a step (a bug; the rest of the batch goes on).
 """
@@ -26,8 +26,8 @@ from parallax.text.language import set_language
 log = logging.getLogger(__name__)
 
 ArticleStep = Callable[[Article], Article]
-STEPS: tuple[tuple[str, ArticleStep], ...] = (("clean", clean_article), ("split", split_article),
-                                              ("bound", bound_article), ("language", set_language))
+STEPS: tuple[tuple[str, ArticleStep], ...] = (("clean", clean_article), ("language", set_language),
+                                              ("split", split_article), ("bound", bound_article))
 
 
 class Timings(dict):

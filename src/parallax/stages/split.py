@@ -1,4 +1,5 @@
-"""Split: the cleaned body into sentences with character offsets (pysbd: "U.S.", "Jr.", quotes)."""
+"""Split: the cleaned body into sentences with character offsets (pysbd: "U.S.", "Jr.", quotes), with pysbd's
+rules for the page's language where pysbd has them (`meta["language"]`, set by the step before), else English's."""
 
 from __future__ import annotations
 
@@ -10,17 +11,18 @@ from parallax.model import Article, Sentence
 from parallax.stages.clean import rules
 
 
-@lru_cache(maxsize=1)
-def _segmenter():
+@lru_cache(maxsize=32)
+def _segmenter(language: str = "en"):
     import pysbd
+    from pysbd.languages import LANGUAGE_CODES
 
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+    return pysbd.Segmenter(language=language if language in LANGUAGE_CODES else "en", clean=False, char_span=True)
 
 
-def split_paragraph(text: str) -> list[tuple[int, int]]:
+def split_paragraph(text: str, language: str = "en") -> list[tuple[int, int]]:
     """(start, end) offsets of the sentences of one paragraph, trailing spaces excluded."""
     spans = []
-    for span in _segmenter().segment(text):
+    for span in _segmenter(language).segment(text):
         start, end = span.start, span.end
         chunk = text[start:end]
         lead = len(chunk) - len(chunk.lstrip())
@@ -33,13 +35,13 @@ def split_paragraph(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def split_text(text: str, max_content: int | None = None) -> list[Sentence]:
+def split_text(text: str, max_content: int | None = None, language: str = "en") -> list[Sentence]:
     """The sentences of `text` (headings as one sentence each); with `max_content`, splitting stops at the
     first paragraph that starts after more than `max_content` content sentences (see `split_article`)."""
-    return _split(text, max_content)[0]
+    return _split(text, max_content, language)[0]
 
 
-def _split(text: str, max_content: int | None) -> tuple[list[Sentence], int | None]:
+def _split(text: str, max_content: int | None, language: str = "en") -> tuple[list[Sentence], int | None]:
     """(sentences, offset of the first paragraph left unsplit or None)."""
     sentences: list[Sentence] = []
     content = 0
@@ -54,7 +56,7 @@ def _split(text: str, max_content: int | None) -> tuple[list[Sentence], int | No
             s = len(para) - len(para.lstrip())
             sentences.append(Sentence(m.start() + s, m.start() + len(para.rstrip()), pi, True))
             continue
-        for s, e in split_paragraph(para):
+        for s, e in split_paragraph(para, language):
             sentences.append(Sentence(m.start() + s, m.start() + e, pi, False))
             content += 1
     return sentences, None
@@ -67,7 +69,8 @@ def split_article(article: Article) -> Article:
     `bound_article` sees the page is over the cap) the rest is not split (on a multi-megabyte page the
     splitter would take minutes, over the page's time budget); `article.meta["unsplit_sentences"]` then
     holds about how many sentences the rest has, for `bound_article`'s count."""
-    article.sentences, rest = _split(article.text, settings().limits.max_sentences)
+    language = str(article.meta.get("language") or "en")
+    article.sentences, rest = _split(article.text, settings().limits.max_sentences, language)
     if rest is not None:
         article.meta["unsplit_sentences"] = sum(rules.sentences_about(p) for p in article.text[rest:].split("\n")
                                                 if p.strip())
