@@ -107,3 +107,14 @@ def test_a_page_is_split_by_its_own_languages_rules():
     assert prepare_article(a) is None
     assert a.meta["language"] == "de"
     assert [a.text[s.start:s.end].split()[0] for s in a.sentences] == ["Laut", "Die"]
+
+
+def test_an_article_filed_before_languages_were_recorded_is_identified_when_read():
+    """A store filed by an older version holds no language: its English pages are still checked."""
+    from parallax.model import Article
+    from parallax.text.language import checked, language_of
+
+    old = Article(id="old", raw=WIRE, text=WIRE)
+    assert "language" not in old.meta
+    assert language_of(old) == "en" and checked(old)
+    assert language_of(Article(id="viejo", raw=SPANISH, text=SPANISH)) == "es"

@@ -75,8 +75,12 @@ def identify(text: str) -> Language:
 
 
 def language_of(article: Any) -> str:
-    """The article's language as recorded by `set_language` (the "language" step of every path), else "und"."""
-    return str(article.meta.get("language") or UNDETERMINED)
+    """The article's language as recorded by `set_language` (the "language" step of every path); for an
+    article prepared before languages were recorded (a store filed by an older version), identified now."""
+    recorded = article.meta.get("language")
+    if recorded:
+        return str(recorded)
+    return identify(article.text or article.title or "").code
 
 
 def set_language(article: Any) -> Any:
