@@ -2,14 +2,15 @@
 
 Each dev cluster of ``bench.bank`` is read, cleaned, split, embedded and grouped into stories once (the product
 path up to provenance); then for every point of a small grid of `ProvenanceConfig` values (``rewrite_score``,
-``credited_score``, ``credited_min_run``, ``same_wire_score_share``) each story's pages are traced
+``rewrite_coverage``, ``credited_score``, ``credited_min_run``, ``same_wire_score_share``) each story's pages are traced
 (``compare_all`` + ``origin_groups``, the functions every path calls) and scored like ``bench.bank``'s origin
 groups (``score_origins``). Leave one cluster out: each cluster is scored at the centre of the plateau of grid
 points with the most pages right on the other clusters (ties: the point nearest the plateau's per-axis median,
 then the shipped value); the out-of-fold total is what the thresholds are worth on clusters they never saw.
-The held-out clusters (``bench/data/bank/splits.json``) are never read.
+The seed corpus (``../shared/corpus/seeds``, five reports of one summit) is one more cluster, its origins as
+its acceptance test reads them. The held-out clusters (``bench/data/bank/splits.json``) are never read.
 
-    python -m bench.derivatives [--data DIR ...] [--json OUT]
+    python -m bench.derivatives [--data DIR ...] [--json OUT] [--no-seeds]
 """
 
 from __future__ import annotations
@@ -28,15 +29,27 @@ from bench import common
 from bench.bank import OWN_BANK, SHARED_BANK, Gold, find_clusters, score_origins
 
 NAME = "derivatives"
+SEEDS = common.SHARED_ROOT / "corpus" / "seeds"
 GRID = {
-    "rewrite_score": (0.055, 0.065, 0.075, 0.085, 0.095, 0.105, 0.12),
+    "rewrite_score": (0.025, 0.035, 0.045, 0.055, 0.065, 0.075, 0.085, 0.095, 0.105, 0.12),
+    "rewrite_coverage": (0.0, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6),
     "credited_score": (0.01, 0.02, 0.03, 0.04, 0.05),
     "credited_min_run": (2, 3, 4),
     "same_wire_score_share": (0.5, 1.0),
 }
 
 
-def prepare_cluster(path: Path) -> dict[str, Any]:
+def seeds_gold(pages: Path) -> dict[str, Any]:
+    """The seed corpus's origins as its acceptance test reads them (tests/test_seeds_acceptance.py): one story;
+    000 and 003 restate 001 (the agency's report), 002 and 004 are their own."""
+    ids = {p.stem[:3]: p.stem for p in sorted(pages.iterdir()) if p.suffix in (".txt", ".html")}
+    parent = {"000": "001", "003": "001"}
+    return {"id": "seeds", "stories": [{"id": "A", "pages": sorted(ids.values())}],
+            "pages": {pid: {"role": "rewrite" if k in parent else "independent",
+                            "derives_from": ids[parent[k]] if k in parent else None} for k, pid in ids.items()}}
+
+
+def prepare_cluster(pages: Path, gold: dict[str, Any]) -> dict[str, Any]:
     """One cluster up to provenance: articles (credited, masthead noted), sentence vectors, MinHashes, stories."""
     read_paths = px.get("stages.read", "read_paths")
     prepare = px.get("pipeline", "prepare")
@@ -45,7 +58,7 @@ def prepare_cluster(path: Path) -> dict[str, Any]:
     find_credits = px.get("stages.provenance", "find_credits")
     note_masthead = px.get("stages.provenance", "note_masthead")
     minhash = px.get("stages.provenance", "minhash")
-    articles, _ = read_paths([str(path / "pages")])
+    articles, _ = read_paths([str(pages)])
     articles, _ = prepare(articles)
     vectors = {a.id: embed(a.sentence_texts()) for a in articles}
     stories = group_stories(articles) if len(articles) > 1 else [articles]
@@ -54,7 +67,7 @@ def prepare_cluster(path: Path) -> dict[str, Any]:
         note_masthead(a)
     return {"articles": articles, "vectors": vectors, "stories": [[a.id for a in s] for s in stories],
             "minhashes": {a.id: minhash(a.text) for a in articles},
-            "gold": Gold(json.loads((path / "gold.json").read_text(encoding="utf-8")))}
+            "gold": Gold(gold)}
 
 
 def origins_right(data: dict[str, Any], values: dict[str, Any]) -> tuple[int, int]:
@@ -95,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.derivatives", description=__doc__.splitlines()[0])
     parser.add_argument("--data", action="append", default=None, help="folder of FORMAT.md clusters (repeatable)")
     parser.add_argument("--json", metavar="OUT", help="also write the results as JSON to OUT")
+    parser.add_argument("--no-seeds", action="store_true", help="leave out the seed corpus (../shared/corpus/seeds)")
     args = parser.parse_args(argv)
     roots = [Path(d) for d in args.data] if args.data else [SHARED_BANK, OWN_BANK]
     clusters = find_clusters(roots, split="dev")
@@ -106,7 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     except px.Unavailable as exc:
         print(f"parallax: not available ({exc})", file=sys.stderr)
         return 0
-    data = {cl.name: prepare_cluster(cl.path) for cl in clusters}
+    data = {cl.name: prepare_cluster(cl.path / "pages", json.loads((cl.path / "gold.json").read_text(encoding="utf-8")))
+            for cl in clusters}
+    if SEEDS.is_dir() and not args.no_seeds:
+        data["seeds"] = prepare_cluster(SEEDS, seeds_gold(SEEDS))
     cfg = px.get("config", "settings")().provenance
     shipped = {k: getattr(cfg, k) for k in GRID}
     grid = [dict(zip(GRID, vals, strict=True)) for vals in product(*GRID.values())]

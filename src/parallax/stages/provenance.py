@@ -254,11 +254,12 @@ def compare(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, mha=None, mh
         who = " and ".join(f"{x} credits {y}" for x, y in ((a.id, b.id), (b.id, a.id)) if x in credit)
         ev = (f"{who} and restates it: {run} of {min(na, nb)} sentences align by meaning in the same order "
               f"(mean cosine {mean:.2f})")
-    elif run >= cfg.rewrite_min_run and score >= cfg.rewrite_score:
+    elif run >= cfg.rewrite_min_run and score >= cfg.rewrite_score and run >= cfg.rewrite_coverage * min(na, nb):
         rel = "rewrite"
         ev = (f"{run} of {min(na, nb)} sentences align by meaning in the same order "
               f"(mean cosine {mean:.2f}); shared wording {jac:.2f}")
-    elif shared_wire and run >= cfg.same_wire_min_run and score >= cfg.rewrite_score * cfg.same_wire_score_share:
+    elif shared_wire and run >= cfg.same_wire_min_run and score >= cfg.rewrite_score * cfg.same_wire_score_share \
+            and run >= cfg.rewrite_coverage * min(na, nb):
         rel = "same-wire"
         ev = f"both carry {', '.join(sorted(shared_wire))} copy; {run} sentences align in order (mean cosine {mean:.2f})"
     else:
