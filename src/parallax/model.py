@@ -53,7 +53,8 @@ class Sentence:
 class Credit:
     """A credit line in the page: "according to Reuters", "(AP) —", "Source link", "Photo: Bloomberg"."""
 
-    kind: str  # "wire" (content credited to an agency), "source_link", "photo"
+    kind: str  # "wire" (content credited to an agency), "source_link", "photo", "cite" (any named source: matched
+    # against the story's outlets by provenance), "link" (a URL in the page; `name` is the URL)
     name: str | None  # the credited organisation, when the line names one
     text: str  # the words of the credit line
     start: int  # offsets into Article.raw
@@ -68,7 +69,7 @@ class Relation:
     """Evidence that one article derives from another."""
 
     article: str  # the id of the other (earlier / original) article
-    relation: str  # "copy" | "near-copy" | "rewrite" | "same-wire"
+    relation: str  # "copy" | "near-copy" | "rewrite" | "credited" | "same-wire" | "digest" (one of several parents)
     evidence: str
     score: float = 0.0
 

@@ -26,7 +26,9 @@ RELATION_LABELS = {
     "copy": "reprint of",
     "near-copy": "near-copy of",
     "rewrite": "rewrite of",
+    "credited": "credited restatement of",
     "same-wire": "same wire story as",
+    "digest": "digest of",
 }
 
 

@@ -680,9 +680,39 @@ def _noun_after(text: str, end: int, lemmatise: bool = True) -> str:
     return lemma(run[-1]) if lemmatise else run[-1]
 
 
+# Relations whose page restates its parents in its own words (a copy's sentences are its parent's)
+RESTATING = ("rewrite", "credited", "digest")
+
+
+def restatements_only(articles: list[Article], st: list[Statement], vectors: np.ndarray
+                      ) -> tuple[list[Statement], np.ndarray]:
+    """What a derivative page states is its parents' to state. A digest (several parents) gives no statement:
+    each of its sentences restates a page of the story (that page states it) or is its own. A rewrite's or a
+    credited restatement's sentence stays (in its parent's origin group) when it restates a statement of its
+    parent — bi-encoder cosine >= `derivative_min_cos` with it —; one that restates none is the page's own
+    commentary and is dropped: never a fact, never support."""
+    parents = {a.id: [r.article for r in a.derived_from if r.relation in RESTATING] for a in articles}
+    digests = {a.id for a in articles if any(r.relation == "digest" for r in a.derived_from)}
+    by_article: dict[str, list[int]] = {}
+    for k, s in enumerate(st):
+        by_article.setdefault(s.article, []).append(k)
+    floor = settings().crosscheck.derivative_min_cos
+    keep = []
+    for k, s in enumerate(st):
+        if s.article in digests:
+            continue
+        idx = [j for p in parents.get(s.article, []) for j in by_article.get(p, [])]
+        if not idx or float(np.max(np.round(vectors[idx] @ vectors[k], 5))) >= floor:
+            keep.append(k)
+    if len(keep) == len(st):
+        return st, vectors
+    return [st[k] for k in keep], vectors[keep]
+
+
 def crosscheck(articles: list[Article]) -> CrossCheck:
     st = collect_statements(articles)
     vectors = embed([s.text for s in st]) if st else np.zeros((0, 384), dtype=np.float32)
+    st, vectors = restatements_only(articles, st, vectors)
     pairs = candidate_pairs(st, vectors)
     sup, con, ent = _judge_pairs(st, pairs)
     clusters = _fact_groups(st, sup)

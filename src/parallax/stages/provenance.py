@@ -5,7 +5,11 @@ The origin group, not the article, is the unit of independent support.
 - paraphrased rewrites (a machine rewrite of a wire story shares few exact words): sentences aligned by
   meaning (mutual best matches), then the longest order-preserving run of aligned sentences, weighted
   by how close each pair is; a rewrite keeps the original's facts in the original's order;
-- credit lines: "according to Reuters", "(Reuters) -", "Source link", "Photo: Bloomberg".
+- credit lines: "according to Reuters", "(Reuters) -", "Source link", "Photo: Bloomberg";
+- named credits of any outlet ("Source: APA", "Sources: CPS, The Serra Courier", "via the Ederly Echo",
+  "the Gazette reports") and links (kinds "cite" and "link"): a page that credits another page of the story
+  (its outlet, its agency, its URL) and restates part of it in order derives from it (`credits_page`); a page
+  that does so for pages of two or more origins is a digest, which derives from each and merges none of them.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import numpy as np
 from parallax.config import settings
 from parallax.model import Article, Credit, Relation
 from parallax.text.align import matches, order_preserving_run
+from parallax.text.urls import url_key
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +55,43 @@ CREDIT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# Named credits of any outlet (kind "cite"): matched against the story's outlets (`credits_page`), never taken
+# for a wire on their own (a ministry "according to" is no outlet of the story, and matches none).
+_CITE_NAME = r"[A-Z][\w&'’-]*(?:[ \t](?:of[ \t]|&[ \t])?[A-Z][\w&'’-]*){0,5}"
+_SOURCES_LINE = re.compile(r"^[ \t]*(?:Sources?|Via|Credits?|Adapted from|Based on reporting by)\s*:\s*"
+                           r"(?P<list>[^\n]{1,300}?)[ \t.]*$", re.MULTILINE | re.IGNORECASE)
+_CITE_INLINE = [
+    re.compile(rf"\b(?:[Aa]ccording to|[Vv]ia|[Cc]iting|[Rr]eported by|[Ff]irst reported by)\s+(?:the\s)?"
+               rf"(?P<name>{_CITE_NAME})"),
+    re.compile(rf"(?P<the>\b[Tt]he[ \t])?(?P<name>{_CITE_NAME})[ \t](?:reports|reported|says|adds|notes|writes|wrote)\b"),
+]
+_LIST_SPLIT = re.compile(r"\s*(?:[,;|/]|\band\b|&)\s*")
+_URL = re.compile(r"https?://[^\s<>\"'()\[\]]+[^\s<>\"'()\[\].,;:!?]")
+
+
+def _cite_credits(raw: str) -> list[Credit]:
+    found = []
+    for m in _SOURCES_LINE.finditer(raw):
+        line = m.group("list")
+        for part in _LIST_SPLIT.split(line):
+            name = re.sub(r"^(?:the|The|THE)\s+", "", part.strip(" .:"))
+            if name and name[:1].isupper() and len(name.split()) <= 6:
+                found.append(Credit("cite", name, m.group(0).strip(), m.start(), m.end()))
+    for k, pat in enumerate(_CITE_INLINE):
+        for m in pat.finditer(raw):
+            name = re.sub(r"['’]s$", "", m.group("name").strip())
+            # "X says": a person says things too; only "the X", an acronym or a name of several words
+            if k == 1 and not (m.group("the") or name.isupper() or len(name.split()) >= 2):
+                continue
+            found.append(Credit("cite", name, m.group(0).strip(), m.start(), m.end()))
+    for m in _URL.finditer(raw):
+        found.append(Credit("link", m.group(0), m.group(0), m.start(), m.end()))
+    return found
+
+
 def find_credits(article: Article) -> list[Credit]:
-    """Credit lines anywhere in the page as read (removed parts included: "Source link" is a removal)."""
+    """Credit lines anywhere in the page as read (removed parts included: "Source link" is a removal), named
+    credits of any outlet ("cite") and links ("link")."""
     found: list[Credit] = []
     seen: set[tuple[int, int]] = set()
     for kind, pat in CREDIT_PATTERNS:
@@ -64,7 +104,9 @@ def find_credits(article: Article) -> list[Credit]:
             if kind == "wire" and name and name.lower() in {"the", "press", "agency", "wire"}:
                 continue
             found.append(Credit(kind, name, m.group(0).strip(), m.start(), m.end()))
-    found.sort(key=lambda c: c.start)
+    named = {(c.start, (c.name or "").lower()) for c in found}
+    found += [c for c in _cite_credits(article.raw) if (c.start, (c.name or "").lower()) not in named]
+    found.sort(key=lambda c: (c.start, c.kind, c.name or ""))
     return found
 
 
@@ -86,7 +128,7 @@ def minhash(text: str):
 class PairEvidence:
     a: str
     b: str
-    relation: str  # copy | near-copy | rewrite | same-wire | independent
+    relation: str  # copy | near-copy | rewrite | credited | same-wire | independent
     jaccard: float
     run: int
     run_score: float
@@ -140,12 +182,49 @@ def same_organisation(x: str | None, y: str | None) -> bool:
     return bool(wx and wy) and (wx <= wy or wy <= wx)
 
 
-def _wire_names(a: Article) -> set[str]:
-    names = {c.name.lower() for c in a.credits if c.kind == "wire" and c.name}
+_OWN_COPY = re.compile(r"^\(|\b(?:[Rr]eporting|[Ww]riting|[Ee]diting) by\b")
+_NAME_STOP = {"the", "of", "and", "&"}
+
+
+def own_wires(a: Article) -> set[str]:
+    """The agency whose copy the page is: a dateline "(APA) -", "Reporting by ...; APA"."""
+    return {c.name for c in a.credits if c.kind == "wire" and c.name and _OWN_COPY.search(c.text)}
+
+
+def own_names(a: Article) -> set[str]:
+    """Who the page is by: its outlet, and the agency whose copy it is."""
     own = outlet(a)
-    if own:
-        names.add(own.lower())
-    return names
+    return own_wires(a) | ({own} if own else set())
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in _NAME_WORDS.findall(name.lower()) if w not in _NAME_STOP)
+
+
+def names_match(credit: str, name: str) -> bool:
+    """A credited name names an outlet: one's words are among the other's ("the Courier", "THE SERRA
+    COURIER"), or the credit is the outlet's initials ("CPS", "Continental Press Service")."""
+    if same_organisation(credit, name):
+        return True
+    c = credit.strip()
+    return c.isalpha() and c.isupper() and 2 <= len(c) <= 6 and c.lower() == _initials(name)
+
+
+def credits_page(a: Article, b: Article) -> bool:
+    """Does page `a` credit page `b`: name b's outlet or the agency whose copy b is ("Source: APA",
+    "according to the Serra Courier", "Sources: CPS; ..."), or link to b's URL? A's own names (its outlet,
+    its own agency's dateline) credit no one."""
+    mine = own_names(a)
+    theirs = own_names(b) - {n for n in mine}
+    key_b = url_key(b.url) if b.url else None
+    for c in a.credits:
+        if c.kind == "link":
+            if key_b and url_key(c.name) == key_b:
+                return True
+        elif c.kind in ("cite", "wire") and c.name and not _OWN_COPY.search(c.text) \
+                and not any(names_match(c.name, n) for n in mine) and any(names_match(c.name, n) for n in theirs):
+            return True
+    return False
 
 
 def _unmatched(ea: np.ndarray, eb: np.ndarray, same: float) -> tuple[int, int]:
@@ -161,18 +240,26 @@ def compare(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, mha=None, mh
     jac = float(mha.jaccard(mhb)) if mha is not None and mhb is not None else 0.0
     run, score, mean = _rewrite_stats(ea, eb)
     na, nb = len(ea), len(eb)
-    shared_wire = ({c.name.lower() for c in a.credits if c.kind == "wire" and c.name} & _wire_names(b)) | (
-        {c.name.lower() for c in b.credits if c.kind == "wire" and c.name} & _wire_names(a))
+    # both are one agency's copy: a dateline or "Reporting by" line names it (quoting an agency is no copy of it)
+    shared_wire = ({n.lower() for n in own_wires(a)} & {n.lower() for n in own_names(b)}) | (
+        {n.lower() for n in own_wires(b)} & {n.lower() for n in own_names(a)})
     cfg = settings().provenance
+    credit = [x.id for x, y in ((a, b), (b, a)) if credits_page(x, y)]
     if jac >= cfg.copy_jaccard:
         rel, ev = "copy", f"same text (MinHash Jaccard {jac:.2f} of 5-word shingles)"
     elif jac >= cfg.near_copy_jaccard:
         rel, ev = "near-copy", f"near-identical text (MinHash Jaccard {jac:.2f} of 5-word shingles)"
-    elif run >= cfg.rewrite_min_run and score >= cfg.rewrite_score:
+    elif credit and run >= cfg.credited_min_run and score >= cfg.credited_score:
+        rel = "credited"
+        who = " and ".join(f"{x} credits {y}" for x, y in ((a.id, b.id), (b.id, a.id)) if x in credit)
+        ev = (f"{who} and restates it: {run} of {min(na, nb)} sentences align by meaning in the same order "
+              f"(mean cosine {mean:.2f})")
+    elif run >= cfg.rewrite_min_run and score >= cfg.rewrite_score and run >= cfg.rewrite_coverage * min(na, nb):
         rel = "rewrite"
         ev = (f"{run} of {min(na, nb)} sentences align by meaning in the same order "
               f"(mean cosine {mean:.2f}); shared wording {jac:.2f}")
-    elif shared_wire and run >= cfg.same_wire_min_run and score >= cfg.rewrite_score * cfg.same_wire_score_share:
+    elif shared_wire and run >= cfg.same_wire_min_run and score >= cfg.rewrite_score * cfg.same_wire_score_share \
+            and run >= cfg.rewrite_coverage * min(na, nb):
         rel = "same-wire"
         ev = f"both carry {', '.join(sorted(shared_wire))} copy; {run} sentences align in order (mean cosine {mean:.2f})"
     else:
@@ -238,27 +325,70 @@ def compare_all(articles: list[Article], embeddings: dict[str, np.ndarray], minh
             for a, b in itertools.combinations(arts, 2)]
 
 
+def _credited_parents(by_id: dict[str, Article], linked: dict[tuple[str, str], PairEvidence]) -> dict[str, set[str]]:
+    """For each page, the pages it credits and restates (a "credited" pair, this page the crediting side)."""
+    out: dict[str, set[str]] = {aid: set() for aid in by_id}
+    for (x, y), p in linked.items():
+        if p.relation == "credited":
+            for child, parent in ((x, y), (y, x)):
+                if credits_page(by_id[child], by_id[parent]) and not credits_page(by_id[parent], by_id[child]):
+                    out[child].add(parent)
+    return out
+
+
+def find_digests(by_id: dict[str, Article], linked: dict[tuple[str, str], PairEvidence]) -> dict[str, list[str]]:
+    """Digests and the pages each restates: a page that credits a page it restates (`credited`), is a copy of
+    none, and whose restatements (credited or rewrite ties) reach two or more origins once the ties of such
+    pages are left out. Its ties would otherwise merge origins that are independent."""
+    credited = _credited_parents(by_id, linked)
+    ties: dict[str, set[str]] = {aid: set() for aid in by_id}
+    copied: set[str] = set()
+    for (x, y), p in linked.items():
+        ties[x].add(y)
+        ties[y].add(x)
+        if p.relation in ("copy", "near-copy"):
+            copied |= {x, y}
+    candidates = {aid for aid in by_id if credited[aid] and len(ties[aid]) >= 2 and aid not in copied}
+    uf = _UnionFind(sorted(by_id))
+    for (x, y) in sorted(linked):
+        if x not in candidates and y not in candidates:
+            uf.union(x, y)
+    out = {}
+    for d in sorted(candidates):
+        restated = sorted(q for q in ties[d] if q not in candidates)
+        if len({uf.find(q) for q in restated}) >= 2:
+            out[d] = restated
+    return out
+
+
 def origin_groups(articles: list[Article], pairs: list[PairEvidence]) -> dict[str, tuple[str, list[Relation]]]:
     """Origin group id and `derived_from` of each article, from the compared pairs among them.
 
-    A pure function of the set of articles (their ids, publication times and credits) and the evidence of
-    their pairs: union-find over the linked pairs (copy, near-copy, rewrite, same-wire); in each group the
-    most original member (`originality_key`) is the root and names the group `g-<root id>`; every other
+    A pure function of the set of articles (their ids, publication times, URLs and credits) and the evidence of
+    their pairs: union-find over the linked pairs (copy, near-copy, rewrite, credited, same-wire); in each group
+    the most original member (`originality_key`) is the root and names the group `g-<root id>`; every other
     member derives from the more original member it is most closely tied to (a near-copy first, then the
-    root, then the strongest rewrite evidence). The batch and the store both call this, so both give one
-    answer whatever the order in which the pages arrived.
+    root, then the strongest rewrite evidence). A digest — a page that credits and restates pages that are of
+    two or more origins once its own ties are left out — merges none of them: it derives from each (one
+    `Relation` per origin, relation "digest") and sits in the group of the most original of them. The batch
+    and the store both call this, so both give one answer whatever the order in which the pages arrived.
     """
     near_copy = settings().provenance.near_copy_jaccard
     by_id = {a.id: a for a in articles}
-    uf = _UnionFind(sorted(by_id))
     linked: dict[tuple[str, str], PairEvidence] = {}
     for p in pairs:
         if p.relation != "independent" and p.a in by_id and p.b in by_id:
-            uf.union(p.a, p.b)
             linked[(min(p.a, p.b), max(p.a, p.b))] = p
+    digests = find_digests(by_id, linked)
+    uf = _UnionFind(sorted(by_id))
+    for (x, y) in sorted(linked):
+        if x not in digests and y not in digests:
+            uf.union(x, y)
+    linked = {k: p for k, p in linked.items() if k[0] not in digests and k[1] not in digests}
     groups: dict[str, list[str]] = {}
     for aid in sorted(by_id):
-        groups.setdefault(uf.find(aid), []).append(aid)
+        if aid not in digests:
+            groups.setdefault(uf.find(aid), []).append(aid)
     central = {aid: 0.0 for aid in by_id}
     for (x, y), p in linked.items():
         central[x] += p.run_score
@@ -294,6 +424,20 @@ def origin_groups(articles: list[Article], pairs: list[PairEvidence]) -> dict[st
                                                     round(t[0].run_score, 6), t[1]))
                 derived.append(Relation(other, p.relation, p.evidence, max(p.jaccard, p.run_score)))
             out[m] = (gid, derived)
+    evidence = {k: p for k, p in (((min(p.a, p.b), max(p.a, p.b)), p) for p in pairs)}
+    for d, ps in digests.items():
+        # one parent per origin: the most original of the pages it credits there
+        per_origin: dict[str, str] = {}
+        for q in ps:
+            r = uf.find(q)
+            if r not in per_origin or key[q] < key[per_origin[r]]:
+                per_origin[r] = q
+        chosen = sorted(per_origin.values(), key=key.__getitem__)
+        derived = []
+        for q in chosen:
+            p = evidence[(min(d, q), max(d, q))]
+            derived.append(Relation(q, "digest", f"a digest of {len(chosen)} origins; " + p.evidence, p.run_score))
+        out[d] = (out[chosen[0]][0], derived)
     return out
 
 

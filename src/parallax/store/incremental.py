@@ -58,8 +58,8 @@ class StoredSignature:
 
 
 def _stand_in(r: Any) -> Article:
-    """What provenance needs of a stored article: id, outlet, publication time and credits."""
-    return Article(id=r.id, raw="", source=r.source, published=r.published,
+    """What provenance needs of a stored article: id, outlet, publication time, URL and credits."""
+    return Article(id=r.id, raw="", source=r.source, published=r.published, url=r.url,
                    credits=[Credit(**c) for c in json.loads(r.credits_json)], meta=json.loads(r.meta_json or "{}"))
 
 
@@ -305,7 +305,7 @@ class IncrementalMixin:
         with the members it has not been compared with yet (its PAIR_NEIGHBOURS closest by lead cosine)."""
         cfg = settings().store
         ac, pc = S.articles.c, S.pair_checks.c
-        rows = conn.execute(select(ac.id, ac.source, ac.published, ac.credits_json, ac.meta_json, ac.doc_vec,
+        rows = conn.execute(select(ac.id, ac.source, ac.published, ac.url, ac.credits_json, ac.meta_json, ac.doc_vec,
                                    ac.group_id, ac.derived_json).where(ac.story_id == sid, ac.superseded_by.is_(None))
                             .order_by(ac.id)).all()
         if not rows:

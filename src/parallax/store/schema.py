@@ -153,7 +153,7 @@ pair_checks = Table(  # every pair of one story's articles compared by provenanc
     "pair_checks", metadata,
     Column("a", SafeString(ID_CHARS), primary_key=True),
     Column("b", SafeString(ID_CHARS), primary_key=True),
-    Column("relation", SafeString(20), nullable=False),  # copy | near-copy | rewrite | same-wire | independent
+    Column("relation", SafeString(20), nullable=False),  # copy | near-copy | rewrite | credited | same-wire | independent
     Column("jaccard", Float, nullable=False),
     Column("run", Integer, nullable=False),
     Column("run_score", Float, nullable=False),
