@@ -74,7 +74,7 @@ INNER_FOLDS = 5
 #: The bank's examples (``training.loaded.bank_data``): sample weight of a loaded / a neutral one beside a BABE
 #: sentence's 1, and whether they train the sentence head too (no: BABE's sentence labels alone set it; the
 #: bank's word labels teach the word head an outlet's own loaded wording). Chosen with ``training.loaded.tune``.
-BANK_WEIGHT = 3.0
+BANK_WEIGHT = 6.0
 BANK_NEG_WEIGHT = 1.0
 BANK_SENTENCE_HEAD = False
 SEED = 0
@@ -280,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-cv", action="store_true", help="skip cross-validation (fit and write only)")
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--no-bank", action="store_true", help="BABE alone (the recipe before issue 21)")
+    ap.add_argument("--cache", type=Path, help="a folder for the features (reused while they are unchanged)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     t_start = time.time()
@@ -287,9 +288,15 @@ def main(argv: list[str] | None = None) -> int:
     log.info("%d %s sentences from %s", len(rows), SUBSET, args.data)
     cfg = DEFAULT_CONFIG
     t0 = time.time()
-    feats = loaded.featurize([r["text"] for r in rows], False, cfg)
+    if args.cache:
+        from training.loaded import tune
+
+        args.cache.mkdir(parents=True, exist_ok=True)
+        rows, feats = tune.babe_feats(cfg, args.cache / "babe.pkl", args.data)
+    else:
+        feats = loaded.featurize([r["text"] for r in rows], False, cfg)
     log.info("features in %.0f s", time.time() - t0)
-    extra = None if args.no_bank else recipe_extra(cfg)
+    extra = None if args.no_bank else recipe_extra(cfg, args.cache / "bank.pkl" if args.cache else None)
     if extra is not None:
         log.info("%d bank examples from %d dev clusters (%d loaded)", len(extra.feats), len(set(extra.groups)),
                  int(extra.y.sum()))
@@ -328,9 +335,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def loaded_embed_sha() -> tuple[str, str]:
-    from parallax.text import embed
+    from parallax.text import encoder
 
-    return embed.ONNX_SHA256, embed.TOKENIZER_SHA256
+    return encoder.ONNX_SHA256, encoder.TOKENIZER_SHA256
 
 
 if __name__ == "__main__":
