@@ -2,7 +2,8 @@
 
 Parallax's detector is trained on these very sentences (BABE SG2 dev), so its headline figure is
 **out of fold**: 5 folds (stratified by label, grouped by the data's split key), the heads refitted on four
-with ``training.loaded.train.fit_heads`` and the fifth scored through the product's own code path
+with ``training.loaded.train.fit_heads`` (plus the recipe's bank examples, ``train.recipe_extra``, always on
+the training side) and the fifth scored through the product's own code path
 (``parallax.stages.loaded.Detector(LoadedConfig(), heads=fold_heads).analyse_many``: encoder, attribution spans,
 lexicon, both heads, ``LoadedConfig.threshold``). A sentence is predicted Biased when the result is
 ``loaded`` (exactly when ``flag_sentence`` returns terms). Word level: the words the detector lists
@@ -109,6 +110,7 @@ def _cross_validated(items: list[dict[str, Any]], k: int, repeats: int = 1) -> d
     t_feat = time.perf_counter() - t0
     y = np.array([it["label_bias"] == "Biased" for it in items], np.int64)
     yw = train.word_labels(feats, items)
+    extra = train.recipe_extra(cfg)  # the recipe's bank examples, always on the training side of a fold
     gold = [it["label_bias"] for it in items]
     fold_rows: list[dict[str, Any]] = []
     repeat_means: list[float] = []
@@ -121,7 +123,7 @@ def _cross_validated(items: list[dict[str, Any]], k: int, repeats: int = 1) -> d
         flags, terms = [False] * len(items), [[] for _ in items]
         start = len(fold_rows)
         for tr, te in train.folds(items, y, k, seed):
-            heads = train.fit_heads(feats, y, yw, tr, cfg, seed=seed)
+            heads = train.fit_heads(feats, y, yw, tr, cfg, seed=seed, extra=extra)
             det = loaded.Detector(cfg, heads=heads)  # the product's detector with this fold's heads
             t1 = time.perf_counter()
             res = det.analyse_many([items[i]["text"] for i in te], "body")

@@ -71,7 +71,7 @@ def test_content_farm_terms_are_flagged(text, planted):
 @pytest.mark.parametrize("text", NEUTRAL)
 def test_neutral_sentences_are_not_flagged(text):
     assert flag_sentence(text) == []
-    assert score_sentence(text) < LOADED_THRESHOLD
+    assert not analyse(text).loaded
 
 
 def test_terms_carry_offsets_into_the_sentence():
@@ -153,7 +153,7 @@ def test_a_config_that_changes_the_features_refuses_the_shipped_heads():
     with pytest.raises(ParallaxError):
         det.analyse("The council approved the budget.")
     # a decision value (not a feature) can change freely
-    strict = loaded.Detector(dataclasses.replace(LoadedConfig(), threshold=0.99))
+    strict = loaded.Detector(dataclasses.replace(LoadedConfig(), threshold=0.99, word_loaded=1.0))
     assert not strict.analyse(FARM[4][0]).loaded
     assert strict.analyse(FARM[4][0]).score == analyse(FARM[4][0]).score
 
@@ -283,3 +283,69 @@ def test_inflections():
     assert {"slams", "slammed", "slamming"} <= forms
     assert "bizarrely" in loaded.inflections("bizarre")
     assert "dramatically" in loaded.inflections("dramatic")
+
+
+# ---------------------------------------------------------------------------------------- issue 21: an outlet's own voice
+# Fictional sentences written for these tests in the register of a campaigning page, a quoting report and a wire.
+
+PARTISAN = [
+    ("Greedy harbour bosses have left the Tollmere ferry to rot while fat cats pocket the profits.",
+     ["greedy", "rot", "fat cats"]),
+    ("The out-of-touch council rubber-stamped yet another fare grab on Thursday.",
+     ["out-of-touch", "fare grab"]),
+    ("Hapless ministers sat on the warning for months, and families are paying the price.",
+     ["hapless"]),
+]
+
+# Plain wire copy with technical nouns whose words sound alarming out of context.
+TECHNICAL = [
+    "Investigators said the ransomware attack encrypted files on about 40 servers at the depot.",
+    "The rocket's second-stage engine shut down two minutes after launch, as planned.",
+    "Firefighters contained the blaze at the timber yard by early evening.",
+    pytest.param("The court dismissed the insurer's claim for damages on Monday.",
+                 marks=pytest.mark.xfail(reason="issue 21: 'claim' in its legal sense still reads as BABE's "
+                                                "'claimed' (word head 0.9); known limitation", strict=False)),
+]
+
+
+@pytest.mark.parametrize(("text", "planted"), PARTISAN)
+def test_partisan_wording_is_flagged_as_the_outlet_s(text, planted):
+    r = analyse(text)
+    assert r.loaded, (r.score, r.term_texts)
+    listed = " | ".join(r.term_texts)
+    found = [p for p in planted if any(p in t or t in p for t in r.term_texts)]
+    assert len(found) >= 2 or found == planted, (planted, listed)
+    assert all(t.source == "outlet" for t in r.terms)
+
+
+@pytest.mark.parametrize("text", TECHNICAL)
+def test_plain_wire_sentence_with_a_technical_noun_is_not_flagged(text):
+    r = analyse(text)
+    assert not r.loaded, (r.score, r.term_texts)
+    assert flag_sentence(text) == []
+
+
+def test_a_quoted_loaded_phrase_is_the_source_s_not_the_outlet_s():
+    text = 'The dockers\' leader said the offer was "a slap in the face for every greedy boss to laugh at".'
+    r = analyse(text)
+    assert not r.loaded, (r.score, r.term_texts)
+    assert r.attributed and all(t.source == "quoted" for t in r.attributed)
+    assert not any("greedy" in t for t in r.term_texts)
+    # the same words in the outlet's own voice are the outlet's
+    own = analyse("The offer is a slap in the face, and every greedy boss is laughing at the dockers.")
+    assert own.loaded and any("greedy" in t for t in own.term_texts)
+
+
+def test_an_attributed_view_stays_the_source_s():
+    r = analyse("Campaigners described the new bypass as a reckless vanity project.")
+    assert not r.loaded, (r.score, r.term_texts)
+    assert {t.source for t in r.attributed} <= {"attributed", "quoted"}
+
+
+def test_headline_and_body_decisions_use_their_own_thresholds():
+    cfg = LoadedConfig()
+    assert 0.0 < cfg.headline_threshold <= 1.0 and 0.0 < cfg.threshold <= 1.0
+    det = loaded.Detector(dataclasses.replace(cfg, threshold=0.99, headline_threshold=0.99, word_loaded=1.0))
+    assert not det.analyse(FARM[4][0]).loaded
+    assert not det.analyse(LOADED_HEADLINE, "headline").loaded
+    assert loaded.Detector(dataclasses.replace(cfg, word_loaded=0.0)).analyse(NEUTRAL[4]).loaded

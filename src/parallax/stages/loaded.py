@@ -86,7 +86,7 @@ LOADED_THRESHOLD = DEFAULT_CONFIG.threshold
 MODEL_DIR = "models/loaded"
 MODEL_FILE = "heads.json"
 #: sha256 of the shipped ``heads.json``; checked at load.
-MODEL_SHA256 = "b4de3ed8be84ea2da1dd72be95c994fa946c1440edc6160274af92e033fa995c"
+MODEL_SHA256 = "dc152a7d23d4aca8e1c4531e96357fc28d34372e00b5ca6ed15c381da14e85a1"
 MODEL_FORMAT = "parallax-loaded-heads/1"
 
 _LEXICON_FILE = "loaded_terms.txt"
@@ -660,6 +660,19 @@ def load_heads(verify: bool = True) -> Heads:
     return heads
 
 
+def is_loaded(score: float, p_outlet: np.ndarray, where: str, cfg: LoadedConfig, source_words: int = 0) -> bool:
+    """The decision: the sentence head's probability reaches the threshold of its place (body or headline),
+    or one of the outlet's own words reaches ``cfg.word_loaded`` (a single strongly loaded word is enough).
+    When the text holds a source's words (``source_words`` quoted or attributed) and fewer than
+    ``cfg.min_outlet_words`` are the outlet's, the sentence head's reading of those few words does not count:
+    only a strongly loaded outlet word flags it."""
+    strong = bool(len(p_outlet) and float(p_outlet.max()) >= cfg.word_loaded)
+    if source_words and len(p_outlet) < cfg.min_outlet_words:
+        return strong
+    threshold = cfg.headline_threshold if where == "headline" else cfg.threshold
+    return score >= threshold or strong
+
+
 # --------------------------------------------------------------------------------------------- results
 
 
@@ -681,7 +694,7 @@ class LoadedResult:
     text: str
     where: str  # "body" | "headline"
     score: float  # probability that the outlet's wording is loaded
-    loaded: bool  # score >= config.threshold
+    loaded: bool  # score >= the place's threshold, or an outlet word >= config.word_loaded (see is_loaded)
     terms: tuple[LoadedTerm, ...]  # the outlet's words responsible (listed whether or not loaded)
     attributed: tuple[LoadedTerm, ...]  # loaded words inside quotations / attributed views (the sources')
 
@@ -762,7 +775,8 @@ class Detector:
         else:
             score = 0.0  # every word is quoted or attributed: nothing here is the outlet's wording
         terms = self._terms(text, f, p_words, outlet=True)
-        loaded = score >= cfg.threshold
+        loaded = is_loaded(score, p_words[f.outlet] if len(p_words) else p_words, where, cfg,
+                           int((~f.outlet).sum()))
         if loaded and not terms:
             terms = self._fallback_terms(text, f, p_words)
         attributed = self._terms(text, f, p_words, outlet=False)
