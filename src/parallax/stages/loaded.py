@@ -86,7 +86,7 @@ LOADED_THRESHOLD = DEFAULT_CONFIG.threshold
 MODEL_DIR = "models/loaded"
 MODEL_FILE = "heads.json"
 #: sha256 of the shipped ``heads.json``; checked at load.
-MODEL_SHA256 = "dc152a7d23d4aca8e1c4531e96357fc28d34372e00b5ca6ed15c381da14e85a1"
+MODEL_SHA256 = "ff3b14e07fa8c0aeb120ccdd7b6aff75be0c93278209ea2a222785b4c974a4fa"
 MODEL_FORMAT = "parallax-loaded-heads/1"
 
 _LEXICON_FILE = "loaded_terms.txt"
