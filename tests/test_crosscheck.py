@@ -239,3 +239,17 @@ def test_disputes_do_not_depend_on_the_order_of_the_articles(examples_brief):
     forward = disputes(sorted(arts, key=lambda a: a.id))
     assert forward  # the port example has a planted dispute
     assert disputes(sorted(arts, key=lambda a: a.id, reverse=True)) == forward
+
+
+def test_an_update_does_not_support_the_figure_it_replaces():
+    """A follow-up that reports a change ("revised up to 39,300 from 38,600") says the earlier report's figure
+    is no longer the figure: it does not support it (nor the reverse), while it still supports its new value."""
+    from parallax.stages.crosscheck import superseded
+
+    update = "The regional office revised the waiting list up to 39,300 from 38,600 on Friday."
+    earlier = "The number of patients waiting over a year rose to 38,600 from 29,100 in September."
+    assert superseded(update, earlier) and not superseded(earlier, update)
+    assert not superseded(update, "The waiting list now stands at 39,300, the regional office said.")
+    assert superseded("Inflation rose to 4.2 percent from 3.9 percent in May.", "Inflation was 3.9 percent in April.")
+    assert not superseded("Three workers were hurt, the port said.", "Five workers were hurt, the union said.")
+    assert not superseded("The count rose by 300 to 39,300.", "The count was 39,000 last week.")  # no earlier figure

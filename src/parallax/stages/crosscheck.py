@@ -822,7 +822,31 @@ def supports(cc: CrossCheck, m: int, rep: int) -> bool:
         return False  # a vague line corroborates nothing and is corroborated by nothing (`is_specific`)
     if not compatible(a.counts, a.speaker, b.counts, b.speaker):
         return False
+    if a.group != b.group and (superseded(a.text, b.text) or superseded(b.text, a.text)):
+        return False  # one reports the other's figure as the earlier value of a change: an update, not support
     return bool(cc.entail[rep, m] >= settings().crosscheck.cite_min)
+
+
+_EARLIER = re.compile(r"\bfrom\s+(?:about\s+|around\s+|some\s+|nearly\s+|roughly\s+|an\s+estimated\s+)?"
+                      r"(\d[\d,]*(?:\.\d+)?)", re.IGNORECASE)
+_FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+
+
+def _figures(text: str) -> set[str]:
+    return {f.replace(",", "").rstrip(".") for f in _FIGURE.findall(_YEAR.sub(" ", text))}
+
+
+def superseded(update: str, other: str) -> bool:
+    """Whether `update` reports a change (`_CHANGE`: "rose to 39,300 from 38,600", "up from 38,600") whose
+    earlier figure `other` states while `other` states none of the update's other figures: `other`'s figure
+    is what the update says it no longer is, so the update does not support it (nor the reverse)."""
+    if not _CHANGE.search(update):
+        return False
+    earlier = {f.replace(",", "").rstrip(".") for f in _EARLIER.findall(update)}
+    if not earlier:
+        return False
+    theirs = _figures(other)
+    return bool(earlier & theirs) and not ((_figures(update) - earlier) & theirs)
 
 
 def states_part(cc: CrossCheck, m: int, rep: int) -> bool:
