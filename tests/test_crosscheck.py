@@ -253,3 +253,17 @@ def test_an_update_does_not_support_the_figure_it_replaces():
     assert superseded("Inflation rose to 4.2 percent from 3.9 percent in May.", "Inflation was 3.9 percent in April.")
     assert not superseded("Three workers were hurt, the port said.", "Five workers were hurt, the union said.")
     assert not superseded("The count rose by 300 to 39,300.", "The count was 39,000 last week.")  # no earlier figure
+
+
+def test_two_different_things_one_person_said_do_not_support_each_other():
+    from parallax.stages.crosscheck import other_words_quoted
+
+    a = 'Mara Quill of the Civic Alliance said the plan came "years too late" for patients.'
+    b = 'Mara Quill said: "We will hold the minister to every promise in this budget."'
+    assert other_words_quoted(a, b)
+    same = 'Quill said the plan had come "years too late", according to the Courier.'
+    assert not other_words_quoted(a, same)
+    translated = ('The envoy said: "Velmora will not sign any ceasefire while its ports stay blockaded."',
+                  'The envoy said: "No ceasefire will be signed by Velmora as long as the ports remain blockaded."')
+    assert not other_words_quoted(*translated)  # one quote translated twice is one thing said
+    assert not other_words_quoted(a, "The plan came too late for patients, Quill said.")  # one quote only

@@ -354,6 +354,10 @@ class CrosscheckConfig:
     # vague ("The jury heard all of it."): it neither gives nor gets support across origins. Set a priori (a
     # sentence of more content words says enough to be checked), not tuned.
     vague_max_content_words: Int[0, 1000] = 5
+    # Two direct quotations whose content words overlap (Jaccard) less than this are two things said, not one: they
+    # never support each other, even from one speaker. Set a priori, low enough that one quote translated twice
+    # (shared names and key nouns) still counts as one; checked on bench.bank, not fitted.
+    quote_min_overlap: Prob = 0.15
     # Candidate pairs (the cost bound): each statement is judged against at most `candidates_per_article`
     # closest statements (bi-encoder cosine) of every other article, at most `candidates` in all, and only
     # those at cosine >= `candidate_min_cos`. Not tuned: a counterpart is nearly always an article's closest.

@@ -824,7 +824,21 @@ def supports(cc: CrossCheck, m: int, rep: int) -> bool:
         return False
     if a.group != b.group and (superseded(a.text, b.text) or superseded(b.text, a.text)):
         return False  # one reports the other's figure as the earlier value of a change: an update, not support
+    if a.group != b.group and other_words_quoted(a.text, b.text):
+        return False  # two different things one person said are two statements
     return bool(cc.entail[rep, m] >= settings().crosscheck.cite_min)
+
+
+def other_words_quoted(a: str, b: str) -> bool:
+    """Whether `a` and `b` both quote someone directly and their quotations share almost no content word
+    (`CrosscheckConfig.quote_min_overlap`): whoever said them, they are two things said, not one."""
+    from parallax.text.slots import QUOTE_SPAN
+
+    qa = {w for q in QUOTE_SPAN.findall(a) for w in content_words(q)}
+    qb = {w for q in QUOTE_SPAN.findall(b) for w in content_words(q)}
+    if not qa or not qb:
+        return False
+    return len(qa & qb) / len(qa | qb) < settings().crosscheck.quote_min_overlap
 
 
 _EARLIER = re.compile(r"\bfrom\s+(?:about\s+|around\s+|some\s+|nearly\s+|roughly\s+|an\s+estimated\s+)?"
