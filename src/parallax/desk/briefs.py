@@ -164,7 +164,9 @@ def story_brief(store: Store, story_id: str, *, length: str = "standard", record
     arts = store.articles(story_id=sid)
     story = brief_story(store, sid, length=length, record=record, articles=arts, cached_only=cached_only,
                         memo=memo)
-    return Brief(articles=arts, stories=[story], errors=[], settings=_settings(length, story=sid))
+    # in id order, as the batch brief lists them: the same story gives the same brief whatever the path
+    return Brief(articles=sorted(arts, key=lambda a: a.id), stories=[story], errors=[],
+                 settings=_settings(length, story=sid))
 
 
 def daily(store: Store, day: date | None = None, *, length: str = "short", limit: int = 20,
