@@ -120,9 +120,9 @@ def _count_work(monkeypatch):
         seen["embedded"] += len(texts)
         return real_embed(texts)
 
-    def split_paragraph(text):
+    def split_paragraph(text, language="en"):
         seen["split"] += 1
-        return real_split(text)
+        return real_split(text, language)
 
     monkeypatch.setattr(embed_mod, "embed", embed)
     monkeypatch.setattr(split_mod, "split_paragraph", split_paragraph)
