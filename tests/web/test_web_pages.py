@@ -90,7 +90,8 @@ def test_provenance_graph_and_evidence(client: Any, ids: dict[str, str]) -> None
     html = client.get(f"/stories/{ids['port']}/provenance").text
     assert html.count('class="node ') == 5
     assert html.count('<g class="edge') == 2
-    assert "near-copy of" in html and "rewrite of" in html and "MinHash" in html
+    # the rewrite credits the wire in a "Source:" line and restates it: a credited restatement (issue 19 item 2)
+    assert "near-copy of" in html and "credited restatement of" in html and "MinHash" in html
 
 
 def test_article_page_shows_the_cleaning_audit(client: Any) -> None:
