@@ -240,15 +240,17 @@ def cli_runs(tree: Path | None, runs: int, timeout: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="parallax-speed-cli-") as cwd:
         for _ in range(runs):
             t0 = time.perf_counter()
-            proc = subprocess.Popen([sys.executable, "-W", "ignore", "-c", CLI, "brief", str(CLI_EXAMPLE)], cwd=cwd,
-                                    env=_env(tree), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            try:
-                _, status, usage = os.wait4(proc.pid, 0)
-            except ChildProcessError:
-                return common.unavailable("cli", "the run could not be waited for")
+            errfile = Path(cwd) / "stderr.txt"
+            with open(errfile, "wb") as err_out:  # a file, not a pipe: a full pipe would block the run before wait4
+                proc = subprocess.Popen([sys.executable, "-W", "ignore", "-c", CLI, "brief", str(CLI_EXAMPLE)],
+                                        cwd=cwd, env=_env(tree), stdout=subprocess.DEVNULL, stderr=err_out)
+                try:
+                    _, status, usage = os.wait4(proc.pid, 0)
+                except ChildProcessError:
+                    return common.unavailable("cli", "the run could not be waited for")
             walls.append(time.perf_counter() - t0)
             proc.returncode = os.waitstatus_to_exitcode(status)
-            err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+            err = errfile.read_text(encoding="utf-8", errors="replace")
             if proc.returncode != 0:
                 tail = (err.strip().splitlines() or ["no output"])[-1]
                 return common.unavailable("cli", f"exit {proc.returncode}: {tail[:200]}")

@@ -29,6 +29,7 @@ from parallax.text.judge import CONTRADICTS, DISPUTE_FEATURES, get_judge
 from parallax.text.slots import (
     MONTHDAY,
     NUMBER_WORDS,
+    QUOTE_SPAN,
     WEEKDAY,
     Count,
     counts_conflict,
@@ -832,8 +833,6 @@ def supports(cc: CrossCheck, m: int, rep: int) -> bool:
 def other_words_quoted(a: str, b: str) -> bool:
     """Whether `a` and `b` both quote someone directly and their quotations share almost no content word
     (`CrosscheckConfig.quote_min_overlap`): whoever said them, they are two things said, not one."""
-    from parallax.text.slots import QUOTE_SPAN
-
     qa = {w for q in QUOTE_SPAN.findall(a) for w in content_words(q)}
     qb = {w for q in QUOTE_SPAN.findall(b) for w in content_words(q)}
     if not qa or not qb:
