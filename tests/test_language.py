@@ -1,6 +1,8 @@
-"""Issue 23 item 1 and part of 4: each page's language is recorded; a page in a language the judge and the
+"""Issue 23 items 1 and 4: each page's language is recorded; a page in a language the judge and the
 loaded-language detector do not cover is shown in its own words, marked with its language, and never counted
-as support, as a side of a dispute or as loaded wording. An English-only brief is unchanged."""
+as a side of a dispute or as loaded wording; it supports a fact across languages only where the multilingual
+encoder covers its language (Spanish here), and not at all otherwise (Swedish). An English-only brief is
+unchanged."""
 
 from __future__ import annotations
 
@@ -20,12 +22,16 @@ SPANISH = ("Una grúa de carga se desplomó el lunes sobre el muelle norte de Ve
            "heridos, según informó la autoridad portuaria.\n\nEl muelle norte permanecerá cerrado hasta el "
            "viernes mientras los inspectores revisan las demás grúas, añadió un portavoz.\n\nEl sindicato "
            "calificó el derrumbe de vergonzoso e imprudente y culpó a la naviera Tessary Lines.")
+SWEDISH = ("En lastkran rasade på måndagen ned över den norra piren i Velmora och skadade fyra hamnarbetare, "
+           "uppgav hamnmyndigheten.\n\nDen norra piren förblir stängd till fredag medan inspektörerna "
+           "kontrollerar de andra kranarna, sade en talesperson.\n\nFacket kallade raset skamligt och "
+           "vårdslöst och lade skulden på rederiet Tessary Lines.")
 
 
 @pytest.fixture
 def pages(tmp_path: Path) -> dict[str, Path]:
     out = {}
-    for name, text in (("wire", WIRE), ("report", REPORT), ("agencia", SPANISH)):
+    for name, text in (("wire", WIRE), ("report", REPORT), ("agencia", SPANISH), ("byran", SWEDISH)):
         p = tmp_path / f"{name}.txt"
         p.write_text(text, encoding="utf-8")
         out[name] = p
@@ -42,27 +48,31 @@ def test_the_language_of_a_text():
     assert identify("").code == "und"
 
 
-def test_a_page_in_another_language_is_shown_not_checked(pages: dict[str, Path]):
+def test_a_page_in_another_language_is_shown_and_supports_only_across_languages(pages: dict[str, Path]):
     from parallax.pipeline import brief_paths
     from parallax.render import render
 
     brief = brief_paths(list(pages.values()), single_story=True)
     langs = {a.id: a.meta["language"] for a in brief.articles}
-    assert langs == {"wire": "en", "report": "en", "agencia": "es"}
+    assert langs == {"wire": "en", "report": "en", "agencia": "es", "byran": "sv"}
     story = brief.stories[0]
-    assert story.coverage["languages"] == {"en": 2, "es": 1}
-    assert story.coverage["not_checked"] == ["agencia"]
-    assert not [f for f in story.loaded_language if f.article == "agencia"]
-    for fact in story.facts:  # the Spanish page supports nothing and is supported by nothing
-        if "agencia" in fact.sources:
-            assert fact.sources == ["agencia"] and fact.status == "single-source"
-        assert all(r.article != "agencia" for r in fact.refs) or fact.sources == ["agencia"]
-    for d in story.disputes:
-        assert all("agencia" not in v.sources for v in d.variants)
-    english = [f for f in story.facts if "agencia" not in f.sources]
-    assert any(f.status == "corroborated" for f in english)  # the English pages still check each other
+    assert story.coverage["languages"] == {"en": 2, "es": 1, "sv": 1}
+    assert story.coverage["checked_across_languages"] == ["agencia"]
+    assert story.coverage["not_checked"] == ["byran"]
+    assert not [f for f in story.loaded_language if f.article in ("agencia", "byran")]
+    for fact in story.facts:  # Swedish (no multilingual model) supports nothing and is supported by nothing
+        if "byran" in fact.sources:
+            assert fact.sources == ["byran"] and fact.status == "single-source"
+    for d in story.disputes:  # no dispute is read in a language the judge does not cover
+        assert all("agencia" not in v.sources and "byran" not in v.sources for v in d.variants)
+    # the Spanish report states the wire's closure until Friday: it supports that fact across languages
+    friday = [f for f in story.facts if "agencia" in f.sources and "wire" in f.sources]
+    assert friday and all(f.status == "corroborated" for f in friday)
+    assert any("Friday" in f.text or "viernes" in f.text for f in friday)
+    # the English pages still check each other
+    assert any(f.status == "corroborated" and {"wire", "report"} <= set(f.sources) for f in story.facts)
     md = render(brief, "md")
-    assert "in es, the source's own words (not cross-checked)" in md
+    assert "in sv, the source's own words (not cross-checked)" in md
     assert '"language": "es"' in render(brief, "json")
 
 
@@ -85,15 +95,15 @@ def test_every_view_marks_a_fact_in_another_language(pages: dict[str, Path]):
     from parallax.web import create_app
 
     brief = brief_paths(list(pages.values()), single_story=True)
-    spanish = next(f for f in brief.stories[0].facts if f.sources == ["agencia"])
-    assert spanish.text in SPANISH
+    swedish = next(f for f in brief.stories[0].facts if f.sources == ["byran"])
+    assert swedish.text in SWEDISH
     html = render(brief, "html")
-    assert 'lang="es"' in html and "in es, the source&#x27;s own words (not cross-checked)" in html.replace("'", "&#x27;")
+    assert 'lang="sv"' in html and "in sv, the source&#x27;s own words (not cross-checked)" in html.replace("'", "&#x27;")
     with TestClient(create_app(brief)) as client:
         sid = brief.stories[0].id
         page = client.get(f"/stories/{sid}")
         assert page.status_code == 200
-        assert 'lang="es"' in page.text and "not cross-checked" in page.text
+        assert 'lang="sv"' in page.text and "not cross-checked" in page.text
 
 
 def test_a_page_is_split_by_its_own_languages_rules():

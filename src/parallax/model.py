@@ -70,6 +70,7 @@ class Relation:
 
     article: str  # the id of the other (earlier / original) article
     relation: str  # "copy" | "near-copy" | "rewrite" | "credited" | "same-wire" | "digest" (one of several parents)
+    # | "translation" (a restatement in order in another language)
     evidence: str
     score: float = 0.0
 

@@ -28,6 +28,7 @@ RELATION_LABELS = {
     "rewrite": "rewrite of",
     "credited": "credited restatement of",
     "same-wire": "same wire story as",
+    "translation": "translation of",
     "digest": "digest of",
 }
 
@@ -322,17 +323,26 @@ def fact_language(f: Fact, by_id: dict[str, Article]) -> str | None:
     source's own words, never translated, is marked with it), else None."""
     from parallax.text.language import language_of
 
+    own = getattr(f, "origin_article", "") or ""
+    if own in by_id:  # the words printed are this article's: their language is its language
+        lang = language_of(by_id[own])
+        return None if lang in ("en", "und") else lang
     langs = {language_of(by_id[a]) for a in f.sources if a in by_id}
     return next(iter(langs)) if len(langs) == 1 and not langs & {"en", "und"} else None
 
 
 def language_note(f: Fact, by_id: dict[str, Article]) -> tuple[str, str] | None:
     """(language code, note) of a fact printed in a language other than English, else None: the note says it
-    is the source's own words (never a translation) and whether it was cross-checked."""
+    is the source's own words (never a translation) and how far it was cross-checked: fully (a language the
+    judge covers), for support across languages only (`text.multilingual.LANGUAGES`), or not at all."""
     from parallax.text.language import checked_languages
+    from parallax.text.multilingual import LANGUAGES
 
     lang = fact_language(f, by_id)
     if lang is None:
         return None
-    checked = lang in checked_languages()
-    return lang, f"in {lang}, the source's own words{'' if checked else ' (not cross-checked)'}"
+    if lang in checked_languages():
+        return lang, f"in {lang}, the source's own words"
+    if lang in LANGUAGES:
+        return lang, f"in {lang}, the source's own words (support checked across languages; disputes not checked)"
+    return lang, f"in {lang}, the source's own words (not cross-checked)"

@@ -394,7 +394,12 @@ def build_story(story_id: str, articles: list[Article], cc: CrossCheck, *, max_f
     langs = Counter(language_of(a) for a in articles)
     if set(langs) != {"en"}:  # said only where a page is not in English: an English brief is unchanged
         coverage["languages"] = dict(sorted(langs.items()))
-        unchecked = sorted(a.id for a in articles if not checked(a))
+        from parallax.text.multilingual import LANGUAGES
+
+        across = sorted(a.id for a in articles if not checked(a) and language_of(a) in LANGUAGES)
+        unchecked = sorted(a.id for a in articles if not checked(a) and language_of(a) not in LANGUAGES)
+        if across:  # support counted across languages (multilingual encoder); no disputes, no loaded wording
+            coverage["checked_across_languages"] = across
         if unchecked:  # shown with their own sentences, never counted as support, disputes or loaded wording
             coverage["not_checked"] = unchecked
     return Story(id=story_id, articles=[a.id for a in articles], headline=headline, headline_from=headline_from,

@@ -62,6 +62,7 @@ class Statement:
     cluster: int = -1
     specific: bool = True  # carries something checkable (see `is_specific`); a vague line supports nothing
     checked: bool = True  # in a language the judge covers (`text.language.checked`); else never judged
+    language: str = "en"  # the article's language (`text.language.language_of`)
 
 
 @dataclass(slots=True)
@@ -80,11 +81,12 @@ class CrossCheck:
 
 
 def collect_statements(articles: list[Article]) -> list[Statement]:
-    from parallax.text.language import checked
+    from parallax.text.language import checked, language_of
 
     out = []
     for a in articles:
         judged = checked(a)
+        lang = language_of(a)
         sents = a.content_sentences()
         speakers = speakers_of(a)
         n = max(1, len(sents) - 1)
@@ -96,7 +98,7 @@ def collect_statements(articles: list[Article]) -> list[Statement]:
                 continue
             out.append(Statement(a.id, a.group or a.id, s.start + cut, s.end, text, k / n, sp,
                                  extract_counts(text), extract_dates(text), specific=is_specific(text),
-                                 checked=judged))
+                                 checked=judged, language=lang))
     return out
 
 
@@ -682,7 +684,7 @@ def _noun_after(text: str, end: int, lemmatise: bool = True) -> str:
 
 
 # Relations whose page restates its parents in its own words (a copy's sentences are its parent's)
-RESTATING = ("rewrite", "credited", "digest")
+RESTATING = ("rewrite", "credited", "digest", "translation")
 
 
 def restatements_only(articles: list[Article], st: list[Statement], vectors: np.ndarray
@@ -716,13 +718,66 @@ def crosscheck(articles: list[Article]) -> CrossCheck:
     st, vectors = restatements_only(articles, st, vectors)
     pairs = candidate_pairs(st, vectors)
     sup, con, ent = _judge_pairs(st, pairs)
+    across = cross_language_pairs(st)
+    in_english = sup  # disputes are found by the English judge's heads only (`find_disputes`)
+    if across:
+        in_english = sup.copy()
+        sup, ent = sup.copy(), ent.copy()
+        p_same = settings().crosscheck.cross_language_p
+        for i, j in across:
+            sup[i, j] = sup[j, i] = ent[i, j] = ent[j, i] = p_same
     clusters = _fact_groups(st, sup)
     for ci, members in enumerate(clusters):
         for m in members:
             st[m].cluster = ci
     keys: dict[int, set[tuple[str, str]]] = {}
-    disputes, disputed = find_disputes(st, sup, con, vectors, keys)
-    return CrossCheck(st, vectors, clusters, disputes, disputed, sup, con, keys, len(pairs) * 2, ent)
+    disputes, disputed = find_disputes(st, in_english, con, vectors, keys)
+    return CrossCheck(st, vectors, clusters, disputes, disputed, sup, con, keys, (len(pairs) + len(across)) * 2, ent)
+
+
+def cross_language_pairs(st: list[Statement]) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, of statements that state one fact across languages (issue 23): at least one of the
+    two is in a language the English judge does not cover but the multilingual encoder does
+    (`text.multilingual.LANGUAGES`), they come from different articles, each is among the other's
+    `candidates_per_article` closest statements of that article, their multilingual cosine reaches
+    `cross_language_min_cos`, both say something checkable (`is_specific`), and no figure tells them apart (each
+    states a figure and they share none, or a count of one thing differs). Nothing is computed for a story
+    whose statements are all in checked languages."""
+    from parallax.text.multilingual import LANGUAGES, embed_multilingual
+
+    cfg = settings().crosscheck
+    other = [not s.checked and s.language in LANGUAGES for s in st]
+    if not any(other):
+        return []
+    use = [k for k, s in enumerate(st) if other[k] or s.checked]
+    vecs = np.zeros((len(st), 512), dtype=np.float32)
+    vecs[use] = embed_multilingual([st[k].text for k in use])
+    sim = np.round(vecs @ vecs.T, 5)
+    by_article: dict[str, list[int]] = {}
+    for k in use:
+        by_article.setdefault(st[k].article, []).append(k)
+
+    def closest(i: int, art: str) -> set[int]:
+        idx = by_article[art]
+        row = sim[i, idx]
+        return {idx[int(r)] for r in np.argsort(-row, kind="stable")[: cfg.candidates_per_article]}
+
+    out = set()
+    for i in (k for k in use if other[k]):
+        for art in by_article:
+            if art == st[i].article:
+                continue
+            for j in closest(i, art):
+                if sim[i, j] < cfg.cross_language_min_cos or i not in closest(j, st[i].article):
+                    continue
+                a, b = st[i], st[j]
+                if not (a.specific and b.specific) or not compatible(a.counts, a.speaker, b.counts, b.speaker):
+                    continue
+                fa, fb = figures_any_locale(a.text), figures_any_locale(b.text)
+                if fa and fb and not fa & fb:
+                    continue
+                out.add((min(i, j), max(i, j)))
+    return sorted(out)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -825,7 +880,7 @@ def supports(cc: CrossCheck, m: int, rep: int) -> bool:
         return False
     if a.group != b.group and (superseded(a.text, b.text) or superseded(b.text, a.text)):
         return False  # one reports the other's figure as the earlier value of a change: an update, not support
-    if a.group != b.group and other_words_quoted(a.text, b.text):
+    if a.group != b.group and a.language == b.language and other_words_quoted(a.text, b.text):
         return False  # two different things one person said are two statements
     return bool(cc.entail[rep, m] >= settings().crosscheck.cite_min)
 
@@ -843,6 +898,15 @@ def other_words_quoted(a: str, b: str) -> bool:
 _EARLIER = re.compile(r"\bfrom\s+(?:about\s+|around\s+|some\s+|nearly\s+|roughly\s+|an\s+estimated\s+)?"
                       r"(\d[\d,]*(?:\.\d+)?)", re.IGNORECASE)
 _FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+
+
+_ANY_FIGURE = re.compile(r"(?<![\w.,])\d(?:[\d.,\u00a0\u202f']*\d)?")
+
+
+def figures_any_locale(text: str) -> set[str]:
+    """The figures of a sentence in any language's notation, separators dropped (42,000 / 42.000 / 42 000 are
+    "42000"; 3,5 and 3.5 are "35"), years left out."""
+    return {re.sub(r"\D", "", f) for f in _ANY_FIGURE.findall(_YEAR.sub(" ", text))}
 
 
 def _figures(text: str) -> set[str]:

@@ -10,6 +10,10 @@ The origin group, not the article, is the unit of independent support.
   "the Gazette reports") and links (kinds "cite" and "link"): a page that credits another page of the story
   (its outlet, its agency, its URL) and restates part of it in order derives from it (`credits_page`); a page
   that does so for pages of two or more origins is a digest, which derives from each and merges none of them.
+- translations (issue 23): a pair in which either page is not in English is aligned on the multilingual
+  encoder's sentence vectors (`parallax.text.multilingual`) with thresholds of its own (`ProvenanceConfig.
+  translation_*`): a page that restates another in order in another language is its "translation" (a
+  derivative: same origin, never support), one in the same language its rewrite.
 """
 
 from __future__ import annotations
@@ -64,6 +68,13 @@ _CITE_INLINE = [
     re.compile(rf"\b(?:[Aa]ccording to|[Vv]ia|[Cc]iting|[Rr]eported by|[Ff]irst reported by)\s+(?:the\s)?"
                rf"(?P<name>{_CITE_NAME})"),
     re.compile(rf"(?P<the>\b[Tt]he[ \t])?(?P<name>{_CITE_NAME})[ \t](?:reports|reported|says|adds|notes|writes|wrote)\b"),
+    # the same credits in the other languages of `text.multilingual` that a page may be in ("según la agencia OPS",
+    # "(Traduction de l'Oriel Press Service)", "laut Nordwind-Agentur", "secondo il Corriere", "Fuente: EFE")
+    re.compile(rf"\b(?:[Ss]egún|[Ss]elon|[Ss]econdo|[Ss]egundo|[Dd]e acordo com|[Ll]aut|[Tt]raducción de|[Tt]raduction de"
+               rf"|[Tt]raduzione d[ai]|[Tt]radução d[eao]|[Üü]bersetzung (?:von|aus)|[Ff]uente\s?:|[Ff]onte\s?:"
+               rf"|[Qq]uelle\s?:|[Ii]nformó|[Ii]nforma)\s+(?:la agencia |l['’]agence |l['’]agenzia |a agência "
+               rf"|die Agentur |der Agentur |el |la |le |l['’]|il |lo |o |a |der |die |das |dem |des )?"
+               rf"(?P<name>{_CITE_NAME})"),
 ]
 _LIST_SPLIT = re.compile(r"\s*(?:[,;|/]|\band\b|&)\s*")
 _URL = re.compile(r"https?://[^\s<>\"'()\[\]]+[^\s<>\"'()\[\].,;:!?]")
@@ -138,11 +149,11 @@ class PairEvidence:
     b_only: int = 0  # ... and of `b` with none in `a`
 
 
-def _rewrite_stats(ea: np.ndarray, eb: np.ndarray) -> tuple[int, float, float]:
+def _rewrite_stats(ea: np.ndarray, eb: np.ndarray, floor: float | None = None) -> tuple[int, float, float]:
     if len(ea) == 0 or len(eb) == 0:
         return 0, 0.0, 0.0
     sim = ea @ eb.T
-    floor = settings().provenance.align_floor
+    floor = settings().provenance.align_floor if floor is None else floor
     run = order_preserving_run(matches(sim, floor))
     if not run:
         return 0, 0.0, 0.0
@@ -235,9 +246,14 @@ def _unmatched(ea: np.ndarray, eb: np.ndarray, same: float) -> tuple[int, int]:
     return int((sim.max(axis=1) < same).sum()), int((sim.max(axis=0) < same).sum())
 
 
-def compare(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, mha=None, mhb=None) -> PairEvidence:
-    """Decide copy / near-copy / rewrite / same-wire / independent for one pair, with the evidence."""
+def compare(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, mha=None, mhb=None,
+            multilingual: bool = False) -> PairEvidence:
+    """Decide copy / near-copy / rewrite / same-wire / independent for one pair, with the evidence.
+    `multilingual`: `ea` and `eb` are the multilingual encoder's sentence vectors (a pair with a page not in
+    English), decided by `_compare_across`."""
     jac = float(mha.jaccard(mhb)) if mha is not None and mhb is not None else 0.0
+    if multilingual:
+        return _compare_across(a, b, ea, eb, jac)
     run, score, mean = _rewrite_stats(ea, eb)
     na, nb = len(ea), len(eb)
     # both are one agency's copy: a dateline or "Reporting by" line names it (quoting an agency is no copy of it)
@@ -264,6 +280,37 @@ def compare(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, mha=None, mh
         ev = f"both carry {', '.join(sorted(shared_wire))} copy; {run} sentences align in order (mean cosine {mean:.2f})"
     else:
         rel, ev = "independent", f"{run} sentences align in order (score {score:.3f}); shared wording {jac:.2f}"
+    a_only, b_only = _unmatched(ea, eb, cfg.copy_sentence_cos) if rel in ("copy", "near-copy") else (0, 0)
+    return PairEvidence(a.id, b.id, rel, jac, run, score, mean, ev, a_only, b_only)
+
+
+def _compare_across(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, jac: float) -> PairEvidence:
+    """`compare` for a pair with a page not in English, on multilingual sentence vectors: copies by shingles as
+    ever; a credited restatement, or a restatement in order of most of the shorter text ("translation" when the
+    two languages differ, else "rewrite"), by the `translation_*` thresholds; else independent."""
+    from parallax.text.language import language_of
+
+    cfg = settings().provenance
+    run, score, mean = _rewrite_stats(ea, eb, cfg.translation_align_floor)
+    na, nb = len(ea), len(eb)
+    la, lb = language_of(a), language_of(b)
+    credit = [x.id for x, y in ((a, b), (b, a)) if credits_page(x, y)]
+    if jac >= cfg.copy_jaccard:
+        rel, ev = "copy", f"same text (MinHash Jaccard {jac:.2f} of 5-word shingles)"
+    elif jac >= cfg.near_copy_jaccard:
+        rel, ev = "near-copy", f"near-identical text (MinHash Jaccard {jac:.2f} of 5-word shingles)"
+    elif credit and run >= cfg.credited_min_run and score >= cfg.translation_credited_score:
+        who = " and ".join(f"{x} credits {y}" for x, y in ((a.id, b.id), (b.id, a.id)) if x in credit)
+        rel, ev = "credited", (f"{who} and restates it ({la}/{lb}): {run} of {min(na, nb)} sentences align by "
+                               f"meaning in the same order (mean multilingual cosine {mean:.2f})")
+    elif run >= cfg.rewrite_min_run and score >= cfg.translation_score and \
+            run >= cfg.translation_coverage * min(na, nb):
+        rel = "translation" if la != lb else "rewrite"
+        ev = (f"{run} of {min(na, nb)} sentences align by meaning in the same order across languages ({la}/{lb}; "
+              f"mean multilingual cosine {mean:.2f})")
+    else:
+        rel, ev = "independent", (f"{run} sentences align in order across languages ({la}/{lb}; score {score:.3f});"
+                                  f" shared wording {jac:.2f}")
     a_only, b_only = _unmatched(ea, eb, cfg.copy_sentence_cos) if rel in ("copy", "near-copy") else (0, 0)
     return PairEvidence(a.id, b.id, rel, jac, run, score, mean, ev, a_only, b_only)
 
@@ -316,13 +363,38 @@ def originality_key(a: Article, centrality: float, *, credited: frozenset[str] =
     return (not_credited, credits_other(a), not is_agency(own), trimmed, when, -round(centrality, 6), a.id)
 
 
-def compare_all(articles: list[Article], embeddings: dict[str, np.ndarray], minhashes: dict | None = None
-                ) -> list[PairEvidence]:
-    """Every pair of the articles compared once, in id order (a.id < b.id in each PairEvidence)."""
+def compare_all(articles: list[Article], embeddings: dict[str, np.ndarray], minhashes: dict | None = None,
+                ml_embeddings: dict[str, np.ndarray] | None = None) -> list[PairEvidence]:
+    """Every pair of the articles compared once, in id order (a.id < b.id in each PairEvidence). A pair with a
+    page not in English is compared on `ml_embeddings` (`multilingual_sentence_vectors`; computed here when
+    not given)."""
     arts = sorted(articles, key=lambda a: a.id)
     mhs = minhashes if minhashes is not None else {a.id: minhash(a.text) for a in arts}
-    return [compare(a, b, embeddings[a.id], embeddings[b.id], mhs[a.id], mhs[b.id])
-            for a, b in itertools.combinations(arts, 2)]
+    other = {a.id for a in arts if not_english(a)}
+    if other and ml_embeddings is None:
+        ml_embeddings = multilingual_sentence_vectors(arts)
+    out = []
+    for a, b in itertools.combinations(arts, 2):
+        if a.id in other or b.id in other:
+            assert ml_embeddings is not None
+            out.append(compare(a, b, ml_embeddings[a.id], ml_embeddings[b.id], mhs[a.id], mhs[b.id], multilingual=True))
+        else:
+            out.append(compare(a, b, embeddings[a.id], embeddings[b.id], mhs[a.id], mhs[b.id]))
+    return out
+
+
+def not_english(a: Article) -> bool:
+    from parallax.stages.stories import is_other_language
+    from parallax.text.language import language_of
+
+    return is_other_language(language_of(a))
+
+
+def multilingual_sentence_vectors(articles: list[Article]) -> dict[str, np.ndarray]:
+    """Each article's sentences through the multilingual encoder (for the pairs with a page not in English)."""
+    from parallax.text.multilingual import embed_multilingual
+
+    return {a.id: embed_multilingual(a.sentence_texts()) for a in articles}
 
 
 def _credited_parents(by_id: dict[str, Article], linked: dict[tuple[str, str], PairEvidence]) -> dict[str, set[str]]:

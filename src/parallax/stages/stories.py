@@ -12,12 +12,22 @@ the day, the names) weigh the most. When that view falls apart into two or more 
 articles, the story is two events of one kind and is split (`split_parts`). The incremental store
 runs the same pass on the story an article joins. Weights and thresholds were chosen on the dev splits
 of ECB+, BASIL, AllSides and NewsWCL50 (bench.cluster, python -m bench.desk --measure cluster).
+
+Pages in other languages (issue 23): MiniLM reads English only and the TF-IDF view shares almost no words
+across languages, so a pair in which either page is not in English is scored on two language-neutral views
+instead (`cross_language_score`): the cosine of the pages' lead vectors from the multilingual encoder
+(`parallax.text.multilingual`) and the TF-IDF cosine of their anchors (`anchor_counts`: figures with their
+separators dropped, so 42,000 / 42.000 / 42 000 are one term, and capitalised words that do not open a
+sentence: names of people, places and bodies, which languages share). English pairs keep the English score,
+so a batch of English pages gets exactly the stories it got before and never loads the multilingual model.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -46,6 +56,53 @@ def doc_vectors(docs: list[dict]) -> np.ndarray:
     np.add.at(out, np.array(owners), vecs)
     out /= np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-9, None)
     return out
+
+
+def is_other_language(language: str | None) -> bool:
+    """Whether a page is scored on the language-neutral views: any language but English ("und" included)."""
+    return (language or "en") != "en"
+
+
+def ml_doc_vectors(docs: list[dict]) -> np.ndarray:
+    """Multilingual lead vectors (`parallax.text.multilingual`): the mean of the encoder's vectors of the
+    headline and first sentences, as `doc_vectors` takes them, L2-normalised and rounded."""
+    from parallax.stages.split import split_paragraph
+    from parallax.text.multilingual import embed_multilingual
+
+    out = []
+    for d in docs:
+        title = (d.get("title") or "").strip()
+        body = (d.get("text") or "").strip()[:3000].replace("\n", " ")
+        lang = d.get("language") or "en"
+        sents = [body[s:e] for s, e in split_paragraph(body, language=lang)][: settings().stories.lead_sentences]
+        parts = ([title] if title else []) + sents or [body[:500] or " "]
+        v = embed_multilingual(parts).astype(np.float64).sum(axis=0)
+        out.append(v / max(float(np.linalg.norm(v)), 1e-9))
+    return np.round(np.asarray(out, dtype=np.float32).reshape(len(docs), -1), 5)
+
+
+_ANCHOR = re.compile(r"\d(?:[\d.,\u00a0\u202f']*\d)?|[^\W\d_][\w'’-]*")
+_OPENS = frozenset(".!?:;\"“”«»—–-\n(")
+
+
+def anchor_counts(text: str) -> dict[str, int]:
+    """Language-neutral terms of a text: figures (separators dropped) and capitalised words that do not
+    open a sentence (lower-cased), with their counts. Two reports of one event in two languages share
+    these: names of people, places and bodies, and the figures."""
+    counts: dict[str, int] = {}
+    for m in _ANCHOR.finditer(text):
+        tok = m.group()
+        if tok[0].isdigit():
+            key = re.sub(r"\D", "", tok)
+        else:
+            if not tok[0].isupper() or len(tok) < 2 or len(tok) > 64:
+                continue
+            before = text[max(0, m.start() - 3): m.start()].rstrip(" \t\u00a0")
+            if not before or before[-1] in _OPENS:
+                continue  # opens a sentence, a line or a quotation: capitalised in every language
+            key = tok.lower()
+        counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def term_counts(text: str) -> dict[str, int]:
@@ -116,12 +173,51 @@ def tfidf_vectors(counts: list[dict[str, int]], df: dict[str, int], n_docs: int)
     return terms.weighted(terms.idf(df, n_docs))
 
 
-def combined_similarity(vecs: np.ndarray, tfidf, days: list[date | None]) -> np.ndarray:
+@dataclass
+class CrossLanguage:
+    """The language-neutral views of a batch with pages in other languages: which pages are `other`
+    (`is_other_language`), the multilingual lead vectors and the anchor TF-IDF rows of all pages
+    (L2-normalised; only pairs with an `other` page read them)."""
+
+    other: np.ndarray  # (n,) bool
+    ml_vecs: np.ndarray  # (n, 512)
+    anchors: Any  # (n, vocab) sparse, L2-normalised rows
+
+
+def cross_language_views(docs: list[dict]) -> CrossLanguage | None:
+    """`CrossLanguage` for a batch of docs (title, text, language), or None when every page is English."""
+    other = np.array([is_other_language(d.get("language")) for d in docs], dtype=bool)
+    if not other.any():
+        return None
+    anchors = TermMatrix([anchor_counts((d.get("title") or "") + "\n" + (d.get("text") or "")) for d in docs])
+    return CrossLanguage(other, ml_doc_vectors(docs), anchors.weighted(anchors.local_idf()))
+
+
+def cross_language_score(ml_cos: np.ndarray, anchor_cos: np.ndarray, days_apart: np.ndarray) -> np.ndarray:
+    """The story score of a pair with a page not in English, elementwise, on the scale of `story_score`:
+    cross_embedding_weight x multilingual lead cosine + cross_anchor_weight x anchor TF-IDF cosine +
+    cross_offset, minus the same date-gap penalty (StoriesConfig)."""
+    cfg = settings().stories
+    sim = cfg.cross_embedding_weight * ml_cos + cfg.cross_anchor_weight * anchor_cos + cfg.cross_offset
+    with np.errstate(invalid="ignore"):
+        far = days_apart > cfg.max_days_apart
+    return np.where(far, sim - cfg.date_gap_penalty, sim)
+
+
+def combined_similarity(vecs: np.ndarray, tfidf, days: list[date | None],
+                        cross: CrossLanguage | None = None) -> np.ndarray:
     """Pairwise story similarity: embedding_weight x lead cosine + lexical_weight x TF-IDF cosine, minus
     date_gap_penalty for two dated articles more than max_days_apart apart (StoriesConfig). `tfidf` holds L2-normalised rows
-    (whichever IDF the caller weights by); the batch and the store both score pairs with this function."""
+    (whichever IDF the caller weights by); the batch and the store both score pairs with this function.
+    With `cross`, a pair in which either page is in another language is scored by `cross_language_score`."""
     day = np.array([d.toordinal() if d else np.nan for d in days], dtype=float)
-    return story_score(vecs @ vecs.T, (tfidf @ tfidf.T).toarray(), np.abs(day[:, None] - day[None, :]))
+    apart = np.abs(day[:, None] - day[None, :])
+    sim = story_score(vecs @ vecs.T, (tfidf @ tfidf.T).toarray(), apart)
+    if cross is not None and cross.other.any():
+        mixed = cross.other[:, None] | cross.other[None, :]
+        xs = cross_language_score(cross.ml_vecs @ cross.ml_vecs.T, (cross.anchors @ cross.anchors.T).toarray(), apart)
+        sim = np.where(mixed, xs, sim)
+    return sim
 
 
 def story_score(lead_cos: np.ndarray, lexical_cos: np.ndarray, days_apart: np.ndarray) -> np.ndarray:
@@ -142,7 +238,8 @@ def similarity_matrix(docs: list[dict], vecs: np.ndarray | None = None,
     vecs = doc_vectors(docs) if vecs is None else vecs
     if terms is None:
         terms = TermMatrix([term_counts((d.get("title") or "") + "\n" + (d.get("text") or "")) for d in docs])
-    return combined_similarity(vecs, terms.weighted(terms.local_idf()), [parse_day(d.get("published")) for d in docs])
+    return combined_similarity(vecs, terms.weighted(terms.local_idf()), [parse_day(d.get("published")) for d in docs],
+                               cross_language_views(docs))
 
 
 def _average_link(sim: np.ndarray, threshold: float) -> np.ndarray:
@@ -229,7 +326,10 @@ def cluster_documents(docs: list[dict], threshold: float | None = None) -> list[
 
 
 def group_stories(articles: list[Article]) -> list[list[Article]]:
-    docs = [{"title": a.title, "text": a.text, "published": a.published} for a in articles]
+    from parallax.text.language import language_of
+
+    docs = [{"title": a.title, "text": a.text, "published": a.published, "language": language_of(a)}
+            for a in articles]
     labels = cluster_documents(docs)
     groups: dict[str, list[Article]] = {}
     for a, lab in zip(articles, labels, strict=True):

@@ -78,6 +78,9 @@ class Prepared:
     day: date | None = None
     error: InputError | None = None
     terms: dict[str, int] = field(default_factory=dict)  # word counts of title + text (TF-IDF)
+    anchors: dict[str, int] = field(default_factory=dict)  # names and figures (stories.anchor_counts)
+    language: str = "en"  # text.language.language_of
+    ml_vec: np.ndarray | None = None  # multilingual lead vector, computed only when a pair needs it
 
 
 class ArticlesMixin:
@@ -169,8 +172,9 @@ class ArticlesMixin:
         """Clean, split and embed (outside any transaction); exact re-reads are recognised before cleaning."""
         from parallax.stages.prepare import prepare_article
         from parallax.stages.provenance import find_credits, minhash, note_masthead
-        from parallax.stages.stories import doc_vectors, term_counts
+        from parallax.stages.stories import anchor_counts, doc_vectors, term_counts
         from parallax.text.embed import embed
+        from parallax.text.language import language_of
         from parallax.text.names import names
 
         preps = []
@@ -196,6 +200,8 @@ class ArticlesMixin:
             p.names = names((a.title or "") + " " + a.text[:1500])
             p.day = parse_day(a.published)
             p.terms = term_counts((a.title or "") + "\n" + a.text)
+            p.anchors = anchor_counts((a.title or "") + "\n" + a.text)
+            p.language = language_of(a)
             todo.append(p)
         if todo:
             sents = [p.article.sentence_texts() for p in todo]
@@ -303,7 +309,7 @@ class ArticlesMixin:
             terms_json=json.dumps(prep.terms, ensure_ascii=False)))
         conn.execute(insert(S.lsh_copy), [{"key": k, "article_id": aid} for k in idx.copy_keys(prep.minhash.hashvalues)])
         conn.execute(insert(S.lsh_story), [{"key": k, "article_id": aid, "day": prep.day}
-                                           for k in idx.story_keys(prep.doc_vec)])
+                                           for k in idx.story_keys(prep.doc_vec) + idx.name_keys(prep.anchors)])
         touched: dict[str, set[str]] = {story_id: {aid}}  # story -> articles new to it
         for moved_id, (old, target) in moved.items():  # merges and splits: both sides change
             touched.setdefault(target, set()).add(moved_id)

@@ -27,8 +27,17 @@ from sqlalchemy.engine import Connection
 
 from parallax.config import settings
 from parallax.model import Article, Credit
-from parallax.stages.provenance import PairEvidence, compare, origin_groups
-from parallax.stages.stories import TermMatrix, cluster_similarities, combined_similarity, term_counts
+from parallax.stages.provenance import PairEvidence, compare, not_english, origin_groups
+from parallax.stages.stories import (
+    CrossLanguage,
+    TermMatrix,
+    cluster_similarities,
+    combined_similarity,
+    cross_language_views,
+    is_other_language,
+    ml_doc_vectors,
+    term_counts,
+)
 from parallax.store import index as idx
 from parallax.store import schema as S
 
@@ -63,6 +72,24 @@ def _stand_in(r: Any) -> Article:
                    credits=[Credit(**c) for c in json.loads(r.credits_json)], meta=json.loads(r.meta_json or "{}"))
 
 
+def _language_of_meta(meta_json: str | None) -> str:
+    """A stored article's language (recorded in its meta since issue 23; an older one counts as English, as
+    `text.language.language_of` would mostly find)."""
+    return (json.loads(meta_json or "{}") or {}).get("language") or "en"
+
+
+def _language(r: Any) -> str:
+    return _language_of_meta(getattr(r, "meta_json", None))
+
+
+def _prep_ml_vec(prep: Any) -> np.ndarray:
+    """The new article's multilingual lead vector (computed once, when a pair first needs it)."""
+    if getattr(prep, "ml_vec", None) is None:
+        a = prep.article
+        prep.ml_vec = ml_doc_vectors([{"title": a.title, "text": a.text, "language": prep.language}])[0]
+    return prep.ml_vec
+
+
 def _evidence(r: Any) -> PairEvidence:
     return PairEvidence(r.a, r.b, r.relation, r.jaccard, r.run, r.run_score, r.mean_cos, r.evidence, r.a_only,
                         r.b_only)
@@ -92,13 +119,39 @@ class IncrementalMixin:
         story_rows = conn.execute(q.group_by(ls.article_id).having(func.count() >= cfg.min_collisions)
                                   .order_by(hits.desc(), ls.article_id).limit(cfg.story_candidates)).all()
         ids = {r.article_id for r in story_rows} | copy_ids
-        if not ids:
+        # Pages in other languages (issue 23): articles sharing names with this one, kept only for a pair with
+        # a page not in English, whose lead cosine is then the multilingual one (an English pair is as before).
+        name_ids: set[str] = set()
+        nkeys = idx.name_keys(getattr(prep, "anchors", None) or {})
+        if nkeys:
+            q = select(ls.article_id, hits).where(ls.key.in_(nkeys))
+            if prep.day is not None:
+                lo, hi = prep.day - timedelta(days=cfg.window_days), prep.day + timedelta(days=cfg.window_days)
+                q = q.where(ls.day.is_(None) | ((ls.day >= lo) & (ls.day <= hi)))
+            name_ids = {r.article_id for r in conn.execute(
+                q.group_by(ls.article_id).having(func.count() >= idx.MIN_NAME_HITS)
+                .order_by(hits.desc(), ls.article_id).limit(cfg.story_candidates)).all()} - ids
+        if not ids and not name_ids:
             return {}, {}
-        rows = conn.execute(select(ac.id, ac.doc_vec, ac.story_id)
-                            .where(ac.id.in_(ids), ac.superseded_by.is_(None))).all()
-        cands = {r.id: r for r in rows}
+        rows = conn.execute(select(ac.id, ac.doc_vec, ac.story_id, ac.meta_json)
+                            .where(ac.id.in_(ids | name_ids), ac.superseded_by.is_(None))).all()
+        mine = is_other_language(getattr(prep, "language", "en"))
+        cands = {r.id: r for r in rows if r.id in ids or mine or is_other_language(_language(r))}
+        cross = [cid for cid, r in cands.items() if mine or is_other_language(_language(r))]
         cos = {cid: float(np.frombuffer(r.doc_vec, dtype=np.float32) @ prep.doc_vec) for cid, r in cands.items()}
+        if cross:
+            ml = self._ml_vectors(conn, cross)
+            own = _prep_ml_vec(prep)
+            cos.update({cid: float(ml[cid] @ own) for cid in cross})
         return cands, cos
+
+    def _ml_vectors(self, conn: Connection, ids: list[str]) -> dict[str, np.ndarray]:
+        """Multilingual lead vectors of stored articles (`stages.stories.ml_doc_vectors`, from their title and
+        text; the encoder's cache keeps their sentences)."""
+        ac = S.articles.c
+        got = conn.execute(select(ac.id, ac.title, ac.text, ac.meta_json).where(ac.id.in_(ids))).all()
+        vecs = ml_doc_vectors([{"title": r.title, "text": r.text, "language": _language(r)} for r in got])
+        return {r.id: v for r, v in zip(got, vecs, strict=True)}
 
     # -- stories -------------------------------------------------------------------------------------------
 
@@ -152,8 +205,26 @@ class IncrementalMixin:
             days.append(prep.day)
         terms = TermMatrix(counts)
         df, n_docs = self._term_stats(conn, set(terms.vocab))  # a new article is counted already
-        sim = combined_similarity(np.stack(vecs), terms.weighted(terms.idf(df, max(n_docs, 1))), days)
+        sim = combined_similarity(np.stack(vecs), terms.weighted(terms.idf(df, max(n_docs, 1))), days,
+                                  self._cross_views(conn, [r.id for r in rows], prep))
         return cluster_similarities(sim, terms)
+
+    def _cross_views(self, conn: Connection, ids: list[str], prep: Any = None) -> CrossLanguage | None:
+        """`stages.stories.CrossLanguage` for stored articles `ids` (and the new article `prep` last), or None
+        when every one is in English (nothing else is read then)."""
+        ac = S.articles.c
+        langs = dict(conn.execute(select(ac.id, ac.meta_json).where(ac.id.in_(ids))).all())
+        other = [is_other_language(_language_of_meta(langs.get(i))) for i in ids]
+        if prep is not None:
+            other.append(is_other_language(getattr(prep, "language", "en")))
+        if not any(other):
+            return None
+        got = {r.id: r for r in conn.execute(select(ac.id, ac.title, ac.text).where(ac.id.in_(ids))).all()}
+        docs = [{"title": got[i].title, "text": got[i].text, "language": _language_of_meta(langs.get(i))} for i in ids]
+        if prep is not None:
+            a = prep.article
+            docs.append({"title": a.title, "text": a.text, "language": prep.language})
+        return cross_language_views(docs)
 
     def _apply_labels(self, conn: Connection, rows: list[Any], labels: list[str], now: datetime,
                       new_id: str | None = None) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
@@ -233,11 +304,11 @@ class IncrementalMixin:
             now = S.utcnow()
             todo = sorted({r for r in (self._resolve_story(conn, s) for s in story_ids) if r})
             near: set[str] = set(todo)
-            members = conn.execute(select(ac.id, ac.doc_vec, ac.pub_day, ac.minhash).where(
-                ac.story_id.in_(todo), ac.superseded_by.is_(None))).all() if todo else []
+            members = conn.execute(select(ac.id, ac.doc_vec, ac.pub_day, ac.minhash, ac.title, ac.text, ac.meta_json)
+                                   .where(ac.story_id.in_(todo), ac.superseded_by.is_(None))).all() if todo else []
             if len(members) <= cfg.settle_max_articles:
                 for m in members:
-                    probe = _Probe(np.frombuffer(m.doc_vec, dtype=np.float32), StoredSignature(m.minhash), m.pub_day)
+                    probe = _Probe(np.frombuffer(m.doc_vec, dtype=np.float32), StoredSignature(m.minhash), m.pub_day, m)
                     cands, cos = self._candidates(conn, probe)
                     near |= {r.story_id for cid, r in cands.items()
                              if r.story_id and cos[cid] > cfg.neighbour_min_cos}
@@ -326,12 +397,26 @@ class IncrementalMixin:
             missing = sorted(todo - have)
             if missing:
                 need = sorted({x for pair in missing for x in pair})
-                data = {r.id: r for r in conn.execute(select(ac.id, ac.sent_vecs, ac.minhash).where(ac.id.in_(need)))}
+                data = {r.id: r for r in conn.execute(select(ac.id, ac.sent_vecs, ac.minhash, ac.text, ac.sentences_json)
+                                                      .where(ac.id.in_(need)))}
                 stand = {x: _stand_in(by_id[x]) for x in need}
+                other = {x for x in need if not_english(stand[x])}
+                ml: dict[str, np.ndarray] = {}
+                if other:  # a pair with a page not in English is compared on multilingual sentence vectors
+                    from parallax.text.multilingual import embed_multilingual
+
+                    for x in sorted({y for pair in missing if set(pair) & other for y in pair}):
+                        text = data[x].text
+                        sents = [text[st:en] for st, en, _p, head in json.loads(data[x].sentences_json) if not head]
+                        ml[x] = embed_multilingual(sents)
                 new_rows = []
                 for a, b in missing:
-                    ev = compare(stand[a], stand[b], vecs_of(data[a].sent_vecs), vecs_of(data[b].sent_vecs),
-                                 StoredSignature(data[a].minhash), StoredSignature(data[b].minhash))
+                    if a in other or b in other:
+                        ev = compare(stand[a], stand[b], ml[a], ml[b], StoredSignature(data[a].minhash),
+                                     StoredSignature(data[b].minhash), multilingual=True)
+                    else:
+                        ev = compare(stand[a], stand[b], vecs_of(data[a].sent_vecs), vecs_of(data[b].sent_vecs),
+                                     StoredSignature(data[a].minhash), StoredSignature(data[b].minhash))
                     new_rows.append({"a": a, "b": b, "relation": ev.relation, "jaccard": ev.jaccard, "run": ev.run,
                                      "run_score": ev.run_score, "mean_cos": ev.mean_cos, "evidence": ev.evidence,
                                      "a_only": ev.a_only, "b_only": ev.b_only})
@@ -346,10 +431,17 @@ class IncrementalMixin:
 
 
 class _Probe:
-    """A stored article as `_candidates` asks for a new one: lead vector, MinHash signature, day."""
+    """A stored article as `_candidates` asks for a new one: lead vector, MinHash signature, day, and for pages
+    in other languages its names, language and title and text."""
 
-    def __init__(self, doc_vec: np.ndarray, minhash: StoredSignature, day: Any) -> None:
+    def __init__(self, doc_vec: np.ndarray, minhash: StoredSignature, day: Any, row: Any = None) -> None:
+        from parallax.stages.stories import anchor_counts
+
         self.doc_vec, self.minhash, self.day = doc_vec, minhash, day
+        self.language = _language(row) if row is not None else "en"
+        self.article = Article(id=row.id, raw="", title=row.title, text=row.text) if row is not None else None
+        self.anchors = anchor_counts((row.title or "") + "\n" + row.text) if row is not None else {}
+        self.ml_vec: np.ndarray | None = None
 
 
 def story_key(seed: str) -> str:

@@ -9,6 +9,11 @@
   c = 0.7, 0.79 at c = 0.5 and 0.43 at c = 0.3. Candidates are ranked by the number of tables they share
   and scored exactly.
 
+- Pages in other languages (issue 23): the names a page shares with the others of its story whatever their
+  language (`stages.stories.anchor_counts`: capitalised words that do not open a sentence), NAME_KEYS of
+  them per page, in the story table's key space under their own table number; a pair needs MIN_NAME_HITS.
+  Only pairs with a page not in English read them, so an English store assigns stories as before.
+
 Keys are signed 64-bit integers (a hash of the table number and the bucket), stored in indexed tables.
 """
 
@@ -24,6 +29,8 @@ STORY_TABLES = 32
 STORY_BITS = 6
 STORY_SEED = 20260417
 DIM = 384
+NAME_KEYS = 24
+MIN_NAME_HITS = 2
 INDEX_VERSION = f"copy:{COPY_BANDS}x{COPY_ROWS};story:{STORY_TABLES}x{STORY_BITS}@{STORY_SEED}"
 
 _planes: np.ndarray | None = None
@@ -53,3 +60,9 @@ def story_keys(vec: np.ndarray) -> list[int]:
     bits = (planes() @ np.asarray(vec, dtype=np.float32)) > 0
     bits = bits.reshape(STORY_TABLES, STORY_BITS)
     return [_key(1000 + t, np.packbits(bits[t]).tobytes()) for t in range(STORY_TABLES)]
+
+
+def name_keys(anchors: dict[str, int], most: int = NAME_KEYS) -> list[int]:
+    """The keys of a page's `most` most frequent names (anchors that are words of three letters or more)."""
+    names = sorted((t for t in anchors if not t.isdigit() and len(t) >= 3), key=lambda t: (-anchors[t], t))[:most]
+    return [_key(5000, t.encode("utf-8")) for t in names]

@@ -211,7 +211,7 @@ def is_author_bio(text: str, config: NoiseConfig | None = None) -> bool:
     n = len(rules.words(text))
     if n == 0 or n > (config or settings().noise).max_third_bio_words or text.startswith(("“", '"', "‘", "'")):
         return False
-    return bool(_THIRD_BIO.match(text)) and not rules.REPORTED.search(text)
+    return bool(_THIRD_BIO.match(text) or rules.AUTHOR_BIO_OTHER.match(text)) and not rules.REPORTED.search(text)
 
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")

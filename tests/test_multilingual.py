@@ -1,0 +1,126 @@
+"""Issue 23 items 2 and 4: pages in other languages join their stories, a translation is a derivative of the
+page it translates (never independent support), an independent report in another language supports the English
+facts it states, and an English-only batch never loads the multilingual encoder (its brief is unchanged).
+
+The mixed clusters in bench/data/bank-multilingual are written by the Parallax developers (fictional, like every
+fixture): English pages of two stories plus Spanish, German, French, Italian and Portuguese pages about them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MIXED = ROOT / "bench" / "data" / "bank-multilingual"
+
+
+def test_anchors_are_the_same_terms_in_any_language():
+    from parallax.stages.stories import anchor_counts
+
+    es = anchor_counts("El puente Strell, en Dunraith, quedó cerrado. Unos 42.000 vehículos lo cruzan, dijo Vorhees.")
+    en = anchor_counts("The Strell Bridge in Dunraith was closed. About 42,000 vehicles cross it, Vorhees said.")
+    assert {"strell", "dunraith", "42000", "vorhees"} <= set(es) & set(en)
+    assert "el" not in es and "unos" not in es and "the" not in en  # a sentence's first word is no name
+
+
+def test_figures_are_read_in_any_notation():
+    from parallax.stages.crosscheck import figures_any_locale
+
+    assert figures_any_locale("Unos 42.000 vehículos y 3,5 millones en 2026") == {"42000", "35"}
+    assert figures_any_locale("About 42,000 vehicles and 3.5 million") == {"42000", "35"}
+
+
+def test_translation_credits_are_read():
+    from parallax.model import Article
+    from parallax.stages.provenance import find_credits
+
+    names = {c.name for t in ("(Traduction de l’Oriel Press Service)", "dos vigas de acero, según la agencia OPS.",
+                              "laut Caldrith Times") for c in find_credits(Article(id="x", raw=t)) if c.kind == "cite"}
+    assert names == {"Oriel Press Service", "OPS", "Caldrith Times"}
+
+
+def test_multilingual_vectors_do_not_depend_on_the_batch():
+    from parallax.text.multilingual import MultilingualEncoder
+
+    enc = MultilingualEncoder()
+    a = "Die Brücke wurde am Dienstag gesperrt, nachdem Prüfer Risse in zwei Stahlträgern gefunden hatten."
+    b = "The bridge was closed on Tuesday after inspectors found cracks in two steel beams."
+    alone = enc.embed([a])[0]
+    fresh = MultilingualEncoder()
+    together = fresh.embed([b, "Otra frase que no tiene nada que ver.", a])[2]
+    assert np.array_equal(alone, together)
+    assert float(alone @ enc.embed([b])[0]) > 0.6  # a sentence and its translation land close together
+
+
+def test_a_wrong_model_file_is_refused(monkeypatch):
+    from parallax.errors import ParallaxError
+    from parallax.text import multilingual
+
+    monkeypatch.setattr(multilingual, "WEIGHTS_SHA256", "0" * 64)
+    with pytest.raises(ParallaxError) as exc:
+        multilingual.MultilingualEncoder().warm_up()
+    assert exc.value.code == "PX202"
+
+
+def test_an_english_batch_never_loads_the_multilingual_encoder(monkeypatch):
+    """The examples are English: no pair is scored on the multilingual views, so the encoder is never asked."""
+    from parallax.pipeline import brief_paths
+    from parallax.text import multilingual
+
+    def refuse(*_a, **_k):
+        raise AssertionError("the multilingual encoder was used for an English-only batch")
+
+    monkeypatch.setattr(multilingual, "embed_multilingual", refuse)
+    monkeypatch.setattr(multilingual.MultilingualEncoder, "embed", refuse)
+    brief = brief_paths([str(ROOT / "examples")])
+    assert len(brief.stories) == 2
+    assert all("languages" not in s.coverage for s in brief.stories)
+
+
+@pytest.fixture(scope="module")
+def mixed_brief():
+    from parallax.pipeline import brief_paths
+
+    cluster = MIXED / "ml-dock-wildfire"
+    gold = json.loads((cluster / "gold.json").read_text(encoding="utf-8"))
+    return brief_paths([str(cluster / "pages")], length="full"), gold
+
+
+def test_pages_in_other_languages_join_their_stories(mixed_brief):
+    brief, gold = mixed_brief
+    story_of = {a: s.id for s in brief.stories for a in s.articles}
+    foreign = [p for p, v in gold["pages"].items() if v.get("language", "en") != "en"]
+    assert {gold["pages"][p]["language"] for p in foreign} == {"fr", "it"}
+    for s in gold["stories"]:
+        english = [p for p in s["pages"] if gold["pages"][p].get("language", "en") == "en"]
+        home = max({story_of[p] for p in english}, key=lambda sid: sum(story_of[p] == sid for p in english))
+        for p in s["pages"]:
+            if p in foreign:
+                assert story_of[p] == home, f"{p} is not in the story of its English pages"
+
+
+def test_a_translation_derives_from_the_page_it_translates(mixed_brief):
+    brief, _ = mixed_brief
+    by_id = {a.id: a for a in brief.articles}
+    for page, want in (("calvergate-fr-echo", "calvergate-ops"), ("sarn-it-mattino", "sarn-bpa")):
+        rel = by_id[page].derived_from  # from the original or one of its reprints: one origin
+        assert rel and rel[0].relation in ("translation", "credited"), (page, rel)
+        assert by_id[page].group == by_id[want].group == by_id[rel[0].article].group
+    # the independent Italian report keeps an origin of its own
+    assert by_id["calvergate-it-gazzetta"].group not in {by_id["calvergate-ops"].group,
+                                                       by_id["calvergate-harbour-times"].group}
+
+
+def test_an_independent_report_in_another_language_supports_english_facts(mixed_brief):
+    brief, _ = mixed_brief
+    by_id = {a.id: a for a in brief.articles}
+    across = [f for s in brief.stories for f in s.facts
+              if f.status == "corroborated" and any(by_id[a].meta.get("language") != "en" for a in f.sources)
+              and any(by_id[a].meta.get("language") == "en" for a in f.sources)]
+    assert across, "no fact is supported across languages"
+    for f in across:  # support counts origins: a translation never adds one to its original
+        groups = {by_id[a].group for a in f.sources}
+        assert f.support == len(groups)
