@@ -124,3 +124,33 @@ def test_an_independent_report_in_another_language_supports_english_facts(mixed_
     for f in across:  # support counts origins: a translation never adds one to its original
         groups = {by_id[a].group for a in f.sources}
         assert f.support == len(groups)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_store_groups_and_checks_across_languages_as_the_batch(seed):
+    """Filed in a random order, in small batches, the store gives the batch's stories, origin groups and facts."""
+    import random
+
+    from parallax import desk
+    from parallax.pipeline import brief_paths
+    from parallax.stages.read import read_paths
+    from parallax.store import Store
+
+    def outcome(briefs):
+        groups, stories, facts = {}, [], []
+        for b in briefs:
+            groups.update({a.id: a.group for a in b.articles})
+            stories += [sorted(s.articles) for s in b.stories]
+            facts += [(f.text, tuple(f.sources), f.support, f.status) for s in b.stories for f in s.facts]
+        return groups, sorted(stories), sorted(facts)
+
+    pages = str(MIXED / "ml-dock-wildfire" / "pages")
+    brief = brief_paths([pages])  # the store's story briefs are of the standard length
+    arts, errors = read_paths([pages])
+    assert not errors
+    arts = sorted(arts, key=lambda a: a.id)
+    random.Random(seed).shuffle(arts)
+    with Store("sqlite://") as store:
+        store.add_articles(arts, progress=False, batch=3)
+        got = outcome([desk.story_brief(store, r["id"], record=False) for r in store.list_stories(limit=1000)])
+    assert got == outcome([brief])

@@ -157,6 +157,22 @@ def batch_brief(scale_pages: list[Path]) -> Any:
 
 
 @pytest.fixture(scope="session")
+def small_pages(scale_pages: list[Path]) -> list[Path]:
+    """Two shards of the generated pages (about fifty, copies and rewrites among them) and a mixed-language cluster
+    of ours (English, French and Italian pages of two stories, issue 23): enough for the check that a killed
+    actor changes nothing, at a fraction of a full run's cost (issue 20, item 4)."""
+    mixed = Path(__file__).resolve().parents[2] / "bench" / "data" / "bank-multilingual" / "ml-dock-wildfire" / "pages"
+    return [*scale_pages[:2], mixed]
+
+
+@pytest.fixture(scope="session")
+def small_batch_brief(small_pages: list[Path]) -> Any:
+    from parallax.pipeline import brief_paths
+
+    return brief_paths(small_pages)
+
+
+@pytest.fixture(scope="session")
 def local_ray() -> Iterator[Any]:
     """A local Ray cluster: 2 CPUs, dashboard off (what `parallax scale run --address local` starts)."""
     pytest.importorskip("ray", reason="ray is not installed: pip install 'parallax-news[scale]'")

@@ -104,13 +104,15 @@ def _counts_agree(store) -> list[str]:
     import numpy as np
     from sqlalchemy import func, select
 
+    from parallax.stages.stories import anchor_counts
     from parallax.store import index as idx
     from parallax.store import schema as S
 
     problems = []
     with store.engine.connect() as conn:
         arts = conn.execute(select(S.articles.c.id, S.articles.c.minhash, S.articles.c.doc_vec,
-                                   S.articles.c.terms_json, S.articles.c.story_id)).all()
+                                   S.articles.c.terms_json, S.articles.c.story_id, S.articles.c.title,
+                                   S.articles.c.text)).all()
         n_docs = int(conn.execute(select(S.meta.c.value).where(S.meta.c.key == "n_docs")).scalar_one())
         df = dict(conn.execute(select(S.term_df.c.term, S.term_df.c.df)).all())
         copy = Counter(conn.execute(select(S.lsh_copy.c.article_id)).scalars())
@@ -129,7 +131,8 @@ def _counts_agree(store) -> list[str]:
     for a in arts:
         if copy[a.id] != len(idx.copy_keys(np.frombuffer(a.minhash, dtype=np.uint64))):
             problems.append(f"{a.id}: {copy[a.id]} copy index keys")
-        if story[a.id] != len(idx.story_keys(np.frombuffer(a.doc_vec, dtype=np.float32))):
+        names = idx.name_keys(anchor_counts((a.title or "") + "\n" + a.text))  # names shared across languages
+        if story[a.id] != len(idx.story_keys(np.frombuffer(a.doc_vec, dtype=np.float32))) + len(names):
             problems.append(f"{a.id}: {story[a.id]} story index keys")
     problems += [f"index keys of {x}, no such article" for x in sorted((set(copy) | set(story)) - ids)]
     problems += [f"story {s}: n_articles {n} for {members[s]} articles" for s, n in sorted(sizes.items())

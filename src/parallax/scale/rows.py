@@ -27,6 +27,7 @@ ARTICLE_FIELDS: dict[str, str] = {
     "day": "string",  # ISO date of publication, or null
     "sent_vecs": "binary", "doc_vec": "binary", "minhash": "binary", "terms_json": "string",
     "names_json": "string",
+    "anchors_json": "string",  # names and figures (stories.anchor_counts): stories across languages
     "error_code": "string", "error_message": "string",  # PX107 and friends: the article is not briefed
 }
 STORY_FIELDS: dict[str, str] = {"story": "string"}

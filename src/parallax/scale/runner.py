@@ -442,18 +442,39 @@ def run(inputs: list[str], out: str | Path, *, address: str | None = None, worke
             return pa.table({"a": [a for a, _ in ps], "b": [b for _, b in ps], "kind": [key[0]] * len(ps)})
 
         cand_fields = {"a": "string", "b": "string", "kind": "string"}
-        cands = stage("candidates", lambda: good.select_columns(["id", "day", "minhash", "terms_json", "doc_vec"])
+        cands = stage("candidates", lambda: good.select_columns(["id", "day", "minhash", "terms_json", "doc_vec",
+                                                                 "anchors_json"])
                       .map_batches(keys_batch, batch_format="pyarrow")
                       .groupby("key", num_partitions=parts).map_groups(pairs_group, batch_format="pyarrow"),
                       cand_fields)
 
+        made: dict[str, Any] = {}
+
+        def features() -> Any:
+            """The scorer's features, built once and only by a stage that runs (a rerun skips them)."""
+            if "feats" not in made:
+                rows_ = good.select_columns(["id", "doc_vec", "terms_json", "day", "meta_json", "anchors_json"]).take_all()
+                # pages not in English (issue 23): every page's title and text for its multilingual lead vector
+                texts = ({r["id"]: r for r in good.select_columns(["id", "title", "text"]).take_all()}
+                         if any(S.row_language(r) != "en" for r in rows_) else None)
+                with use(sets):
+                    made["feats"] = S.Features(rows_, df, n_docs, texts)
+            return made["feats"]
+
+        def cross_data() -> Any:
+            """Multilingual lead vectors and anchor frequencies for the stories stage (None: all English)."""
+            if "cross" not in made:
+                f = features()
+                made["cross"] = ray.put((f.ml, f.anchor_df)) if f.ml else None
+            return made["cross"]
+
         def edges_build() -> Any:
+            feats = features()
             kinds: dict[tuple[str, str], Counter] = {}
             for r in cands.iter_rows():
                 kinds.setdefault((r["a"], r["b"]), Counter())[r["kind"]] += 1
-            todo = sorted(p for p, k in kinds.items() if S.keep_pair(k, cfg))
-            feats_ref = ray.put(S.Features(good.select_columns(["id", "doc_vec", "terms_json", "day"]).take_all(),
-                                           df, n_docs))
+            todo = sorted(p for p, k in kinds.items() if S.keep_pair(k, cfg, feats.across(*p)))
+            feats_ref = ray.put(feats)
             cut = sets.stories.threshold - cfg.edge_margin
 
             def score_batch(batch: Any) -> Any:
@@ -480,16 +501,19 @@ def run(inputs: list[str], out: str | Path, *, address: str | None = None, worke
 
             return batch.append_column("block", pa.array([block[i] for i in batch["id"].to_pylist()], pa.string()))
 
-        def cluster_group(group: Any) -> Any:
-            import pyarrow as pa
+        def cluster_group_with(cross_ref: Any) -> Callable[[Any], Any]:
+            def cluster_group(group: Any) -> Any:
+                import pyarrow as pa
 
-            with use(sets):
-                got = S.cluster_block(group.to_pylist(), df, n_docs)
-            return pa.table({"id": list(got), "story": list(got.values())})
+                with use(sets):
+                    got = S.cluster_block(group.to_pylist(), df, n_docs, ray.get(cross_ref) if cross_ref else None)
+                return pa.table({"id": list(got), "story": list(got.values())})
+            return cluster_group
 
-        stories = stage("stories", lambda: good.select_columns(["id", "order", "doc_vec", "terms_json", "day"])
+        stories = stage("stories", lambda: good.select_columns(["id", "order", "doc_vec", "terms_json", "day",
+                                                                "meta_json", "anchors_json"])
                         .map_batches(add_block, batch_format="pyarrow")
-                        .groupby("block", num_partitions=parts).map_groups(cluster_group, batch_format="pyarrow"),
+                        .groupby("block", num_partitions=parts).map_groups(cluster_group_with(cross_data()), batch_format="pyarrow"),
                         {"id": "string", "story": "string"})
         story_of = {r["id"]: r["story"] for r in stories.take_all()}
 

@@ -164,7 +164,7 @@ def map_articles(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Read rows -> article rows (`rows.ARTICLE_FIELDS`), as the store's `prepare` and the batch do."""
     from parallax.stages.prepare import prepare_article
     from parallax.stages.provenance import find_credits, minhash, note_masthead
-    from parallax.stages.stories import doc_vectors, term_counts
+    from parallax.stages.stories import anchor_counts, doc_vectors, term_counts
     from parallax.text.dates import parse_day
     from parallax.text.embed import embed
     from parallax.text.hashing import sha_key, text_key
@@ -192,7 +192,8 @@ def map_articles(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                    meta_json=json.dumps(a.meta, ensure_ascii=False, default=str),
                    minhash=np.asarray(minhash(a.text).hashvalues, dtype=np.uint64).tobytes(),
                    terms_json=json.dumps(term_counts((a.title or "") + "\n" + a.text), ensure_ascii=False),
-                   names_json=json.dumps(sorted(names((a.title or "") + " " + a.text[:1500])), ensure_ascii=False))
+                   names_json=json.dumps(sorted(names((a.title or "") + " " + a.text[:1500])), ensure_ascii=False),
+                   anchors_json=json.dumps(anchor_counts((a.title or "") + "\n" + a.text), ensure_ascii=False))
         day = parse_day(a.published)
         row["day"] = day.isoformat() if day else None
         todo.append((row, a))
@@ -233,6 +234,9 @@ def candidate_keys(row: dict[str, Any], df: dict[str, int], n_docs: int, cfg: Sc
     weight = {t: (1 + np.log(c)) * (np.log((1 + n_docs) / (1 + df.get(t, 0))) + 1) for t, c in terms.items()}
     keys += [f"t:{t}" for t in sorted(weight, key=lambda t: (-weight[t], t))[: cfg.top_terms]]
     keys += [f"s:{k}" for k in idx.story_keys(vectors(row["doc_vec"])[0])]
+    # names shared whatever the language (issue 23); a pair met only through them is scored only when one of
+    # its pages is not in English (`keep_pair`), so an English run meets the pairs it met before
+    keys += [f"n:{k}" for k in idx.name_keys(json.loads(row.get("anchors_json") or "{}"))]
     return keys
 
 
@@ -249,16 +253,27 @@ def pairs_in_group(members: list[tuple[str, str]], cfg: ScaleConfig) -> list[tup
     return out
 
 
-def keep_pair(kinds: Counter, cfg: ScaleConfig) -> bool:
-    """A pair is scored when it shares a copy band or a top word, or enough lead-vector LSH tables."""
-    return kinds["c"] > 0 or kinds["t"] > 0 or kinds["s"] >= cfg.story_min_collisions
+def keep_pair(kinds: Counter, cfg: ScaleConfig, across: bool = False) -> bool:
+    """A pair is scored when it shares a copy band or a top word, or enough lead-vector LSH tables, or (`across`:
+    one of its pages is not in English) enough names."""
+    from parallax.store import index as idx
+
+    return kinds["c"] > 0 or kinds["t"] > 0 or kinds["s"] >= cfg.story_min_collisions or \
+        (across and kinds["n"] >= idx.MIN_NAME_HITS)
+
+
+def row_language(row: dict[str, Any]) -> str:
+    return (json.loads(row.get("meta_json") or "{}") or {}).get("language") or "en"
 
 
 class Features:
-    """What story scoring needs of each article: lead vector, word counts, day (held by one scorer)."""
+    """What story scoring needs of each article: lead vector, word counts, day (held by one scorer); with
+    pages not in English (issue 23), their flags, every page's multilingual lead vector (`texts`: id -> title
+    and text, given only then) and the anchors' TF-IDF, IDF over the whole run as the batch counts it."""
 
-    def __init__(self, rows: list[dict[str, Any]], df: dict[str, int], n_docs: int):
-        from parallax.stages.stories import TermMatrix
+    def __init__(self, rows: list[dict[str, Any]], df: dict[str, int], n_docs: int,
+                 texts: dict[str, dict[str, Any]] | None = None):
+        from parallax.stages.stories import TermMatrix, is_other_language, ml_doc_vectors
         from parallax.text.dates import parse_day
 
         self.index = {r["id"]: i for i, r in enumerate(rows)}
@@ -266,6 +281,21 @@ class Features:
         terms = TermMatrix([json.loads(r["terms_json"] or "{}") for r in rows])
         self.tfidf = terms.weighted(terms.idf(df, n_docs))
         self.days = [parse_day(r.get("day")) for r in rows]
+        self.other = np.array([is_other_language(row_language(r)) for r in rows], dtype=bool)
+        self.ml: dict[str, np.ndarray] = {}
+        self.anchor_df: dict[str, int] = {}
+        if texts is not None and self.other.any():
+            docs = [{"title": texts[r["id"]].get("title"), "text": texts[r["id"]].get("text") or "",
+                     "language": row_language(r)} for r in rows]
+            self.ml = dict(zip([r["id"] for r in rows], ml_doc_vectors(docs), strict=True))
+            anchors = TermMatrix([json.loads(r.get("anchors_json") or "{}") for r in rows])
+            self.anchor_df = dict(zip(anchors.vocab, np.asarray((anchors.tf > 0).sum(axis=0)).ravel().tolist(),
+                                      strict=True))
+            self.anchors = anchors.weighted(anchors.idf(self.anchor_df, n_docs))
+            self.ml_mat = np.stack([self.ml[r["id"]] for r in rows])
+
+    def across(self, a: str, b: str) -> bool:
+        return bool(self.ml) and bool(self.other[self.index[a]] or self.other[self.index[b]])
 
 
 def score_pairs(pairs: list[tuple[str, str]], feats: Features) -> list[float]:
@@ -279,7 +309,16 @@ def score_pairs(pairs: list[tuple[str, str]], feats: Features) -> list[float]:
     lex = np.asarray(feats.tfidf[ia].multiply(feats.tfidf[ib]).sum(axis=1)).ravel()
     apart = np.array([abs((feats.days[x] - feats.days[y]).days) if feats.days[x] and feats.days[y] else np.nan
                       for x, y in zip(ia, ib, strict=True)], dtype=float)
-    return story_score(np.einsum("ij,ij->i", feats.vecs[ia], feats.vecs[ib]), lex, apart).tolist()
+    got = story_score(np.einsum("ij,ij->i", feats.vecs[ia], feats.vecs[ib]), lex, apart)
+    if feats.ml:  # a pair with a page not in English: the batch's cross-language score
+        from parallax.stages.stories import cross_language_score
+
+        mixed = feats.other[ia] | feats.other[ib]
+        if mixed.any():
+            ml = np.round(np.einsum("ij,ij->i", feats.ml_mat[ia], feats.ml_mat[ib]), 5)
+            an = np.asarray(feats.anchors[ia].multiply(feats.anchors[ib]).sum(axis=1)).ravel()
+            got = np.where(mixed, cross_language_score(ml, an, apart), got)
+    return got.tolist()
 
 
 def blocks_of(ids: list[str], edges: list[tuple[str, str]]) -> dict[str, str]:
@@ -311,9 +350,18 @@ def story_id_of(ids: list[str]) -> str:
     return "story-" + hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:10]
 
 
-def cluster_block(rows: list[dict[str, Any]], df: dict[str, int], n_docs: int) -> dict[str, str]:
-    """One block's articles -> article id -> story id: the batch's clustering (IDF of the whole run)."""
-    from parallax.stages.stories import TermMatrix, cluster_similarities, combined_similarity
+def cluster_block(rows: list[dict[str, Any]], df: dict[str, int], n_docs: int,
+                  cross: tuple[dict[str, np.ndarray], dict[str, int]] | None = None) -> dict[str, str]:
+    """One block's articles -> article id -> story id: the batch's clustering (IDF of the whole run). `cross`
+    (multilingual lead vectors by id, the anchors' document frequencies over the run): given when the run
+    holds pages not in English (`Features`)."""
+    from parallax.stages.stories import (
+        CrossLanguage,
+        TermMatrix,
+        cluster_similarities,
+        combined_similarity,
+        is_other_language,
+    )
     from parallax.text.dates import parse_day
 
     rows = sorted(rows, key=lambda r: r["order"])  # the batch clusters in input order
@@ -322,7 +370,15 @@ def cluster_block(rows: list[dict[str, Any]], df: dict[str, int], n_docs: int) -
         return {ids[0]: story_id_of(ids)}
     terms = TermMatrix([json.loads(r["terms_json"] or "{}") for r in rows])
     vecs = np.stack([vectors(r["doc_vec"])[0] for r in rows])
-    sim = combined_similarity(vecs, terms.weighted(terms.idf(df, n_docs)), [parse_day(r.get("day")) for r in rows])
+    views = None
+    if cross is not None and cross[0]:
+        other = np.array([is_other_language(row_language(r)) for r in rows], dtype=bool)
+        if other.any():
+            anchors = TermMatrix([json.loads(r.get("anchors_json") or "{}") for r in rows])
+            views = CrossLanguage(other, np.stack([cross[0][i] for i in ids]),
+                                  anchors.weighted(anchors.idf(cross[1], n_docs)))
+    sim = combined_similarity(vecs, terms.weighted(terms.idf(df, n_docs)), [parse_day(r.get("day")) for r in rows],
+                              views)
     labels = cluster_similarities(sim, terms)
     groups: dict[str, list[str]] = {}
     for i, lab in zip(ids, labels, strict=True):

@@ -71,6 +71,8 @@ def _day(value: str | None) -> date | None:
 def plan(run_rows: dict[str, Any], stored: set[str], now: datetime) -> dict[str, list[dict[str, Any]]]:
     """The rows to file: articles (less those whose dedupe key is in `stored`), their stories, index keys,
     compared pairs and word counts."""
+    from parallax.stages.stories import anchor_counts
+
     arts = []
     first: dict[str, str] = {}  # dedupe key -> the run's first article with it
     alias: dict[str, str] = {}  # a page the run read twice (same text, no URL) -> the one filed
@@ -114,7 +116,8 @@ def plan(run_rows: dict[str, Any], stored: set[str], now: datetime) -> dict[str,
         hv = np.frombuffer(r["minhash"], dtype=np.uint64)
         out["lsh_copy"] += [{"key": k, "article_id": r["id"]} for k in idx.copy_keys(hv)]
         vec = np.frombuffer(r["doc_vec"], dtype=np.float32)
-        out["lsh_story"] += [{"key": k, "article_id": r["id"], "day": pub} for k in idx.story_keys(vec)]
+        names = idx.name_keys(anchor_counts((r.get("title") or "") + "\n" + r["text"]))  # as ingest files them
+        out["lsh_story"] += [{"key": k, "article_id": r["id"], "day": pub} for k in idx.story_keys(vec) + names]
         out["terms"] += [{"term": t} for t in json.loads(r["terms_json"] or "{}")]
         for p in json.loads(r.get("pairs_json") or "[]"):
             if p["a"] in filed and p["b"] in filed:
