@@ -261,10 +261,9 @@ def compare(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, mha=None, mh
         {n.lower() for n in own_wires(b)} & {n.lower() for n in own_names(a)})
     cfg = settings().provenance
     credit = [x.id for x, y in ((a, b), (b, a)) if credits_page(x, y)]
-    if jac >= cfg.copy_jaccard:
-        rel, ev = "copy", f"same text (MinHash Jaccard {jac:.2f} of 5-word shingles)"
-    elif jac >= cfg.near_copy_jaccard:
-        rel, ev = "near-copy", f"near-identical text (MinHash Jaccard {jac:.2f} of 5-word shingles)"
+    copied = _copy_relation(jac)
+    if copied:
+        rel, ev = copied
     elif credit and run >= cfg.credited_min_run and score >= cfg.credited_score:
         rel = "credited"
         who = " and ".join(f"{x} credits {y}" for x, y in ((a.id, b.id), (b.id, a.id)) if x in credit)
@@ -284,6 +283,16 @@ def compare(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, mha=None, mh
     return PairEvidence(a.id, b.id, rel, jac, run, score, mean, ev, a_only, b_only)
 
 
+def _copy_relation(jac: float) -> tuple[str, str] | None:
+    """("copy" | "near-copy", evidence) when the shingle Jaccard says one text is the other, else None."""
+    cfg = settings().provenance
+    if jac >= cfg.copy_jaccard:
+        return "copy", f"same text (MinHash Jaccard {jac:.2f} of 5-word shingles)"
+    if jac >= cfg.near_copy_jaccard:
+        return "near-copy", f"near-identical text (MinHash Jaccard {jac:.2f} of 5-word shingles)"
+    return None
+
+
 def _compare_across(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, jac: float) -> PairEvidence:
     """`compare` for a pair with a page not in English, on multilingual sentence vectors: copies by shingles as
     ever; a credited restatement, or a restatement in order of most of the shorter text ("translation" when the
@@ -295,10 +304,9 @@ def _compare_across(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, jac:
     na, nb = len(ea), len(eb)
     la, lb = language_of(a), language_of(b)
     credit = [x.id for x, y in ((a, b), (b, a)) if credits_page(x, y)]
-    if jac >= cfg.copy_jaccard:
-        rel, ev = "copy", f"same text (MinHash Jaccard {jac:.2f} of 5-word shingles)"
-    elif jac >= cfg.near_copy_jaccard:
-        rel, ev = "near-copy", f"near-identical text (MinHash Jaccard {jac:.2f} of 5-word shingles)"
+    copied = _copy_relation(jac)
+    if copied:
+        rel, ev = copied
     elif credit and run >= cfg.credited_min_run and score >= cfg.translation_credited_score:
         who = " and ".join(f"{x} credits {y}" for x, y in ((a.id, b.id), (b.id, a.id)) if x in credit)
         rel, ev = "credited", (f"{who} and restates it ({la}/{lb}): {run} of {min(na, nb)} sentences align by "
