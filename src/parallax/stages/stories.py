@@ -38,17 +38,24 @@ from parallax.text.embed import embed
 from parallax.text.words import STOP_WORDS
 
 
-def doc_vectors(docs: list[dict]) -> np.ndarray:
-    """One vector per doc: mean of the embeddings of its title and first sentences."""
+def lead_texts(d: dict, language: str = "en") -> list[str]:
+    """The texts a doc's lead vector is the mean of: its title and first `lead_sentences` sentences (split by
+    `language`'s rules), or its first 500 characters when it has neither."""
     from parallax.stages.split import split_paragraph
 
+    title = (d.get("title") or "").strip()
+    body = (d.get("text") or "").strip()
+    first_para = body[:3000]
+    spans = split_paragraph(first_para.replace("\n", " "), language=language)
+    sents = [first_para[s:e] for s, e in spans][: settings().stories.lead_sentences]
+    return ([title] if title else []) + sents or [body[:500] or " "]
+
+
+def doc_vectors(docs: list[dict]) -> np.ndarray:
+    """One vector per doc: mean of the embeddings of its title and first sentences (`lead_texts`)."""
     texts, owners = [], []
     for i, d in enumerate(docs):
-        title = (d.get("title") or "").strip()
-        body = (d.get("text") or "").strip()
-        first_para = body[:3000]
-        sents = [first_para[s:e] for s, e in split_paragraph(first_para.replace("\n", " "))][: settings().stories.lead_sentences]
-        parts = ([title] if title else []) + sents or [body[:500] or " "]
+        parts = lead_texts(d)
         texts.extend(parts)
         owners.extend([i] * len(parts))
     vecs = embed(texts)
@@ -64,19 +71,13 @@ def is_other_language(language: str | None) -> bool:
 
 
 def ml_doc_vectors(docs: list[dict]) -> np.ndarray:
-    """Multilingual lead vectors (`parallax.text.multilingual`): the mean of the encoder's vectors of the
-    headline and first sentences, as `doc_vectors` takes them, L2-normalised and rounded."""
-    from parallax.stages.split import split_paragraph
+    """Multilingual lead vectors (`parallax.text.multilingual`): the mean of the encoder's vectors of the doc's
+    `lead_texts` (split by its own language's rules), L2-normalised and rounded."""
     from parallax.text.multilingual import embed_multilingual
 
     out = []
     for d in docs:
-        title = (d.get("title") or "").strip()
-        body = (d.get("text") or "").strip()[:3000].replace("\n", " ")
-        lang = d.get("language") or "en"
-        sents = [body[s:e] for s, e in split_paragraph(body, language=lang)][: settings().stories.lead_sentences]
-        parts = ([title] if title else []) + sents or [body[:500] or " "]
-        v = embed_multilingual(parts).astype(np.float64).sum(axis=0)
+        v = embed_multilingual(lead_texts(d, d.get("language") or "en")).astype(np.float64).sum(axis=0)
         out.append(v / max(float(np.linalg.norm(v)), 1e-9))
     return np.round(np.asarray(out, dtype=np.float32).reshape(len(docs), -1), 5)
 
@@ -215,7 +216,8 @@ def combined_similarity(vecs: np.ndarray, tfidf, days: list[date | None],
     sim = story_score(vecs @ vecs.T, (tfidf @ tfidf.T).toarray(), apart)
     if cross is not None and cross.other.any():
         mixed = cross.other[:, None] | cross.other[None, :]
-        xs = cross_language_score(cross.ml_vecs @ cross.ml_vecs.T, (cross.anchors @ cross.anchors.T).toarray(), apart)
+        ml_cos = np.round(cross.ml_vecs @ cross.ml_vecs.T, 5)  # as the cluster pipeline rounds it (`score_pairs`)
+        xs = cross_language_score(ml_cos, (cross.anchors @ cross.anchors.T).toarray(), apart)
         sim = np.where(mixed, xs, sim)
     return sim
 
