@@ -154,3 +154,31 @@ def test_the_store_groups_and_checks_across_languages_as_the_batch(seed):
         store.add_articles(arts, progress=False, batch=3)
         got = outcome([desk.story_brief(store, r["id"], record=False) for r in store.list_stories(limit=1000)])
     assert got == outcome([brief])
+
+
+def test_a_store_filed_before_languages_were_recorded_stays_english(tmp_path, monkeypatch):
+    """Articles filed by an older version carry no language: the store treats them as English (they were filed
+    and grouped under the English rules), so re-tracing their story never asks the multilingual encoder."""
+    from sqlalchemy import select, update
+
+    from parallax.stages.read import read_paths
+    from parallax.store import Store
+    from parallax.store import schema as S
+    from parallax.text import multilingual
+
+    arts, _ = read_paths([str(ROOT / "examples")])
+    arts = sorted(arts, key=lambda a: a.id)
+    with Store(str(tmp_path / "old.db")) as store:
+        store.add_articles(arts[:-1], progress=False)
+        with store.engine.begin() as conn:  # as an older version filed them: no language in the meta
+            for aid, meta in conn.execute(select(S.articles.c.id, S.articles.c.meta_json)).all():
+                m = json.loads(meta or "{}")
+                m.pop("language", None)
+                conn.execute(update(S.articles).where(S.articles.c.id == aid).values(meta_json=json.dumps(m)))
+
+        def refuse(*_a, **_k):
+            raise AssertionError("the multilingual encoder was used for English articles")
+
+        monkeypatch.setattr(multilingual, "embed_multilingual", refuse)
+        got = store.add_articles(arts[-1:], progress=False)
+        assert got.new == 1 and not got.failed

@@ -67,9 +67,13 @@ class StoredSignature:
 
 
 def _stand_in(r: Any) -> Article:
-    """What provenance needs of a stored article: id, outlet, publication time, URL and credits."""
+    """What provenance needs of a stored article: id, outlet, publication time, URL, credits and language (the
+    stand-in has no text to identify it from: one filed before languages were recorded counts as English, as
+    `_language_of_meta` says everywhere in the store)."""
+    meta = json.loads(r.meta_json or "{}")
+    meta.setdefault("language", _language_of_meta(r.meta_json))
     return Article(id=r.id, raw="", source=r.source, published=r.published, url=r.url,
-                   credits=[Credit(**c) for c in json.loads(r.credits_json)], meta=json.loads(r.meta_json or "{}"))
+                   credits=[Credit(**c) for c in json.loads(r.credits_json)], meta=meta)
 
 
 def _language_of_meta(meta_json: str | None) -> str:
