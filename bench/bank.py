@@ -28,7 +28,8 @@ nothing carried from one cluster to the next: ``parallax.pipeline.brief_paths([c
   facts shown with support >= 2 that match no gold fact (the gold is not exhaustive: reported apart, not scored).
   **corr_r** = share of corroborated gold facts stated by some printed fact with support >= 2 through >= 2
   origins. ``partial_worded``: printed facts whose wording is a gold partial sentence; ``partial_support``: gold
-  partial sentences cited by a fact shown with support >= 2.
+  partial sentences cited by a fact shown with support >= 2. ``across_right``: of those matched facts that cite
+  a page whose gold language is not English (support counted across languages), how many are right (corr_p's rule).
 * **disputes**: a printed variant matches a gold side when its sources include the page of one of the side's
   mentions and its text overlaps that mention, or its value names the side's value (numbers and number words
   normalised). A printed dispute recalls gold dispute D when two of its variants match two different sides;
@@ -285,6 +286,9 @@ class FactScorer:
             right = any(gold.corroborated[fid] and gold.origins(st) >= CORROBORATED for fid, (st, _) in ev.items())
             item = {"text": f.text[:200], "support": f.support, "origins_stating": honest, "cited": cited_pages,
                     "gold": {fid: {"stating": sorted(st), "partial": sorted(pt)} for fid, (st, pt) in ev.items()}}
+            if any((gold.pages.get(pg) or {}).get("language", "en") != "en" for pg in cited_pages):
+                c["across_matched"] += 1  # support counted across languages: it cites a page not in English
+                c["across_correct"] += right
             if right:
                 c["corr_correct"] += 1
             else:
@@ -623,7 +627,7 @@ def run_cluster(cluster: Cluster, peer: bool) -> dict[str, Any]:
 
 TABLE1 = ("cluster", "pages", "stories_right", "story_pair_acc", "b3_f1", "origin_right", "origin_pair_acc",
           "corr_p", "corr_r", "over", "unmatched", "peer_p", "peer_r", "peer_T", "seconds")
-TABLE2 = ("cluster", "disp_r", "disp_p", "notdisp", "partial_worded", "partial_support", "loaded_found",
+TABLE2 = ("cluster", "across_right", "disp_r", "disp_p", "notdisp", "partial_worded", "partial_support", "loaded_found",
           "neutral_flagged", "noise_kept", "keep_lost", "speakers", "headline_overlap", "lost")
 
 
@@ -645,6 +649,7 @@ def row(name: str, c: Counter[str], seconds: float | None, peer: dict[str, int] 
         "over": _frac(c["over"], c["corr_matched"]), "over_share": ratio(c["over"], c["corr_matched"]),
         "unmatched": _frac(c["unmatched"], c["corr_printed"]), "unmatched_share": ratio(c["unmatched"],
                                                                                        c["corr_printed"]),
+        "across_right": _frac(c["across_correct"], c["across_matched"]),
         "disp_r": _frac(c["disp_recalled"], c["gold_disputes"]), "disp_recall": ratio(c["disp_recalled"],
                                                                                       c["gold_disputes"]),
         "disp_p": ratio(c["disp_correct"], c["printed_disputes"]),

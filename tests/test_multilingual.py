@@ -31,6 +31,59 @@ def test_figures_are_read_in_any_notation():
 
     assert figures_any_locale("Unos 42.000 vehículos y 3,5 millones en 2026") == {"42000", "35"}
     assert figures_any_locale("About 42,000 vehicles and 3.5 million") == {"42000", "35"}
+    # digits grouped by plain spaces, times of day in any notation, ordinals left out
+    assert figures_any_locale("Sorvell a obtenu 6 406 voix, contre 6 389") == {"6406", "6389"}
+    assert figures_any_locale("at 7:40 p.m.") == figures_any_locale("à 19 h 40") == figures_any_locale(
+        "um 19.40 Uhr") == {"1940"}
+    assert figures_any_locale("alarm at 3:40 a.m.") == figures_any_locale("a las 3.40 horas") == {"340"}
+    assert figures_any_locale("the 19th-century painter, le 1er novembre") == set()
+    assert figures_any_locale("between 10 and 12 people") == {"10", "12"}
+
+
+def _pair(sa: list[str], sb: list[str], cos: list[float], la: str = "de", lb: str = "en"):
+    """`provenance.compare` of two made-up pages whose i-th sentences have multilingual cosine cos[i] (every
+    other pair of sentences 0): the alignment is what the test says, the figures are the sentences'."""
+    from parallax.model import Article
+    from parallax.stages.provenance import compare
+
+    n = max(len(sa), len(sb))
+    ea = np.eye(len(sa), 2 * n, dtype=np.float32)
+    eb = np.zeros((len(sb), 2 * n), dtype=np.float32)
+    for i in range(len(sb)):
+        c = cos[i] if i < len(cos) else 0.0
+        eb[i, i], eb[i, n + i] = c, (1 - c * c) ** 0.5
+    a = Article(id="a", raw="", meta={"language": la})
+    b = Article(id="b", raw="", meta={"language": lb})
+    return compare(a, b, ea, eb, multilingual=True, sentences=(sa, sb))
+
+
+def test_a_report_in_the_same_order_with_figures_of_its_own_is_independent():
+    wire = ["Polls closed at 8 p.m.", "Turnout was 58%.", "Sorvell won 6,406 votes.", "Halk won 6,389.",
+            "A recount was ordered.", "It took two days.", "The court met on Friday.", "Appeals close in 14 days."]
+    close = [0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7]
+    translated = ["Die Wahllokale schlossen um 20 Uhr.", "Die Beteiligung lag bei 58 %.", "Sorvell erhielt 6.406",
+                  "Halk 6.389.", "Es gab eine Neuauszählung.", "Sie dauerte zwei Tage.", "Das Gericht tagte.",
+                  "Einspruch binnen 14 Tagen."]
+    assert _pair(translated, wire, close).relation == "translation"
+    own = ["Die Wahllokale schlossen.", "Die Beteiligung lag bei 61 %.", "In 47 Urnen lagen 1.210 Stimmzettel.",
+           "Halk sprach von 3 Fehlern.", "Es gab eine Neuauszählung.", "Sie dauerte zwei Tage.",
+           "Das Gericht tagte.", "Einspruch binnen 10 Tagen."]
+    ev = _pair(own, wire, close)
+    assert ev.relation == "independent" and "figures the other does not" in ev.evidence
+
+
+def test_a_loosely_aligned_rewrite_that_adds_no_figure_restates_its_source():
+    wire = ["About 6,000 homes may drink tap water again.", "Fourteen people were treated in hospital.",
+            "Two remain there.", "Tests found E. coli in 5 patients.", "A chamber let surface water in.",
+            "It has been sealed.", "The regulator will investigate.", "Customers get a 30-crown credit."]
+    partisan = ["Rund 6.000 Haushalte dürfen angeblich wieder trinken.", "Vierzehn Opfer!", "Zwei liegen noch dort.",
+                "Bei 5 Patienten fand man den Keim. Noch Fragen?", "Ein Schacht war schuld.", "Reichlich spät.",
+                "Die Aufsicht ermittelt, angeblich.", "Lächerliche 30 Kronen."]
+    loose = [0.82, 0.55, 0.56, 0.56, 0.52, 0.3, 0.55, 0.45]
+    assert _pair(partisan, wire, loose).relation == "translation"
+    # the same alignment with a figure of its own on each side is no evidence of a restatement
+    partisan[7], wire[7] = "Lächerliche 25 Kronen.", "Customers get a 30-crown credit on 1 bill."
+    assert _pair(partisan, wire, loose).relation == "independent"
 
 
 def test_translation_credits_are_read():

@@ -903,10 +903,28 @@ _FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
 _ANY_FIGURE = re.compile(r"(?<![\w.,])\d(?:[\d.,\u00a0\u202f']*\d)?")
 
 
+# A time of day in any notation: "3:40 a.m.", "7.40pm", "19 h 40", "19h40", "3.20 Uhr", "15.30 horas".
+_CLOCK_ANY = re.compile(r"(?<![\w.,:])([01]?\d|2[0-3])\s?(?:[:hH]\s?([0-5]\d)(?!\d)|\.([0-5]\d)(?=\s?(?:[ap]\.?\s?m\b|uhr\b"
+                    r"|horas?\b|heures?\b|ore\b|hs?\b)))(\s?p\.?\s?m\b\.?)?", re.IGNORECASE)
+# Digits grouped by plain spaces ("6 406 voix", "38 000 flacons"): one number, as in French and Portuguese.
+_SPACED = re.compile(r"(?<![\w.,])\d{1,3}(?: \d{3})+(?![\w.,]?\d)")
+# Ordinals ("19th-century", "le 1er", "19e siècle", "1º"): a rank, not a quantity.
+_RANK_ANY = re.compile(r"(?<![\w.,])\d{1,3}(?:st|nd|rd|th|er|e|ème|eme|º|ª)\b")
+
+
+def _clock(m: re.Match) -> str:
+    hour, minute = int(m.group(1)), m.group(2) or m.group(3)
+    if m.group(4) and hour < 12:
+        hour += 12
+    return f" {hour}{minute} "
+
+
 def figures_any_locale(text: str) -> set[str]:
     """The figures of a sentence in any language's notation, separators dropped (42,000 / 42.000 / 42 000 are
-    "42000"; 3,5 and 3.5 are "35"), years left out."""
-    return {re.sub(r"\D", "", f) for f in _ANY_FIGURE.findall(_YEAR.sub(" ", text))}
+    "42000"; 3,5 and 3.5 are "35"; a time of day "7:40 p.m." / "19 h 40" is "1940"), years and ordinals left out."""
+    text = _CLOCK_ANY.sub(_clock, _YEAR.sub(" ", text))
+    text = _SPACED.sub(lambda m: m.group().replace(" ", ""), _RANK_ANY.sub(" ", text))
+    return {re.sub(r"\D", "", f) for f in _ANY_FIGURE.findall(text)}
 
 
 def _figures(text: str) -> set[str]:

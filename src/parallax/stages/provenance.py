@@ -247,13 +247,15 @@ def _unmatched(ea: np.ndarray, eb: np.ndarray, same: float) -> tuple[int, int]:
 
 
 def compare(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, mha=None, mhb=None,
-            multilingual: bool = False) -> PairEvidence:
+            multilingual: bool = False, sentences: tuple[list[str], list[str]] | None = None) -> PairEvidence:
     """Decide copy / near-copy / rewrite / same-wire / independent for one pair, with the evidence.
     `multilingual`: `ea` and `eb` are the multilingual encoder's sentence vectors (a pair with a page not in
-    English), decided by `_compare_across`."""
+    English), decided by `_compare_across` (which also reads the pages' figures: from `sentences`, the two
+    pages' sentence texts, where `a` and `b` carry no text, as the store's stand-ins do)."""
     jac = float(mha.jaccard(mhb)) if mha is not None and mhb is not None else 0.0
     if multilingual:
-        return _compare_across(a, b, ea, eb, jac)
+        sa, sb = sentences if sentences is not None else (a.sentence_texts(), b.sentence_texts())
+        return _compare_across(a, b, ea, eb, jac, page_figures(sa), page_figures(sb))
     run, score, mean = _rewrite_stats(ea, eb)
     na, nb = len(ea), len(eb)
     # both are one agency's copy: a dateline or "Reporting by" line names it (quoting an agency is no copy of it)
@@ -293,10 +295,23 @@ def _copy_relation(jac: float) -> tuple[str, str] | None:
     return None
 
 
-def _compare_across(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, jac: float) -> PairEvidence:
+def page_figures(sentences: list[str]) -> set[str]:
+    """The figures a page states, in any notation (`crosscheck.figures_any_locale`)."""
+    from parallax.stages.crosscheck import figures_any_locale
+
+    out: set[str] = set()
+    for s in sentences:
+        out |= figures_any_locale(s)
+    return out
+
+
+def _compare_across(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, jac: float, fa: set[str],
+                    fb: set[str]) -> PairEvidence:
     """`compare` for a pair with a page not in English, on multilingual sentence vectors: copies by shingles as
     ever; a credited restatement, or a restatement in order of most of the shorter text ("translation" when the
-    two languages differ, else "rewrite"), by the `translation_*` thresholds; else independent."""
+    two languages differ, else "rewrite"), by the `translation_*` thresholds, unless each page states figures of
+    its own (`fa`, `fb`: the pages' figures); or a looser restatement in order by a page that adds no figure of
+    its own; else independent."""
     from parallax.text.language import language_of
 
     cfg = settings().provenance
@@ -304,6 +319,8 @@ def _compare_across(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, jac:
     na, nb = len(ea), len(eb)
     la, lb = language_of(a), language_of(b)
     credit = [x.id for x, y in ((a, b), (b, a)) if credits_page(x, y)]
+    own = min(len(fa - fb), len(fb - fa))
+    kind = "translation" if la != lb else "rewrite"
     copied = _copy_relation(jac)
     if copied:
         rel, ev = copied
@@ -312,13 +329,24 @@ def _compare_across(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, jac:
         rel, ev = "credited", (f"{who} and restates it ({la}/{lb}): {run} of {min(na, nb)} sentences align by "
                                f"meaning in the same order (mean multilingual cosine {mean:.2f})")
     elif run >= cfg.rewrite_min_run and score >= cfg.translation_score and \
-            run >= cfg.translation_coverage * min(na, nb):
-        rel = "translation" if la != lb else "rewrite"
+            run >= cfg.translation_coverage * min(na, nb) and own < cfg.translation_own_figures:
+        rel = kind
         ev = (f"{run} of {min(na, nb)} sentences align by meaning in the same order across languages ({la}/{lb}; "
               f"mean multilingual cosine {mean:.2f})")
     else:
-        rel, ev = "independent", (f"{run} sentences align in order across languages ({la}/{lb}; score {score:.3f});"
-                                  f" shared wording {jac:.2f}")
+        loose, _s, loose_mean = _rewrite_stats(ea, eb, cfg.translation_loose_floor)
+        restated = any(len(x) >= cfg.translation_loose_figures and x <= y for x, y in ((fa, fb), (fb, fa)))
+        if loose >= cfg.rewrite_min_run and loose >= cfg.translation_loose_coverage * min(na, nb) and restated:
+            rel = kind
+            ev = (f"{loose} of {min(na, nb)} sentences align by meaning in the same order across languages "
+                  f"({la}/{lb}; mean multilingual cosine {loose_mean:.2f}), and one states no figure the other "
+                  f"does not")
+        elif own >= cfg.translation_own_figures and run >= cfg.rewrite_min_run:
+            rel, ev = "independent", (f"{run} sentences align in order across languages ({la}/{lb}; score "
+                                      f"{score:.3f}), but each states {own} or more figures the other does not")
+        else:
+            rel, ev = "independent", (f"{run} sentences align in order across languages ({la}/{lb}; score "
+                                      f"{score:.3f}); shared wording {jac:.2f}")
     a_only, b_only = _unmatched(ea, eb, cfg.copy_sentence_cos) if rel in ("copy", "near-copy") else (0, 0)
     return PairEvidence(a.id, b.id, rel, jac, run, score, mean, ev, a_only, b_only)
 

@@ -406,18 +406,20 @@ class IncrementalMixin:
                 stand = {x: _stand_in(by_id[x]) for x in need}
                 other = {x for x in need if not_english(stand[x])}
                 ml: dict[str, np.ndarray] = {}
+                sents: dict[str, list[str]] = {}
                 if other:  # a pair with a page not in English is compared on multilingual sentence vectors
                     from parallax.text.multilingual import embed_multilingual
 
                     for x in sorted({y for pair in missing if set(pair) & other for y in pair}):
                         text = data[x].text
-                        sents = [text[st:en] for st, en, _p, head in json.loads(data[x].sentences_json) if not head]
-                        ml[x] = embed_multilingual(sents)
+                        sents[x] = [text[st:en] for st, en, _p, head in json.loads(data[x].sentences_json)
+                                    if not head]
+                        ml[x] = embed_multilingual(sents[x])
                 new_rows = []
                 for a, b in missing:
                     if a in other or b in other:
                         ev = compare(stand[a], stand[b], ml[a], ml[b], StoredSignature(data[a].minhash),
-                                     StoredSignature(data[b].minhash), multilingual=True)
+                                     StoredSignature(data[b].minhash), multilingual=True, sentences=(sents[a], sents[b]))
                     else:
                         ev = compare(stand[a], stand[b], vecs_of(data[a].sent_vecs), vecs_of(data[b].sent_vecs),
                                      StoredSignature(data[a].minhash), StoredSignature(data[b].minhash))
