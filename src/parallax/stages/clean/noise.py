@@ -162,7 +162,8 @@ _PITCH = re.compile(
 _THIRD_BIO = re.compile(
     rf"^{_PERSON}\s+(?:is|was|has been|serves as|works as)\s+(?:a|an|the)\s+(?:\w+\s+){{0,6}}"
     r"(?:reporter|writer|journalist|correspondent|editor|columnist|contributor|author|freelancer|producer"
-    r"|analyst|blogger|founder|host)\b")
+    r"|analyst|blogger|founder|host)\b"
+    rf"|^{_PERSON}\s+(?:reports|writes) (?:on|about) .{{1,60}}\bfor (?:the|[A-Z])")  # "X reports on the regions for the Standard"
 
 
 def is_self_promotion(text: str, config: NoiseConfig | None = None) -> bool:

@@ -168,8 +168,9 @@ CHROME_RULES: list[tuple[str, re.Pattern[str], int]] = [
         r"|inscrivez-vous|regístrate|iscriviti|cadastre-se)\b.{0,120}"
         r"|.{0,40}\b(?:(?:unterstützen|soutenez|apoya|apoie|sostieni|sostenete) (?:sie )?(?:unabhängigen|une presse"
         r"|el periodismo|o jornalismo|il giornalismo|le journalisme))\b.{0,120}", _I), 30),
-    ("source_link", re.compile(r"\(?(?:traducción|traduction|traduzione|tradução|übersetzung|übersetzt)\b[^()]{0,80}\)?",
-                               _I), 12),
+    ("source_link", re.compile(r"\(?(?:traducción|traduction|traduzione|tradução|übersetzung|übersetzt|traduit|traducido"
+                               r"|tradotto|traduzido|translated from)\b[^()]{0,80}(?:\([A-Z]{2,6}\))?[^()]{0,60}\)?",
+                               _I), 16),
     ("share", re.compile(r"(?:compartir|partager|teilen|condividi|condividere|partilhar|compartilhar|enviar|envoyer"
                          r"|senden|invia)(?: (?:en|sur|auf|su|no|na|por|par|per|via|mit))? (?:facebook|twitter|x|whatsapp"
                          r"|telegram|linkedin|e-?mail|correo|courriel)", _I), 5),
@@ -202,6 +203,75 @@ CHROME_RULES: list[tuple[str, re.Pattern[str], int]] = [
         r"|content-sharing (?:agreement|partnership|arrangement)|(?:supplied|provided|republished|reproduced) (?:by|with"
         r" permission of|courtesy of) .{1,60} under (?:a|an|the) .{0,40}(?:agreement|licen[cs]e|partnership)"
         r"|registered in (?:[A-Z][\w-]+ ?){1,3}(?:\.|,|$)|for subscriber use only).{0,200}", _I), 60),
+    # Issue 23, second pass: kinds the three mixed clusters written after the rules above showed kept (on text
+    # and HTML pages alike; every language the cleaning covers, each kind by the words sites print for it).
+    # Comment counters: "View comments (23)", "31 réactions", "Comentarios (12)".
+    ("comments", re.compile(
+        r"(?:(?:view|show|read|see|ver|voir|lire|leggi|mostra|anzeigen)\s+(?:all\s+|los\s+|les\s+|i\s+|os\s+)?)?"
+        r"(?:\d[\d.,]*\s+)?(?:comments?|réactions?|reacciones|comentarios?|comentários?|commentaires?|kommentare?"
+        r"|commenti|reações)(?:\s*\(\d[\d.,]*\))?", _I), 4),
+    # Publication lines: "Publié le 19/11/2026 à 21:10 | Rédaction X", "Redacción · 22/10/2026 - 11:05 h",
+    # "17/09/2026 - 16:10 h", "La rédaction avec agences · Publié le …", "Pubblicato il …", "Atualizado em …".
+    ("byline", re.compile(
+        r"(?:(?:la )?(?:rédaction|redacción|redazione|redação|redaktion)(?: \w+){0,3}\s*[·|•,–-]\s*)?"
+        r"(?:(?:publié|mis à jour|publicado|actualizado|atualizado|pubblicato|aggiornato|veröffentlicht|aktualisiert)"
+        r"(?: (?:le|el|em|a|il|l['’]|am|on))?\s+(?=.{0,24}(?:\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}\.? (?:de )?[a-zà-ÿ]{3,10}"
+        r"\.?(?: de)? \d{4}|[a-zà-ÿ]{3,10}\.? \d{1,2},? \d{4})).{0,60}"
+        r"|\d{1,2}/\d{1,2}/\d{2,4}(?:\s*[-–,·|à]\s*\d{1,2}[:.h]\d{2}(?: ?(?:h|uhr|hs))?)?(?:\s*[|·•–-]\s*.{0,60})?)", _I), 16),
+    # "Dal nostro corrispondente Luca Ferrandi", "De notre envoyé spécial à Drummask, X · Publié le …", "Del
+    # nuestro corresponsal", "Von unserem Korrespondenten …".
+    ("byline", re.compile(
+        r"(?:dal nostro|dalla nostra|de notre|del nuestro|de nuestra|do nosso|da nossa|von unserem|von unserer)"
+        r"\s+(?:\w+\s+){0,2}(?:corrispondente|inviat[oa]|envoyée?|correspondante?|corresponsal|enviad[oa]"
+        r"|correspondente|korrespondent\w*|reporter\w*)\b.{0,100}", _I), 20),
+    # A dateline line: "LINNMOUTH, venerdì 18 settembre 2026", "PARIS, le 3 mars 2026".
+    ("byline", re.compile(
+        r"(?-i:[A-ZÀ-Þ][A-ZÀ-Þ' -]{2,30}),\s+(?:le\s+|el\s+|am\s+)?(?:[a-zà-ÿ]{4,10}\.?,?\s+)?\d{1,2}\.?\s+(?:de\s+)?"
+        r"[a-zà-ÿ]{3,10}\.?(?:\s+de)?\s+\d{4}(?:\s*[,·|–-]\s*\d{1,2}[:.h]\d{2}(?: ?(?:h|uhr))?)?", _I), 8),
+    # An outlet's motto after its name: "Selcross News Agency. Trusted news since 1952."
+    ("page_chrome", re.compile(
+        r"(?-i:[A-Z][\w&'’.-]*)(?: (?-i:[A-Z][\w&'’.-]*)){0,5}\.\s+(?!(?:it|he|she|they|we|the|this|its|es|il|elle|er"
+        r"|sie|lo|la|el|le)\b)(?:\S+\s+){0,3}(?:since|seit|desde|depuis|dal|dalla"
+        r"|fondée? en|fundad[oa] en|gegründet)\s+(?:19|18|20)\d\d\.?", _I), 14),
+    # Automation and AI notes in those languages: "Articolo realizzato con strumenti automatici a partire da
+    # notizie di stampa.", "Este texto foi produzido com o apoio de ferramentas de inteligência artificial."
+    ("disclaimer", re.compile(
+        r"(?:nota\s*:\s*)?(?:(?:este|esta|ce|cet|cette|dieser|diese|questo|questa|o|a|el|la|le|il|lo)\s+)?"
+        r"(?:contenido|artículo|articulo|artigo|texto|text|conteúdo|article|contenu|artikel|beitrag|articolo"
+        r"|contenuto|testo|noticia|notícia)\b.{0,40}\b(?:realizzat|produzid|produc|criad|cread|créé|generad|gerad"
+        r"|généré|generat|erstellt|generiert|elaborad|redactad|rédigé|escrit|scritt|verfasst|hech|fait|fatt|feit)\w*\b"
+        r".{0,40}\b(?:ferramentas|herramientas|outils|strumenti|werkzeuge?n?|tools|apoio|ayuda|aide|ausilio|hilfe"
+        r"|sistemas?|système|sistemi|systeme?n?)\b.{0,40}\b(?:intelig[eê]ncia artificial|inteligencia artificial"
+        r"|intelligence artificielle|künstliche\w* intelligenz|intelligenza artificiale|ia|ki|automati\w+"
+        r"|automáti\w+|automatisiert\w*)\b.{0,120}", _I), 40),
+    # Reader appeals: "X se sostiene gracias a sus lectores. Hazte socia o socio desde 3 euros al mes.", "O X é um
+    # projeto independente. Ajude-nos a continuar: faça um donativo."
+    ("subscribe", re.compile(
+        r".{0,100}\b(?:hazte soci[oa]|gracias a (?:sus|nuestros|nuestras) (?:lectores|lectoras|socios)"
+        r"|ajude-nos a (?:continuar|manter)|faça um donativo|fai una donazione|aiutaci a (?:continuare|restare)"
+        r"|ayúdanos a (?:seguir|mantener)|apóyanos|soutenez-nous|faites un don"
+        r"|unterstützen sie uns|jetzt spenden)\b.{0,120}", _I), 40),
+    # Push-notification and tip-line prompts: "Recevez nos alertes … : activez les notifications.", "Got a story?
+    # Text the newsroom on 70488."
+    ("subscribe", re.compile(
+        r".{0,80}\b(?:activez les notifications|activa las notificaciones|ative as notificações|attiva le notifiche"
+        r"|benachrichtigungen aktivieren|turn on (?:push )?notifications|enable (?:push )?notifications)\b.{0,40}"
+        r"|(?:got|have) a (?:story|news tip|tip)(?: for us)?\?.{0,80}", _I), 25),
+    # A live page's sign-off: "We're closing this live page for tonight. …"
+    ("page_chrome", re.compile(
+        r"(?:we(?:[’']re| are) (?:closing|pausing|ending|wrapping up) (?:this|our) live (?:page|blog|coverage)"
+        r"|this live (?:page|blog) (?:is|has) (?:now )?(?:closed|paused|ended))\b.{0,200}", _I), 50),
+    # Cookie walls worded as consent by browsing: "En poursuivant votre navigation, vous acceptez … cookies …",
+    # "Usiamo i cookie per …".
+    ("cookie_notice", re.compile(
+        r"(?:en poursuivant|continuando|al continuar|ao continuar|si continúa|se continuar|wenn sie weiter)\b.{0,80}"
+        r"\bcookies?\b.{0,200}|(?:usiamo|utilizziamo|usamos|utilizamos) (?:i |os |as )?cookies?\b(?=.{0,200}\b(?:navega"
+        r"|navigazion|experiencia|esperienza|experiência|publicidad|pubblicit|publicidade|aceptar|accetta|aceitar"
+        r"|consent|impostazioni|configuraci|configuraç))\w*.{0,200}", _I), 60),
+    # Audio players and radio promos: "Listen (2:31)", "Listen to CPR Morning, weekdays from 6am."
+    ("media_player", re.compile(
+        r"(?:listen|play|écouter|escuchar|ascolta|ouvir|anhören)\s*\(\d{1,2}:\d{2}\)"
+        r"|listen (?:to|live to) .{1,60}\b(?:weekdays|weeknights|every (?:morning|evening|day)|daily)\b.{0,40}", _I), 14),
 ]
 
 DISCLAIMER = re.compile(
@@ -220,7 +290,8 @@ AUTHOR_BIO = re.compile(
     r"^([Aa]bout the author\b|[Ii][’']?m [A-Z][\w ]{0,40}, (the |an? )?(author|writer|editor|founder|journalist|reporter)\b"
     r"|([A-Z][\w.'’-]+\s){1,3}(is|was|has been|covers)\b.{0,40}\b(reporter|writer|journalist|correspondent|editor"
     r"|columnist|contributor|author|freelancer|producer|analyst)\b"
-    r"|[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3} (covers|writes about|has covered|has written)\b)", re.UNICODE)
+    r"|[A-Z][\w.'’-]+( [A-Z][\w.'’-]+){0,3} (covers|writes about|has covered|has written|reports on .{1,60}\bfor the)\b)",
+    re.UNICODE)
 # The same in Spanish, French, German, Italian and Portuguese (issue 23): "X es redactora de …", "X berichtet seit
 # 2019 …", "Über den Autor: …" (`clean.noise.is_author_bio` reads it too, for HTML pages).
 AUTHOR_BIO_OTHER = re.compile(
@@ -230,7 +301,14 @@ AUTHOR_BIO_OTHER = re.compile(
     r"|Reporter(in)?|giornalista|corrispondente|redattore|redattrice|inviat[oa]|jornalista|correspondente|repórter"
     r"|redator(a)?)\b"
     r"|([A-ZÀ-Þ][\w.'’-]+\s){1,3}(cubre|escribe sobre|couvre|suit|berichtet|schreibt|segue|scrive|cobre|escreve)\b.{0,80}"
-    r"\b(desde|depuis|seit|dal|dalla|para|für|pour|per)\b)", re.UNICODE)
+    r"\b(desde|depuis|seit|dal|dalla|para|für|pour|per)\b"
+    # "X berichtet als freier Korrespondent aus …", "X, inviato speciale, segue per L'Eco …"
+    r"|([A-ZÀ-Þ][\w.'’-]+\s){1,3}(berichtet|schreibt|écrit|escribe|scrive|escreve) (als|comme|como|come) .{0,40}"
+    r"\b(Korrespondent(in)?|Reporter(in)?|Journalist(in)?|correspondante?|journaliste|corresponsal|periodista"
+    r"|corrispondente|giornalista|correspondente|jornalista)\b"
+    r"|([A-ZÀ-Þ][\w.'’-]+\s?){1,3}, (inviat[oa] special[ei]|corrispondente|envoyée? spéciale?|correspondante?"
+    r"|corresponsal|enviad[oa] especial|correspondente|Korrespondent(in)?)( \w+){0,6}[,.]?( (segue|cubre|couvre|cobre"
+    r"|berichtet|scrive|escribe|écrit|escreve)\b.{0,120})?$)", re.UNICODE)
 
 # News about a journalist ("X is a freelance journalist who was held …, her lawyer said") is reported speech
 # or an event; a bio is not.
