@@ -26,7 +26,7 @@ demo: $(STAMP)
 	@echo "Wrote out/brief.md, out/brief.json and out/brief.html"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 serve: $(STAMP)
 	$(BIN)/parallax serve --from examples

@@ -43,6 +43,21 @@ def by_id(brief: Brief) -> dict[str, Article]:
     return {a.id: a for a in brief.articles}
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` runs the suite on pytest-xdist workers (`-n auto`, issue 20 item 4): the cluster-pipeline
+    tests (tests/scale) share one local Ray cluster and its runs, so they go to one worker as one scope, while
+    every other test is a scope of its own and spreads over the workers. (xdist's `--dist loadgroup` would say
+    this with a mark, but it renames node ids, which pytest 9.2 no longer lets it do.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ScaleTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/scale" if nodeid.startswith("tests/scale/") else nodeid
+
+    return ScaleTogether(config, log)
+
+
 # PARALLAX_REQUIRE_ALL=1 (set by .ci/run) turns every skip into a failure: a test that cannot run because
 # PostgreSQL, Chromium or the ../shared data is missing must not pass silently. "services" requires the
 # servers and the browser but lets the tests that read ../shared skip (for checkouts without it).

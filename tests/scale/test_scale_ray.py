@@ -2,8 +2,8 @@
 from its markers, and its daily merge serves what `parallax ingest` serves.
 
 A few hundred pages are generated from our fixtures (copies, trimmed copies, word-swapped rewrites,
-second events of one kind); the killed-actor check runs on two of the generated shards (about fifty pages:
-a run's cost is mostly its stages' fixed overhead, issue 20 item 4). Marked `scale` (`pytest -m scale` selects
+second events of one kind); the killed-actor and resume checks run on two of the generated shards and a mixed
+cluster (about seventy pages: a run's cost is mostly its stages' fixed overhead, issue 20 item 4). Marked `scale` (`pytest -m scale` selects
 them).
 """
 
@@ -47,24 +47,39 @@ def test_cluster_run_gives_the_batch_groups_stories_and_facts(finished_run, batc
     assert got["stories"] == want["stories"]
 
 
-def test_killed_actor_mid_map_gives_the_same_answer(local_ray, small_pages, small_batch_brief, tmp_path, outcome_of):
-    from parallax.scale import load_outcome, run
+@pytest.fixture(scope="module")
+def small_run(local_ray: Any, small_pages: list[Path], tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """A run of the small pages in which one article-map actor is killed mid-map: (OUT, its report)."""
+    from parallax.scale import run
 
-    marker = tmp_path / "crashed"
-    run([str(p) for p in small_pages], tmp_path / "day", workers=2, crash_marker=str(marker))
+    base = tmp_path_factory.mktemp("small-run")
+    marker = base / "crashed"
+    report = run([str(p) for p in small_pages], base / "day", workers=2, crash_marker=str(marker))
     assert marker.exists()  # one actor did die in the article map
-    want, got = outcome_of["brief"](small_batch_brief), outcome_of["run"](load_outcome(tmp_path / "day"))
+    return base / "day", report
+
+
+def test_killed_actor_mid_map_gives_the_same_answer(small_run, small_batch_brief, outcome_of):
+    from parallax.scale import load_outcome
+
+    want, got = outcome_of["brief"](small_batch_brief), outcome_of["run"](load_outcome(small_run[0]))
     assert got == want
 
 
-def test_rerun_with_markers_skips_finished_stages(finished_run, local_ray, scale_pages):
+def test_rerun_with_markers_skips_finished_stages(small_run, small_pages, monkeypatch):
     from parallax.scale import STAGES, run
+    from parallax.scale import runner
 
-    again = run([str(p) for p in scale_pages], finished_run, workers=2)
+    out, first = small_run
+    with monkeypatch.context() as m:  # a finished run's rerun reads its report from its markers: no Ray at all
+        m.setattr(runner, "start", lambda *a, **k: pytest.fail("a finished run's rerun started Ray"))
+        again = run([str(p) for p in small_pages], out, workers=2)
     assert again.ran == [] and again.skipped == list(STAGES)
-    (finished_run / "_markers" / "briefs.json").unlink()  # as if the run had failed in its last stage
-    resumed = run([str(p) for p in scale_pages], finished_run, workers=2)
-    assert resumed.ran == ["briefs"]
+    assert (again.articles, again.errors) == (first.articles, first.errors)
+    assert [s["rows"] for s in again.stages] == [s["rows"] for s in first.stages]
+    (out / "_markers" / "briefs.json").unlink()  # as if the run had failed in its last stage
+    resumed = run([str(p) for p in small_pages], out, workers=2)
+    assert resumed.ran == ["briefs"] and resumed.articles == first.articles
 
 
 def test_rerun_with_other_inputs_or_settings_is_refused_not_answered_from_markers(finished_run, local_ray,

@@ -14,7 +14,8 @@ Stages (output folder under OUT, shuffle key):
     briefs      cross-check and brief per story                                     story id
 
 A stage whose marker (`OUT/_markers/STAGE.json`) exists is read back from its Parquet instead of run, so
-a run that failed resumes at the failed stage and a finished run reruns nothing. A run is fingerprinted by
+a run that failed resumes at the failed stage and a finished run reruns nothing (its report is read from the
+markers, `OUT/_markers/_finished.json` and `OUT/errors.json`, without starting Ray). A run is fingerprinted by
 its inputs and settings at its start (`OUT/_run.json`): a rerun of other inputs or settings into the same OUT
 is refused (PX305) instead of resuming, unless `fresh` discards the old run first.
 """
@@ -329,6 +330,12 @@ def run(inputs: list[str], out: str | Path, *, address: str | None = None, worke
     sets = settings_obj or settings()
     cfg = config or sets.scale
     claim(outp, fingerprint(files, sets, cfg, length), fresh=fresh)
+    finished = _finished(outp)
+    if finished is not None:  # every stage of this run is done: its report, without starting Ray
+        for line in finished.stages:
+            if progress:
+                progress(line)
+        return finished
     ray = start(address, num_cpus)
     import ray.data as rd
 
@@ -545,11 +552,36 @@ def run(inputs: list[str], out: str | Path, *, address: str | None = None, worke
     return _stopped(report, outp)
 
 
+FINISHED = "_finished"  # _markers/_finished.json: what a finished run's report says beyond its stage markers
+
+
 def _stopped(report: RunReport, outp: Path) -> RunReport:
-    """The report of a run that ended (finished, or stopped for want of articles), its errors in errors.json."""
+    """The report of a run that ended (finished, or stopped for want of articles), its errors in errors.json;
+    a run whose every stage is done also notes its article count (`_finished`)."""
     if report.articles is None:
         report.articles = 0
     (outp / "errors.json").write_text(json.dumps(report.errors, indent=1), encoding="utf-8")
+    if all(_Stage(outp, s).done() for s in STAGES):
+        _Stage(outp, FINISHED).finish({"articles": report.articles})
+    return report
+
+
+def _finished(outp: Path) -> RunReport | None:
+    """The report of a run in OUT whose every stage is done (its fingerprint already checked by `claim`):
+    every stage skipped, as the stages' markers say, the errors and article count as the run left them; None
+    when a stage is not done (a failed or unfinished run resumes from its markers)."""
+    note = _Stage(outp, FINISHED).marker
+    if not note.exists() or not (outp / "errors.json").exists() or not all(_Stage(outp, s).done() for s in STAGES):
+        return None
+    try:
+        articles = json.loads(note.read_text(encoding="utf-8"))["articles"]
+        errors = json.loads((outp / "errors.json").read_text(encoding="utf-8"))
+        infos = [json.loads(_Stage(outp, s).marker.read_text(encoding="utf-8")) for s in STAGES]
+    except (OSError, ValueError, KeyError):
+        return None  # unreadable: the normal path reads each stage again
+    report = RunReport(str(outp), errors=errors, articles=articles)
+    report.stages = [{"stage": s, "status": "skipped", "rows": i.get("rows"), "seconds": i.get("seconds")}
+                     for s, i in zip(STAGES, infos, strict=True)]
     return report
 
 
