@@ -67,8 +67,7 @@ def test_killed_actor_mid_map_gives_the_same_answer(small_run, small_batch_brief
 
 
 def test_rerun_with_markers_skips_finished_stages(small_run, small_pages, monkeypatch):
-    from parallax.scale import STAGES, run
-    from parallax.scale import runner
+    from parallax.scale import STAGES, run, runner
 
     out, first = small_run
     with monkeypatch.context() as m:  # a finished run's rerun reads its report from its markers: no Ray at all
