@@ -128,3 +128,40 @@ def test_an_article_filed_before_languages_were_recorded_is_identified_when_read
     assert "language" not in old.meta
     assert language_of(old) == "en" and checked(old)
     assert language_of(Article(id="viejo", raw=SPANISH, text=SPANISH)) == "es"
+
+
+@pytest.mark.parametrize(("text", "page", "want"), [
+    ("«La gente merece saber cómo ha pasado esto, no solo cuándo va a terminar», afirmó la portavoz.", "en", "es"),
+    ("„Wir wissen noch nicht, wie lange die Brücke gesperrt bleibt“, sagte die Bürgermeisterin.", "en", "de"),
+    ('"We do not yet know how long the pier will stay closed," the mayor told reporters on Tuesday.', "es", "en"),
+    ("The harbour master said the pier would stay closed until Friday at the earliest.", "en", "en"),
+    ("Buses between Brannick and Velden take about two hours each way.", "en", "en"),  # few function words
+    ("Hola, buenos días.", "en", "en"),  # too short to tell: the page's
+    ("A proposta foi aprovada com 31 votos a favor e 14 contra.", "pt", "pt"),
+])
+def test_a_sentence_has_its_own_language_where_a_page_mixes_them(text: str, page: str, want: str):
+    from parallax.text.language import sentence_language
+
+    assert sentence_language(text, page) == want
+
+
+def test_a_quotation_left_in_its_language_is_checked_as_that_language():
+    """An English page quoting a Spanish sentence: the sentence is recorded in the article (JSON
+    `sentence_languages`), is not read by the English judge (support across languages only) and is marked
+    with its language where it is printed."""
+    from parallax.pipeline import brief_articles, prepare
+    from parallax.render.jsonout import to_json
+    from parallax.stages.crosscheck import collect_statements
+    from parallax.stages.read import article_from_text
+
+    quote = "«El muelle norte seguirá cerrado hasta que sepamos por qué cayó la grúa», afirmó la alcaldesa Irene Sastre."
+    text = WIRE + "\n\n" + quote
+    arts, errors = prepare([article_from_text(text, id="wire-es-quote")])
+    assert not errors and arts[0].meta["language"] == "en"
+    st = {s.text: s for s in collect_statements(arts)}
+    assert st[quote].language == "es" and not st[quote].checked
+    assert all(s.language == "en" and s.checked for t, s in st.items() if t != quote)
+    brief = brief_articles([article_from_text(text, id="wire-es-quote")])
+    (art,) = to_json(brief)["articles"]
+    spans = [(x["language"], art["text"][x["start"]:x["end"]]) for x in art["sentence_languages"]]
+    assert spans == [("es", quote)]

@@ -321,11 +321,11 @@ def one_line(text: str) -> str:
 def fact_language(f: Fact, by_id: dict[str, Article]) -> str | None:
     """The language of a fact's sources when it is one language other than English (a fact printed in its
     source's own words, never translated, is marked with it), else None."""
-    from parallax.text.language import language_of
+    from parallax.text.language import language_of, sentence_language
 
     own = getattr(f, "origin_article", "") or ""
-    if own in by_id:  # the words printed are this article's: their language is its language
-        lang = language_of(by_id[own])
+    if own in by_id:  # the words printed are this article's sentence: their language is the sentence's
+        lang = sentence_language(f.text, language_of(by_id[own]))
         return None if lang in ("en", "und") else lang
     langs = {language_of(by_id[a]) for a in f.sources if a in by_id}
     return next(iter(langs)) if len(langs) == 1 and not langs & {"en", "und"} else None

@@ -34,7 +34,21 @@ def article_to_dict(a: Article) -> dict[str, Any]:
         "group": a.group,
         "sentences": len(a.sentences),
         "language": language_of(a),
+        "sentence_languages": other_language_sentences(a),
     }
+
+
+def other_language_sentences(a: Article) -> list[dict[str, Any]]:
+    """The article's sentences in another language than the page's (offsets into `text`, the language)."""
+    from parallax.text.language import sentence_language
+
+    page = language_of(a)
+    out = []
+    for s in a.content_sentences():
+        lang = sentence_language(s.text_of(a.text), page)
+        if lang != page:
+            out.append({"start": s.start, "end": s.end, "language": lang})
+    return out
 
 
 def to_json(brief: Brief) -> dict[str, Any]:

@@ -62,7 +62,7 @@ class Statement:
     cluster: int = -1
     specific: bool = True  # carries something checkable (see `is_specific`); a vague line supports nothing
     checked: bool = True  # in a language the judge covers (`text.language.checked`); else never judged
-    language: str = "en"  # the article's language (`text.language.language_of`)
+    language: str = "en"  # the sentence's language: its article's, unless it is another (`text.language.sentence_language`)
 
 
 @dataclass(slots=True)
@@ -81,12 +81,12 @@ class CrossCheck:
 
 
 def collect_statements(articles: list[Article]) -> list[Statement]:
-    from parallax.text.language import checked, language_of
+    from parallax.text.language import checked_languages, language_of, sentence_language
 
     out = []
+    covered = checked_languages()
     for a in articles:
-        judged = checked(a)
-        lang = language_of(a)
+        page = language_of(a)
         sents = a.content_sentences()
         speakers = speakers_of(a)
         n = max(1, len(sents) - 1)
@@ -96,6 +96,8 @@ def collect_statements(articles: list[Article]) -> list[Statement]:
             text = text[cut:]
             if len(text.split()) < settings().crosscheck.min_statement_words:
                 continue
+            lang = sentence_language(text, page)  # a quotation left in its language is read as such
+            judged = lang in covered
             out.append(Statement(a.id, a.group or a.id, s.start + cut, s.end, text, k / n, sp,
                                  extract_counts(text), extract_dates(text), specific=is_specific(text),
                                  checked=judged, language=lang))

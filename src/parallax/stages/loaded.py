@@ -901,7 +901,12 @@ def find_loaded(article: Article) -> list[LoadedFlag]:
         if r.loaded:
             flags.append(LoadedFlag(article=article.id, text=title[start:end], terms=_dedupe(r.term_texts),
                                     where="headline", start=start, end=end))
-    sents = [(s, s.text_of(article.text)) for s in article.sentences]
+    from parallax.text.language import checked_languages, language_of, sentence_language
+
+    page, covered = language_of(article), checked_languages()
+    # a sentence left in another language (a quotation in Spanish on an English page) is not read: no model
+    sents = [(s, t) for s in article.sentences
+             if sentence_language(t := s.text_of(article.text), page) in covered or s.is_heading]
     body = det.analyse_many([t for s, t in sents if not s.is_heading], "body")
     heads = det.analyse_many([t for s, t in sents if s.is_heading], "headline")
     it_body, it_head = iter(body), iter(heads)

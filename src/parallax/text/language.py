@@ -65,9 +65,15 @@ def identify(text: str) -> Language:
         return Language(UNDETERMINED, 0.0, "too short")
     if share >= cfg.english_function_share and "en" in cfg.candidates:
         return Language("en", round(share, 3), "function words")
+    return _langid(sample)
+
+
+def _langid(text: str) -> Language:
+    """py3langid's answer among `LanguageConfig.candidates`, "und" under `min_confidence`."""
+    cfg = settings().language
     model = _model(tuple(cfg.candidates))
     with _lock:  # the identifier keeps state between calls
-        code, prob = model.classify(sample)
+        code, prob = model.classify(text)
     prob = float(prob)
     if prob < cfg.min_confidence:
         return Language(UNDETERMINED, round(prob, 3), "py3langid")
@@ -88,6 +94,24 @@ def set_language(article: Any) -> Any:
     lang = identify(article.text or article.title or "")
     article.meta["language"] = lang.code
     return article
+
+
+def sentence_language(text: str, page: str) -> str:
+    """The language of one sentence of a page in language `page`: the page's, unless the sentence is long
+    enough (`LanguageConfig.sentence_min_words`) and confidently another (a quotation left in its language, a
+    bilingual page). On an English page a sentence is identified only when almost none of its words are English
+    function words (`sentence_english_max`), so an English sentence is never re-read; on a page in another
+    language only when enough of them are (`sentence_english_min`). Where unsure, the page's language."""
+    cfg = settings().language
+    share, n = english_share(text)
+    if n < cfg.sentence_min_words:
+        return page
+    if page == "en" and share >= cfg.sentence_english_max:
+        return page
+    if page != "en" and share < cfg.sentence_english_min:
+        return page
+    found = _langid(text).code  # the model decides: the function-word gate only chose what to ask it
+    return page if found == UNDETERMINED else found
 
 
 def checked_languages() -> tuple[str, ...]:
