@@ -157,6 +157,20 @@ def batch_brief(scale_pages: list[Path]) -> Any:
 
 
 @pytest.fixture(scope="session")
+def ingested_store(scale_pages: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store filled by `parallax ingest` from the generated pages (in the order given): shared by the
+    checks that compare a store with the batch and with a merged run."""
+    from parallax.ingest import ingest
+    from parallax.store import Store
+
+    path = tmp_path_factory.mktemp("ingested") / "ingested.db"
+    with Store(str(path)) as store:
+        done = ingest([str(p) for p in scale_pages], store, progress=False)
+        assert not done.failures
+    return path
+
+
+@pytest.fixture(scope="session")
 def small_pages(scale_pages: list[Path]) -> list[Path]:
     """Two shards of the generated pages (about fifty, copies and rewrites among them) and a mixed-language cluster
     of ours (English, French and Italian pages of two stories, issue 23): enough for the check that a killed

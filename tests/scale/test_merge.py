@@ -78,22 +78,25 @@ def test_merge_command_refuses_an_unfinished_run(tmp_path):
     assert "PX302" in res.output and "not a finished run" in res.output
 
 
-def test_a_store_files_hundreds_of_pages_in_any_order_as_the_batch_groups_them(scale_pages, batch_brief, tmp_path):
+def test_a_store_files_hundreds_of_pages_in_any_order_as_the_batch_groups_them(scale_pages, batch_brief,
+                                                                              ingested_store, tmp_path):
     """At a few hundred pages the IDF moves while a run files its pages, and a page is placed among the stories
-    of its moment: the run's end settles them (`Store.settle`), so a→z, z→a and the batch agree."""
+    of its moment: the run's end settles them (`Store.settle`), so `parallax ingest` in the pages' order (the
+    shared `ingested_store`), z→a by id and the batch agree."""
     from parallax.stages.read import read_paths
     from parallax.store import Store
 
     arts, errors = read_paths(scale_pages)
     assert not errors
-    arts = sorted(arts, key=lambda a: a.id)
     want = {frozenset(s.articles) for s in batch_brief.stories}
-    for name, seq in (("az", arts), ("za", arts[::-1])):
-        with Store(str(tmp_path / f"{name}.db")) as store:
-            done = store.add_articles(seq, progress=False, batch=16)
-            assert done.new == len(arts)
-            got = {frozenset(r["articles"]) for r in store.list_stories(limit=1000)}
-        assert got == want, name
+    with Store(str(tmp_path / "za.db")) as store:
+        done = store.add_articles(sorted(arts, key=lambda a: a.id, reverse=True), progress=False, batch=16)
+        assert done.new == len(arts)
+        got = {"za": {frozenset(r["articles"]) for r in store.list_stories(limit=1000)}}
+    with Store(str(ingested_store)) as store:
+        got["ingest"] = {frozenset(r["articles"]) for r in store.list_stories(limit=1000)}
+    for name in ("ingest", "za"):
+        assert got[name] == want, name
 
 
 def _counts_agree(store) -> list[str]:

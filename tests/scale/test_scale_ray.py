@@ -116,9 +116,7 @@ def _api_stories(store: Any, get_ready: Any) -> dict[str, Any]:
     return out
 
 
-def test_merged_postgresql_store_serves_what_ingest_serves(finished_run, scale_pages, make_pg_database, tmp_path,
-                                                           get_ready):
-    from parallax.ingest import ingest
+def test_merged_postgresql_store_serves_what_ingest_serves(finished_run, ingested_store, make_pg_database, get_ready):
     from parallax.store import Store
     from parallax.store.bulk import merge_run
 
@@ -128,9 +126,7 @@ def test_merged_postgresql_store_serves_what_ingest_serves(finished_run, scale_p
         again = merge_run(merged, finished_run)  # a second merge of the same day files nothing
         assert again["articles"] == 0 and again["duplicates"] == summary["articles"]
         got = _api_stories(merged, get_ready)
-    with Store(str(tmp_path / "ingested.db")) as ingested:
-        done = ingest([str(p) for p in scale_pages], ingested, progress=False)
-        assert not done.failures
+    with Store(str(ingested_store)) as ingested:  # the pages filed as `parallax ingest` files them
         want = _api_stories(ingested, get_ready)
     assert set(got) == set(want)
     for key in want:
