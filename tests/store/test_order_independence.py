@@ -81,3 +81,19 @@ def test_postgresql_store_gives_the_batch_brief(make_pg_database, batch, order, 
 def test_reversed_arrival_gives_the_batch_brief(tmp_path, batch):
     # The order the issue reported: z -> a, one page at a time.
     assert file_and_brief(str(tmp_path / "z.db"), list(range(N_PAGES))[::-1], 1) == batch
+
+
+def test_the_outlets_a_story_lists_do_not_depend_on_arrival(tmp_path):
+    """What the desk lists under a story (its outlets, their articles and origins) is in the order the pages
+    say (publication time, then id), not the order in which the store filed them."""
+    articles, errors = read_paths(PAGES)
+    assert not errors
+    articles = sorted(articles, key=lambda a: a.id)
+    seen = []
+    for name, seq in (("az", articles), ("za", articles[::-1])):
+        with Store(str(tmp_path / f"{name}.db")) as store:
+            store.add_articles(seq, progress=False, batch=3)
+            briefs = [desk.story_brief(store, r["id"], record=False) for r in store.list_stories(limit=1000)]
+        seen.append({json.dumps(sorted(b.stories[0].articles)): b.stories[0].coverage["by_outlet"] for b in briefs})
+    assert seen[0] == seen[1]
+    assert any(len(v) > 1 for v in seen[0].values())

@@ -213,7 +213,8 @@ def coverage_from_articles(store: Store, articles: list[Article]) -> dict[str, A
 
     outlets: dict[str, dict[str, Any]] = {}
     groups: dict[str, dict[str, Any]] = {}
-    for a in articles:
+    # in publication order, then by id: what the pages say, never the order in which the store filed them
+    for a in sorted(articles, key=lambda a: (a.published or "", a.id)):
         dom = domain_of(a.url)
         name = a.source or dom or a.id
         o = outlets.setdefault(name.lower(), {"outlet": name, "domain": dom, "articles": [], "origin_groups": []})
