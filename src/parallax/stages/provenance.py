@@ -319,8 +319,12 @@ def _compare_across(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, jac:
     na, nb = len(ea), len(eb)
     la, lb = language_of(a), language_of(b)
     credit = [x.id for x, y in ((a, b), (b, a)) if credits_page(x, y)]
-    own = min(len(fa - fb), len(fb - fa))
+    own = min(len(fa - fb), len(fb - fa))  # figures each page states that the other does not
     kind = "translation" if la != lb else "rewrite"
+    aligned = run >= cfg.rewrite_min_run and score >= cfg.translation_score and \
+        run >= cfg.translation_coverage * min(na, nb)
+    loose, _s, loose_mean = _rewrite_stats(ea, eb, cfg.translation_loose_floor)
+    restated = any(len(x) >= cfg.translation_loose_figures and x <= y for x, y in ((fa, fb), (fb, fa)))
     copied = _copy_relation(jac)
     if copied:
         rel, ev = copied
@@ -328,25 +332,18 @@ def _compare_across(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, jac:
         who = " and ".join(f"{x} credits {y}" for x, y in ((a.id, b.id), (b.id, a.id)) if x in credit)
         rel, ev = "credited", (f"{who} and restates it ({la}/{lb}): {run} of {min(na, nb)} sentences align by "
                                f"meaning in the same order (mean multilingual cosine {mean:.2f})")
-    elif run >= cfg.rewrite_min_run and score >= cfg.translation_score and \
-            run >= cfg.translation_coverage * min(na, nb) and own < cfg.translation_own_figures:
+    elif aligned and own < cfg.translation_own_figures:
         rel = kind
         ev = (f"{run} of {min(na, nb)} sentences align by meaning in the same order across languages ({la}/{lb}; "
               f"mean multilingual cosine {mean:.2f})")
+    elif restated and loose >= cfg.rewrite_min_run and loose >= cfg.translation_loose_coverage * min(na, nb):
+        rel = kind
+        ev = (f"{loose} of {min(na, nb)} sentences align by meaning in the same order across languages ({la}/{lb}; "
+              f"mean multilingual cosine {loose_mean:.2f}), and one states no figure the other does not")
     else:
-        loose, _s, loose_mean = _rewrite_stats(ea, eb, cfg.translation_loose_floor)
-        restated = any(len(x) >= cfg.translation_loose_figures and x <= y for x, y in ((fa, fb), (fb, fa)))
-        if loose >= cfg.rewrite_min_run and loose >= cfg.translation_loose_coverage * min(na, nb) and restated:
-            rel = kind
-            ev = (f"{loose} of {min(na, nb)} sentences align by meaning in the same order across languages "
-                  f"({la}/{lb}; mean multilingual cosine {loose_mean:.2f}), and one states no figure the other "
-                  f"does not")
-        elif own >= cfg.translation_own_figures and run >= cfg.rewrite_min_run:
-            rel, ev = "independent", (f"{run} sentences align in order across languages ({la}/{lb}; score "
-                                      f"{score:.3f}), but each states {own} or more figures the other does not")
-        else:
-            rel, ev = "independent", (f"{run} sentences align in order across languages ({la}/{lb}; score "
-                                      f"{score:.3f}); shared wording {jac:.2f}")
+        rel = "independent"
+        ev = (f"{run} sentences align in order across languages ({la}/{lb}; score {score:.3f}); "
+              + (f"each states {own} or more figures the other does not" if aligned else f"shared wording {jac:.2f}"))
     a_only, b_only = _unmatched(ea, eb, cfg.copy_sentence_cos) if rel in ("copy", "near-copy") else (0, 0)
     return PairEvidence(a.id, b.id, rel, jac, run, score, mean, ev, a_only, b_only)
 
