@@ -289,7 +289,7 @@ class Features:
                      "language": row_language(r)} for r in rows]
             self.ml = dict(zip([r["id"] for r in rows], ml_doc_vectors(docs), strict=True))
             anchors = TermMatrix([json.loads(r.get("anchors_json") or "{}") for r in rows])
-            self.anchor_df = dict(zip(anchors.vocab, np.asarray((anchors.tf > 0).sum(axis=0)).ravel().tolist(),
+            self.anchor_df = dict(zip(anchors.vocab, anchors.doc_freq().tolist(),
                                       strict=True))
             self.anchors = anchors.weighted(anchors.idf(self.anchor_df, n_docs))
             self.ml_mat = np.stack([self.ml[r["id"]] for r in rows])
@@ -306,7 +306,7 @@ def score_pairs(pairs: list[tuple[str, str]], feats: Features) -> list[float]:
         return []
     ia = np.array([feats.index[a] for a, _ in pairs])
     ib = np.array([feats.index[b] for _, b in pairs])
-    lex = np.asarray(feats.tfidf[ia].multiply(feats.tfidf[ib]).sum(axis=1)).ravel()
+    lex = feats.tfidf.pair_dots(ia, ib)
     apart = np.array([abs((feats.days[x] - feats.days[y]).days) if feats.days[x] and feats.days[y] else np.nan
                       for x, y in zip(ia, ib, strict=True)], dtype=float)
     got = story_score(np.einsum("ij,ij->i", feats.vecs[ia], feats.vecs[ib]), lex, apart)
@@ -316,7 +316,7 @@ def score_pairs(pairs: list[tuple[str, str]], feats: Features) -> list[float]:
         mixed = feats.other[ia] | feats.other[ib]
         if mixed.any():
             ml = np.round(np.einsum("ij,ij->i", feats.ml_mat[ia], feats.ml_mat[ib]), 5)
-            an = np.asarray(feats.anchors[ia].multiply(feats.anchors[ib]).sum(axis=1)).ravel()
+            an = feats.anchors.pair_dots(ia, ib)
             got = np.where(mixed, cross_language_score(ml, an, apart), got)
     return got.tolist()
 
@@ -390,12 +390,12 @@ def trace_story(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One story's articles -> the rows with origin group, derivations and the compared pairs
     (`pairs_json` on the row of each pair's first article): `compare_all` + `origin_groups`."""
     from parallax.stages.provenance import compare_all, origin_groups
-    from parallax.store.incremental import StoredSignature
+    from parallax.text.hashing import Signature
 
     rows = sorted(rows, key=lambda r: r["id"])
     arts = [article_of(r) for r in rows]
     emb = {r["id"]: vectors(r["sent_vecs"]) for r in rows}
-    mhs = {r["id"]: StoredSignature(r["minhash"]) for r in rows}
+    mhs = {r["id"]: Signature(r["minhash"]) for r in rows}
     pairs = compare_all(arts, emb, mhs)
     result = origin_groups(arts, pairs)
     by_first: dict[str, list[dict[str, Any]]] = {}

@@ -189,13 +189,9 @@ def _fact_groups(st: list[Statement], corr: np.ndarray) -> list[list[int]]:
         return []
     if n == 1:
         return [[0]]
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
+    from parallax.text.linkage import average_link
 
-    dist = np.clip(1.0 - corr, 0.0, 1.0).astype(np.float64)
-    np.fill_diagonal(dist, 0.0)
-    labels = fcluster(linkage(squareform(dist, checks=False), method="average"),
-                      t=1.0 - settings().crosscheck.support_min, criterion="distance")
+    labels = average_link(np.clip(1.0 - corr, 0.0, 1.0).astype(np.float64), 1.0 - settings().crosscheck.support_min)
     groups: dict[int, list[int]] = {}
     for i, lab in enumerate(labels):
         groups.setdefault(int(lab), []).append(i)

@@ -1,7 +1,7 @@
 """Provenance: copies, near-copies, paraphrased rewrites and credited wires; articles grouped by origin.
 
 The origin group, not the article, is the unit of independent support.
-- exact and near copies: MinHash (datasketch) over word 5-gram shingles of the cleaned text;
+- exact and near copies: MinHash (`text.hashing`, datasketch's scheme) over word 5-gram shingles of the cleaned text;
 - paraphrased rewrites (a machine rewrite of a wire story shares few exact words): sentences aligned by
   meaning (mutual best matches), then the longest order-preserving run of aligned sentences, weighted
   by how close each pair is; a rewrite keeps the original's facts in the original's order;
@@ -28,6 +28,7 @@ import numpy as np
 from parallax.config import settings
 from parallax.model import Article, Credit, Relation
 from parallax.text.align import matches, order_preserving_run
+from parallax.text.hashing import Signature, minhash_signature
 from parallax.text.urls import url_key
 
 log = logging.getLogger(__name__)
@@ -126,13 +127,9 @@ def _shingles(text: str, k: int = 5) -> set[str]:
     return {" ".join(toks[i : i + k]) for i in range(max(1, len(toks) - k + 1))} if toks else set()
 
 
-def minhash(text: str):
-    from datasketch import MinHash
-
-    mh = MinHash(num_perm=settings().provenance.num_perm, seed=7)
-    for s in _shingles(text):
-        mh.update(s.encode("utf-8"))
-    return mh
+def minhash(text: str) -> Signature:
+    """MinHash signature of the text's word 5-gram shingles (`num_perm` permutations, seed 7)."""
+    return minhash_signature((s.encode("utf-8") for s in _shingles(text)), settings().provenance.num_perm, seed=7)
 
 
 @dataclass(slots=True)

@@ -27,7 +27,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import numpy as np
 
@@ -120,28 +119,44 @@ class TermMatrix:
     """Sublinear term frequencies (1 + log count) of documents over their joint vocabulary.
 
     Built once from `term_counts` and weighted by whichever IDF is wanted: the batch's own, the store's
-    (`term_df`), or one story's (the split pass), without re-reading the words.
+    (`term_df`), or one story's (the split pass), without re-reading the words. Rows are kept as CSR arrays
+    (numpy only): SciPy's sparse module costs 0.3 s to import and a brief of a few pages needs none of it.
     """
 
-    __slots__ = ("tf", "vocab")
+    __slots__ = ("data", "indices", "indptr", "vocab")
 
     def __init__(self, counts: list[dict[str, int]]):
-        from scipy.sparse import csr_matrix
-
         index: dict[str, int] = {}
-        rows: list[int] = []
         cols: list[int] = []
         tfs: list[int] = []
-        for r, cnt in enumerate(counts):
+        indptr = [0]
+        for cnt in counts:
             cols.extend(index.setdefault(tok, len(index)) for tok in cnt)
             tfs.extend(cnt.values())
-            rows.extend([r] * len(cnt))
-        vals = 1.0 + np.log(np.asarray(tfs, dtype=np.float64)) if tfs else np.zeros(0)
-        self.tf = csr_matrix((vals, (rows, cols)), shape=(len(counts), max(1, len(index))), dtype=np.float64)
+            indptr.append(len(cols))
+        self.indptr = np.asarray(indptr, dtype=np.int64)
+        row = np.repeat(np.arange(len(counts)), np.diff(self.indptr))
+        order = np.lexsort((np.asarray(cols, dtype=np.int64), row))  # each row's terms in column order
+        self.indices = np.asarray(cols, dtype=np.int64)[order]
+        self.data = (1.0 + np.log(np.asarray(tfs, dtype=np.float64)))[order] if tfs else np.zeros(0)
         self.vocab = list(index)
 
     def __len__(self) -> int:
-        return self.tf.shape[0]
+        return len(self.indptr) - 1
+
+    def _take(self, rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row of each entry, column, value) of all rows or of the given rows, rows renumbered 0..k-1."""
+        if rows is None:
+            return np.repeat(np.arange(len(self)), np.diff(self.indptr)), self.indices, self.data
+        rows = np.asarray(rows, dtype=np.int64)
+        lens = self.indptr[rows + 1] - self.indptr[rows]
+        at = np.concatenate([np.arange(self.indptr[r], self.indptr[r + 1]) for r in rows]) if len(rows) \
+            else np.zeros(0, dtype=np.int64)
+        return np.repeat(np.arange(len(rows)), lens), self.indices[at], self.data[at]
+
+    def doc_freq(self) -> np.ndarray:
+        """Documents holding each vocabulary term."""
+        return np.bincount(self.indices, minlength=len(self.vocab)).astype(np.int64)
 
     def idf(self, df: dict[str, int], n_docs: int) -> np.ndarray:
         """Smoothed IDF of the vocabulary from document frequencies `df` over `n_docs` documents."""
@@ -150,26 +165,69 @@ class TermMatrix:
 
     def local_idf(self, rows: np.ndarray | None = None) -> np.ndarray:
         """IDF counted over these documents (or the given rows) only."""
-        tf = self.tf if rows is None else self.tf[rows]
-        return self._smooth(np.asarray((tf > 0).sum(axis=0)).ravel().astype(float), tf.shape[0])
+        _, cols, _ = self._take(rows)
+        df = np.bincount(cols, minlength=len(self.vocab)).astype(float)
+        return self._smooth(df, len(self) if rows is None else len(rows))
 
     @staticmethod
     def _smooth(df: np.ndarray, n_docs: int) -> np.ndarray:
         out = np.log((1 + n_docs) / (1 + df)) + 1.0
         return np.pad(out, (0, 1)) if out.size == 0 else out  # the empty vocabulary has one dummy column
 
-    def weighted(self, idf: np.ndarray, rows: np.ndarray | None = None):
-        """L2-normalised TF-IDF rows (all, or the given rows) as a sparse matrix."""
+    def weighted(self, idf: np.ndarray, rows: np.ndarray | None = None) -> UnitRows:
+        """L2-normalised TF-IDF rows (all, or the given rows)."""
+        r, cols, vals = self._take(rows)
+        vals = vals * idf[cols]
+        k = len(self) if rows is None else len(rows)
+        lens = np.bincount(r, minlength=k)
+        full = lens > 0
+        sq = np.zeros(k)
+        if full.any():  # summed as SciPy's sparse row sums are (np.add.reduceat): the same floats
+            sq[full] = np.add.reduceat(vals * vals, (np.cumsum(lens) - lens)[full])
+        norms = np.sqrt(sq)
+        norms[norms == 0] = 1.0
+        return UnitRows(r, cols, vals * (1.0 / norms)[r], k, max(1, len(idf)))
+
+
+class UnitRows:
+    """L2-normalised sparse rows (entries as row, column, value): their pairwise cosines.
+
+    `gram` multiplies dense rows (BLAS) while rows x columns stays under `DENSE_CELLS`, else SciPy's sparse
+    product (imported then): the two differ by float rounding only (~1e-16), as the cluster pipeline's
+    pair-by-pair products always have."""
+
+    DENSE_CELLS = 4_000_000  # 32 MB of float64
+
+    __slots__ = ("cols", "n", "rows", "vals", "width")
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n: int, width: int):
+        self.rows, self.cols, self.vals, self.n, self.width = rows, cols, vals, n, width
+
+    def __len__(self) -> int:
+        return self.n
+
+    def _sparse(self):
         from scipy.sparse import csr_matrix
 
-        m = (self.tf if rows is None else self.tf[rows]).multiply(idf[None, :])
-        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return csr_matrix(m.multiply(1.0 / norms[:, None]))
+        return csr_matrix((self.vals, (self.rows, self.cols)), shape=(self.n, self.width), dtype=np.float64)
+
+    def gram(self) -> np.ndarray:
+        """(n, n) cosines of every pair of rows."""
+        if self.n * self.width <= self.DENSE_CELLS:
+            dense = np.zeros((self.n, self.width), dtype=np.float64)
+            dense[self.rows, self.cols] = self.vals
+            return dense @ dense.T
+        m = self._sparse()
+        return (m @ m.T).toarray()
+
+    def pair_dots(self, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+        """Cosines of the row pairs (ia[k], ib[k])."""
+        m = self._sparse()
+        return np.asarray(m[ia].multiply(m[ib]).sum(axis=1)).ravel()
 
 
-def tfidf_vectors(counts: list[dict[str, int]], df: dict[str, int], n_docs: int):
-    """L2-normalised TF-IDF rows (sublinear tf, smoothed idf from `df` over `n_docs`) as a sparse matrix."""
+def tfidf_vectors(counts: list[dict[str, int]], df: dict[str, int], n_docs: int) -> UnitRows:
+    """L2-normalised TF-IDF rows (sublinear tf, smoothed idf from `df` over `n_docs`)."""
     terms = TermMatrix(counts)
     return terms.weighted(terms.idf(df, n_docs))
 
@@ -182,7 +240,7 @@ class CrossLanguage:
 
     other: np.ndarray  # (n,) bool
     ml_vecs: np.ndarray  # (n, 512)
-    anchors: Any  # (n, vocab) sparse, L2-normalised rows
+    anchors: UnitRows  # (n, vocab) L2-normalised rows
 
 
 def cross_language_views(docs: list[dict]) -> CrossLanguage | None:
@@ -205,7 +263,7 @@ def cross_language_score(ml_cos: np.ndarray, anchor_cos: np.ndarray, days_apart:
     return np.where(far, sim - cfg.date_gap_penalty, sim)
 
 
-def combined_similarity(vecs: np.ndarray, tfidf, days: list[date | None],
+def combined_similarity(vecs: np.ndarray, tfidf: UnitRows, days: list[date | None],
                         cross: CrossLanguage | None = None) -> np.ndarray:
     """Pairwise story similarity: embedding_weight x lead cosine + lexical_weight x TF-IDF cosine, minus
     date_gap_penalty for two dated articles more than max_days_apart apart (StoriesConfig). `tfidf` holds L2-normalised rows
@@ -213,11 +271,11 @@ def combined_similarity(vecs: np.ndarray, tfidf, days: list[date | None],
     With `cross`, a pair in which either page is in another language is scored by `cross_language_score`."""
     day = np.array([d.toordinal() if d else np.nan for d in days], dtype=float)
     apart = np.abs(day[:, None] - day[None, :])
-    sim = story_score(vecs @ vecs.T, (tfidf @ tfidf.T).toarray(), apart)
+    sim = story_score(vecs @ vecs.T, tfidf.gram(), apart)
     if cross is not None and cross.other.any():
         mixed = cross.other[:, None] | cross.other[None, :]
         ml_cos = np.round(cross.ml_vecs @ cross.ml_vecs.T, 5)  # as the cluster pipeline rounds it (`score_pairs`)
-        xs = cross_language_score(ml_cos, (cross.anchors @ cross.anchors.T).toarray(), apart)
+        xs = cross_language_score(ml_cos, cross.anchors.gram(), apart)
         sim = np.where(mixed, xs, sim)
     return sim
 
@@ -246,13 +304,9 @@ def similarity_matrix(docs: list[dict], vecs: np.ndarray | None = None,
 
 def _average_link(sim: np.ndarray, threshold: float) -> np.ndarray:
     """Average-link agglomerative labels, merging while similarity >= threshold."""
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
+    from parallax.text.linkage import average_link
 
-    dist = np.clip(1.0 - sim, 0.0, 2.0)
-    np.fill_diagonal(dist, 0.0)
-    z = linkage(squareform(dist, checks=False), method="average")
-    return fcluster(z, t=1.0 - threshold, criterion="distance")
+    return average_link(np.clip(1.0 - sim, 0.0, 2.0), 1.0 - threshold)
 
 
 def split_parts(counts: list[dict[str, int]] | TermMatrix, threshold: float | None = None,
@@ -270,8 +324,7 @@ def split_parts(counts: list[dict[str, int]] | TermMatrix, threshold: float | No
     threshold = cfg.split_threshold if threshold is None else threshold
     if n < cfg.split_min_story:
         return None
-    tf = terms.weighted(terms.local_idf(rows), rows)
-    sim = (tf @ tf.T).toarray()
+    sim = terms.weighted(terms.local_idf(rows), rows).gram()
     labels = _average_link(sim, threshold)
     sizes: dict[int, int] = {}
     for lab in labels:

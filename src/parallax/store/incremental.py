@@ -40,6 +40,7 @@ from parallax.stages.stories import (
 )
 from parallax.store import index as idx
 from parallax.store import schema as S
+from parallax.text.hashing import Signature
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +52,6 @@ def vec_bytes(a: np.ndarray) -> bytes:
 def vecs_of(b: bytes, dim: int = idx.DIM) -> np.ndarray:
     v = np.frombuffer(b, dtype=np.float32)
     return v.reshape(-1, dim) if v.size else np.zeros((0, dim), dtype=np.float32)
-
-
-class StoredSignature:
-    """Stored MinHash values: the Jaccard estimate of datasketch's MinHash (same seed and permutations)."""
-
-    __slots__ = ("hashvalues",)
-
-    def __init__(self, hashvalues: bytes | np.ndarray):
-        self.hashvalues = (np.frombuffer(hashvalues, dtype=np.uint64) if isinstance(hashvalues, bytes)
-                           else np.asarray(hashvalues, dtype=np.uint64))
-
-    def jaccard(self, other: StoredSignature) -> float:
-        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / len(self.hashvalues)
 
 
 def _stand_in(r: Any) -> Article:
@@ -312,7 +300,7 @@ class IncrementalMixin:
                                    .where(ac.story_id.in_(todo), ac.superseded_by.is_(None))).all() if todo else []
             if len(members) <= cfg.settle_max_articles:
                 for m in members:
-                    probe = _Probe(np.frombuffer(m.doc_vec, dtype=np.float32), StoredSignature(m.minhash), m.pub_day, m)
+                    probe = _Probe(np.frombuffer(m.doc_vec, dtype=np.float32), Signature(m.minhash), m.pub_day, m)
                     cands, cos = self._candidates(conn, probe)
                     near |= {r.story_id for cid, r in cands.items()
                              if r.story_id and cos[cid] > cfg.neighbour_min_cos}
@@ -418,11 +406,11 @@ class IncrementalMixin:
                 new_rows = []
                 for a, b in missing:
                     if a in other or b in other:
-                        ev = compare(stand[a], stand[b], ml[a], ml[b], StoredSignature(data[a].minhash),
-                                     StoredSignature(data[b].minhash), multilingual=True, sentences=(sents[a], sents[b]))
+                        ev = compare(stand[a], stand[b], ml[a], ml[b], Signature(data[a].minhash),
+                                     Signature(data[b].minhash), multilingual=True, sentences=(sents[a], sents[b]))
                     else:
                         ev = compare(stand[a], stand[b], vecs_of(data[a].sent_vecs), vecs_of(data[b].sent_vecs),
-                                     StoredSignature(data[a].minhash), StoredSignature(data[b].minhash))
+                                     Signature(data[a].minhash), Signature(data[b].minhash))
                     new_rows.append({"a": a, "b": b, "relation": ev.relation, "jaccard": ev.jaccard, "run": ev.run,
                                      "run_score": ev.run_score, "mean_cos": ev.mean_cos, "evidence": ev.evidence,
                                      "a_only": ev.a_only, "b_only": ev.b_only})
@@ -440,7 +428,7 @@ class _Probe:
     """A stored article as `_candidates` asks for a new one: lead vector, MinHash signature, day, and for pages
     in other languages its names, language and title and text."""
 
-    def __init__(self, doc_vec: np.ndarray, minhash: StoredSignature, day: Any, row: Any = None) -> None:
+    def __init__(self, doc_vec: np.ndarray, minhash: Signature, day: Any, row: Any = None) -> None:
         from parallax.stages.stories import anchor_counts
 
         self.doc_vec, self.minhash, self.day = doc_vec, minhash, day
