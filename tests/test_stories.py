@@ -129,3 +129,42 @@ def test_batch_clustering_tells_two_quarry_collapses_apart(fixtures_dir):
         by_event.setdefault(p.stem.split("-")[0], set()).add(lab)
     assert all(len(v) == 1 for v in by_event.values())
     assert by_event["velden"] != by_event["harrowgate"]
+
+
+def _waits_docs(fixtures_dir):
+    paths = sorted((fixtures_dir / "waits").glob("*.txt"))
+    return [p.stem for p in paths], [
+        {"title": p.read_text(encoding="utf-8").split("\n")[0], "text": p.read_text(encoding="utf-8"),
+         "published": "2026-02-04" if p.stem == "charity" else "2026-02-03"} for p in paths]
+
+
+def test_anchors_tell_a_same_kind_report_in_the_same_region_apart(fixtures_dir):
+    # Three outlets on the hospital waiting list; a charity's therapy waiting list in the same region the next
+    # day shares the words (waiting list, waited more than a year, Corvalle, Ostermark) but not the figures and
+    # the people: the anchors' view keeps it a story of its own.
+    from parallax.config import settings, use
+
+    stems, docs = _waits_docs(fixtures_dir)
+    labels = dict(zip(stems, cluster_documents(docs), strict=True))
+    assert labels["wire"] == labels["courier"] == labels["radio"]
+    assert labels["charity"] != labels["wire"]
+    # without the anchors (the earlier weights and threshold) the two reports were one story
+    before = settings().replace(stories={"embedding_weight": 0.4, "lexical_weight": 0.6, "anchor_weight": 0.0,
+                                         "threshold": 0.325})
+    with use(before):
+        assert len(set(cluster_documents(docs))) == 1
+
+
+def test_anchor_rows_idf_from_the_docs_or_from_given_frequencies():
+    import numpy as np
+
+    from parallax.stages.stories import anchor_counts, anchor_rows
+
+    counts = [anchor_counts(t) for t in ("The Brightwater Trust said 4,200 people in Ostermark waited.",
+                                         "In Ostermark the Brightwater Trust counted 4.200 people.",
+                                         "Officials in Harlow Vale said 310 homes were hit.")]
+    local = anchor_rows(counts).gram()
+    assert local[0, 1] > 0.9 and local[0, 2] == 0.0  # figures without separators and names are shared terms
+    df = {"ostermark": 900, "brightwater": 2, "4200": 5}
+    run = anchor_rows(counts, df, 1000).gram()
+    assert np.allclose(np.diag(run), 1.0) and run[0, 1] > 0.9

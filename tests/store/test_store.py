@@ -25,7 +25,7 @@ def test_migrations_recorded_and_idempotent(db_url):
         names = [m["name"] for m in s.migrations()]
         assert names == ["0001_initial", "0002_sources_fetch_state", "0003_corrections", "0004_term_df",
                          "0005_story_split_terms", "0006_pair_checks", "0007_url_text_keys",
-                         "0008_long_article_ids"]
+                         "0008_long_article_ids", "0009_story_anchors"]
         assert s.migrate() == []
         info = s.info()
         assert info["pending"] == [] and info["counts"]["articles"] == 0

@@ -475,10 +475,11 @@ def run(inputs: list[str], out: str | Path, *, address: str | None = None, worke
             return made["feats"]
 
         def cross_data() -> Any:
-            """Multilingual lead vectors and anchor frequencies for the stories stage (None: all English)."""
+            """Multilingual lead vectors (empty: all English) and the anchors' frequencies over the run, for the
+            stories stage."""
             if "cross" not in made:
                 f = features()
-                made["cross"] = ray.put((f.ml, f.anchor_df)) if f.ml else None
+                made["cross"] = ray.put((f.ml, f.anchor_df))
             return made["cross"]
 
         def edges_build() -> Any:

@@ -267,9 +267,9 @@ def row_language(row: dict[str, Any]) -> str:
 
 
 class Features:
-    """What story scoring needs of each article: lead vector, word counts, day (held by one scorer); with
-    pages not in English (issue 23), their flags, every page's multilingual lead vector (`texts`: id -> title
-    and text, given only then) and the anchors' TF-IDF, IDF over the whole run as the batch counts it."""
+    """What story scoring needs of each article: lead vector, word counts, anchors' TF-IDF (IDF over the whole
+    run as the batch counts it), day (held by one scorer); with pages not in English (issue 23), their flags and
+    every page's multilingual lead vector (`texts`: id -> title and text, given only then)."""
 
     def __init__(self, rows: list[dict[str, Any]], df: dict[str, int], n_docs: int,
                  texts: dict[str, dict[str, Any]] | None = None):
@@ -282,16 +282,14 @@ class Features:
         self.tfidf = terms.weighted(terms.idf(df, n_docs))
         self.days = [parse_day(r.get("day")) for r in rows]
         self.other = np.array([is_other_language(row_language(r)) for r in rows], dtype=bool)
+        anchors = TermMatrix([json.loads(r.get("anchors_json") or "{}") for r in rows])
+        self.anchor_df: dict[str, int] = dict(zip(anchors.vocab, anchors.doc_freq().tolist(), strict=True))
+        self.anchors = anchors.weighted(anchors.idf(self.anchor_df, n_docs))
         self.ml: dict[str, np.ndarray] = {}
-        self.anchor_df: dict[str, int] = {}
         if texts is not None and self.other.any():
             docs = [{"title": texts[r["id"]].get("title"), "text": texts[r["id"]].get("text") or "",
                      "language": row_language(r)} for r in rows]
             self.ml = dict(zip([r["id"] for r in rows], ml_doc_vectors(docs), strict=True))
-            anchors = TermMatrix([json.loads(r.get("anchors_json") or "{}") for r in rows])
-            self.anchor_df = dict(zip(anchors.vocab, anchors.doc_freq().tolist(),
-                                      strict=True))
-            self.anchors = anchors.weighted(anchors.idf(self.anchor_df, n_docs))
             self.ml_mat = np.stack([self.ml[r["id"]] for r in rows])
 
     def across(self, a: str, b: str) -> bool:
@@ -309,14 +307,14 @@ def score_pairs(pairs: list[tuple[str, str]], feats: Features) -> list[float]:
     lex = feats.tfidf.pair_dots(ia, ib)
     apart = np.array([abs((feats.days[x] - feats.days[y]).days) if feats.days[x] and feats.days[y] else np.nan
                       for x, y in zip(ia, ib, strict=True)], dtype=float)
-    got = story_score(np.einsum("ij,ij->i", feats.vecs[ia], feats.vecs[ib]), lex, apart)
+    an = feats.anchors.pair_dots(ia, ib)
+    got = story_score(np.einsum("ij,ij->i", feats.vecs[ia], feats.vecs[ib]), lex, an, apart)
     if feats.ml:  # a pair with a page not in English: the batch's cross-language score
         from parallax.stages.stories import cross_language_score
 
         mixed = feats.other[ia] | feats.other[ib]
         if mixed.any():
             ml = np.round(np.einsum("ij,ij->i", feats.ml_mat[ia], feats.ml_mat[ib]), 5)
-            an = feats.anchors.pair_dots(ia, ib)
             got = np.where(mixed, cross_language_score(ml, an, apart), got)
     return got.tolist()
 
@@ -352,12 +350,14 @@ def story_id_of(ids: list[str]) -> str:
 
 def cluster_block(rows: list[dict[str, Any]], df: dict[str, int], n_docs: int,
                   cross: tuple[dict[str, np.ndarray], dict[str, int]] | None = None) -> dict[str, str]:
-    """One block's articles -> article id -> story id: the batch's clustering (IDF of the whole run). `cross`
-    (multilingual lead vectors by id, the anchors' document frequencies over the run): given when the run
-    holds pages not in English (`Features`)."""
+    """One block's articles -> article id -> story id: the batch's clustering (IDF of the whole run). `cross`:
+    the multilingual lead vectors by id (empty when the run is all English) and the anchors' document
+    frequencies over the run (`Features`); without it the anchors' are counted over `rows`, which is the
+    run's only when `rows` are the whole run."""
     from parallax.stages.stories import (
         CrossLanguage,
         TermMatrix,
+        anchor_rows,
         cluster_similarities,
         combined_similarity,
         is_other_language,
@@ -370,15 +370,15 @@ def cluster_block(rows: list[dict[str, Any]], df: dict[str, int], n_docs: int,
         return {ids[0]: story_id_of(ids)}
     terms = TermMatrix([json.loads(r["terms_json"] or "{}") for r in rows])
     vecs = np.stack([vectors(r["doc_vec"])[0] for r in rows])
+    counts = [json.loads(r.get("anchors_json") or "{}") for r in rows]
+    anchors = anchor_rows(counts) if cross is None else anchor_rows(counts, cross[1], n_docs)
     views = None
     if cross is not None and cross[0]:
         other = np.array([is_other_language(row_language(r)) for r in rows], dtype=bool)
         if other.any():
-            anchors = TermMatrix([json.loads(r.get("anchors_json") or "{}") for r in rows])
-            views = CrossLanguage(other, np.stack([cross[0][i] for i in ids]),
-                                  anchors.weighted(anchors.idf(cross[1], n_docs)))
-    sim = combined_similarity(vecs, terms.weighted(terms.idf(df, n_docs)), [parse_day(r.get("day")) for r in rows],
-                              views)
+            views = CrossLanguage(other, np.stack([cross[0][i] for i in ids]))
+    sim = combined_similarity(vecs, terms.weighted(terms.idf(df, n_docs)), anchors,
+                              [parse_day(r.get("day")) for r in rows], views)
     labels = cluster_similarities(sim, terms)
     groups: dict[str, list[str]] = {}
     for i, lab in zip(ids, labels, strict=True):

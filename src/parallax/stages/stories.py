@@ -13,6 +13,12 @@ articles, the story is two events of one kind and is split (`split_parts`). The 
 runs the same pass on the story an article joins. Weights and thresholds were chosen on the dev splits
 of ECB+, BASIL, AllSides and NewsWCL50 (bench.cluster, python -m bench.desk --measure cluster).
 
+A third view tells two events of one kind in one place apart (issue 19: a charity's therapy-wait figures the
+day after the hospital waiting-list figures; a second wildfire in the same region): the TF-IDF cosine of the
+pages' anchors (`anchor_counts`: figures and capitalised names), IDF over the same pages. Its weight and the
+threshold were chosen leave-one-cluster-out on the cluster bank with bench.cluster's dev sets as a floor
+(StoriesConfig).
+
 Pages in other languages (issue 23): MiniLM reads English only and the TF-IDF view shares almost no words
 across languages, so a pair in which either page is not in English is scored on two language-neutral views
 instead (`cross_language_score`): the cosine of the pages' lead vectors from the multilingual encoder
@@ -234,13 +240,24 @@ def tfidf_vectors(counts: list[dict[str, int]], df: dict[str, int], n_docs: int)
 
 @dataclass
 class CrossLanguage:
-    """The language-neutral views of a batch with pages in other languages: which pages are `other`
-    (`is_other_language`), the multilingual lead vectors and the anchor TF-IDF rows of all pages
-    (L2-normalised; only pairs with an `other` page read them)."""
+    """The language-neutral view of a batch with pages in other languages: which pages are `other`
+    (`is_other_language`) and the multilingual lead vectors of all pages (only pairs with an `other` page
+    read them)."""
 
     other: np.ndarray  # (n,) bool
     ml_vecs: np.ndarray  # (n, 512)
-    anchors: UnitRows  # (n, vocab) L2-normalised rows
+
+
+def doc_anchor_counts(docs: list[dict]) -> list[dict[str, int]]:
+    """`anchor_counts` of each doc's title and text."""
+    return [anchor_counts((d.get("title") or "") + "\n" + (d.get("text") or "")) for d in docs]
+
+
+def anchor_rows(counts: list[dict[str, int]], df: dict[str, int] | None = None, n_docs: int = 0) -> UnitRows:
+    """L2-normalised TF-IDF rows of the docs' anchors: IDF from `df` over `n_docs` documents (the cluster
+    pipeline's run), or counted over these docs when `df` is None (a batch, a store neighbourhood)."""
+    terms = TermMatrix(counts)
+    return terms.weighted(terms.local_idf() if df is None else terms.idf(df, n_docs))
 
 
 def cross_language_views(docs: list[dict]) -> CrossLanguage | None:
@@ -248,8 +265,7 @@ def cross_language_views(docs: list[dict]) -> CrossLanguage | None:
     other = np.array([is_other_language(d.get("language")) for d in docs], dtype=bool)
     if not other.any():
         return None
-    anchors = TermMatrix([anchor_counts((d.get("title") or "") + "\n" + (d.get("text") or "")) for d in docs])
-    return CrossLanguage(other, ml_doc_vectors(docs), anchors.weighted(anchors.local_idf()))
+    return CrossLanguage(other, ml_doc_vectors(docs))
 
 
 def cross_language_score(ml_cos: np.ndarray, anchor_cos: np.ndarray, days_apart: np.ndarray) -> np.ndarray:
@@ -263,30 +279,32 @@ def cross_language_score(ml_cos: np.ndarray, anchor_cos: np.ndarray, days_apart:
     return np.where(far, sim - cfg.date_gap_penalty, sim)
 
 
-def combined_similarity(vecs: np.ndarray, tfidf: UnitRows, days: list[date | None],
+def combined_similarity(vecs: np.ndarray, tfidf: UnitRows, anchors: UnitRows, days: list[date | None],
                         cross: CrossLanguage | None = None) -> np.ndarray:
-    """Pairwise story similarity: embedding_weight x lead cosine + lexical_weight x TF-IDF cosine, minus
-    date_gap_penalty for two dated articles more than max_days_apart apart (StoriesConfig). `tfidf` holds L2-normalised rows
-    (whichever IDF the caller weights by); the batch and the store both score pairs with this function.
-    With `cross`, a pair in which either page is in another language is scored by `cross_language_score`."""
+    """Pairwise story similarity (`story_score`): lead cosine, TF-IDF cosine and anchor TF-IDF cosine, minus the
+    date-gap penalty. `tfidf` and `anchors` hold L2-normalised rows (whichever IDF the caller weights by); the
+    batch, the store and the cluster pipeline's blocks all score pairs with this function. With `cross`, a pair
+    in which either page is in another language is scored by `cross_language_score`."""
     day = np.array([d.toordinal() if d else np.nan for d in days], dtype=float)
     apart = np.abs(day[:, None] - day[None, :])
-    sim = story_score(vecs @ vecs.T, tfidf.gram(), apart)
+    anchor_cos = anchors.gram()
+    sim = story_score(vecs @ vecs.T, tfidf.gram(), anchor_cos, apart)
     if cross is not None and cross.other.any():
         mixed = cross.other[:, None] | cross.other[None, :]
         ml_cos = np.round(cross.ml_vecs @ cross.ml_vecs.T, 5)  # as the cluster pipeline rounds it (`score_pairs`)
-        xs = cross_language_score(ml_cos, cross.anchors.gram(), apart)
+        xs = cross_language_score(ml_cos, anchor_cos, apart)
         sim = np.where(mixed, xs, sim)
     return sim
 
 
-def story_score(lead_cos: np.ndarray, lexical_cos: np.ndarray, days_apart: np.ndarray) -> np.ndarray:
+def story_score(lead_cos: np.ndarray, lexical_cos: np.ndarray, anchor_cos: np.ndarray,
+                days_apart: np.ndarray) -> np.ndarray:
     """The one story score, elementwise (a matrix of pairs or a vector of them; the batch, the store and the
-    scale map all score with it): embedding_weight x lead cosine + lexical_weight x TF-IDF cosine, minus
-    date_gap_penalty where two dated articles are more than max_days_apart days apart (`days_apart` NaN
-    where either is undated)."""
+    scale map all score with it): embedding_weight x lead cosine + lexical_weight x TF-IDF cosine +
+    anchor_weight x anchor TF-IDF cosine, minus date_gap_penalty where two dated articles are more than
+    max_days_apart days apart (`days_apart` NaN where either is undated)."""
     cfg = settings().stories
-    sim = cfg.embedding_weight * lead_cos + cfg.lexical_weight * lexical_cos
+    sim = cfg.embedding_weight * lead_cos + cfg.lexical_weight * lexical_cos + cfg.anchor_weight * anchor_cos
     with np.errstate(invalid="ignore"):
         far = days_apart > cfg.max_days_apart  # NaN (undated) compares False
     return np.where(far, sim - cfg.date_gap_penalty, sim)
@@ -298,8 +316,8 @@ def similarity_matrix(docs: list[dict], vecs: np.ndarray | None = None,
     vecs = doc_vectors(docs) if vecs is None else vecs
     if terms is None:
         terms = TermMatrix([term_counts((d.get("title") or "") + "\n" + (d.get("text") or "")) for d in docs])
-    return combined_similarity(vecs, terms.weighted(terms.local_idf()), [parse_day(d.get("published")) for d in docs],
-                               cross_language_views(docs))
+    return combined_similarity(vecs, terms.weighted(terms.local_idf()), anchor_rows(doc_anchor_counts(docs)),
+                               [parse_day(d.get("published")) for d in docs], cross_language_views(docs))
 
 
 def _average_link(sim: np.ndarray, threshold: float) -> np.ndarray:

@@ -306,7 +306,8 @@ class ArticlesMixin:
             sent_vecs=vec_bytes(prep.sent_vecs), doc_vec=vec_bytes(prep.doc_vec),
             minhash=np.asarray(prep.minhash.hashvalues, dtype=np.uint64).tobytes(),
             names_json=json.dumps(sorted(prep.names), ensure_ascii=False),
-            terms_json=json.dumps(prep.terms, ensure_ascii=False)))
+            terms_json=json.dumps(prep.terms, ensure_ascii=False),
+            anchors_json=json.dumps(prep.anchors, ensure_ascii=False)))
         conn.execute(insert(S.lsh_copy), [{"key": k, "article_id": aid} for k in idx.copy_keys(prep.minhash.hashvalues)])
         conn.execute(insert(S.lsh_story), [{"key": k, "article_id": aid, "day": prep.day}
                                            for k in idx.story_keys(prep.doc_vec) + idx.name_keys(prep.anchors)])

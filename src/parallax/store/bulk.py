@@ -112,11 +112,13 @@ def plan(run_rows: dict[str, Any], stored: set[str], now: datetime) -> dict[str,
             "credits_json": r["credits_json"], "derived_json": r["derived_json"] or "[]",
             "meta_json": r["meta_json"] or "{}", "group_id": r["group_id"], "story_id": r["story"],
             "replaces": None, "superseded_by": None, "sent_vecs": r["sent_vecs"], "doc_vec": r["doc_vec"],
-            "minhash": r["minhash"], "names_json": r["names_json"] or "[]", "terms_json": r["terms_json"]})
+            "minhash": r["minhash"], "names_json": r["names_json"] or "[]", "terms_json": r["terms_json"],
+            "anchors_json": r.get("anchors_json")})
         hv = np.frombuffer(r["minhash"], dtype=np.uint64)
         out["lsh_copy"] += [{"key": k, "article_id": r["id"]} for k in idx.copy_keys(hv)]
         vec = np.frombuffer(r["doc_vec"], dtype=np.float32)
-        names = idx.name_keys(anchor_counts((r.get("title") or "") + "\n" + r["text"]))  # as ingest files them
+        names = idx.name_keys(json.loads(r["anchors_json"]) if r.get("anchors_json")
+                              else anchor_counts((r.get("title") or "") + "\n" + r["text"]))  # as ingest files them
         out["lsh_story"] += [{"key": k, "article_id": r["id"], "day": pub} for k in idx.story_keys(vec) + names]
         out["terms"] += [{"term": t} for t in json.loads(r["terms_json"] or "{}")]
         for p in json.loads(r.get("pairs_json") or "[]"):
@@ -226,7 +228,13 @@ def _match_stories(store: Any, conn: Connection, rows: dict[str, list[dict[str, 
     from sqlalchemy import func, update
 
     from parallax.config import settings
-    from parallax.stages.stories import TermMatrix, cluster_similarities, combined_similarity
+    from parallax.stages.stories import (
+        TermMatrix,
+        anchor_counts,
+        anchor_rows,
+        cluster_similarities,
+        combined_similarity,
+    )
 
     cfg = settings().store
     ac, ls, st = S.articles.c, S.lsh_story.c, S.stories.c
@@ -262,7 +270,7 @@ def _match_stories(store: Any, conn: Connection, rows: dict[str, list[dict[str, 
             continue
         stored = []
         for other in sorted(best, key=lambda x: (-best[x], x))[: cfg.story_neighbours]:
-            stored += conn.execute(select(ac.id, ac.story_id, ac.doc_vec, ac.pub_day, ac.terms_json)
+            stored += conn.execute(select(ac.id, ac.story_id, ac.doc_vec, ac.pub_day, ac.terms_json, ac.anchors_json)
                                    .where(ac.story_id == other, ac.superseded_by.is_(None))
                                    .order_by(ac.added_at.desc(), ac.id).limit(cfg.story_members)).all()
         stored.sort(key=lambda r: r.id)
@@ -270,7 +278,13 @@ def _match_stories(store: Any, conn: Connection, rows: dict[str, list[dict[str, 
                            + [json.loads(a["terms_json"] or "{}") for a in ms])
         allvecs = np.vstack([np.stack([np.frombuffer(r.doc_vec, dtype=np.float32) for r in stored]), vecs])
         df, n_docs = store._term_stats(conn, set(terms.vocab))
-        sim = combined_similarity(allvecs, terms.weighted(terms.idf(df, max(n_docs, 1))),
+        older = [r.id for r in stored if r.anchors_json is None]  # filed before migration 0009: from the text
+        texts = dict(conn.execute(select(ac.id, func.coalesce(ac.title, "") + "\n" + ac.text)
+                                  .where(ac.id.in_(older))).all()) if older else {}
+        anchors = [json.loads(r.anchors_json) if r.anchors_json is not None else anchor_counts(texts[r.id])
+                   for r in stored] + [json.loads(a["anchors_json"]) if a.get("anchors_json")
+                                else anchor_counts((a.get("title") or "") + "\n" + a["text"]) for a in ms]
+        sim = combined_similarity(allvecs, terms.weighted(terms.idf(df, max(n_docs, 1))), anchor_rows(anchors),
                                   [r.pub_day for r in stored] + [a["pub_day"] for a in ms])
         labels = cluster_similarities(sim, terms)
         mine = [labels[len(stored) + i] for i in range(len(ms))]

@@ -31,6 +31,8 @@ from parallax.stages.provenance import PairEvidence, compare, not_english, origi
 from parallax.stages.stories import (
     CrossLanguage,
     TermMatrix,
+    anchor_counts,
+    anchor_rows,
     cluster_similarities,
     combined_similarity,
     cross_language_views,
@@ -170,7 +172,7 @@ class IncrementalMixin:
             return None, {}
         rows = []
         for sid in sorted(by_story, key=lambda s: (-by_story[s], s))[: cfg.story_neighbours]:
-            rows += conn.execute(select(ac.id, ac.story_id, ac.doc_vec, ac.pub_day, ac.terms_json)
+            rows += conn.execute(select(ac.id, ac.story_id, ac.doc_vec, ac.pub_day, ac.terms_json, ac.anchors_json)
                                  .where(ac.story_id == sid, ac.superseded_by.is_(None))
                                  .order_by(ac.added_at.desc(), ac.id).limit(cfg.story_members)).all()
         if not rows:
@@ -181,24 +183,28 @@ class IncrementalMixin:
         return chosen.get(labels[len(rows)]), moved
 
     def _cluster_rows(self, conn: Connection, rows: list[Any], prep: Any = None) -> list[str]:
-        """The batch's story labels for stored `rows` (id, doc_vec, pub_day, terms_json), plus the new
-        article `prep` last when given: `combined_similarity` with IDF from the store's document frequencies,
-        then `cluster_similarities`."""
+        """The batch's story labels for stored `rows` (id, doc_vec, pub_day, terms_json, anchors_json), plus the
+        new article `prep` last when given: `combined_similarity` with the words' IDF from the store's document
+        frequencies and the anchors' counted over these articles, then `cluster_similarities`."""
         ac = S.articles.c
-        older = [r.id for r in rows if r.terms_json is None]  # stored before migration 0005: count from the text
+        # stored before migration 0005 (words) or 0009 (anchors): counted from the text
+        older = [r.id for r in rows if r.terms_json is None or r.anchors_json is None]
         texts = dict(conn.execute(select(ac.id, func.coalesce(ac.title, "") + "\n" + ac.text)
                                   .where(ac.id.in_(older))).all()) if older else {}
         counts = [json.loads(r.terms_json) if r.terms_json is not None else term_counts(texts[r.id]) for r in rows]
+        anchors = [json.loads(r.anchors_json) if r.anchors_json is not None else anchor_counts(texts[r.id])
+                   for r in rows]
         vecs = [np.frombuffer(r.doc_vec, dtype=np.float32) for r in rows]
         days = [r.pub_day for r in rows]
         if prep is not None:
             counts.append(prep.terms)
+            anchors.append(prep.anchors)
             vecs.append(prep.doc_vec)
             days.append(prep.day)
         terms = TermMatrix(counts)
         df, n_docs = self._term_stats(conn, set(terms.vocab))  # a new article is counted already
-        sim = combined_similarity(np.stack(vecs), terms.weighted(terms.idf(df, max(n_docs, 1))), days,
-                                  self._cross_views(conn, [r.id for r in rows], prep))
+        sim = combined_similarity(np.stack(vecs), terms.weighted(terms.idf(df, max(n_docs, 1))), anchor_rows(anchors),
+                                  days, self._cross_views(conn, [r.id for r in rows], prep))
         return cluster_similarities(sim, terms)
 
     def _cross_views(self, conn: Connection, ids: list[str], prep: Any = None) -> CrossLanguage | None:
@@ -319,7 +325,7 @@ class IncrementalMixin:
             for group in groups:
                 if sum(sizes[g] for g in group) < 2:
                     continue
-                rows = conn.execute(select(ac.id, ac.story_id, ac.doc_vec, ac.pub_day, ac.terms_json)
+                rows = conn.execute(select(ac.id, ac.story_id, ac.doc_vec, ac.pub_day, ac.terms_json, ac.anchors_json)
                                     .where(ac.story_id.in_(group), ac.superseded_by.is_(None))
                                     .order_by(ac.id)).all()
                 _, moved = self._apply_labels(conn, rows, self._cluster_rows(conn, rows), now)

@@ -130,6 +130,7 @@ articles = Table(
     Column("minhash", LargeBinary, nullable=False),  # uint64 x ProvenanceConfig.num_perm
     Column("names_json", SafeText, nullable=False),  # proper names of the lead (stories.names)
     Column("terms_json", SafeText),  # word counts of title + text (stories.term_counts), for story scoring
+    Column("anchors_json", SafeText),  # figures and names of title + text (stories.anchor_counts), for story scoring
     Index("ix_articles_raw_key", "raw_key"),
     Index("ix_articles_url_hash", "url_hash"),
     Index("ix_articles_story", "story_id"),
@@ -322,6 +323,14 @@ def _m0008_long_article_ids(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE VARCHAR({ID_CHARS + extra})"))
 
 
+def _m0009_story_anchors(conn: Connection) -> None:
+    # English story scoring reads the anchors too (issue 19); older articles get theirs from their text when needed.
+    from sqlalchemy import inspect, text
+
+    if "anchors_json" not in {c["name"] for c in inspect(conn).get_columns("articles")}:
+        conn.execute(text("ALTER TABLE articles ADD COLUMN anchors_json TEXT"))
+
+
 # Named and ordered; never rename or reorder an entry, only append.
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _m0001_initial),
@@ -332,4 +341,5 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0006_pair_checks", _m0006_pair_checks),
     ("0007_url_text_keys", _m0007_url_text_keys),
     ("0008_long_article_ids", _m0008_long_article_ids),
+    ("0009_story_anchors", _m0009_story_anchors),
 ]
