@@ -128,3 +128,16 @@ def test_the_wording_note_reaches_json_markdown_and_html():
     assert "Patriot Pulse" in to_markdown(brief) and "wording" in to_markdown(brief)
     assert "Patriot Pulse&#x27;s wording" in to_html(brief) or "Patriot Pulse's wording" in to_html(brief)
     assert not any(flag_sentence(f.text) for f in story.facts)
+
+
+def test_claims_are_cut_at_clauses_a_passive_infinitive_included():
+    from parallax.stages.brief import claim_spans
+
+    def parts(t):
+        return [t[a:b] for a, b in claim_spans(t)]
+
+    assert parts("The states will set up a relief fund worth 380 million crowns, to be paid in over five years.") == [
+        "The states will set up a relief fund worth 380 million crowns", "to be paid in over five years."]
+    assert parts("Kallas took money from about 1,900 investors, promising annual returns of 12 percent.") == [
+        "Kallas took money from about 1,900 investors", "promising annual returns of 12 percent."]
+    assert len(parts("The ferry to the island was cancelled on Tuesday morning.")) == 1

@@ -267,3 +267,24 @@ def test_two_different_things_one_person_said_do_not_support_each_other():
                   'The envoy said: "No ceasefire will be signed by Velmora as long as the ports remain blockaded."')
     assert not other_words_quoted(*translated)  # one quote translated twice is one thing said
     assert not other_words_quoted(a, "The plan came too late for patients, Quill said.")  # one quote only
+
+
+def test_a_sentence_that_leaves_out_or_changes_a_figure_does_not_state_everything():
+    # issue 19: support means stating everything the printed sentence states, its figures included
+    from parallax.stages.crosscheck import figures_stated
+
+    printed = "In Corvalle, 64.8 percent of patients had waited less than 18 weeks, the lowest share in the region."
+    assert not figures_stated(printed, "Across the region 71.3 percent of patients had waited less than 18 weeks.")
+    assert not figures_stated("Residents may have to boil water for seven days or more.",
+                              "In 2021 a boil-water notice lasted 11 days and affected 7,000 homes.")
+    assert not figures_stated("A jury found him guilty of defrauding investors of 48 million florins.",
+                              "On Monday a jury found him guilty of fraud.")
+    # the same figures in other words, notations and hedges
+    assert figures_stated("The decision was carried by seven votes to four.", "The vote was 7 to 4.")
+    assert figures_stated("Of the 3,200 members who voted, 74 percent backed the offer.",
+                          "Nearly three-quarters of the 3,200 members who voted backed the offer.")
+    assert figures_stated("Orthopaedics had the most patients waiting, 187,400.",
+                          "Orthopaedics accounts for around 187,000 of those waiting.")
+    assert figures_stated("A jury found him guilty of defrauding investors of 48 million florins.",
+                          "He took 48m florins from investors, the jury found.")
+    assert figures_stated("The museum will reopen on Saturday.", "It reopens at the weekend.")  # no figure to give

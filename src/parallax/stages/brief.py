@@ -234,9 +234,10 @@ def partial_refs(cc: CrossCheck, rep: int, cited: set[str]) -> list[SourceRef]:
 
 
 # Where one claim ends and another begins: a semicolon, a dash, or a comma before a conjunction, a relative
-# pronoun or a participle that starts a clause of its own ("…, promising annual returns of 12 percent").
+# pronoun, a participle or a passive infinitive that starts a clause of its own ("…, promising annual returns of
+# 12 percent", "…, to be paid in over five years").
 _CLAIM_CUT = re.compile(r"\s*;\s+|\s+[—–]\s+|,\s+(?=(?:and|but|while|whereas|which|who|after|before|when|as|"
-                        r"including|following|despite|although|though|[a-z]+ing)\s)")
+                        r"including|following|despite|although|though|to\s+be|[a-z]+ing)\s)")
 
 
 def claim_spans(text: str) -> list[tuple[int, int]]:

@@ -880,7 +880,59 @@ def supports(cc: CrossCheck, m: int, rep: int) -> bool:
         return False  # one reports the other's figure as the earlier value of a change: an update, not support
     if a.group != b.group and a.language == b.language and other_words_quoted(a.text, b.text):
         return False  # two different things one person said are two statements
+    if a.group != b.group and a.language == b.language and not figures_stated(b.text, a.text):
+        return False  # a figure of the printed sentence that the other does not give: it does not state all of it
     return bool(cc.entail[rep, m] >= settings().crosscheck.cite_min)
+
+
+def _bare_figures(text: str) -> list[Slot]:
+    """Every figure of a text with its value and hedge, whether or not a counted noun follows ("around 187,000
+    of those waiting", "48 million"): what a sentence gives, for `figures_stated`."""
+    out = []
+    for m in _NUMBER.finditer(text):
+        raw = m.group("num").lower()
+        if raw in ("a", "an", "single") or _YEAR.fullmatch(raw) or \
+                re.match(r"\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock)|:\d", text[m.end():]):
+            continue
+        try:
+            value = float(NUMBER_WORDS[raw]) if raw in NUMBER_WORDS else float(raw.replace(",", ""))
+        except (KeyError, ValueError):
+            continue
+        if m.group("scale"):
+            value *= _SCALES[m.group("scale").strip().lower()]
+        unit = "%" if m.group("unit") else ""
+        out.append(Slot("number", f"{value:g}{unit}", m.group(0), m.start(), m.end(),
+                        bool(_HEDGE_BEFORE.search(text[: m.start()])), unit))
+    return out
+
+
+def _digit_forms(x: Slot) -> set[str]:
+    """A figure's digits as `figures_any_locale` writes them: as printed, and its value when whole ("seven": "7")."""
+    out = {d for d in [re.sub(r"\D", "", x.surface)] if d}
+    value = float(x.value.rstrip("%"))
+    if value == int(value):
+        out.add(str(int(value)))
+    return out
+
+
+def figures_stated(claim: str, other: str) -> bool:
+    """Whether `other` gives every figure `claim` gives (`number_slots`: counts with what they count, shares,
+    amounts), in its own notation ("seven votes to four" / "7 to 4", "nearly three-quarters" / "74 percent"):
+    an equal value, or one within a hedged figure's reach (`_agree`, floor `hedge_tolerance`). A sentence that
+    leaves out or changes a figure of the printed sentence does not state everything it states."""
+    need = [x for x in number_slots(claim) if not x.weak]
+    if not need:
+        return True
+    hedge = settings().crosscheck.hedge_tolerance
+    have = [y for y in number_slots(other) + fraction_slots(other) if not y.weak] + _bare_figures(other)
+    plain = figures_any_locale(other)
+    for x in need:
+        if any(_agree(x, y, hedge) or _agree(y, x, hedge) for y in have):
+            continue
+        if _digit_forms(x) & plain:
+            continue  # the same figure without a counted noun ("The vote was 7 to 4.")
+        return False
+    return True
 
 
 def other_words_quoted(a: str, b: str) -> bool:
