@@ -16,6 +16,7 @@ proposes which pairs it sees (the closest statements of each other article, a bo
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -880,9 +881,23 @@ def supports(cc: CrossCheck, m: int, rep: int) -> bool:
         return False  # one reports the other's figure as the earlier value of a change: an update, not support
     if a.group != b.group and a.language == b.language and other_words_quoted(a.text, b.text):
         return False  # two different things one person said are two statements
-    if a.group != b.group and a.language == b.language and not figures_stated(b.text, a.text):
-        return False  # a figure of the printed sentence that the other does not give: it does not state all of it
-    return bool(cc.entail[rep, m] >= settings().crosscheck.cite_min)
+    if cc.entail[rep, m] < settings().crosscheck.cite_min:
+        return False
+    # a figure of the printed sentence that the other does not give: it does not state all of it
+    return not (a.group != b.group and a.language == b.language and not figures_stated(b.text, a.text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _needed_figures(text: str) -> tuple[Slot, ...]:
+    """The figures a sentence gives that another must give to state all of it (cached: `supports` asks per pair)."""
+    return tuple(x for x in number_slots(text) if not x.weak)
+
+
+@functools.lru_cache(maxsize=8192)
+def _given_figures(text: str) -> tuple[tuple[Slot, ...], frozenset[str]]:
+    """The figures a sentence gives, as slots and as bare digits (`figures_stated`; cached)."""
+    have = tuple(y for y in number_slots(text) + fraction_slots(text) if not y.weak) + tuple(_bare_figures(text))
+    return have, frozenset(figures_any_locale(text))
 
 
 def _bare_figures(text: str) -> list[Slot]:
@@ -920,12 +935,11 @@ def figures_stated(claim: str, other: str) -> bool:
     amounts), in its own notation ("seven votes to four" / "7 to 4", "nearly three-quarters" / "74 percent"):
     an equal value, or one within a hedged figure's reach (`_agree`, floor `hedge_tolerance`). A sentence that
     leaves out or changes a figure of the printed sentence does not state everything it states."""
-    need = [x for x in number_slots(claim) if not x.weak]
+    need = _needed_figures(claim)
     if not need:
         return True
     hedge = settings().crosscheck.hedge_tolerance
-    have = [y for y in number_slots(other) + fraction_slots(other) if not y.weak] + _bare_figures(other)
-    plain = figures_any_locale(other)
+    have, plain = _given_figures(other)
     for x in need:
         if any(_agree(x, y, hedge) or _agree(y, x, hedge) for y in have):
             continue
