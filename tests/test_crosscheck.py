@@ -288,3 +288,7 @@ def test_a_sentence_that_leaves_out_or_changes_a_figure_does_not_state_everythin
     assert figures_stated("A jury found him guilty of defrauding investors of 48 million florins.",
                           "He took 48m florins from investors, the jury found.")
     assert figures_stated("The museum will reopen on Saturday.", "It reopens at the weekend.")  # no figure to give
+    # ranks too ("first" and "last" are idioms as often as ranks)
+    assert not figures_stated("It was the club's sixth cup win.", "Winners for the first time since 2011, they celebrated.")
+    assert figures_stated("It was the club's sixth cup win.", "The club won the cup for the 6th time.")
+    assert figures_stated("He was shown a second yellow card.", "A second yellow card followed in the 97th minute.")

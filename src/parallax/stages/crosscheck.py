@@ -887,6 +887,18 @@ def supports(cc: CrossCheck, m: int, rep: int) -> bool:
     return not (a.group != b.group and a.language == b.language and not figures_stated(b.text, a.text))
 
 
+_ORDINAL_WORDS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+                  "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12}
+_ORDINAL_ANY = re.compile(r"\b(?:(" + "|".join(_ORDINAL_WORDS) + r")|(\d{1,4})(?:st|nd|rd|th))\b", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=8192)
+def _ordinals(text: str) -> frozenset[int]:
+    """The ranks a sentence gives ("sixth", "6th"; "first" and "last" left out: they are idioms as often as ranks)."""
+    return frozenset(_ORDINAL_WORDS[m.group(1).lower()] if m.group(1) else int(m.group(2))
+                     for m in _ORDINAL_ANY.finditer(text) if m.group(1) or int(m.group(2)) != 1)
+
+
 @functools.lru_cache(maxsize=8192)
 def _needed_figures(text: str) -> tuple[Slot, ...]:
     """The figures a sentence gives that another must give to state all of it (cached: `supports` asks per pair)."""
@@ -935,6 +947,8 @@ def figures_stated(claim: str, other: str) -> bool:
     amounts), in its own notation ("seven votes to four" / "7 to 4", "nearly three-quarters" / "74 percent"):
     an equal value, or one within a hedged figure's reach (`_agree`, floor `hedge_tolerance`). A sentence that
     leaves out or changes a figure of the printed sentence does not state everything it states."""
+    if _ordinals(claim) - _ordinals(other):
+        return False  # "Rovers' sixth cup win" is not stated by "winners for the first time since 2011"
     need = _needed_figures(claim)
     if not need:
         return True
