@@ -287,8 +287,12 @@ def test_a_sentence_that_leaves_out_or_changes_a_figure_does_not_state_everythin
                           "Orthopaedics accounts for around 187,000 of those waiting.")
     assert figures_stated("A jury found him guilty of defrauding investors of 48 million florins.",
                           "He took 48m florins from investors, the jury found.")
-    assert figures_stated("The museum will reopen on Saturday.", "It reopens at the weekend.")  # no figure to give
+    assert figures_stated("The museum will reopen to visitors.", "It will open its doors again.")  # no figure to give
     # ranks too ("first" and "last" are idioms as often as ranks)
     assert not figures_stated("It was the club's sixth cup win.", "Winners for the first time since 2011, they celebrated.")
     assert figures_stated("It was the club's sixth cup win.", "The club won the cup for the 6th time.")
     assert figures_stated("He was shown a second yellow card.", "A second yellow card followed in the 97th minute.")
+    # and the days it names, unless the other says "today" or "yesterday"
+    assert not figures_stated("Dockers will be back on shift from Thursday.", "Dockers voted to accept the deal.")
+    assert figures_stated("Dockers will be back on shift from Thursday.", "Dockers return to work on Thursday.")
+    assert figures_stated("Dockers voted on Wednesday to accept the deal.", "Dockers voted today to accept the deal.")

@@ -892,6 +892,17 @@ _ORDINAL_WORDS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, 
 _ORDINAL_ANY = re.compile(r"\b(?:(" + "|".join(_ORDINAL_WORDS) + r")|(\d{1,4})(?:st|nd|rd|th))\b", re.IGNORECASE)
 
 
+_RELATIVE_DAY = re.compile(r"\b(?:today|tonight|yesterday|tomorrow|this (?:morning|afternoon|evening|week)"
+                           r"|last night|overnight|on the same day|(?:the )?(?:day|night) before|(?:the )?next day)\b",
+                           re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=8192)
+def _weekdays(text: str) -> frozenset[str]:
+    """The weekdays a sentence names."""
+    return frozenset(m.group(1) for m in WEEKDAY.finditer(text))
+
+
 @functools.lru_cache(maxsize=8192)
 def _ordinals(text: str) -> frozenset[int]:
     """The ranks a sentence gives ("sixth", "6th"; "first" and "last" left out: they are idioms as often as ranks)."""
@@ -945,10 +956,14 @@ def _digit_forms(x: Slot) -> set[str]:
 def figures_stated(claim: str, other: str) -> bool:
     """Whether `other` gives every figure `claim` gives (`number_slots`: counts with what they count, shares,
     amounts), in its own notation ("seven votes to four" / "7 to 4", "nearly three-quarters" / "74 percent"):
-    an equal value, or one within a hedged figure's reach (`_agree`, floor `hedge_tolerance`). A sentence that
-    leaves out or changes a figure of the printed sentence does not state everything it states."""
+    an equal value, or one within a hedged figure's reach (`_agree`, floor `hedge_tolerance`); every rank
+    ("sixth", "6th") and every weekday it names (a relative day, "today", "overnight", may stand for one). A
+    sentence that leaves out or changes one of these does not state everything the printed sentence states."""
     if _ordinals(claim) - _ordinals(other):
         return False  # "Rovers' sixth cup win" is not stated by "winners for the first time since 2011"
+    days = _weekdays(claim) - _weekdays(other)
+    if days and not _RELATIVE_DAY.search(other):
+        return False  # "back on shift from Thursday" is not stated by a sentence that names no day
     need = _needed_figures(claim)
     if not need:
         return True
