@@ -240,6 +240,26 @@ class Slot:
     speaker: int = 0  # an actor who speaks: 2 only speaks ("…, said Lena Holt"), 1 speaks after a "who" clause
 
 
+def _figure_value(text: str, m: re.Match) -> tuple[float, str, bool] | None:
+    """The value, unit ("%" or "") and hedge of one `_NUMBER` match ("about 6 million" -> 6e6, "", True), or None
+    for a year, a time of day or what does not read as a number."""
+    raw = m.group("num").lower()
+    if _YEAR.fullmatch(raw) or re.match(r"\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock)|:\d", text[m.end():]):
+        return None
+    if raw in ("a", "an", "single", "one") and not m.group("unit"):
+        value = 1.0
+    elif raw in NUMBER_WORDS:
+        value = float(NUMBER_WORDS[raw])
+    else:
+        try:
+            value = float(raw.replace(",", ""))
+        except ValueError:
+            return None
+    if m.group("scale"):
+        value *= _SCALES[m.group("scale").strip().lower()]
+    return value, "%" if m.group("unit") else "", bool(_HEDGE_BEFORE.search(text[: m.start()]))
+
+
 def number_slots(text: str) -> list[Slot]:
     """Figures of a sentence with their value ("about 1,150" -> 1150, "6 million" -> 6000000, "Forty-six" ...);
     years and times of day are not figures."""
@@ -252,22 +272,10 @@ def number_slots(text: str) -> list[Slot]:
             continue
         raw = m.group("num").lower()
         weak = raw in ("a", "an", "single", "one") and not m.group("unit")
-        if _YEAR.fullmatch(raw) or re.match(r"\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock)", text[m.end():]) or \
-                re.match(r":\d", text[m.end():]):
+        got = _figure_value(text, m)
+        if got is None:
             continue
-        if weak:
-            value = 1.0
-        elif raw in NUMBER_WORDS:
-            value = float(NUMBER_WORDS[raw])
-        else:
-            try:
-                value = float(raw.replace(",", ""))
-            except ValueError:
-                continue
-        if m.group("scale"):
-            value *= _SCALES[m.group("scale").strip().lower()]
-        unit = "%" if m.group("unit") else ""
-        hedged = bool(_HEDGE_BEFORE.search(text[: m.start()]))
+        value, unit, hedged = got
         of_total = _OF_TOTAL.match(text, m.end())
         if of_total and not (of_total.group("total")[0].isdigit() or of_total.group("total").lower() in NUMBER_WORDS):
             of_total = None
@@ -928,19 +936,10 @@ def _bare_figures(text: str) -> list[Slot]:
     of those waiting", "48 million"): what a sentence gives, for `figures_stated`."""
     out = []
     for m in _NUMBER.finditer(text):
-        raw = m.group("num").lower()
-        if raw in ("a", "an", "single") or _YEAR.fullmatch(raw) or \
-                re.match(r"\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock)|:\d", text[m.end():]):
-            continue
-        try:
-            value = float(NUMBER_WORDS[raw]) if raw in NUMBER_WORDS else float(raw.replace(",", ""))
-        except (KeyError, ValueError):
-            continue
-        if m.group("scale"):
-            value *= _SCALES[m.group("scale").strip().lower()]
-        unit = "%" if m.group("unit") else ""
-        out.append(Slot("number", f"{value:g}{unit}", m.group(0), m.start(), m.end(),
-                        bool(_HEDGE_BEFORE.search(text[: m.start()])), unit))
+        got = None if m.group("num").lower() in ("a", "an", "single") else _figure_value(text, m)
+        if got is not None:
+            value, unit, hedged = got
+            out.append(Slot("number", f"{value:g}{unit}", m.group(0), m.start(), m.end(), hedged, unit))
     return out
 
 
