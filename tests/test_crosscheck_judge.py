@@ -110,6 +110,22 @@ def test_slot_tests_skip_updates_other_years_and_other_quantities():
     assert not slot_tests("The fire damaged 14 cabins.", "Firefighters from 19 stations came.")
 
 
+def test_a_bare_from_is_no_update_and_a_year_counts_only_in_its_own_clause():
+    """"heard from 40 witnesses" reports no change, so the trial's length can still be disputed; a year in another
+    clause of the sentence ("..., and that its losses had narrowed since 2021") does not make the figure a past one,
+    while a year in the figure's own clause still does, and a change with its earlier figure is still an update."""
+    latest = 2026
+    assert slot_tests("The jury retired after a hearing lasting nine days.",
+                      "The court heard from 40 witnesses over eight days.", latest)
+    assert slot_tests("The ferry line said it would refit four vessels by 2028, and that its losses had narrowed "
+                      "since 2021.", "A spokesman said the line would refit three vessels before the end of 2028.",
+                      latest)
+    assert not slot_tests("The ferry line refitted four vessels in 2021.", "The line will refit three vessels.",
+                          latest)
+    assert not slot_tests("The fleet grew to 14 vessels from 11.", "The line runs 12 vessels.", latest)
+    assert not slot_tests("The line ran 11 vessels from 2016 to 2022.", "The line runs 14 vessels.", latest)
+
+
 def test_two_speakers_are_no_actor_dispute():
     """Issue 19, item 5: quotes or reported speech by two different people are two statements, not a "who"
     dispute; who did an act (ordered, confirmed, declared) still can be disputed."""

@@ -214,10 +214,18 @@ _QUANTIFIERS = frozenset(["few", "lot", "number", "couple", "bit", "series", "to
 _OF_TOTAL = re.compile(r"\s+of\s+(?:the\s+|its\s+|their\s+)?(?P<total>\d[\d,]*|[a-z]+(?:-[a-z]+)?)\b", re.IGNORECASE)
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "hundred": 1e2}
 # An explicit change with the earlier figure ("rose to 4,800 from 3,000", "up from nine", "cut to 58 dalers from
-# 62"): such a statement is an update of the other, not a dispute.
-_CHANGE = re.compile(r"\b(?:up|down)\s+from\b|\bfrom\s+(?:about\s+|around\s+|some\s+|nearly\s+)?\d"
-                     r"|\b(?:up|down|rose|risen|fell|fallen|increased|decreased|grew|dropped|climbed|cut)\s+by\b",
-                     re.IGNORECASE)
+# 62", "from 240 to 300"): such a statement is an update of the other, not a dispute. A bare "from 34" is no change
+# ("heard from 34 witnesses"), nor a span of years ("from 2016 to 2022").
+_APPROX = r"(?:about\s+|around\s+|some\s+|nearly\s+|roughly\s+|an\s+estimated\s+)?"
+_NOT_YEAR = r"(?!(?:19|20)\d\d\b)"
+_CHANGE = re.compile(
+    r"\b(?:up|down)\s+(?:[\d.,]+\s*(?:%|percent\s+|per\s+cent\s+)?\s*)?from\b"
+    rf"|\bfrom\s+{_APPROX}{_NOT_YEAR}\d(?:[^.;:]|\.\d){{0,40}}?\bto\s+{_APPROX}\d"
+    rf"|\bto\s+{_APPROX}\d(?:[^.;:]|\.\d){{0,40}}?\bfrom\s+{_APPROX}\d"
+    r"|\b(?:rose|risen|rising|rises|fell|fallen|falling|falls|increased|decreased|grew|grown|dropped|climbed|cut|"
+    rf"jumped|slipped|declined|reduced|raised|lowered|revised)\b(?:[^.;:]|\.\d){{0,40}}?\bfrom\s+{_APPROX}\d"
+    r"|\b(?:up|down|rose|risen|fell|fallen|increased|decreased|grew|dropped|climbed|cut)\s+by\b",
+    re.IGNORECASE)
 # A range ("between 5,500 and 6,000 tonnes", "8 to 10 percent", "11-18 mg/L"): its ends are no point value of their
 # own, and a point inside it does not dispute it.
 _RANGE = re.compile(r"\b(?:between\s+)?(?P<lo>\d[\d,.]*)\s*(?:%|percent|per cent)?\s*(?:and|to|-|–)\s*"
@@ -503,18 +511,34 @@ def _states(st: list[Statement], group: str, slot: Slot, hedge: float, min_cos: 
                for s in st if s.group == group for z in _slots_of(s.text) if z.kind == slot.kind)
 
 
+# Where one clause of a sentence ends and another begins: "..., and that discharges had fallen since 2023".
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:and|but|while|whereas|although)\b|\s+and\s+that\b", re.IGNORECASE)
+
+
+def _clause_years(text: str, pos: int) -> set[int]:
+    """The years named in the clause of `text` that holds offset `pos`."""
+    start, end = 0, len(text)
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() >= pos:
+            end = m.start()
+            break
+    return {int(y) for y in _YEAR.findall(text[start:end])}
+
+
 def slot_tests(a: str, b: str, latest_year: int | None = None) -> list[tuple[Slot, Slot, str]]:
     """The typed-slot conflicts of `a` and `b` that could make a dispute, each with `b` rewritten to give `a`'s
     value: not when either reports a change (an update) or names an earlier year the other does not (a past
     happening: any year when `latest_year`, the story's latest, is unknown), and only figures that can be two
     reports of one quantity (`_same_thing`)."""
     cfg = settings().crosscheck
-    extra = set(_YEAR.findall(a)) ^ set(_YEAR.findall(b))
-    if extra and (latest_year is None or min(int(y) for y in extra) < latest_year):
-        return []
     change = bool(_CHANGE.search(a) or _CHANGE.search(b))
     out = []
     for x, y in slot_conflicts(a, b, cfg.hedge_floor):
+        extra = _clause_years(a, x.start) ^ _clause_years(b, y.start)
+        if extra and (latest_year is None or min(extra) < latest_year):
+            continue
         if x.kind == "number" and change:
             continue
         if _same_thing(x, y, cfg.slot_noun_min_cos, cfg.dispute_max_ratio):
