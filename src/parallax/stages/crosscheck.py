@@ -408,9 +408,12 @@ _TITLE_WORDS = frozenset(["Detective", "Superintendent", "Chief", "Inspector", "
                           "Assistant", "Acting", "Senior", "Regional", "Police", "Fire", "State", "Lord", "Lady"])
 
 
-def _slots_of(text: str) -> list[Slot]:
-    return (number_slots(text) + fraction_slots(text) + ordinal_slots(text) + time_slots(text) + date_slots(text)
-            + actor_slots(text))
+@functools.lru_cache(maxsize=16384)
+def _slots_of(text: str) -> tuple[Slot, ...]:
+    """Every typed slot of a sentence (cached: disputes ask for each statement's slots once per pair and per
+    `_states` test; the slots are read, never changed)."""
+    return tuple(number_slots(text) + fraction_slots(text) + ordinal_slots(text) + time_slots(text)
+                 + date_slots(text) + actor_slots(text))
 
 
 def _agree(a: Slot, b: Slot, hedge: float) -> bool:
@@ -1001,11 +1004,16 @@ def figures_stated(claim: str, other: str) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=16384)
+def _quoted_words(text: str) -> frozenset[str]:
+    """The content words inside a sentence's direct quotations (cached: `supports` asks per pair)."""
+    return frozenset(w for q in QUOTE_SPAN.findall(text) for w in content_words(q))
+
+
 def other_words_quoted(a: str, b: str) -> bool:
     """Whether `a` and `b` both quote someone directly and their quotations share almost no content word
     (`CrosscheckConfig.quote_min_overlap`): whoever said them, they are two things said, not one."""
-    qa = {w for q in QUOTE_SPAN.findall(a) for w in content_words(q)}
-    qb = {w for q in QUOTE_SPAN.findall(b) for w in content_words(q)}
+    qa, qb = _quoted_words(a), _quoted_words(b)
     if not qa or not qb:
         return False
     return len(qa & qb) / len(qa | qb) < settings().crosscheck.quote_min_overlap
@@ -1043,17 +1051,24 @@ def figures_any_locale(text: str) -> set[str]:
     return {re.sub(r"\D", "", f) for f in _ANY_FIGURE.findall(text)}
 
 
-def _figures(text: str) -> set[str]:
-    return {f.replace(",", "").rstrip(".") for f in _FIGURE.findall(_YEAR.sub(" ", text))}
+@functools.lru_cache(maxsize=16384)
+def _figures(text: str) -> frozenset[str]:
+    return frozenset(f.replace(",", "").rstrip(".") for f in _FIGURE.findall(_YEAR.sub(" ", text)))
+
+
+@functools.lru_cache(maxsize=16384)
+def _earlier_figures(text: str) -> frozenset[str]:
+    """The earlier figures of the change a sentence reports ("rose to 39,300 from 38,600": 38600), or none."""
+    if not _CHANGE.search(text):
+        return frozenset()
+    return frozenset(f.replace(",", "").rstrip(".") for f in _EARLIER.findall(text))
 
 
 def superseded(update: str, other: str) -> bool:
     """Whether `update` reports a change (`_CHANGE`: "rose to 39,300 from 38,600", "up from 38,600") whose
     earlier figure `other` states while `other` states none of the update's other figures: `other`'s figure
     is what the update says it no longer is, so the update does not support it (nor the reverse)."""
-    if not _CHANGE.search(update):
-        return False
-    earlier = {f.replace(",", "").rstrip(".") for f in _EARLIER.findall(update)}
+    earlier = _earlier_figures(update)
     if not earlier:
         return False
     theirs = _figures(other)

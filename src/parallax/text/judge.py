@@ -172,9 +172,10 @@ def pair_features(a: Encoded, b: Encoded) -> np.ndarray:
         sim = a.toks @ b.toks.T
         rec = sim.max(axis=1)
         prec = sim.max(axis=0)
-        r_mean, r_min, r_q20 = float(rec.mean()), float(rec.min()), quantile20(rec)
-        r_below = float((rec < _BELOW).mean())
-        p_mean, p_q20 = float(prec.mean()), quantile20(prec)
+        # sum / n is ndarray.mean() to the bit (the same float32 sum, the same division), without its overhead
+        r_mean, r_min, r_q20 = float(rec.sum() / len(rec)), float(rec.min()), quantile20(rec)
+        r_below = np.count_nonzero(rec < _BELOW) / len(rec)
+        p_mean, p_q20 = float(prec.sum() / len(prec)), quantile20(prec)
     else:
         r_mean = r_min = r_q20 = p_mean = p_q20 = 0.0
         r_below = 1.0
@@ -351,10 +352,13 @@ _PROB_FEATURES = ("sup_max", "sup_min", "con_max", "neither_min")
 CORROBORATE_FEATURES = (*_PROB_FEATURES, *(f"{f}_max" for f in FEATURES), *(f"{f}_min" for f in FEATURES))
 
 
-def corroboration_features(a: Encoded, b: Encoded, p_ab: np.ndarray, p_ba: np.ndarray) -> np.ndarray:
+def corroboration_features(a: Encoded, b: Encoded, p_ab: np.ndarray, p_ba: np.ndarray,
+                           fa: np.ndarray | None = None, fb: np.ndarray | None = None) -> np.ndarray:
     """Symmetric features of two statements: the judge's probabilities both ways (p_ab: a as the claim) and
-    the element-wise max and min of the pair features both ways (order: CORROBORATE_FEATURES)."""
-    fa, fb = pair_features(a, b), pair_features(b, a)
+    the element-wise max and min of the pair features both ways (order: CORROBORATE_FEATURES); `fa` / `fb`:
+    the pair features a→b and b→a when already computed."""
+    fa = pair_features(a, b) if fa is None else fa
+    fb = pair_features(b, a) if fb is None else fb
     probs = [max(p_ab[SUPPORTS], p_ba[SUPPORTS]), min(p_ab[SUPPORTS], p_ba[SUPPORTS]),
              max(p_ab[CONTRADICTS], p_ba[CONTRADICTS]), min(p_ab[NEITHER], p_ba[NEITHER])]
     return np.concatenate([np.array(probs, dtype=np.float32), np.maximum(fa, fb), np.minimum(fa, fb)])
@@ -372,10 +376,11 @@ SUPPORT_FEATURES = (*FEATURES, "p_sup_ab", "p_con_ab", "p_neither_ab", "p_sup_ba
                     "p_same")
 
 
-def support_features(a: Encoded, b: Encoded, p_ab: np.ndarray, p_ba: np.ndarray, p_same: float) -> np.ndarray:
-    """Directional features of claim `a` against candidate `b` (order: SUPPORT_FEATURES): the pair features,
-    the three-way probabilities both ways and the corroboration head's P(same fact)."""
-    return np.concatenate([pair_features(a, b), np.asarray(p_ab, dtype=np.float32),
+def support_features(a: Encoded, b: Encoded, p_ab: np.ndarray, p_ba: np.ndarray, p_same: float,
+                     f_ab: np.ndarray | None = None) -> np.ndarray:
+    """Directional features of claim `a` against candidate `b` (order: SUPPORT_FEATURES): the pair features
+    (`f_ab` when already computed), the three-way probabilities both ways and the corroboration head's P(same fact)."""
+    return np.concatenate([pair_features(a, b) if f_ab is None else f_ab, np.asarray(p_ab, dtype=np.float32),
                            np.asarray(p_ba, dtype=np.float32), np.array([p_same], dtype=np.float32)])
 
 
@@ -463,16 +468,16 @@ class PairJudge:
         """Every judgment of encoded statement pairs (a[i], b[i]) in one pass: ``same`` (P(one fact), the
         corroboration head), ``b_supports_a`` / ``a_supports_b`` (P(one states everything the other states),
         the support head, each way), ``p_ab`` / ``p_ba`` (the three-way probabilities, a resp. b as the claim)."""
-        same, p_ab, p_ba = self.corroborate(a, b)
+        same, p_ab, p_ba, f_ab, f_ba = self._corroborate(a, b)
         if self._support is None:
             raise ParallaxError(f"support head {self.model_dir / SUPPORT_FILE} is missing; rebuild it with "
                                 "`make model`", code="PX201", input=str(self.model_dir / SUPPORT_FILE))
         if not a:
             return {"same": same, "b_supports_a": same, "a_supports_b": same, "p_ab": p_ab, "p_ba": p_ba}
-        x_ab = np.stack([support_features(x, y, pa, pb, s)
-                         for x, y, pa, pb, s in zip(a, b, p_ab, p_ba, same, strict=True)])
-        x_ba = np.stack([support_features(y, x, pb, pa, s)
-                         for x, y, pa, pb, s in zip(a, b, p_ab, p_ba, same, strict=True)])
+        x_ab = np.stack([support_features(x, y, pa, pb, s, fx)
+                         for x, y, pa, pb, s, fx in zip(a, b, p_ab, p_ba, same, f_ab, strict=True)])
+        x_ba = np.stack([support_features(y, x, pb, pa, s, fy)
+                         for x, y, pa, pb, s, fy in zip(a, b, p_ab, p_ba, same, f_ba, strict=True)])
         return {"same": same, "b_supports_a": self._support.predict(x_ab),
                 "a_supports_b": self._support.predict(x_ba), "p_ab": p_ab, "p_ba": p_ba}
 
@@ -495,17 +500,25 @@ class PairJudge:
         Two reports corroborate each other when they state one fact, each possibly with details of its own:
         the judge's three-way probabilities both ways and the pair features both ways, through the
         corroboration head (`corroborate.json`)."""
+        same, p_ab, p_ba, _, _ = self._corroborate(a, b)
+        return same, p_ab, p_ba
+
+    def _corroborate(self, a: Sequence[Encoded], b: Sequence[Encoded]) -> tuple[np.ndarray, ...]:
+        """`corroborate`'s three answers and the pair features a→b and b→a it read (each pair's features are
+        computed once per direction, whoever reads them next)."""
         self.warm_up()
         if self._corr is None:
             raise ParallaxError(f"corroboration head {self.model_dir / CORROBORATE_FILE} is missing; rebuild it "
                                 "with `make model`", code="PX201", input=str(self.model_dir / CORROBORATE_FILE))
         if not a:
             empty = np.zeros((0, 3), dtype=np.float32)
-            return np.zeros(0, dtype=np.float32), empty, empty
-        p_ab = self.judge_encoded(a, b)
-        p_ba = self.judge_encoded(b, a)
-        x = np.stack([corroboration_features(x, y, pa, pb) for x, y, pa, pb in zip(a, b, p_ab, p_ba, strict=True)])
-        return self._corr.predict(x), p_ab, p_ba
+            none = np.zeros((0, len(FEATURES)), dtype=np.float32)
+            return np.zeros(0, dtype=np.float32), empty, empty, none, none
+        f_ab, f_ba = self._features(a, b), self._features(b, a)
+        p_ab, p_ba = self.judge_features(f_ab), self.judge_features(f_ba)
+        x = np.stack([corroboration_features(x, y, pa, pb, fa, fb)
+                      for x, y, pa, pb, fa, fb in zip(a, b, p_ab, p_ba, f_ab, f_ba, strict=True)])
+        return self._corr.predict(x), p_ab, p_ba, f_ab, f_ba
 
     def encode(self, texts: Sequence[str]) -> list[Encoded]:
         """Encode texts once (cached); pass the results to `judge_encoded` to reuse them across pairs."""
