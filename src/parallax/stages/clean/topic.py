@@ -140,9 +140,7 @@ def find_glued_stories(paragraphs: list[str], title: str = "", config: GluedConf
         seg_texts.append([_clip(p, config.clip_words) for p in paras] or [_clip(paragraphs[s], config.clip_words)])
     flat = [_clip(p, config.clip_words) for p in head_paras] + ([title] if title else [])
     flat += [t for ts in seg_texts for t in ts]
-    flat += [_clip(paragraphs[i], config.clip_words) for i in body_idx]
     vecs = embed(flat)
-    body_vecs = vecs[len(flat) - len(body_idx) :]
     k = len(head_paras) + (1 if title else 0)
     head = vecs[:k].mean(axis=0)
     head = head / (np.linalg.norm(head) or 1.0)
@@ -157,11 +155,18 @@ def find_glued_stories(paragraphs: list[str], title: str = "", config: GluedConf
         sims.append(float(v @ head / (np.linalg.norm(v) or 1.0)))
         seg_vecs.append(seg)
 
+    earlier_of: dict[int, np.ndarray] = {}
+
     def closest_before(seg: np.ndarray, start: int) -> float:
         """The segment's paragraphs' highest similarity to any article paragraph before `start`: a section of
-        the article (a listicle's item, a column's second letter) comes close to some earlier paragraph."""
-        earlier = body_vecs[[j for j, i in enumerate(body_idx) if i < start]]
-        return float((seg @ earlier.T).max()) if len(earlier) else 0.0
+        the article (a listicle's item, a column's second letter) comes close to some earlier paragraph. The
+        body paragraphs are embedded here, when a segment first needs them (the loose finder never does)."""
+        before = [_clip(paragraphs[i], config.clip_words) for i in body_idx if i < start]
+        if not before:
+            return 0.0
+        if start not in earlier_of:
+            earlier_of[start] = embed(before)
+        return float((seg @ earlier_of[start].T).max())
 
     if not strict:
         return _loose(paragraphs, opens, ends, sims, lead_names, config)
