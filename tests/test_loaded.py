@@ -217,6 +217,24 @@ def test_find_loaded_flags_the_right_body_sentences():
     assert flags[0].to_dict()["terms"] == flags[0].terms
 
 
+MILD = "The mayor's plush new office cost the town 40,000 crowns."  # under the body threshold on its own
+
+
+def test_a_page_in_a_loaded_voice_flags_its_milder_sentences_too():
+    """An outlet's voice holds across its page (`LoadedConfig.page_voice_min` / `page_threshold`): on a page with
+    three loaded sentences a milder one is flagged with its word; on a plain page the same sentence is not, and a
+    plain sentence on the loaded page stays unflagged."""
+    cfg = LoadedConfig()
+    r = analyse(MILD)
+    assert not r.loaded and cfg.page_threshold <= r.score < cfg.threshold
+    voiced = _article(PLAIN_HEADLINES[0], [[FARM[0][0], MILD], [FARM[2][0], NEUTRAL[4]], [FARM[4][0]]])
+    flags = {f.text: f for f in find_loaded(voiced)}
+    assert MILD in flags and "plush" in flags[MILD].terms
+    assert NEUTRAL[4] not in flags and len(flags) == 4
+    plain = _article(PLAIN_HEADLINES[0], [[NEUTRAL[1], MILD], [FARM[2][0], NEUTRAL[4]], [NEUTRAL[6]]])
+    assert [f.text for f in find_loaded(plain)] == [FARM[2][0]]
+
+
 def test_find_loaded_on_a_neutral_article_and_no_title():
     article = _article(PLAIN_HEADLINES[1], [NEUTRAL[:2], NEUTRAL[4:6]])
     assert find_loaded(article) == []

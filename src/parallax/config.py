@@ -492,6 +492,15 @@ class LoadedConfig:
       bank loaded terms found with at most 5% of the bank's neutral phrases flagged and BABE's macro-F1
       within 0.002 of the 0.5 / no-word-rule decision; each left-out cluster's figures were taken at the
       point chosen on the other clusters (see the model card for the grid and the figures).
+    * ``page_voice_min`` / ``page_threshold`` — an outlet's voice holds across its page: on a page with at least
+      ``page_voice_min`` loaded body sentences (a partisan rewrite, a column), a body sentence is loaded from
+      ``page_threshold`` on, when the word head names a responsible word in it (no fallback word). Measured out
+      of fold by ``python -m training.loaded.page_voice`` (heads refitted leaving each dev cluster out; docs/
+      BENCHMARKS.md, "Loaded language: the page's voice"): dev terms found 188 → 210 of 263, held out 24 → 27 of
+      45, neutral phrases flagged unchanged; the values chosen leave-one-cluster-out were (3, 0.15) in 19 of 20
+      folds (209 of 263); 0.2 is shipped, two terms fewer and a third fewer extra flags on voiced pages, whose
+      other sentences the bank does not annotate. Plain reports there have at most two loaded body sentences,
+      partisan rewrites and columns five to sixteen.
     * ``max_terms`` — at most this many responsible words per sentence from the word head (the most
       probable ones); 8 so that a partisan sentence's several loaded phrases are all named.
     * ``min_outlet_words`` — a text that holds a quotation or an attributed view and fewer than this many
@@ -524,6 +533,8 @@ class LoadedConfig:
 
     threshold: Prob = 0.4
     headline_threshold: Prob = 0.6
+    page_voice_min: Int[1, 10_000] = 3
+    page_threshold: Prob = 0.2
     word_loaded: Prob = 0.9
     word_threshold: Prob = 0.2
     max_terms: Int[0, 100] = 8

@@ -33,7 +33,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from itertools import product
@@ -697,6 +697,7 @@ class LoadedResult:
     loaded: bool  # score >= the place's threshold, or an outlet word >= config.word_loaded (see is_loaded)
     terms: tuple[LoadedTerm, ...]  # the outlet's words responsible (listed whether or not loaded)
     attributed: tuple[LoadedTerm, ...]  # loaded words inside quotations / attributed views (the sources')
+    page_loaded: bool = False  # loaded on a page in a loaded voice (`LoadedConfig.page_threshold`, named terms)
 
     @property
     def term_texts(self) -> list[str]:
@@ -777,10 +778,13 @@ class Detector:
         terms = self._terms(text, f, p_words, outlet=True)
         loaded = is_loaded(score, p_words[f.outlet] if len(p_words) else p_words, where, cfg,
                            int((~f.outlet).sum()))
+        page_loaded = loaded or (bool(terms) and is_loaded(
+            score, p_words[f.outlet] if len(p_words) else p_words, where,
+            replace(cfg, threshold=cfg.page_threshold), int((~f.outlet).sum())))
         if loaded and not terms:
             terms = self._fallback_terms(text, f, p_words)
         attributed = self._terms(text, f, p_words, outlet=False)
-        return LoadedResult(text, where, round(score, 6), loaded, tuple(terms), tuple(attributed))
+        return LoadedResult(text, where, round(score, 6), loaded, tuple(terms), tuple(attributed), page_loaded)
 
     def _terms(self, text: str, f: SentenceFeatures, p: np.ndarray, outlet: bool) -> list[LoadedTerm]:
         cfg = self.config
@@ -909,10 +913,12 @@ def find_loaded(article: Article) -> list[LoadedFlag]:
              if sentence_language(t := s.text_of(article.text), page) in covered or s.is_heading]
     body = det.analyse_many([t for s, t in sents if not s.is_heading], "body")
     heads = det.analyse_many([t for s, t in sents if s.is_heading], "headline")
+    # An outlet's voice holds across its page: where enough body sentences are loaded, the page's threshold applies.
+    voiced = sum(r.loaded for r in body) >= det.config.page_voice_min
     it_body, it_head = iter(body), iter(heads)
     for s, text in sents:
         r = next(it_head) if s.is_heading else next(it_body)
-        if r.loaded:
+        if r.loaded or (voiced and not s.is_heading and r.page_loaded):
             flags.append(LoadedFlag(article=article.id, text=text, terms=_dedupe(r.term_texts), where="body",
                                     start=s.start, end=s.end))
     log.debug("article %s: %d loaded-language flags", article.id, len(flags))

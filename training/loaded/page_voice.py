@@ -1,0 +1,147 @@
+"""Out-of-fold check of the page-voice rule (``LoadedConfig.page_voice_min`` / ``page_threshold``) on the bank.
+
+    python -m training.loaded.page_voice [--cache /tmp/parallax-loaded-cache] [--json OUT]
+
+An outlet's voice holds across its page: on a page with at least ``page_voice_min`` loaded body sentences, a body
+sentence is loaded from ``page_threshold`` on (when the word head names a responsible word in it). This script
+measures the rule with heads that never saw the cluster scored:
+
+1. **dev clusters, leave one cluster out**: the heads refitted on all of BABE plus the other dev clusters' examples
+   (:func:`training.loaded.train.fit_heads`, the shipped recipe), the left-out cluster's pages read and prepared by
+   the product (``pipeline.prepare``) and flagged by the product's ``find_loaded`` at each point of the grid (and
+   with the rule off), scored by ``bench.bank.score_loaded`` (gold loaded terms found, neutral phrases flagged);
+2. the rule's two values chosen per left-out cluster on the other clusters (most terms found with at most
+   ``NEUTRAL_CAP`` of their neutral phrases flagged; ties to the stricter point) and applied to it: out of
+   sample twice (heads and values);
+3. **held-out clusters** (``bench/data/bank/splits.json``): the shipped heads (never trained on them), rule off and
+   at the shipped values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections import Counter
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+for p in (REPO_ROOT / "src", REPO_ROOT):
+    if str(p) not in sys.path:
+        sys.path.insert(0, str(p))
+
+from bench import bank as B  # noqa: E402
+from training.loaded import train, tune  # noqa: E402
+
+from parallax.config import settings, use  # noqa: E402
+from parallax.pipeline import prepare  # noqa: E402
+from parallax.stages import loaded  # noqa: E402
+from parallax.stages.loaded import DEFAULT_CONFIG, Detector  # noqa: E402
+from parallax.stages.read import read_paths  # noqa: E402
+
+log = logging.getLogger("training.loaded.page_voice")
+
+K_GRID = (2, 3, 4, 5)
+T_GRID = (0.15, 0.2, 0.25, 0.3, 0.35)
+OFF = (10_000, 1.0)  # the rule off: no page has that many loaded sentences
+NEUTRAL_CAP = tune.NEUTRAL_CAP
+ROOTS = [REPO_ROOT.parent / "shared" / "clusters", REPO_ROOT / "bench" / "data" / "bank"]
+
+
+def counts(heads: Any, cluster: B.Cluster, point: tuple[int, float]) -> Counter[str]:
+    """bench.bank's loaded counts of one cluster, its pages flagged by `find_loaded` with these heads and rule."""
+    sets = settings().replace(loaded={"page_voice_min": point[0], "page_threshold": point[1]})
+    saved = loaded._default_detector
+    try:
+        with use(sets):  # the detector `find_loaded` gets is the one in effect for these settings: ours
+            loaded._default_detector = Detector(sets.loaded, heads=heads)
+            arts, _ = read_paths([cluster.path / "pages"])
+            arts, _ = prepare(arts)
+            flags = [fl for a in arts for fl in loaded.find_loaded(a)]
+            assert loaded.get_detector().heads is heads
+    finally:
+        loaded._default_detector = saved
+    gold = B.Gold(json.loads((cluster.path / "gold.json").read_text(encoding="utf-8")))
+    loc = B.Located({a.id: a.text for a in arts})
+    return B.score_loaded(flags, gold, loc)[0]
+
+
+def _total(rows: dict[str, dict[tuple[int, float], Counter[str]]], pt: tuple[int, float],
+           skip: str | None = None) -> Counter[str]:
+    out: Counter[str] = Counter()
+    for name, by_point in rows.items():
+        if name != skip:
+            out.update(by_point[pt])
+    return out
+
+
+def choose(rows: dict[str, dict[tuple[int, float], Counter[str]]], skip: str | None) -> tuple[int, float]:
+    def val(pt: tuple[int, float]) -> tuple[float, float, float]:
+        c = _total(rows, pt, skip)
+        ok = c["neutral_flagged"] <= NEUTRAL_CAP * max(1, c["neutral_phrases"])
+        return (c["loaded_found"] if ok else -1.0, pt[0], pt[1])  # ties: more loaded sentences, higher threshold
+    return max([OFF, *product(K_GRID, T_GRID)], key=val)
+
+
+def _fig(c: Counter[str]) -> dict[str, Any]:
+    return {"found": c["loaded_found"], "terms": c["loaded_terms"], "recall": round(c["loaded_found"] /
+            max(1, c["loaded_terms"]), 3), "neutral_flagged": c["neutral_flagged"], "neutral": c["neutral_phrases"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m training.loaded.page_voice", description=__doc__.splitlines()[0])
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/parallax-loaded-cache"))
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    cfg = DEFAULT_CONFIG
+    args.cache.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    rows, feats = tune.babe_feats(cfg, args.cache / "babe.pkl")
+    extra = train.bank_extra(cfg, args.cache / "bank.pkl")
+    y = np.array([r["label_bias"] == "Biased" for r in rows], np.int64)
+    yw = train.word_labels(feats, rows)
+    all_babe = np.arange(len(rows))
+    points = [OFF, *product(K_GRID, T_GRID)]
+    dev = B.find_clusters(ROOTS, split="dev")
+    by_cluster: dict[str, dict[tuple[int, float], Counter[str]]] = {}
+    for cl in dev:
+        t1 = time.time()
+        tr = [j for j, g in enumerate(extra.groups) if g != cl.name]
+        heads = train.fit_heads(feats, y, yw, all_babe, cfg, seed=train.SEED, extra=extra, extra_idx=tr)
+        by_cluster[cl.name] = {pt: counts(heads, cl, pt) for pt in points}
+        log.info("left out %s (%.0f s)", cl.name, time.time() - t1)
+    shipped = (cfg.page_voice_min, cfg.page_threshold)
+    chosen = {name: choose(by_cluster, name) for name in by_cluster}
+    oos: Counter[str] = Counter()
+    for name, pt in chosen.items():
+        oos.update(by_cluster[name][pt])
+    heads = loaded.load_heads()
+    held = {cl.name: {pt: counts(heads, cl, pt) for pt in (OFF, shipped)}
+            for cl in B.find_clusters(ROOTS, split="heldout")}
+    report = {
+        "dev_loco_heads_rule_off": _fig(_total(by_cluster, OFF)),
+        "dev_loco_heads_at_shipped": _fig(_total(by_cluster, shipped)),
+        "dev_loco_heads_loco_values": _fig(oos),
+        "chosen_per_cluster": {k: list(v) for k, v in chosen.items()},
+        "best_on_all_dev": list(choose(by_cluster, None)),
+        "shipped": list(shipped),
+        "grid_dev_loco_heads": {f"{k},{t}": _fig(_total(by_cluster, (k, t))) for k, t in points},
+        "heldout_shipped_heads_rule_off": _fig(_total(held, OFF)),
+        "heldout_shipped_heads_at_shipped": _fig(_total(held, shipped)),
+        "seconds": round(time.time() - t0, 1),
+    }
+    print(json.dumps({k: v for k, v in report.items() if k != "grid_dev_loco_heads"}, indent=1))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
