@@ -126,6 +126,18 @@ def test_a_bare_from_is_no_update_and_a_year_counts_only_in_its_own_clause():
     assert not slot_tests("The line ran 11 vessels from 2016 to 2022.", "The line runs 14 vessels.", latest)
 
 
+def test_a_share_in_words_is_a_rounded_figure():
+    """"a third" stands for any share nearer to a third than to a quarter or a half (29.2-37.5 %): set against "30
+    percent" it is the same share rounded, not a dispute; against 38 percent or 28 percent it still is one."""
+    third = "A third of the new flats in the harbour scheme will be let at social rents."
+    assert not slot_tests("Exactly 30 percent of the new flats in the harbour scheme will be let at social rents.",
+                          third)
+    assert slot_tests("Exactly 38 percent of the new flats in the harbour scheme will be let at social rents.", third)
+    assert slot_tests("Exactly 28 percent of the new flats in the harbour scheme will be let at social rents.", third)
+    assert slot_tests("Exactly 40 percent of the new flats in the harbour scheme will be let at social rents.",
+                      "Half of the new flats in the harbour scheme will be let at social rents.")
+
+
 def test_two_speakers_are_no_actor_dispute():
     """Issue 19, item 5: quotes or reported speech by two different people are two statements, not a "who"
     dispute; who did an act (ordered, confirmed, declared) still can be disputed."""

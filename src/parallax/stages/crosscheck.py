@@ -416,7 +416,9 @@ def _slots_of(text: str) -> tuple[Slot, ...]:
                  + date_slots(text) + actor_slots(text))
 
 
-def _agree(a: Slot, b: Slot, hedge: float) -> bool:
+def _agree(a: Slot, b: Slot, hedge: float, share_words: bool = False) -> bool:
+    """Do two slots give one value: equal, or within a hedged figure's reach (`_reach`, floor `hedge`); with
+    `share_words`, also within a share in words' reach (`_SHARE_REACH`: two sentences set against each other)."""
     if a.value == b.value:
         return True
     if a.kind == "time":  # "around 3 p.m." and "3.10 p.m." agree; "shortly after 1 p.m." and "3 p.m." do not
@@ -427,9 +429,23 @@ def _agree(a: Slot, b: Slot, hedge: float) -> bool:
         va, vb = float(a.value.rstrip("%")), float(b.value.rstrip("%"))
     except ValueError:
         return False
-    if not (a.hedged or b.hedged):
+    ra, rb = (_share_word_reach(a, va), _share_word_reach(b, vb)) if share_words else (0.0, 0.0)
+    if not (a.hedged or b.hedged or ra or rb):
         return False
-    return abs(va - vb) <= max(_reach(va, hedge) if a.hedged else 0.0, _reach(vb, hedge) if b.hedged else 0.0)
+    return abs(va - vb) <= max(_reach(va, hedge) if a.hedged else 0.0, _reach(vb, hedge) if b.hedged else 0.0,
+                               ra, rb)
+
+
+# A share in words is a rounded figure: "a third" stands for any share nearer to a third than to the next share the
+# words can name (a quarter, a half), so it reaches half the way to the nearest of them (a third: 29.2-37.5%).
+_SHARE_REACH = {v: min(abs(v - w) for w in _FRACTIONS.values() if w != v) / 2 for v in _FRACTIONS.values()}
+
+
+def _share_word_reach(slot: Slot, value: float) -> float:
+    """How far a share in words reaches (`_SHARE_REACH`), 0 for a figure in digits."""
+    if slot.noun != "%" or any(ch.isdigit() for ch in slot.surface):
+        return 0.0
+    return next((r for v, r in _SHARE_REACH.items() if abs(v - value) < 1e-3), 0.0)
 
 
 def _reach(value: float, floor: float) -> float:
@@ -457,10 +473,10 @@ def slot_conflicts(a: str, b: str, hedge: float | None = None) -> list[tuple[Slo
     sa, sb = _slots_of(a), _slots_of(b)
     out = []
     for x in sa:
-        if any(_agree(x, y, hedge) for y in sb if y.kind == x.kind):
+        if any(_agree(x, y, hedge, share_words=True) for y in sb if y.kind == x.kind):
             continue  # b states this value too
         for y in sb:
-            if y.kind != x.kind or any(_agree(y, z, hedge) for z in sa if z.kind == y.kind):
+            if y.kind != x.kind or any(_agree(y, z, hedge, share_words=True) for z in sa if z.kind == y.kind):
                 continue
             if x.kind == "number" and ((x.noun == "%") != (y.noun == "%") or
                                        x.noun.startswith("ord:") != y.noun.startswith("ord:")):
