@@ -119,6 +119,21 @@ def test_speakers_of_follows_a_quote_into_the_next_paragraph():
     assert speakers_of(a) == ["Brantley", "Brantley", None]
 
 
+def test_speakers_of_reads_the_person_a_pronoun_refers_to():
+    """A '"…," she said.' is the last person named: in apposition before a speech verb, as the subject of a
+    sentence that opens with a full name, after a role in lower case; a partial quote is its verb's subject's; a
+    possessive or a pronoun is never a speaker."""
+    text = ("The ferry line's lawyer, Ines Marlow, said the company would study the ruling.\n\n"
+            "“Nobody acted in bad faith,” she said.\n\n"
+            "“We waited four hours,” harbour pilot Odd Brekke said.\n\n"
+            "Tove Lind, who runs a kiosk on the pier, lost a week of trade. “It was the worst week of the year,” "
+            "she said.\n\n"
+            "The union's secretary, Aksel Brun, said the offer was “a start” and no more.\n\n"
+            "She said the strike would go on.")
+    a = split_article(Article(id="q", raw=text, text=text))
+    assert speakers_of(a) == [None, "Ines Marlow", "Odd Brekke", None, "Tove Lind", "Aksel Brun", None]
+
+
 # ------------------------------------------------------------------------------------------ disputes and support
 
 

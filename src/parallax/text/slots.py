@@ -57,18 +57,68 @@ def find_speaker(sentence: str, previous: str | None = None) -> str | None:
     return previous if sentence.lstrip()[:1] in _Q_OPEN and previous else None
 
 
+# A quote's speaker named after a role in lower case: '"…," Rovers manager Elin Hartvig said.', '"…," said harbour
+# master Tove Lind.' (`find_speaker` reads a capitalised name or a pronoun right after the quote).
+_ROLE = r"(?:[A-Z][\w’'-]+\s+)?(?:[a-z][\w’'-]+\s+){1,3}"
+_ROLE_NAME_SAY = re.compile(rf"[{_Q_CLOSE}]\s*,?\s*{_ROLE}(?P<sp>{_PNAME})\s+{SAY}\b")
+_SAY_ROLE_NAME = re.compile(rf"[{_Q_CLOSE}]\s*,?\s*{SAY}\s+{_ROLE}(?P<sp>{_PNAME})")
+# A person named as the subject of a speech verb without a quote: whom a following '"…," she said.' refers to.
+# In apposition ("Kallas's lawyer, Ilse Norberg, said …"), right before the verb ("Mayor Enric Salas said …") or
+# before an apposition ("Ilse Norberg, Kallas's lawyer, said …").
+_SUBJECT_SAY = (re.compile(rf",\s*(?P<sp>{NAME}),\s+{SAY}\b"), re.compile(rf"(?P<sp>{NAME})\s+{SAY}\b"),
+                re.compile(rf"(?P<sp>{NAME}),[^,“”\"]{{3,80}},\s+{SAY}\b"))
+
+
+def _named(sp: str | None) -> str | None:
+    if not sp or sp.split()[0] in _NOT_SPEAKERS or re.fullmatch(PRONOUN + r"|We|I|It", sp) or re.search(r"['’]s?$", sp):
+        return None  # a sentence opener, or a possessive ("Kallas's lawyer"): not the one who speaks
+    return _clean_speaker(sp)
+
+
+def _subject(text: str) -> str | None:
+    for pat in _SUBJECT_SAY:
+        for m in pat.finditer(text):
+            if (name := _named(m.group("sp"))) is not None:
+                return name
+    return None
+
+
+# A sentence that opens with a person's full name ("Sanna Holt, who runs a cafe, …", "Shopkeeper Karl Netta, 54, was
+# serving …"): whom a '"…," she said.' in the same paragraph refers to.
+_LEAD_NAME = re.compile(rf"^\s*(?P<sp>{_PNAME})(?=,|\s+[a-z])")
+
+
+def _lead_person(text: str) -> str | None:
+    m = _LEAD_NAME.match(text)
+    if not m or len(m.group("sp").split()) < 2:
+        return None
+    return _named(m.group("sp"))
+
+
 def speakers_of(article: Article) -> list[str | None]:
-    """Speaker per content sentence of the article (same order as Article.content_sentences())."""
+    """Speaker per content sentence of the article (same order as Article.content_sentences()). A pronoun ("…,"
+    she said) is the last person named as a speaker or as the subject of a speech verb in this or the previous
+    paragraph."""
     out: list[str | None] = []
     last: str | None = None
     last_para = -1
     for s in article.content_sentences():
         text = s.text_of(article.text)
         prev = last if s.paragraph - last_para <= 1 else None
-        sp = find_speaker(text, prev)
+        quoted = any(q in text for q in "“\"")
+        sp = find_speaker(text)  # a name the sentence itself gives
+        if sp is None and quoted:
+            m = _ROLE_NAME_SAY.search(text) or _SAY_ROLE_NAME.search(text)
+            sp = _named(m.group("sp")) if m else None
+        if sp is None:
+            sp = find_speaker(text, prev)  # a pronoun, or a quote that opens the sentence: the last one named
+        if sp is None and quoted:
+            sp = _subject(text)  # 'Dagny Holt, said the offer was “a real step forward”': the verb's subject
         out.append(sp)
         if sp:
             last, last_para = sp, s.paragraph
+        elif (name := _subject(text) or _lead_person(text)) is not None:
+            last, last_para = name, s.paragraph
     return out
 
 
