@@ -96,17 +96,10 @@ def _fig(c: Counter[str]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m training.loaded.page_voice", description=__doc__.splitlines()[0])
-    ap.add_argument("--cache", type=Path, default=Path("/tmp/parallax-loaded-cache"))
-    ap.add_argument("--json", type=Path)
-    args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    args = tune.parse_common(ap, argv)
     cfg = DEFAULT_CONFIG
-    args.cache.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    rows, feats = tune.babe_feats(cfg, args.cache / "babe.pkl")
-    extra = train.bank_extra(cfg, args.cache / "bank.pkl")
-    y = np.array([r["label_bias"] == "Biased" for r in rows], np.int64)
-    yw = train.word_labels(feats, rows)
+    rows, feats, extra, y, yw = tune.training_data(cfg, args.cache)
     all_babe = np.arange(len(rows))
     points = [OFF, *product(K_GRID, T_GRID)]
     dev = B.find_clusters(ROOTS, split="dev")

@@ -80,6 +80,27 @@ def babe_feats(cfg: LoadedConfig, cache: Path | None, data: Path = train.DEFAULT
     return rows, feats
 
 
+def parse_common(ap: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parse with the options every script here shares (`--cache` for the features, `--json` for the report) and
+    start logging."""
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/parallax-loaded-cache"))
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    return args
+
+
+def training_data(cfg: LoadedConfig, cache: Path) -> tuple[list[dict[str, Any]], list[Any], Any, np.ndarray,
+                                                             list[np.ndarray]]:
+    """(BABE rows, their features, the bank's dev examples (`train.bank_extra`), BABE's sentence labels, word
+    labels), features cached under `cache`."""
+    cache.mkdir(parents=True, exist_ok=True)
+    rows, feats = babe_feats(cfg, cache / "babe.pkl")
+    extra = train.bank_extra(cfg, cache / "bank.pkl")
+    y = np.array([r["label_bias"] == "Biased" for r in rows], np.int64)
+    return rows, feats, extra, y, train.word_labels(feats, rows)
+
+
 @dataclasses.dataclass
 class Unit:
     """One scored unit (out of fold): what the decision grid needs."""
@@ -160,19 +181,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="bank examples train the sentence head too (default: %(default)s)")
     ap.add_argument("--groups", type=int, default=0, help="leave groups of clusters out (0: one cluster each)")
     ap.add_argument("--no-bank", action="store_true", help="BABE only (today's recipe), for comparison")
-    ap.add_argument("--cache", type=Path, default=Path("/tmp/parallax-loaded-cache"))
-    ap.add_argument("--json", type=Path)
-    args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    args = parse_common(ap, argv)
     cfg = DEFAULT_CONFIG
-    args.cache.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    rows, feats = babe_feats(cfg, args.cache / "babe.pkl")
-    extra = train.bank_extra(cfg, args.cache / "bank.pkl")
+    rows, feats, extra, y, yw = training_data(cfg, args.cache)
     extra.weight, extra.neg_weight, extra.sentence_head = args.weight, args.neg_weight, args.sentence_head
     log.info("features: %d BABE, %d bank units (%.0f s)", len(rows), len(extra.feats), time.time() - t0)
-    y = np.array([r["label_bias"] == "Biased" for r in rows], np.int64)
-    yw = train.word_labels(feats, rows)
     kw = {"c_word": args.c_word, "c_sentence": args.c_sentence}
     all_babe = np.arange(len(rows))
     # 2. leave one bank cluster out

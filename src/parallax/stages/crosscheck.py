@@ -548,9 +548,9 @@ def _clause_years(text: str, pos: int) -> set[int]:
 
 def slot_tests(a: str, b: str, latest_year: int | None = None) -> list[tuple[Slot, Slot, str]]:
     """The typed-slot conflicts of `a` and `b` that could make a dispute, each with `b` rewritten to give `a`'s
-    value: not when either reports a change (an update) or names an earlier year the other does not (a past
-    happening: any year when `latest_year`, the story's latest, is unknown), and only figures that can be two
-    reports of one quantity (`_same_thing`)."""
+    value: not a figure when either reports a change (an update: `_CHANGE`), not a slot whose clause names an
+    earlier year the other's clause does not (a past happening: any year when `latest_year`, the story's latest, is
+    unknown; `_clause_years`), and only figures that can be two reports of one quantity (`_same_thing`)."""
     cfg = settings().crosscheck
     change = bool(_CHANGE.search(a) or _CHANGE.search(b))
     out = []

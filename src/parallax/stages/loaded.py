@@ -713,6 +713,7 @@ class Detector:
     def __init__(self, config: LoadedConfig = DEFAULT_CONFIG, heads: Heads | None = None,
                  encoder: Encoder | None = None):
         self.config = config
+        self._page_config = replace(config, threshold=config.page_threshold)  # the decision on a voiced page
         self._heads = heads
         self._checked = False
         self._encoder = encoder
@@ -779,8 +780,8 @@ class Detector:
         loaded = is_loaded(score, p_words[f.outlet] if len(p_words) else p_words, where, cfg,
                            int((~f.outlet).sum()))
         page_loaded = loaded or (bool(terms) and is_loaded(
-            score, p_words[f.outlet] if len(p_words) else p_words, where,
-            replace(cfg, threshold=cfg.page_threshold), int((~f.outlet).sum())))
+            score, p_words[f.outlet] if len(p_words) else p_words, where, self._page_config,
+            int((~f.outlet).sum())))
         if loaded and not terms:
             terms = self._fallback_terms(text, f, p_words)
         attributed = self._terms(text, f, p_words, outlet=False)
