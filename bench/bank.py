@@ -40,6 +40,9 @@ nothing carried from one cluster to the next: ``parallax.pipeline.brief_paths([c
 * **noise**: gold ``noise.remove`` lines still in the cleaned text, ``noise.keep`` lines lost (neither in the
   cleaned text nor the title); ``keep_lost_meta`` (in the JSON counts) = those of the lost lines that were removed
   as a byline or a date line (the article's metadata, recorded in ``Article.removed``).
+* **deriv_worded**: printed facts worded from a derivative page (gold ``derives_from`` set; translations left out)
+  while a gold fact they state has a mention on an original page (issue 21: never worded from a derivative when its
+  original states it), over all printed facts.
 * **speakers**: gold quotes whose printed fact (or, when no printed fact holds the quote, the product's own
   statement from ``parallax.stages.crosscheck.collect_statements``) names the right speaker (surname).
 * **headlines**: each gold story beside the headline of its best-overlapping brief story (word overlap).
@@ -477,6 +480,28 @@ def score_noise(articles: dict[str, Any], gold: Gold) -> tuple[Counter[str], dic
     return c, {"noise_kept": kept, "article_lines_lost": lost}
 
 
+def score_wording(facts: list[Any], gold: Gold) -> tuple[Counter[str], dict[str, Any]]:
+    """Printed facts whose words come from a derivative page (gold ``derives_from`` set: a copy, reprint, rewrite,
+    partisan rewrite or digest; translations left out) while a gold fact they state has a mention on an original
+    page (``derives_from`` null): issue 21's "never worded from a derivative when its original states it"."""
+    c: Counter[str] = Counter()
+    worded = []
+    for f in facts:
+        c["printed_facts"] += 1
+        page = getattr(f, "origin_article", "") or ""
+        info = gold.pages.get(page) or {}
+        if not info.get("derives_from") or info.get("role") == "translation":
+            continue
+        stated = [g for g in gold.facts if any(m["page"] == page and (has(f.text, m["text"]) or has(m["text"], f.text))
+                                               for m in g["mentions"])]
+        originals = sorted({m["page"] for g in stated for m in g["mentions"]
+                            if m["page"] in gold.pages and not (gold.pages[m["page"]] or {}).get("derives_from")})
+        if originals:
+            c["deriv_worded"] += 1
+            worded.append({"page": page, "role": info.get("role"), "originals": originals, "fact": f.text[:160]})
+    return c, {"derivative_worded": worded}
+
+
 def _surname_match(gold_name: str, printed: str | None) -> bool:
     g, p = words(gold_name, 2), words(printed or "", 2)
     return bool(g and p and (g & p))
@@ -595,7 +620,7 @@ def score_cluster(brief: Any, gold: Gold) -> tuple[Counter[str], dict[str, Any],
     scorer = FactScorer(gold, loc)
     parts = [score_stories(brief, gold, present), score_origins(articles, gold, present), scorer.score(facts),
              score_disputes(disputes, gold), score_loaded(flags, gold, loc), score_noise(articles, gold),
-             score_speakers(facts, brief.articles, gold)]
+             score_speakers(facts, brief.articles, gold), score_wording(facts, gold)]
     for c, d in parts:
         counts.update(c)
         details.update(d)
@@ -628,7 +653,7 @@ def run_cluster(cluster: Cluster, peer: bool) -> dict[str, Any]:
 TABLE1 = ("cluster", "pages", "stories_right", "story_pair_acc", "b3_f1", "origin_right", "origin_pair_acc",
           "corr_p", "corr_r", "over", "unmatched", "peer_p", "peer_r", "peer_T", "seconds")
 TABLE2 = ("cluster", "across_right", "disp_r", "disp_p", "notdisp", "partial_worded", "partial_support", "loaded_found",
-          "neutral_flagged", "noise_kept", "keep_lost", "speakers", "headline_overlap", "lost")
+          "neutral_flagged", "noise_kept", "keep_lost", "speakers", "deriv_worded", "headline_overlap", "lost")
 
 
 def _frac(a: int, b: int) -> str:
@@ -659,6 +684,7 @@ def row(name: str, c: Counter[str], seconds: float | None, peer: dict[str, int] 
         "neutral_flagged": _frac(c["neutral_flagged"], c["neutral_phrases"]),
         "noise_kept": _frac(c["noise_kept"], c["noise_lines"]), "keep_lost": _frac(c["keep_lost"], c["keep_lines"]),
         "speakers": _frac(c["speakers_right"], c["speakers"]),
+        "deriv_worded": _frac(c["deriv_worded"], c["printed_facts"]),
         "headline_overlap": ratio(c["headline_overlap"], c["stories"]), "lost": c["lost"],
         "seconds": seconds, "counts": dict(sorted(c.items())),
     }
@@ -700,6 +726,8 @@ DETAIL_LINES: tuple[tuple[str, Any], ...] = (
                                      f"{m['line']!r}"),
     ("speakers_wrong", lambda m: f"speaker wrong ({m['from']}): {m['page']}: {m['quote']!r} is {m['speaker']}, "
                                  f"printed {m['printed']}"),
+    ("derivative_worded", lambda w: f"worded from a derivative: {w['page']} ({w['role']}) while "
+                                    f"{', '.join(w['originals'])} state it: {w['fact'][:120]}"),
     ("lost", lambda s: f"gold mention not in cleaned text: {s}"),
 )
 
