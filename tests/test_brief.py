@@ -47,6 +47,25 @@ def test_the_brief_picks_the_original_plain_wording_over_a_rewrite_s_editorial_o
     assert closing[0].representative_reason
 
 
+COLUMN = ("The corrupt mayor's thugs brutally crushed the peaceful protest outside Tarrow town hall. "
+          "Lawmakers shamelessly rammed through a reckless power grab on Friday. "
+          "The senator slammed the so-called reform as a pathetic joke. "
+          "The mayor's plush new office cost the town 40,000 crowns.")
+PLAIN = ("Tarrow town council approved the mayor's reform plan on Friday by nine votes to four. "
+         "Police said about 200 people protested outside the town hall before the vote.")
+
+
+def test_a_sentence_its_loaded_page_flags_is_never_printed_as_a_fact():
+    """A page in a loaded voice flags its milder sentences too (`LoadedConfig.page_voice_min`); the brief treats
+    such a sentence as loaded wording, as the reader sees it flagged: reported, never restated as a fact."""
+    mild = COLUMN.split(". ")[-1]
+    assert not flag_sentence(mild)  # not loaded on its own
+    arts = _prepared({"column": ("Tarrow Clarion", COLUMN), "wire": ("Harwick Wire", PLAIN)})
+    story = brief_story_articles("s", arts, length="full")
+    assert any(fl.article == "column" and fl.text == mild for fl in story.loaded_language)
+    assert all("plush" not in f.text for f in story.facts), [f.text for f in story.facts]
+
+
 def test_a_bare_quote_is_not_a_fact_but_a_quote_with_a_position_or_figure_can_be():
     text_a = ("The Marlow Bay ferry service will stop running on Sundays from next month, the operator said. "
               "\u201cWe are ready,\u201d he said. "

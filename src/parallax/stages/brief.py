@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -38,14 +38,21 @@ def choose_representative(cc: CrossCheck, members: list[int], roots: set[str]) -
     return max(members, key=lambda m: _wording_key(cc, members, m, roots))
 
 
+def is_loaded_statement(cc: CrossCheck, m: int) -> bool:
+    """Is statement m loaded: by the detector on its own (`flag_sentence`) or as a sentence its page flags
+    (`CrossCheck.loaded_at`: a page in a loaded voice)?"""
+    s = cc.statements[m]
+    return (s.article, s.start) in cc.loaded_at or flag_sentence(s.text)
+
+
 def representative_reason(cc: CrossCheck, members: list[int], rep: int, roots: set[str]) -> str:
     """Why these words were chosen, for the reader (recorded as `representative_reason`)."""
     s = cc.statements[rep]
     others = [m for m in members if m != rep]
     parts = ["the original's wording" if s.article in roots else "no original states it"]
-    if any(flag_sentence(cc.statements[m].text) for m in others) and not flag_sentence(s.text):
+    if any(is_loaded_statement(cc, m) for m in others) and not is_loaded_statement(cc, rep):
         parts.append("plainer than the other wordings")
-    elif flag_sentence(s.text):
+    elif is_loaded_statement(cc, rep):
         parts.append("every wording is loaded")
     if others:
         parts.append(f"{len(others)} other wording{'s' if len(others) > 1 else ''}")
@@ -64,7 +71,7 @@ def _wording_key(cc: CrossCheck, members: list[int], m: int, roots: set[str]) ->
     score -= cfg.rep_long_penalty * max(0, n - cfg.rep_long_words)
     score -= cfg.rep_short_penalty * max(0, cfg.rep_short_words - n)
     score -= cfg.rep_unfinished_penalty if not s.text.rstrip().endswith((".", "”", '"', "’", "!", "?")) else 0.0
-    return (s.article in roots, not flag_sentence(s.text), round(score, 6), -m)
+    return (s.article in roots, not is_loaded_statement(cc, m), round(score, 6), -m)
 
 
 def _candidate(cc: CrossCheck, members: list[int], roots: set[str], centroid: np.ndarray,
@@ -167,7 +174,7 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
     max_single = max(1, round(max_facts * cfg.max_single_source_share))
 
     def eligible(c: Candidate) -> bool:
-        if len(chosen) >= max_facts or flag_sentence(st[c.rep].text) or is_bare_quote(cc, c.rep):
+        if len(chosen) >= max_facts or is_loaded_statement(cc, c.rep) or is_bare_quote(cc, c.rep):
             return False  # the brief is neutral: a loaded sentence is reported, never restated
         v = cc.vectors[c.rep]
         return not any(float(v @ cc.vectors[o.rep]) >= cfg.repeat_similarity or supports(cc, c.rep, o.rep)
@@ -372,9 +379,11 @@ def build_story(story_id: str, articles: list[Article], cc: CrossCheck, *, max_f
     from parallax.text.language import checked, language_of
 
     headline, headline_from = choose_headline(articles)
-    facts = select_facts(cc, articles, max_facts=max_facts, max_words=max_words)
     # the detector reads English only: a page in another language is not checked rather than misread
     loaded = [flag for a in articles if checked(a) for flag in find_loaded(a)]
+    # a sentence its page flags is loaded wording too: never printed, never chosen over a plain one
+    cc = replace(cc, loaded_at=frozenset((f.article, f.start) for f in loaded if f.where == "body"))
+    facts = select_facts(cc, articles, max_facts=max_facts, max_words=max_words)
     removed: dict[str, int] = {}
     for a in articles:
         for r in a.removed:

@@ -79,6 +79,9 @@ class CrossCheck:
     judged_pairs: int = 0
     # (n, n): the support head's P(statement j states everything statement i states); 0 where not judged
     entail: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    # (article, start) of the body sentences the loaded-language detector flags on their pages (`find_loaded`: a
+    # page in a loaded voice flags sentences `flag_sentence` alone would not): set by `brief.build_story`
+    loaded_at: frozenset[tuple[str, int]] = frozenset()
 
 
 def collect_statements(articles: list[Article]) -> list[Statement]:
