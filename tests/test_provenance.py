@@ -159,6 +159,27 @@ def test_a_page_s_own_masthead_credit_is_not_a_credit_to_someone_else():
     assert a.meta["masthead"] == "Kestrel Press Agency" and not credits_other(a)
 
 
+def test_the_agency_s_filed_copy_is_the_original_of_an_outlet_s_reprint():
+    """A page that opens with an agency's dateline and names no other outlet (or names that agency, by its initials
+    too) is the agency's filed copy; an outlet's page with the same dateline is a reprint that credits it; a site
+    header's account line is no masthead."""
+    from parallax.model import Removal
+    from parallax.stages.provenance import files_dateline, note_masthead, originality_key
+
+    text = "VALDORO, Aug 6 (CPS) - A wildfire in the Serra Alta hills forced 3,000 people to leave their homes."
+    wire = Article(id="z-wire", raw=text, text=text,
+                   removed=[Removal("site_header", 0, 30, "Log in for subscribers\nWorld | Sport")])
+    agency = Article(id="y-cps", raw=text, text=text, source="Continental Press Service")
+    reprint = Article(id="a-reprint", raw=text, text=text, source="Sarrosa Daily News")
+    plain = Article(id="b-plain", raw=text[24:], text=text[24:], source="Sarrosa Daily News")
+    for a in (wire, agency, reprint, plain):
+        note_masthead(a)
+    assert "masthead" not in wire.meta and wire.meta["dateline_agency"] == "CPS"
+    assert files_dateline(wire) and files_dateline(agency)
+    assert not files_dateline(reprint) and not files_dateline(plain)
+    assert originality_key(wire, 0.0) < originality_key(plain, 1.0)
+
+
 def test_an_undated_page_is_not_taken_for_the_later_one(tmp_path, fixtures_dir):
     # Only one of the two pages has a date: time cannot decide, so a date alone does not make the original.
     text = (fixtures_dir / "ferry" / "wire.txt").read_text(encoding="utf-8")

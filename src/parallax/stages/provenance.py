@@ -164,18 +164,41 @@ def outlet(a: Article) -> str | None:
 
 
 def note_masthead(a: Article) -> None:
-    """Keep the page's masthead (the first line of a removed site header, when it reads like a name) in
-    `meta["masthead"]`: a page with no declared outlet still says who publishes it."""
+    """Keep the page's masthead (the first line of a removed site header, when it reads like a name, not an
+    account or menu line) in `meta["masthead"]`: a page with no declared outlet still says who publishes it. And
+    the agency its text's opening dateline names ("VALDORO, Aug 6 (CPS) - …") in `meta["dateline_agency"]`
+    (`files_dateline`): recorded with the page, so the store's provenance reads what the batch's reads."""
+    from parallax.text.slots import dateline_length
+
+    first = a.text.lstrip()[:300]
+    n = dateline_length(first)
+    m = _AGENCY_DATELINE.search(first[: n + 2]) if n else None
+    if m:
+        a.meta["dateline_agency"] = m.group(0).strip(" -–—()")
     for r in a.removed:
         if r.kind == "site_header":
             line = r.text.strip().splitlines()[0].strip() if r.text.strip() else ""
             words = line.split()
             if 1 <= len(words) <= settings().provenance.masthead_max_words and line[:1].isupper() \
-                    and not _DATEISH.search(line):
+                    and not _DATEISH.search(line) and not _ACCOUNT.search(line):
                 a.meta["masthead"] = line
             return
 
 
+def files_dateline(a: Article) -> bool:
+    """Does the page open with a dateline naming an agency that is its own (`meta["dateline_agency"]` on a page
+    that names no other outlet, or whose outlet is that agency: "Continental Press Service" for "(CPS)")? An
+    agency files its copy so; an outlet's reprint that keeps the dateline names another outlet as its own."""
+    agency = a.meta.get("dateline_agency")
+    if not agency:
+        return False
+    own = outlet(a)
+    return own is None or names_match(agency, own)
+
+
+_AGENCY_DATELINE = re.compile(r"\([A-Z][A-Za-z.&' ]{1,40}\)\s*[-–—]")
+# A site header's account or navigation line ("Log in for subscribers", "Log in  Register", "Menu"): no masthead.
+_ACCOUNT = re.compile(r"\b(?:log ?in|sign ?in|sign ?up|register|subscribe|my account|menu)\b", re.IGNORECASE)
 _DATEISH = re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*day\b|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d\d\b")
 _NAME_WORDS = re.compile(r"[a-z0-9&]+")
 
@@ -381,7 +404,8 @@ def credits_other(a: Article) -> bool:
 def originality_key(a: Article, centrality: float, *, credited: frozenset[str] = frozenset(),
                     trimmed: bool = False, use_dates: bool = True) -> tuple:
     """Sort key of an origin group's members, most original first, decided by content, never by arrival:
-    the outlet the others credit (`credited`: names credited inside the group); then a page that attributes
+    the outlet the others credit (`credited`: names credited inside the group); then the agency's filed copy
+    (`files_dateline`: its own dateline); then a page that attributes
     its content to no one else; then a news agency's own page (agencies originate the copy others reprint);
     then a page that is not a trimmed copy of another member (`trimmed`: every
     sentence of it is in a fuller copy); then the earliest publication when every member's time is known
@@ -390,7 +414,8 @@ def originality_key(a: Article, centrality: float, *, credited: frozenset[str] =
     own = outlet(a)
     not_credited = not any(same_organisation(own, name) for name in credited)
     when = (a.published or "9999") if use_dates else ""
-    return (not_credited, credits_other(a), not is_agency(own), trimmed, when, -round(centrality, 6), a.id)
+    return (not_credited, not files_dateline(a), credits_other(a), not is_agency(own), trimmed, when,
+            -round(centrality, 6), a.id)
 
 
 def compare_all(articles: list[Article], embeddings: dict[str, np.ndarray], minhashes: dict | None = None,
