@@ -175,6 +175,9 @@ def test_the_agency_s_filed_copy_is_the_original_of_an_outlet_s_reprint():
     for a in (wire, agency, reprint, plain):
         note_masthead(a)
     assert "masthead" not in wire.meta and wire.meta["dateline_agency"] == "CPS"
+    section = Article(id="s", raw=text, text=text, removed=[Removal("site_header", 0, 7, "CULTURE\nArts | Books")])
+    note_masthead(section)  # a section's name is no publisher
+    assert "masthead" not in section.meta and files_dateline(section)
     assert files_dateline(wire) and files_dateline(agency)
     assert not files_dateline(reprint) and not files_dateline(plain)
     assert originality_key(wire, 0.0) < originality_key(plain, 1.0)

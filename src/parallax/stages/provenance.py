@@ -197,9 +197,13 @@ def files_dateline(a: Article) -> bool:
 
 
 _AGENCY_DATELINE = re.compile(r"\([A-Z][A-Za-z.&' ]{1,40}\)\s*[-–—]")
-# A site header's account line ("Log in for subscribers", "Log in  Register", "Sign in"): no masthead. ("Register"
-# alone is left: a paper may be called so.)
-_ACCOUNT = re.compile(r"\b(?:log ?in|sign ?in|sign ?up|subscribe|my account)\b", re.IGNORECASE)
+# A site header's account line ("Log in for subscribers", "Log in  Register", "Sign in") or a section's name: no
+# masthead. ("Register" alone is left: a paper may be called so.)
+_ACCOUNT = re.compile(r"\b(?:log ?in|sign ?in|sign ?up|subscribe|my account)\b"
+                      # a section's name alone ("CULTURE", "World | Sport") names a page's part, not its publisher
+                      r"|^(?:(?:news|world|culture|sport|sports|business|politics|opinion|health|science|tech"
+                      r"|technology|entertainment|lifestyle|local|national|international|economy|travel|weather"
+                      r"|home)\s*[|/·•,]?\s*)+$", re.IGNORECASE)
 _DATEISH = re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*day\b|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d\d\b")
 _NAME_WORDS = re.compile(r"[a-z0-9&]+")
 
