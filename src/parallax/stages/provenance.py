@@ -29,6 +29,7 @@ from parallax.config import settings
 from parallax.model import Article, Credit, Relation
 from parallax.text.align import matches, order_preserving_run
 from parallax.text.hashing import Signature, minhash_signature
+from parallax.text.slots import dateline_length
 from parallax.text.urls import url_key
 
 log = logging.getLogger(__name__)
@@ -168,8 +169,6 @@ def note_masthead(a: Article) -> None:
     account or menu line) in `meta["masthead"]`: a page with no declared outlet still says who publishes it. And
     the agency its text's opening dateline names ("VALDORO, Aug 6 (CPS) - …") in `meta["dateline_agency"]`
     (`files_dateline`): recorded with the page, so the store's provenance reads what the batch's reads."""
-    from parallax.text.slots import dateline_length
-
     first = a.text.lstrip()[:300]
     n = dateline_length(first)
     m = _AGENCY_DATELINE.search(first[: n + 2]) if n else None
