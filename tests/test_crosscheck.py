@@ -311,3 +311,41 @@ def test_a_sentence_that_leaves_out_or_changes_a_figure_does_not_state_everythin
     assert not figures_stated("Dockers will be back on shift from Thursday.", "Dockers voted to accept the deal.")
     assert figures_stated("Dockers will be back on shift from Thursday.", "Dockers return to work on Thursday.")
     assert figures_stated("Dockers voted on Wednesday to accept the deal.", "Dockers voted today to accept the deal.")
+
+
+def test_a_rounded_figure_is_judged_as_the_figure_it_rounds():
+    """issue 19: "about 300 firefighters" and "310 firefighters" are one figure told two ways; the judge reads the
+    pair with the rounded figure written as the precise one. A figure set against another (a dispute's
+    candidate), figures of other things and pairs with no rounding are left as they stand."""
+    from parallax.stages.crosscheck import rounded_restatement
+
+    a = "About 300 firefighters were tackling the blaze on Monday morning."
+    b = "At the height of the operation, 310 firefighters were working on the fire."
+    assert rounded_restatement(a, b) == ("About 310 firefighters were tackling the blaze on Monday morning.", b)
+    assert rounded_restatement(b, a) == (b, "About 310 firefighters were tackling the blaze on Monday morning.")
+    share = rounded_restatement("Nearly three-quarters of those voting backed the offer.",
+                                "Of the 3,200 members who voted, 74 percent backed the offer.")
+    assert share is not None and share[0] == "Nearly 74 percent of those voting backed the offer."
+    assert rounded_restatement("About 240 people were evacuated.", "290 people were evacuated.") is None  # a dispute
+    assert rounded_restatement("About 300 firefighters fought the blaze.", "The fire covered 310 hectares.") is None
+    assert rounded_restatement("Some 300 firefighters fought the blaze.", "300 firefighters fought it.") is None
+    # a second figure of the same thing set against the other: judged as it stands
+    assert rounded_restatement("About 300 firefighters and 12 planes fought the blaze.",
+                               "310 firefighters and 20 planes fought the blaze.") is None
+
+
+@pytest.mark.parametrize("rounded, precise", [
+    ("About 300 firefighters were tackling the wildfire on Harl Ridge on Monday morning, backed by four "
+     "water-bombing planes.",
+     "At the height of the operation, 310 firefighters from across the north were working on the Harl Ridge fire."),
+    ("Nearly three-quarters of the dockers who voted backed the revised offer on Wednesday.",
+     "Of the 3,200 union members who took part in the ballot, 74 percent backed the offer, the union said."),
+    ("About 60 officers were involved in the search, including a dog unit.",
+     "Some 62 officers worked on the case over the weekend, the police chief said."),
+])
+def test_a_rounded_figure_from_another_outlet_states_the_same_fact(rounded, precise):
+    # without the rounded reading the judge gives these pairs 0.25-0.88: two facts, each shown single-source
+    texts = {"gazette": rounded + " The weather was dry.", "radio": precise + " Nobody was hurt."}
+    cc = crosscheck([split_article(Article(id=k, raw=v, text=v, group=k)) for k, v in texts.items()])
+    i, j = (next(k for k, s in enumerate(cc.statements) if s.text == t) for t in (rounded, precise))
+    assert cc.statements[i].cluster == cc.statements[j].cluster

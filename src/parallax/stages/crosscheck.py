@@ -182,7 +182,67 @@ def _judge_pairs(st: list[Statement], pairs: list[tuple[int, int]]) -> tuple[np.
     con[cols, rows] = got["p_ba"][:, CONTRADICTS]
     ent[rows, cols] = got["b_supports_a"]
     ent[cols, rows] = got["a_supports_b"]
+    _rejudge_rounded(st, pairs, judge, corr, ent)
     return corr, con, ent
+
+
+def rounded_restatement(a: str, b: str) -> tuple[str, str] | None:
+    """The pair as the judge should read it when one sentence gives a figure the other rounds ("about 300
+    firefighters" / "310 firefighters", "nearly three-quarters" / "74 percent", "62 officers" / "about 60"): the
+    rounded figure written as the precise one, the rest of both sentences as they are. None when no figure pair
+    is like that, or when a slot of one is set against the same slot of the other (`slot_conflicts` of one
+    quantity, `_same_thing`: a dispute's candidates are judged as they stand). Only the judgment reads it; nothing printed changes."""
+    cfg = settings().crosscheck
+    sa = [x for x in _slots_of(a) if x.kind == "number" and not x.weak]
+    sb = [y for y in _slots_of(b) if y.kind == "number" and not y.weak]
+    if not sa or not sb or any(_same_thing(x, y, cfg.slot_noun_min_cos, cfg.dispute_max_ratio)
+                               for x, y in slot_conflicts(a, b, cfg.hedge_floor)):
+        return None
+    edits_a: list[tuple[Slot, Slot]] = []
+    edits_b: list[tuple[Slot, Slot]] = []
+    for x in sa:
+        if any(x.value == y.value for y in sb):
+            continue
+        for y in sb:
+            if (x.noun == "%") != (y.noun == "%") or not _agree(x, y, cfg.hedge_floor, share_words=True) \
+                    or not _same_thing(x, y, cfg.slot_noun_min_cos, cfg.dispute_max_ratio):
+                continue
+            # the rounded one (hedged, or a share in words) takes the precise one's figure
+            if x.hedged or _share_word_reach(x, float(x.value.rstrip("%"))):
+                edits_a.append((x, y))
+            else:
+                edits_b.append((y, x))
+            break
+    if not edits_a and not edits_b:
+        return None
+    return _rewrite(a, edits_a), _rewrite(b, edits_b)
+
+
+def _rewrite(text: str, edits: list[tuple[Slot, Slot]]) -> str:
+    seen: set[int] = set()
+    for slot, value in sorted(edits, key=lambda e: -e[0].start):  # from the end: offsets stay valid
+        if slot.start in seen:
+            continue
+        seen.add(slot.start)
+        text = _substitute(text, slot, value)
+    return text
+
+
+def _rejudge_rounded(st: list[Statement], pairs: list[tuple[int, int]], judge: object, corr: np.ndarray,
+                     ent: np.ndarray) -> None:
+    """Pairs where one report rounds the other's figure (`rounded_restatement`) are judged again with the figure
+    written alike; a pair keeps the higher of the two readings for one fact and for stating all of it. The
+    judge's features count a differing figure against one fact, which a rounded figure is not."""
+    again = [(i, j, r) for i, j in pairs if (r := rounded_restatement(st[i].text, st[j].text)) is not None]
+    if not again:
+        return
+    enc = judge.encode(sorted({t for _, _, r in again for t in r}))  # type: ignore[attr-defined]
+    by_text = dict(zip(sorted({t for _, _, r in again for t in r}), enc, strict=True))
+    got = judge.assess([by_text[r[0]] for _, _, r in again], [by_text[r[1]] for _, _, r in again])  # type: ignore[attr-defined]
+    for k, (i, j, _) in enumerate(again):
+        corr[i, j] = corr[j, i] = max(corr[i, j], got["same"][k])
+        ent[i, j] = max(ent[i, j], got["b_supports_a"][k])
+        ent[j, i] = max(ent[j, i], got["a_supports_b"][k])
 
 
 def _fact_groups(st: list[Statement], corr: np.ndarray) -> list[list[int]]:
