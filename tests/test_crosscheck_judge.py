@@ -153,10 +153,13 @@ def test_two_speakers_are_no_actor_dispute():
 def test_a_vague_line_is_not_specific():
     """Issue 19: a commentary line ("The jury heard all of it.") was counted as support for a witness count. A
     statement with nothing checkable neither gives nor gets support across origins."""
-    for vague in ("The jury heard all of it.", "By then the crew had gone.", "Other ferries have recovered."):
+    for vague in ("The jury heard all of it.", "By then the crew had gone.", "Other ferries have recovered.",
+                  "There was no answer at the door.", "Nobody expected that."):
         assert not is_specific(vague), vague
     for specific in ("The jury heard 41 witnesses.", "Talks resume on Wednesday.", "The ferry left Quellstead.",
-                     "“We are ready,” she said.", "Three cabins were damaged by the fire on the upper deck."):
+                     "“We are ready,” she said.", "Three cabins were damaged by the fire on the upper deck.",
+                     # a count of none of the hurt or dead is a figure
+                     "There were no injuries.", "Nobody was hurt in the raid.", "No deaths were reported."):
         assert is_specific(specific), specific
 
 

@@ -112,15 +112,21 @@ _ANCHOR_NAME = re.compile(r"(?<=\s)[A-Z][a-z]{2,}|\b[A-Z]{2,}[a-z]*\b(?<!\bI)")
 _DIGIT = re.compile(r"\d")
 
 
+# A count of none of the people a report counts first: "nobody was hurt", "there were no injuries", "no deaths or
+# serious injuries were reported". A zero is a figure another report can be checked against.
+_NO_CASUALTY = re.compile(r"\b(?:no|nobody|none|no-one|no one)\b(?:\W+\w+){0,5}?\W+(?:injur|hurt|kill|dead|death|"
+                          r"casualt|fatalit|wound)", re.IGNORECASE)
+
+
 def is_specific(text: str) -> bool:
-    """Does a sentence carry something another report can be checked against: a figure, a day or date, a proper
-    name (a capitalised word after the first), a quotation, or at least `vague_max_content_words` + 1 content
-    words? "The jury heard all of it." or "By then the thieves had gone." do not: two such lines match by their
-    vagueness, and counting one as support for the other (or for a sentence that states a figure) is how a
-    commentary line became corroboration (issue 19)."""
+    """Does a sentence carry something another report can be checked against: a figure (a count of none of the
+    injured or dead included), a day or date, a proper name (a capitalised word after the first), a quotation, or
+    at least `vague_max_content_words` + 1 content words? "The jury heard all of it." or "By then the thieves had
+    gone." do not: two such lines match by their vagueness, and counting one as support for the other (or for a
+    sentence that states a figure) is how a commentary line became corroboration (issue 19)."""
     if _DIGIT.search(text) or WEEKDAY.search(text) or MONTHDAY.search(text) or any(q in text for q in "“\""):
         return True
-    if any(w.lower() in NUMBER_WORDS for w in re.findall(r"[A-Za-z]+", text)):
+    if any(w.lower() in NUMBER_WORDS for w in re.findall(r"[A-Za-z]+", text)) or _NO_CASUALTY.search(text):
         return True
     if any(m.group(0) not in ("I",) and m.group(0).upper() != m.group(0) for m in _ANCHOR_NAME.finditer(text)):
         return True
