@@ -424,6 +424,13 @@ def score_disputes(disputes: list[Any], gold: Gold) -> tuple[Counter[str], dict[
                "wrong_disputes": wrong, "not_disputes_shown": shown_nd}
 
 
+def _term_words(term: str) -> str:
+    """The page's words of a flag's term: a pattern's term names them after its label ("all caps: slams",
+    "scare quotes: reforms", `parallax.stages.loaded.LoadedTerm`)."""
+    label, sep, words = term.partition(": ")
+    return words if sep and label in ("all caps", "scare quotes") else term
+
+
 def score_loaded(flags: list[Any], gold: Gold, loc: Located) -> tuple[Counter[str], dict[str, Any]]:
     c: Counter[str] = Counter()
 
@@ -433,7 +440,7 @@ def score_loaded(flags: list[Any], gold: Gold, loc: Located) -> tuple[Counter[st
             if fl.article != page:
                 continue
             near = (fl.where == "body" and _hit(spans, fl.start, fl.end)) or overlaps_text(fl.text, sentence, 0.8)
-            if near and any(has(term, t) or has(t, term) for t in fl.terms):
+            if near and any(has(term, w) or has(w, term) for w in map(_term_words, fl.terms)):
                 return True
         return False
 

@@ -151,3 +151,16 @@ def test_a_teaser_under_another_story_s_headline_after_the_article_goes_with_it(
     assert "About 400 passengers" in text
     assert "Bakery on Quay Lane" not in text and "The Marsh family" not in text
     assert any(r.kind == "related" and "The Marsh family" in r.text for r in removed)
+
+
+@pytest.mark.parametrize("top", [
+    ["ROAD CHAOS: Gales Shut Quillmoor Coast Road For Third Day", "The Pellmark Beacon", "News > Transport"],
+    ["The Pellmark Beacon", "News > Transport", "ROAD CHAOS: Gales Shut Quillmoor Coast Road For Third Day"],
+])
+def test_the_headline_is_the_top_line_about_the_story_not_the_site_s_name(top: list[str]) -> None:
+    # a site's name under the headline was taken for it (a partisan page in the cluster bank)
+    page = "\n".join([*top, "Posted Mar 3, 2031 9:12 am | 3 min read", "",
+                      "Gales closed the Quillmoor coast road for a third day on Tuesday, the roads office said.", "",
+                      "About 40 drivers were turned back at the Pellmark junction before dawn, police said."])
+    _, _, title = clean_text(page)
+    assert title == "ROAD CHAOS: Gales Shut Quillmoor Coast Road For Third Day"

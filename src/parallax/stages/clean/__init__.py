@@ -128,6 +128,15 @@ def _apply_sections(blocks: list[Block]) -> None:
         i += 1
 
 
+def _words(text: str) -> set[str]:
+    """The lower-cased words of three letters or more of a line (what a headline and its lead share)."""
+    return {w.lower() for w in re.findall(r"[^\W\d_]{3,}", text)} - _COMMON
+
+
+# Words a site's name and a headline share with any lead, whatever the story.
+_COMMON = frozenset("the and for with from that this are was were has have had its after over new news into".split())
+
+
 def _apply_top(blocks: list[Block], title: str | None, mark_header: bool = True) -> str | None:
     """Find the headline line at the top; lines above it are the site's header (name, motto, section)."""
     first_body = next((i for i, b in enumerate(blocks) if b.kind is None and rules.is_body_paragraph(b.text)), None)
@@ -148,13 +157,16 @@ def _apply_top(blocks: list[Block], title: str | None, mark_header: bool = True)
                 title_idx = i
                 break
     if title_idx is None and not title:
-        # The headline is the last headline-like line of the top that is not a dateline, a menu or a name
-        # line under it ("Ilse Marrow, Quillmoor").
+        # The headline is the headline-like line of the top that is not a dateline, a menu or a name line under
+        # it ("Ilse Marrow, Quillmoor") and that shares the most words with the opening paragraph (a headline
+        # is about its story, a site's name is not: "The Patriot Dispatch" under the headline); the last of
+        # those that share as many.
         heads = [i for i in top if rules.is_headline_like(blocks[i].text) and blocks[i].n_words >= 3
                  and not rules.is_dateline(blocks[i].text) and not rules.is_link_list(blocks[i].text)
                  and not rules.is_name_line(blocks[i].text)]
         if heads:
-            title_idx = heads[-1]
+            lead = _words(blocks[first_body].text)
+            title_idx = max(heads, key=lambda i: (len(_words(blocks[i].text) & lead), i))
     if title_idx is None:
         return title
     blocks[title_idx].kind = "title"
