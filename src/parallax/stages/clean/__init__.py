@@ -134,7 +134,8 @@ def _words(text: str) -> set[str]:
 
 
 # Words a site's name and a headline share with any lead, whatever the story.
-_COMMON = frozenset(["the", "and", "for", "with", "from", "that", "this", "are", "was", "were", "has", "have", "had", "its", "after", "over", "new", "news", "into"])
+_COMMON = frozenset(["the", "and", "for", "with", "from", "that", "this", "are", "was", "were", "has", "have", "had",
+                     "its", "after", "over", "new", "news", "into"])
 
 
 def _apply_top(blocks: list[Block], title: str | None, mark_header: bool = True) -> str | None:
