@@ -349,3 +349,16 @@ def test_a_rounded_figure_from_another_outlet_states_the_same_fact(rounded, prec
     cc = crosscheck([split_article(Article(id=k, raw=v, text=v, group=k)) for k, v in texts.items()])
     i, j = (next(k for k, s in enumerate(cc.statements) if s.text == t) for t in (rounded, precise))
     assert cc.statements[i].cluster == cc.statements[j].cluster
+
+
+def test_a_copy_s_sentence_supports_its_original_s_even_with_two_counts_of_one_thing():
+    # "3,400 homes" against "620 homes" read as a count conflict between a sentence and its own copy, so the
+    # copy's words were printed for a fact its original states (issue 21: never worded from a derivative)
+    from parallax.stages.crosscheck import supports
+
+    line = ("The council's officers had recommended approval, saying the district had to find room for 3,400 homes "
+            "by 2036 and that the 620 homes would count towards it.")
+    texts = {"courier": line + " The vote was taken on Thursday.", "feed": line + " The vote was taken on Thursday."}
+    cc = crosscheck([split_article(Article(id=k, raw=v, text=v, group="g-courier")) for k, v in texts.items()])
+    i, j = (k for k, s in enumerate(cc.statements) if s.text == line)
+    assert supports(cc, i, j) and supports(cc, j, i)

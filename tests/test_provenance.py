@@ -233,3 +233,29 @@ def test_a_news_agency_s_own_page_is_the_original_of_an_uncredited_reprint(tmp_p
     arts["paper"].published = "2026-06-13T08:00"
     trace(articles, _vectors(articles))
     assert arts["agency"].derived_from == [] and arts["paper"].group == "g-agency"
+
+
+def test_an_excerpt_is_not_taken_for_the_original_of_the_page_it_cuts():
+    """A feed's verbatim excerpt of a local report (its first paragraphs, word for word) aligns as a rewrite
+    (shingles differ: it is shorter); with no dates and no credit it was taken for the origin by its id. Its
+    sentences are all in the fuller page: it is the trimmed one."""
+    from parallax.stages.provenance import is_verbatim
+
+    assert is_verbatim("copy", 0.5) and is_verbatim("rewrite", 0.99)
+    assert not is_verbatim("rewrite", 0.8) and not is_verbatim("independent", 1.0)
+    full = ("Ambulance crews in the Tarrow region will refuse all overtime from Monday after rejecting a pay offer, "
+            "the crews' union said. The ban affects about 410 paramedics employed by the regional service. "
+            "Crews will still answer every emergency call, the union said. The regional health board made its "
+            "offer of 3.5 percent last Thursday. The union wants the same rise as the region's hospital nurses. "
+            "\"Our crews cover gaps on every shift already,\" said Mira Osk, the union's organiser. Osk said the "
+            "union had no plans for a full strike. The health board said rural response times could lengthen. "
+            "The union said it would meet the board again on Friday. Tarrow's service answered 38,000 calls "
+            "last year, according to its annual report. The last industrial action by ambulance staff in the region "
+            "was in 2015.")
+    excerpt = full[: full.index("The health board said")].strip()
+    arts = [Article(id="a-feed", raw=excerpt, text=excerpt, source="Feedline"),
+            Article(id="b-courier", raw=full, text=full, source="Tarrow Courier")]
+    arts = [split_article(a) for a in arts]
+    trace(arts, _vectors(arts))
+    by = {a.id: a for a in arts}
+    assert by["a-feed"].group == by["b-courier"].group == "g-b-courier"

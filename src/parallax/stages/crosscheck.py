@@ -993,6 +993,8 @@ def supports(cc: CrossCheck, m: int, rep: int) -> bool:
     if m == rep:
         return True
     a, b = cc.statements[m], cc.statements[rep]
+    if a.text == b.text and a.group == b.group:
+        return True  # a copy's sentence states what its original's does (the count rules below compare two reports)
     if a.group != b.group and not (a.specific and b.specific):
         return False  # a vague line corroborates nothing and is corroborated by nothing (`is_specific`)
     if not compatible(a.counts, a.speaker, b.counts, b.speaker):

@@ -143,7 +143,7 @@ class PairEvidence:
     run_score: float
     mean_cos: float
     evidence: str
-    a_only: int = 0  # for copies: sentences of `a` with no counterpart in `b` (what b left out) ...
+    a_only: int = 0  # for copies and excerpts (`is_verbatim`): sentences of `a` with no counterpart in `b` ...
     b_only: int = 0  # ... and of `b` with none in `a`
 
 
@@ -305,8 +305,16 @@ def compare(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, mha=None, mh
         ev = f"both carry {', '.join(sorted(shared_wire))} copy; {run} sentences align in order (mean cosine {mean:.2f})"
     else:
         rel, ev = "independent", f"{run} sentences align in order (score {score:.3f}); shared wording {jac:.2f}"
-    a_only, b_only = _unmatched(ea, eb, cfg.copy_sentence_cos) if rel in ("copy", "near-copy") else (0, 0)
+    a_only, b_only = _unmatched(ea, eb, cfg.copy_sentence_cos) if is_verbatim(rel, mean) else (0, 0)
     return PairEvidence(a.id, b.id, rel, jac, run, score, mean, ev, a_only, b_only)
+
+
+def is_verbatim(relation: str, mean_cos: float) -> bool:
+    """A copy, or a page whose sentences align in order with another's word for word (mean cosine at least
+    `copy_sentence_cos`) while their shingles differ because one page holds only part of the other: an excerpt.
+    For such pairs each side's sentences without a counterpart are counted (`PairEvidence.a_only`)."""
+    return relation in ("copy", "near-copy") or (relation == "rewrite"
+                                                  and mean_cos >= settings().provenance.copy_sentence_cos)
 
 
 def _copy_relation(jac: float) -> tuple[str, str] | None:
@@ -524,9 +532,9 @@ def origin_groups(articles: list[Article], pairs: list[PairEvidence]) -> dict[st
     for (x, y), p in linked.items():
         central[x] += p.run_score
         central[y] += p.run_score
-    trimmed = {aid: False for aid in by_id}  # a copy all of whose sentences are in a fuller copy
+    trimmed = {aid: False for aid in by_id}  # a copy (or excerpt) all of whose sentences are in a fuller copy
     for (x, y), p in linked.items():
-        if p.relation in ("copy", "near-copy"):
+        if is_verbatim(p.relation, p.mean_cos):
             ax, ay = (p.a_only, p.b_only) if p.a == x else (p.b_only, p.a_only)
             if ax == 0 and ay > 0:
                 trimmed[x] = True
