@@ -39,6 +39,13 @@ CHROME = [
     ("cookie_notice", "Usiamo i cookie per offrirti una migliore esperienza di navigazione. Accetta | Rifiuta"),
     ("page_chrome", "We're closing this live page for tonight. Thank you for following our coverage."),
     ("media_player", "Listen (2:31)"),
+    # under the headline: credit lines, reading times and audio players in other languages
+    ("byline", "Redacción El Faro del Sur · 4 de marzo de 2027 · 09:12 · Lectura: 4 min"),
+    ("byline", "Temps de lecture : 3 min"),
+    ("byline", "12/05/2027 às 09h40 · Atualizado há 2 horas"),
+    ("media_player", "Escucha esta noticia en audio"),
+    ("media_player", "Ascolta l'articolo"),
+    ("media_player", "Ouça esta notícia"),
     ("media_player", "Listen to Tarn Morning, weekdays from 6am."),
     ("source_link", "Übersetzung einer Meldung der Harlow Press Agency (HPA)"),
     ("source_link", "Traduit de l'anglais par la rédaction. Source : Harlow Press Agency (HPA)."),
@@ -56,6 +63,9 @@ ARTICLE = [
     "Comments from residents were mixed.",
     "Listen to the full interview on our website.",
     "PARIS, 3 mars 2026 (AFP) - Le gouvernement a annoncé mardi une réforme des retraites.",
+    "Redacción de la ley llevó tres años, dijo el ministro.",
+    "Escucha a los vecinos, pidió la alcaldesa a los concejales.",
+    "Ascolta la notizia con calma prima di decidere, ha detto il sindaco ai cittadini riuniti in piazza.",
 ]
 
 
@@ -85,3 +95,10 @@ def test_author_bios_in_other_languages_are_bios(line: str) -> None:
 ])
 def test_news_about_a_reporter_is_not_a_bio(line: str) -> None:
     assert not noise.is_author_bio(line)
+
+
+def test_a_newsroom_credit_is_a_byline() -> None:
+    from parallax.stages.clean import noise
+
+    assert noise.is_byline("By the Tarn Radio newsroom")
+    assert not noise.is_byline("By the end of the night the newsroom had emptied.")

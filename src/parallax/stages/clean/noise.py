@@ -88,8 +88,8 @@ _ROLE_NOUN = (r"(?:reporter|writer|correspondent|editor|columnist|contributor|jo
 _NAME_ROLE = re.compile(rf"{_PERSON}\s*(?:,|\||·|•|–|—|-)\s*(?:the\s+)?(?:{_NAME}\s+|[a-z]+\s+){{0,3}}(?i:{_ROLE})\b"
                         r"[^.!?]{0,100}\.?")
 # An agency's or newsroom's name alone on a line under the headline: "Metro Newsroom", "Northwind Press Agency".
-_DESK_LINE = re.compile(r"(?:[A-Z][\w&'’.-]*\s){1,4}(?:[Nn]ewsroom|[Nn]ews ?[Dd]esk|Wire|Press(?: Agency| Service)?|News Agency"
-                        r"|News Service|Newswire|Staff|Desk)"
+_DESK_LINE = re.compile(r"(?:[Bb]y\s+the\s+)?(?:[A-Z][\w&'’.-]*\s){1,4}(?:[Nn]ewsroom|[Nn]ews ?[Dd]esk|Wire|Press(?: Agency"
+                        r"| Service)?|News Agency|News Service|Newswire|Staff|Desk)"
                         rf"|(?:[A-Z][\w&'’.-]*\s){{0,3}}(?:[a-z]+\s){{0,2}}(?i:{_ROLE_NOUN})"
                         rf"|(?i:reporter|reporting|newsroom|words|author|writer|correspondent|editor|presenter)s?\s*:\s*{_PERSON}")
 # "Posted 3 May 2025 by Jane Doe", "Filed at 09:40 by the health team": a timestamp with its author.

@@ -191,10 +191,13 @@ CHROME_RULES: list[tuple[str, re.Pattern[str], int]] = [
     ("byline", re.compile(
         r"(?:(?:por|par|von|di|de|da)\s+(?:unserer? \w+\s+(?-i:[A-ZÀ-Þ])[\w.'’-]+|la rédaction|la redacción"
         r"|la redazione|a redação|(?-i:[A-ZÀ-Þ])[\w.'’-]+)(?:\s+(?-i:[A-ZÀ-Þ])[\w.'’-]+){0,3}(?:\s*[,|·•–-]\s*.{0,80})?"
-        r"|\d{1,2}\.\d{1,2}\.\d{2,4}(?:,? \d{1,2}[:.]\d{2}(?: ?uhr)?)?(?:\s*[|·•–-]\s*.{0,60})?"
+        r"|(?:redacción|rédaction|redazione|redação|redaktion)\b[^.!?·|•–]{0,60}[·|•–].{0,100}"
+        r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}(?:,?\s+(?:às\s+|a las\s+|à\s+|alle\s+|um\s+)?\d{1,2}[:.h]\d{2}(?: ?uhr)?)?"
+        r"(?:\s*[|·•–-]\s*.{0,60})?"
         r"|(?:(?-i:[A-ZÀ-Þ])[\w'’-]+(?: (?-i:[A-ZÀ-Þ])[\w'’-]+)?,?\s+)?(?:\b\d{1,2}(?:\.|º)? ?(?:de )?)?(?:\d{1,2}\.\d{2,4}|[a-zéûäçã]{3,10}\.?)(?: de)? \d{4}\b"
         r"[\s,|·•–-]*(?:\d{1,2}[:.h]\d{2}(?: ?(?:uhr|h|cet|cest|gmt|utc))?)?(?:\s*[|·•–-]\s*.{0,60})?"
-        r"|(?:lecture|lectura|leitura|lesezeit|lettura|tempo de leitura)\s*:?\s*\d+ ?min\.?.{0,20})", _I), 16),
+        r"|(?:temps de lecture|tiempo de lectura|tempo di lettura|lecture|lectura|leitura|lesezeit|lettura"
+        r"|tempo de leitura)\s*:?\s*\d+ ?min\.?.{0,20})", _I), 16),
     # Agency and syndication small print: "(c) 2026 X. Not for redistribution", "supplied by … under a
     # content-sharing agreement", "may not be republished without a licence".
     ("legal", re.compile(
@@ -270,7 +273,10 @@ CHROME_RULES: list[tuple[str, re.Pattern[str], int]] = [
         r"|consent|impostazioni|configuraci|configuraç))\w*.{0,200}", _I), 60),
     # Audio players and radio promos: "Listen (2:31)", "Listen to CPR Morning, weekdays from 6am."
     ("media_player", re.compile(
-        r"(?:listen|play|écouter|escuchar|ascolta|ouvir|anhören)\s*\(\d{1,2}:\d{2}\)"
+        r"(?:escucha|escuchar|écoutez|écouter|ascolta|ascoltare|ouça|ouvir|hören sie|anhören)\s+(?:este |esta |cet |cette "
+        r"|questo |questa |la |il |l[’']|a |o |den |diesen |dieses |die )?(?:artículo|noticia|nota|article|reportage"
+        r"|articolo|notizia|artigo|reportagem|notícia|matéria|artikel|beitrag|nachricht)\b.{0,40}"
+        r"|(?:listen|play|écouter|escuchar|ascolta|ouvir|anhören)\s*\(\d{1,2}:\d{2}\)"
         r"|listen (?:to|live to) .{1,60}\b(?:weekdays|weeknights|every (?:morning|evening|day)|daily)\b.{0,40}", _I), 14),
 ]
 
