@@ -235,6 +235,26 @@ def test_a_page_in_a_loaded_voice_flags_its_milder_sentences_too():
     assert [f.text for f in find_loaded(plain)] == [FARM[2][0]]
 
 
+@pytest.mark.parametrize(("word_loaded", "flagged"), [(1.0, False), (0.5, True)])
+def test_on_a_page_in_a_loaded_voice_a_word_the_head_names_is_enough(word_loaded, flagged):
+    """`LoadedConfig.page_word_loaded`: on a voiced page a sentence is loaded when one of the outlet's words reaches
+    it, whatever the sentence head says (here the page threshold is set out of reach to show the word alone)."""
+    from parallax.config import settings, use
+
+    sets = settings().replace(loaded={"page_threshold": 0.99, "page_word_loaded": word_loaded})
+    saved = loaded._default_detector
+    try:
+        with use(sets):
+            loaded._default_detector = None
+            voiced = _article(PLAIN_HEADLINES[0], [[FARM[0][0], MILD], [FARM[2][0], NEUTRAL[4]], [FARM[4][0]]])
+            flags = {f.text: f for f in find_loaded(voiced)}
+    finally:
+        loaded._default_detector = saved
+    assert (MILD in flags) is flagged and NEUTRAL[4] not in flags
+    if flagged:
+        assert "plush" in flags[MILD].terms
+
+
 def test_find_loaded_on_a_neutral_article_and_no_title():
     article = _article(PLAIN_HEADLINES[1], [NEUTRAL[:2], NEUTRAL[4:6]])
     assert find_loaded(article) == []

@@ -713,7 +713,8 @@ class Detector:
     def __init__(self, config: LoadedConfig = DEFAULT_CONFIG, heads: Heads | None = None,
                  encoder: Encoder | None = None):
         self.config = config
-        self._page_config = replace(config, threshold=config.page_threshold)  # the decision on a voiced page
+        self._page_config = replace(config, threshold=config.page_threshold,  # the decision on a voiced page
+                                    word_loaded=min(config.word_loaded, config.page_word_loaded))
         self._heads = heads
         self._checked = False
         self._encoder = encoder
