@@ -362,3 +362,27 @@ def test_a_copy_s_sentence_supports_its_original_s_even_with_two_counts_of_one_t
     cc = crosscheck([split_article(Article(id=k, raw=v, text=v, group="g-courier")) for k, v in texts.items()])
     i, j = (k for k, s in enumerate(cc.statements) if s.text == line)
     assert supports(cc, i, j) and supports(cc, j, i)
+
+
+@pytest.mark.parametrize(("sentence", "rest"), [
+    ("DUNMERE, 16 October 2025 - Eastvale's planning board refused permission for 620 homes.",
+     "Eastvale's planning board refused permission for 620 homes."),
+    ("TARROW, October 16, 2025 — The council refused it.", "The council refused it."),
+    ("SALTMERE, Keldria, March 10 (Northwind Wire) — An explosion hit the port.", "An explosion hit the port."),
+    ("Police — who arrived late — sealed the road.", "Police — who arrived late — sealed the road."),
+])
+def test_a_dateline_in_any_date_order_is_not_part_of_the_statement(sentence, rest):
+    # issue 21: no dateline or credit in a printed fact ("DUNMERE, 16 October 2025 - …" was printed)
+    from parallax.text.slots import dateline_length
+
+    assert sentence[dateline_length(sentence):] == rest
+
+
+def test_a_sentence_that_is_only_a_dateline_is_no_statement():
+    from parallax.text.slots import is_bare_dateline
+
+    assert is_bare_dateline("HOLLINBROOK (Caldrith), 19 sep.") and is_bare_dateline("TARROW, May 17 (LNA) -")
+    assert not is_bare_dateline("NEW YORK, the city said.") and not is_bare_dateline("Police said on Monday.")
+    text = "TARROW (Caldrith), 19 sep. The bridge at Tarrow was closed on Monday after engineers found cracks."
+    st = crosscheck([split_article(Article(id="a", raw=text, text=text, group="a"))]).statements
+    assert all("19 sep" not in s.text for s in st)

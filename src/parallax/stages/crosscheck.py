@@ -36,6 +36,7 @@ from parallax.text.slots import (
     counts_conflict,
     dateline_length,
     extract_counts,
+    is_bare_dateline,
     extract_dates,
     find_speaker,
     speakers_of,
@@ -98,7 +99,7 @@ def collect_statements(articles: list[Article]) -> list[Statement]:
             text = s.text_of(a.text)
             cut = dateline_length(text)  # a wire's dateline is not part of what the sentence states
             text = text[cut:]
-            if len(text.split()) < settings().crosscheck.min_statement_words:
+            if len(text.split()) < settings().crosscheck.min_statement_words or is_bare_dateline(text):
                 continue
             lang = sentence_language(text, page)  # a quotation left in its language is read as such
             judged = lang in covered

@@ -290,11 +290,24 @@ def figures(text: str) -> set[str]:
 # "TARNFIELD, Nov 3 (MNA) - ", "PORT ALDEN (NPA) — ", "(Reuters) - ", "LONDON — ". The place is in capitals; a
 # region, a day and the agency in brackets may follow; a dash ends it. Not the reader's news: printed facts leave
 # it out (their citations point past it, into the source's own sentence).
+_MONTH_NAME = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April|June|July"
+               r"|August|September|October|November|December)")
 _DATELINE = re.compile(
     r"^\s*(?:(?:[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3})(?:,\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,2}){0,2}"
-    r"(?:,?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April|June|July"
-    r"|August|September|October|November|December)\.?\s+\d{1,2})?\s*(?:\([^()\n]{2,40}\))?"
+    rf"(?:,?\s+(?:{_MONTH_NAME}\.?\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH_NAME}\.?(?:\s+\d{{4}})?))?"
+    r"\s*(?:\([^()\n]{2,40}\))?"
     r"|\([A-Z][^()\n]{1,40}\))\s*(?:[-–—]{1,2}|:)\s+(?=[A-Z“\"‘'])")
+
+
+# A sentence that is a dateline and nothing else: "HOLLINBROOK (Caldrith), 19 sep." (a splitter cut after the
+# month's abbreviation, "(AMP). — Las botellas …" went to the next sentence).
+_BARE_DATELINE = re.compile(r"\s*[A-ZÀ-Þ][A-ZÀ-Þ'’ .-]{2,}(?:\s*\([^()\n]{1,40}\))?,\s+(?:\d{1,2}\s+[^\W\d_]{3,10}\.?"
+                            r"|[^\W\d_]{3,10}\.?\s+\d{1,2})(?:,?\s+\d{4})?\s*(?:\([^()\n]{1,40}\))?[.\s—–-]*")
+
+
+def is_bare_dateline(sentence: str) -> bool:
+    """Is the whole sentence a dateline ("HOLLINBROOK (Caldrith), 19 sep.", "PORTAVEL, May 17 (LNA) -")?"""
+    return bool(_BARE_DATELINE.fullmatch(sentence))
 
 
 def dateline_length(sentence: str) -> int:
