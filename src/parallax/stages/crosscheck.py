@@ -36,9 +36,9 @@ from parallax.text.slots import (
     counts_conflict,
     dateline_length,
     extract_counts,
-    is_bare_dateline,
     extract_dates,
     find_speaker,
+    is_bare_dateline,
     speakers_of,
 )
 from parallax.text.words import FUNCTION_WORDS, content_words, lemma
