@@ -242,14 +242,9 @@ def test_on_a_page_in_a_loaded_voice_a_word_the_head_names_is_enough(word_loaded
     from parallax.config import settings, use
 
     sets = settings().replace(loaded={"page_threshold": 0.99, "page_word_loaded": word_loaded})
-    saved = loaded._default_detector
-    try:
-        with use(sets):
-            loaded._default_detector = None
-            voiced = _article(PLAIN_HEADLINES[0], [[FARM[0][0], MILD], [FARM[2][0], NEUTRAL[4]], [FARM[4][0]]])
-            flags = {f.text: f for f in find_loaded(voiced)}
-    finally:
-        loaded._default_detector = saved
+    with use(sets):  # the detector in effect is the one for these settings (`get_detector`)
+        voiced = _article(PLAIN_HEADLINES[0], [[FARM[0][0], MILD], [FARM[2][0], NEUTRAL[4]], [FARM[4][0]]])
+        flags = {f.text: f for f in find_loaded(voiced)}
     assert (MILD in flags) is flagged and NEUTRAL[4] not in flags
     if flagged:
         assert "plush" in flags[MILD].terms
