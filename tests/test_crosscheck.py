@@ -386,3 +386,19 @@ def test_a_sentence_that_is_only_a_dateline_is_no_statement():
     text = "TARROW (Caldrith), 19 sep. The bridge at Tarrow was closed on Monday after engineers found cracks."
     st = crosscheck([split_article(Article(id="a", raw=text, text=text, group="a"))]).statements
     assert all("19 sep" not in s.text for s in st)
+
+
+def test_a_ratio_in_words_is_a_share():
+    """"Nearly four in five members" is a share (80%), not a count of five members; it reaches 78% as a share in
+    words does, and the pair is judged with the figure written alike."""
+    from parallax.stages.crosscheck import figures_stated, fraction_slots, number_slots, rounded_restatement
+
+    text = "Nearly four in five members backed the walkout in last month's ballot."
+    assert [(x.value, x.surface) for x in fraction_slots(text)] == [("80%", "four in five")]
+    assert number_slots(text) == []
+    assert [x.value for x in fraction_slots("Nine out of ten residents left, and 84 in every 100 returned.")] == \
+        ["90%", "84%"]
+    other = "Its members voted 78% in favour of strike action in a ballot last month."
+    assert figures_stated(other, text) and figures_stated(text, other)
+    assert rounded_restatement(text, other)[0] == "Nearly 78% members backed the walkout in last month's ballot."
+    assert not figures_stated("Its members voted 61% in favour.", text)

@@ -345,6 +345,7 @@ def number_slots(text: str) -> list[Slot]:
     totals: set[int] = set()  # the N of "twelve of the N governments": a total, not a count of its own
     in_range = [(r.start(), r.end()) for r in _RANGE.finditer(text)
                 if r.group(0).lower().startswith("between") or not re.search(r"\d-\d", r.group(0))]
+    in_range += [(r.start("f"), r.end("f")) for r in _RATIO.finditer(text)]  # "four in five members": a share
     for m in _NUMBER.finditer(text):
         if m.start() in totals or any(a <= m.start() < b for a, b in in_range):
             continue
@@ -384,14 +385,35 @@ _TIME_HEDGE = re.compile(r"(?:about|around|approximately|roughly|shortly|just|so
                          r"(?:at\s+)?$|(?:after|before|by|until)\s+$", re.IGNORECASE)
 
 
+# A share as a ratio in words or figures: "four in five members", "nine out of ten", "84 in every 100 candidates".
+_RATIO_WORD = r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)"
+_RATIO = re.compile(rf"(?<![\w-])(?P<f>(?P<n>{_RATIO_WORD})\s+(?:in|out\s+of)\s+(?:every\s+)?"
+                    r"(?P<d>\d{1,3}|three|four|five|six|eight|ten|hundred|a\s+hundred))\b(?!\s*(?:%|percent|per\s+cent))",
+                    re.IGNORECASE)
+
+
+def _ratio_value(word: str) -> float | None:
+    word = re.sub(r"^a\s+", "", word.lower())
+    if word.isdigit():
+        return float(word)
+    return float(NUMBER_WORDS[word]) if word in NUMBER_WORDS else (100.0 if word == "hundred" else None)
+
+
 def fraction_slots(text: str) -> list[Slot]:
-    """Shares in words ("nearly half of the investors" -> 50%), set against shares in figures."""
+    """Shares in words ("nearly half of the investors" -> 50%, "four in five members" -> 80%), set against shares
+    in figures."""
     out = []
     for m in _FRACTION.finditer(text):
         word = m.group("f").lower().replace("-", " ").split()[-1]
         hedged = bool(_HEDGE_BEFORE.search(text[: m.start()]))
         out.append(Slot("number", f"{_FRACTIONS[word]:g}%", m.group("f"), m.start(), m.start() + len(m.group("f")),
                         hedged, "%"))
+    for m in _RATIO.finditer(text):
+        n, d = _ratio_value(m.group("n")), _ratio_value(m.group("d"))
+        if n is None or not d or n > d or d < 3:
+            continue
+        hedged = bool(_HEDGE_BEFORE.search(text[: m.start()]))
+        out.append(Slot("number", f"{round(100 * n / d, 1):g}%", m.group("f"), m.start(), m.end("f"), hedged, "%"))
     return out
 
 
@@ -512,7 +534,12 @@ _SHARE_REACH = {v: min(abs(v - w) for w in _FRACTIONS.values() if w != v) / 2 fo
 
 
 def _share_word_reach(slot: Slot, value: float) -> float:
-    """How far a share in words reaches (`_SHARE_REACH`), 0 for a figure in digits."""
+    """How far a share in words reaches (`_SHARE_REACH`; a ratio, "four in five", half of one part in its
+    denominator: 10 points), 0 for a figure in digits."""
+    ratio = _RATIO.fullmatch(slot.surface)
+    if slot.noun == "%" and ratio:
+        d = _ratio_value(ratio.group("d"))
+        return 50.0 / d if d else 0.0
     if slot.noun != "%" or any(ch.isdigit() for ch in slot.surface):
         return 0.0
     return next((r for v, r in _SHARE_REACH.items() if abs(v - value) < 1e-3), 0.0)
