@@ -713,8 +713,7 @@ class Detector:
     def __init__(self, config: LoadedConfig = DEFAULT_CONFIG, heads: Heads | None = None,
                  encoder: Encoder | None = None):
         self.config = config
-        self._page_config = replace(config, threshold=config.page_threshold,  # the decision on a voiced page
-                                    word_loaded=min(config.word_loaded, config.page_word_loaded))
+        self._page_config = replace(config, threshold=config.page_threshold)  # the decision on a voiced page
         self._heads = heads
         self._checked = False
         self._encoder = encoder
@@ -780,13 +779,24 @@ class Detector:
         terms = self._terms(text, f, p_words, outlet=True)
         loaded = is_loaded(score, p_words[f.outlet] if len(p_words) else p_words, where, cfg,
                            int((~f.outlet).sum()))
-        page_loaded = loaded or (bool(terms) and is_loaded(
-            score, p_words[f.outlet] if len(p_words) else p_words, where, self._page_config,
-            int((~f.outlet).sum())))
+        p_outlet = p_words[f.outlet] if len(p_words) else p_words
+        content = self._content(f, p_words)
+        page_loaded = loaded or (bool(terms) and (
+            is_loaded(score, p_outlet, where, self._page_config, int((~f.outlet).sum()))
+            or bool(len(content) and float(content.max()) >= self.config.page_word_loaded)))
         if loaded and not terms:
             terms = self._fallback_terms(text, f, p_words)
         attributed = self._terms(text, f, p_words, outlet=False)
         return LoadedResult(text, where, round(score, 6), loaded, tuple(terms), tuple(attributed), page_loaded)
+
+    @staticmethod
+    def _content(f: SentenceFeatures, p: np.ndarray) -> np.ndarray:
+        """The word head's probabilities of the outlet's content words: a function word ("in", "out", "the") is
+        no loaded wording on its own, so it does not flag a sentence on a voiced page (`page_word_loaded`)."""
+        if not len(p):
+            return p
+        keep = f.outlet & np.array([w.lower() not in _FUNCTION_WORDS for w, _, _ in f.words], dtype=bool)
+        return p[keep]
 
     def _terms(self, text: str, f: SentenceFeatures, p: np.ndarray, outlet: bool) -> list[LoadedTerm]:
         cfg = self.config
