@@ -402,3 +402,21 @@ def test_a_ratio_in_words_is_a_share():
     assert figures_stated(other, text) and figures_stated(text, other)
     assert rounded_restatement(text, other)[0] == "Nearly 78% members backed the walkout in last month's ballot."
     assert not figures_stated("Its members voted 61% in favour.", text)
+
+
+def test_the_writer_s_own_voice_is_no_statement():
+    """issue 21: commentary and chrome in the writer's first person ("we will be back with live updates", "It looked
+    like it might not be our day") were printed as facts; a quotation or a report of what someone said is not the
+    writer's voice."""
+    from parallax.stages.crosscheck import in_writers_voice
+
+    for own in ("Here we go again.", "We will be back with live updates from Valdoro at 8 a.m.",
+                "It looked like it might not be our day when Saltmere scored.", "I can remember three groundings."):
+        assert in_writers_voice(own), own
+    for report in ('"We will not pay," the mayor said.', "The union said we would see more strikes.",
+                   "The US said it would send aid.", "Police told us the road was shut on Monday."):
+        assert not in_writers_voice(report), report
+    text = ("The Tarrow bridge was closed on Monday after engineers found cracks in two beams. "
+            "We will be back with live updates from the bridge at 8 a.m. on Tuesday.")
+    st = crosscheck([split_article(Article(id="a", raw=text, text=text, group="a"))]).statements
+    assert [s.text[:10] for s in st] == ["The Tarrow"]

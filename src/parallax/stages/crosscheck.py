@@ -99,7 +99,8 @@ def collect_statements(articles: list[Article]) -> list[Statement]:
             text = s.text_of(a.text)
             cut = dateline_length(text)  # a wire's dateline is not part of what the sentence states
             text = text[cut:]
-            if len(text.split()) < settings().crosscheck.min_statement_words or is_bare_dateline(text):
+            if len(text.split()) < settings().crosscheck.min_statement_words or is_bare_dateline(text) \
+                    or in_writers_voice(text):
                 continue
             lang = sentence_language(text, page)  # a quotation left in its language is read as such
             judged = lang in covered
@@ -117,6 +118,19 @@ _DIGIT = re.compile(r"\d")
 # serious injuries were reported". A zero is a figure another report can be checked against.
 _NO_CASUALTY = re.compile(r"\b(?:no|nobody|none|no-one|no one)\b(?:\W+\w+){0,5}?\W+(?:injur|hurt|kill|dead|death|"
                           r"casualt|fatalit|wound)", re.IGNORECASE)
+
+
+_FIRST_PERSON = re.compile(r"\b(?i:we|our|ours|my|me)\b|\bI\b|\bus\b")
+_REPORTED = re.compile(r"\b(?:said|says|say|told|tells|added|adds|according to|wrote|writes|recalled|asked)\b",
+                       re.IGNORECASE)
+
+
+def in_writers_voice(text: str) -> bool:
+    """Is the sentence the writer speaking ("we will be back with live updates", "It looked like it might not be
+    our day", "Here is what the numbers tell us"): a first-person word outside quotation marks and no one reported
+    as saying it? Such a line is the page's own commentary or chrome: never a statement of fact, never support."""
+    outside = QUOTE_SPAN.sub(" ", text)
+    return bool(_FIRST_PERSON.search(outside)) and not _REPORTED.search(outside)
 
 
 def is_specific(text: str) -> bool:
