@@ -26,7 +26,7 @@ import numpy as np
 from parallax.config import settings
 from parallax.model import Article, Dispute, Fact, SourceRef, Variant
 from parallax.text.embed import embed
-from parallax.text.judge import CONTRADICTS, DISPUTE_FEATURES, get_judge
+from parallax.text.judge import CONTRADICTS, DISPUTE_FEATURES, PairJudge, get_judge
 from parallax.text.slots import (
     MONTHDAY,
     NUMBER_WORDS,
@@ -212,7 +212,8 @@ def rounded_restatement(a: str, b: str) -> tuple[str, str] | None:
     firefighters" / "310 firefighters", "nearly three-quarters" / "74 percent", "62 officers" / "about 60"): the
     rounded figure written as the precise one, the rest of both sentences as they are. None when no figure pair
     is like that, or when a slot of one is set against the same slot of the other (`slot_conflicts` of one
-    quantity, `_same_thing`: a dispute's candidates are judged as they stand). Only the judgment reads it; nothing printed changes."""
+    quantity, `_same_thing`: a dispute's candidates are judged as they stand). Only the judgment reads it;
+    nothing printed changes."""
     cfg = settings().crosscheck
     sa = [x for x in _slots_of(a) if x.kind == "number" and not x.weak]
     sb = [y for y in _slots_of(b) if y.kind == "number" and not y.weak]
@@ -249,7 +250,7 @@ def _rewrite(text: str, edits: list[tuple[Slot, Slot]]) -> str:
     return text
 
 
-def _rejudge_rounded(st: list[Statement], pairs: list[tuple[int, int]], judge: object, corr: np.ndarray,
+def _rejudge_rounded(st: list[Statement], pairs: list[tuple[int, int]], judge: PairJudge, corr: np.ndarray,
                      ent: np.ndarray) -> None:
     """Pairs where one report rounds the other's figure (`rounded_restatement`) are judged again with the figure
     written alike; a pair keeps the higher of the two readings for one fact and for stating all of it. The
@@ -257,9 +258,9 @@ def _rejudge_rounded(st: list[Statement], pairs: list[tuple[int, int]], judge: o
     again = [(i, j, r) for i, j in pairs if (r := rounded_restatement(st[i].text, st[j].text)) is not None]
     if not again:
         return
-    enc = judge.encode(sorted({t for _, _, r in again for t in r}))  # type: ignore[attr-defined]
-    by_text = dict(zip(sorted({t for _, _, r in again for t in r}), enc, strict=True))
-    got = judge.assess([by_text[r[0]] for _, _, r in again], [by_text[r[1]] for _, _, r in again])  # type: ignore[attr-defined]
+    texts = sorted({t for _, _, r in again for t in r})
+    by_text = dict(zip(texts, judge.encode(texts), strict=True))
+    got = judge.assess([by_text[r[0]] for _, _, r in again], [by_text[r[1]] for _, _, r in again])
     for k, (i, j, _) in enumerate(again):
         corr[i, j] = corr[j, i] = max(corr[i, j], got["same"][k])
         ent[i, j] = max(ent[i, j], got["b_supports_a"][k])
