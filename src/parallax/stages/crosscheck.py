@@ -217,8 +217,7 @@ def rounded_restatement(a: str, b: str) -> tuple[str, str] | None:
     cfg = settings().crosscheck
     sa = [x for x in _slots_of(a) if x.kind == "number" and not x.weak]
     sb = [y for y in _slots_of(b) if y.kind == "number" and not y.weak]
-    if not sa or not sb or any(_same_thing(x, y, cfg.slot_noun_min_cos, cfg.dispute_max_ratio)
-                               for x, y in slot_conflicts(a, b, cfg.hedge_floor)):
+    if not sa or not sb:
         return None
     edits_a: list[tuple[Slot, Slot]] = []
     edits_b: list[tuple[Slot, Slot]] = []
@@ -235,8 +234,9 @@ def rounded_restatement(a: str, b: str) -> tuple[str, str] | None:
             else:
                 edits_b.append((y, x))
             break
-    if not edits_a and not edits_b:
-        return None
+    if (not edits_a and not edits_b) or any(_same_thing(x, y, cfg.slot_noun_min_cos, cfg.dispute_max_ratio)
+                                            for x, y in slot_conflicts(a, b, cfg.hedge_floor)):
+        return None  # (the conflicts, dearer, only for pairs that have a rounded figure)
     return _rewrite(a, edits_a), _rewrite(b, edits_b)
 
 

@@ -777,26 +777,24 @@ class Detector:
         else:
             score = 0.0  # every word is quoted or attributed: nothing here is the outlet's wording
         terms = self._terms(text, f, p_words, outlet=True)
-        loaded = is_loaded(score, p_words[f.outlet] if len(p_words) else p_words, where, cfg,
-                           int((~f.outlet).sum()))
         p_outlet = p_words[f.outlet] if len(p_words) else p_words
-        content = self._content(f, p_words)
+        source_words = int((~f.outlet).sum())
+        loaded = is_loaded(score, p_outlet, where, cfg, source_words)
         page_loaded = loaded or (bool(terms) and (
-            is_loaded(score, p_outlet, where, self._page_config, int((~f.outlet).sum()))
-            or bool(len(content) and float(content.max()) >= self.config.page_word_loaded)))
+            is_loaded(score, p_outlet, where, self._page_config, source_words)
+            or self._content_max(f, p_words) >= cfg.page_word_loaded))
         if loaded and not terms:
             terms = self._fallback_terms(text, f, p_words)
         attributed = self._terms(text, f, p_words, outlet=False)
         return LoadedResult(text, where, round(score, 6), loaded, tuple(terms), tuple(attributed), page_loaded)
 
     @staticmethod
-    def _content(f: SentenceFeatures, p: np.ndarray) -> np.ndarray:
-        """The word head's probabilities of the outlet's content words: a function word ("in", "out", "the") is
-        no loaded wording on its own, so it does not flag a sentence on a voiced page (`page_word_loaded`)."""
-        if not len(p):
-            return p
-        keep = f.outlet & np.array([w.lower() not in _FUNCTION_WORDS for w, _, _ in f.words], dtype=bool)
-        return p[keep]
+    def _content_max(f: SentenceFeatures, p: np.ndarray) -> float:
+        """The word head's highest probability among the outlet's content words (0 when none): a function word
+        ("in", "out", "the") is no loaded wording on its own, so it does not flag a sentence on a voiced page
+        (`page_word_loaded`)."""
+        return max((float(p[k]) for k, (w, _, _) in enumerate(f.words)
+                    if f.outlet[k] and w.lower() not in _FUNCTION_WORDS), default=0.0)
 
     def _terms(self, text: str, f: SentenceFeatures, p: np.ndarray, outlet: bool) -> list[LoadedTerm]:
         cfg = self.config
