@@ -160,3 +160,38 @@ def test_claims_are_cut_at_clauses_a_passive_infinitive_included():
     assert parts("Kallas took money from about 1,900 investors, promising annual returns of 12 percent.") == [
         "Kallas took money from about 1,900 investors", "promising annual returns of 12 percent."]
     assert len(parts("The ferry to the island was cancelled on Tuesday morning.")) == 1
+
+
+def _cc(texts: list[tuple[str, str]], vectors: list[list[float]], clusters: list[list[int]],
+        states: list[tuple[int, int]]):
+    """A cross-check over `texts` ((article, sentence)) whose judge says: statement m states everything statement r
+    states for each (m, r) in `states`, and nothing else."""
+    import numpy as np
+
+    from parallax.stages.crosscheck import CrossCheck, Statement
+
+    n = len(texts)
+    st = [Statement(a, a, 0, len(t), t, 0.0, None) for a, t in texts]
+    vecs = np.array(vectors, dtype=np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    entail = np.eye(n, dtype=np.float32)
+    for m, r in states:
+        entail[r, m] = 1.0
+    return CrossCheck(st, vecs, clusters, [], set(), entail.copy(), np.zeros((n, n), np.float32), entail=entail)
+
+
+def test_a_statement_of_a_fact_already_printed_in_other_words_stands_as_its_own_fact_while_words_are_left():
+    """The closure is printed; the herald's sentence states the closure and more, so it is a repeat, but the
+    radio's sentence, which supports the herald's and was cited with it, says something else: it is printed when
+    words are left, and never beyond the budget."""
+    from parallax.stages.brief import select_facts
+
+    texts = [("wire", "The Kestle bridge will close for repairs, the county said."),
+             ("herald", "The Kestle bridge will close for repairs and the Orm ferry will run extra sailings."),
+             ("radio", "The Orm ferry will add sailings for travellers while the bridge is shut.")]
+    cc = _cc(texts, [[1, 0.3, 0], [1, 0.5, 0.3], [0.2, 0.1, 1]], [[0], [1, 2]], [(1, 0), (2, 1)])
+    arts = [Article(id=a, raw=t, input=a, text=t) for a, t in texts]
+    wide = [f.text for f in select_facts(cc, arts, max_facts=6, max_words=60)]
+    assert wide[0] == texts[0][1] and texts[2][1] in wide and texts[1][1] not in wide, wide
+    tight = [f.text for f in select_facts(cc, arts, max_facts=6, max_words=20)]
+    assert tight == [texts[0][1]], tight

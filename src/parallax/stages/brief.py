@@ -74,6 +74,19 @@ def _wording_key(cc: CrossCheck, members: list[int], m: int, roots: set[str]) ->
     return (s.article in roots, not is_loaded_statement(cc, m), round(score, 6), -m)
 
 
+def _own_candidate(cc: CrossCheck, m: int, centroid: np.ndarray, n_articles: int) -> Candidate:
+    """Statement m as a fact of its own: its words, cited to the statements that support it."""
+    cfg = settings().brief
+    st = cc.statements
+    members = sorted(set(supporters(cc, m)))
+    groups = len({st[k].group for k in members})
+    arts = len({st[k].article for k in members})
+    centrality = float(np.mean(cc.vectors[members] @ centroid))
+    early = 1.0 - min(st[k].position for k in members)
+    score = groups + cfg.w_centrality * centrality + cfg.w_early * early + cfg.w_articles * arts / n_articles
+    return Candidate(members, m, score, groups)
+
+
 def _candidate(cc: CrossCheck, members: list[int], roots: set[str], centroid: np.ndarray,
                n_articles: int) -> Candidate:
     """A fact candidate from statements that say one thing: its wording chosen by construction, its members
@@ -143,8 +156,10 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
     """The brief's facts within ``max_facts`` and ``max_words``: corroborated facts first (most origin groups,
     then most central and earliest), a bounded share of single-source ones, no repeats, no loaded wording,
     no bare quotes. Every statement of the story is a candidate: a cross-check cluster's, and a statement
-    that supports no cluster's chosen wording stands as its own fact. When no whole fact fits the words
-    left, the best remaining one that can be cut at a clause boundary fills them (:func:`clause_prefix`)."""
+    that supports no cluster's chosen wording stands as its own fact. While words are left, every statement not
+    yet shown stands as its own fact too (a fact that was a repeat leaves the other things its statements say).
+    When no whole fact fits the words left, the best remaining one that can be cut at a clause boundary fills
+    them (:func:`clause_prefix`)."""
     cfg = settings().brief
     st = cc.statements
     if not st:
@@ -198,6 +213,14 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
             take(c)
     for c in deferred:
         take(c)
+    # A fact already printed in other words may leave a statement of its cluster that says something else:
+    # while words are left, each statement not yet shown stands as its own candidate (its own support).
+    if max_words - used["words"] >= cfg.fill_clause_min_words:
+        shown = {c.rep for c in chosen}
+        own = [_own_candidate(cc, m, centroid, n_articles) for m in range(len(st)) if m not in shown]
+        own.sort(key=lambda c: (-c.score, c.rep))
+        for c in own:
+            take(c)
     # Fill what is left of the budget: the best-ranked remaining fact that can be cut at a clause boundary.
     for c in cands:
         left = max_words - used["words"]
