@@ -195,3 +195,22 @@ def test_a_statement_of_a_fact_already_printed_in_other_words_stands_as_its_own_
     assert wide[0] == texts[0][1] and texts[2][1] in wide and texts[1][1] not in wide, wide
     tight = [f.text for f in select_facts(cc, arts, max_facts=6, max_words=20)]
     assert tight == [texts[0][1]], tight
+
+
+def test_a_derivative_s_restatement_is_never_the_printed_wording_even_when_only_it_finds_support():
+    """The rewrite restates the wire's sentence (close by the bi-encoder, the measure that keeps a derivative's
+    sentence) and another outlet's sentence supports the rewrite's words, not the wire's: the wire's own sentence
+    is printed, the rewrite's never."""
+    from parallax.stages.brief import select_facts
+
+    texts = [("wire", "The company said the notice would stay in place for at least a week."),
+             ("rewrite", "Residents should expect to boil water for at least a week, the company says."),
+             ("radio", "Residents may have to boil their water for seven days or more.")]
+    cc = _cc(texts, [[1, 0.2, 0], [1, 0.6, 0.1], [0.3, 1, 0.2]], [[0], [1, 2]], [(2, 1)])
+    cc.statements[1].group = "wire"
+    arts = [Article(id=a, raw=t, input=a, text=t) for a, t in texts]
+    arts[1].derived_from = [Relation("wire", "rewrite", "fictional test")]
+    facts = [f.text for f in select_facts(cc, arts, max_facts=6, max_words=100)]
+    assert texts[0][1] in facts and texts[1][1] not in facts, facts
+    arts[1].derived_from = []  # an original of its own: its words may be printed
+    assert texts[1][1] in [f.text for f in select_facts(cc, arts, max_facts=6, max_words=100)]

@@ -16,7 +16,14 @@ import numpy as np
 
 from parallax.config import settings
 from parallax.model import Article, Fact, LoadedFlag, SourceRef, Story
-from parallax.stages.crosscheck import CrossCheck, fact_from_cluster, states_part, supporters, supports
+from parallax.stages.crosscheck import (
+    RESTATING,
+    CrossCheck,
+    fact_from_cluster,
+    states_part,
+    supporters,
+    supports,
+)
 from parallax.stages.loaded import analyse_many, flag_sentence, neutrality
 from parallax.text.slots import dateline_length
 
@@ -72,6 +79,24 @@ def _wording_key(cc: CrossCheck, members: list[int], m: int, roots: set[str]) ->
     score -= cfg.rep_short_penalty * max(0, cfg.rep_short_words - n)
     score -= cfg.rep_unfinished_penalty if not s.text.rstrip().endswith((".", "”", '"', "’", "!", "?")) else 0.0
     return (s.article in roots, not is_loaded_statement(cc, m), round(score, 6), -m)
+
+
+def _restated_by_parent(cc: CrossCheck, articles: list[Article]) -> set[int]:
+    """The statements of derivative pages that restate a statement of their parent (bi-encoder cosine >=
+    `CrosscheckConfig.derivative_min_cos`, the measure that kept them, `crosscheck.restatements_only`): the
+    parent's sentence states it, so the derivative's words are never the printed wording."""
+    parents = {a.id: {r.article for r in a.derived_from if r.relation in RESTATING} for a in articles}
+    floor = settings().crosscheck.derivative_min_cos
+    st = cc.statements
+    by_article: dict[str, list[int]] = {}
+    for k, s in enumerate(st):
+        by_article.setdefault(s.article, []).append(k)
+    out = set()
+    for m, s in enumerate(st):
+        idx = [j for p in sorted(parents.get(s.article, ())) for j in by_article.get(p, [])]
+        if idx and float(np.max(np.round(cc.vectors[idx] @ cc.vectors[m], 5))) >= floor:
+            out.add(m)
+    return out
 
 
 def _own_candidate(cc: CrossCheck, m: int, centroid: np.ndarray, n_articles: int) -> Candidate:
@@ -188,9 +213,13 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
     used = {"words": 0, "single": 0}
     max_single = max(1, round(max_facts * cfg.max_single_source_share))
 
+    restated = _restated_by_parent(cc, articles)
+
     def eligible(c: Candidate) -> bool:
         if len(chosen) >= max_facts or is_loaded_statement(cc, c.rep) or is_bare_quote(cc, c.rep):
             return False  # the brief is neutral: a loaded sentence is reported, never restated
+        if c.rep in restated:
+            return False  # a derivative's restatement: its parent's own sentence is the fact's wording
         v = cc.vectors[c.rep]
         return not any(float(v @ cc.vectors[o.rep]) >= cfg.repeat_similarity or supports(cc, c.rep, o.rep)
                        or supports(cc, o.rep, c.rep) for o in chosen)  # not a repeat of a fact already chosen
