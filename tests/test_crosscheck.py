@@ -303,6 +303,13 @@ def test_a_sentence_that_leaves_out_or_changes_a_figure_does_not_state_everythin
     assert figures_stated("A jury found him guilty of defrauding investors of 48 million florins.",
                           "He took 48m florins from investors, the jury found.")
     assert figures_stated("The museum will reopen to visitors.", "It will open its doors again.")  # no figure to give
+    # a length of time in another unit is the same figure; another length is not
+    assert figures_stated("The two sides agreed a 72-hour truce on Wednesday.",
+                          "On Wednesday the two sides signed a three-day truce.")
+    assert figures_stated("Residents were told to boil water for seven days or more.",
+                          "Residents may have to boil water for at least a week.")
+    assert not figures_stated("The two sides agreed a 48-hour truce.", "The two sides signed a three-day truce.")
+    assert not figures_stated("The talks lasted two weeks.", "The talks lasted 12 days.")
     # ranks too ("first" and "last" are idioms as often as ranks)
     assert not figures_stated("It was the club's sixth cup win.", "Winners for the first time since 2011, they celebrated.")
     assert figures_stated("It was the club's sixth cup win.", "The club won the cup for the 6th time.")

@@ -1109,6 +1109,24 @@ def _digit_forms(x: Slot) -> set[str]:
     return out
 
 
+# A length of time in hours: "72-hour", "three days", "a fortnight", "12 months" (a month as a twelfth of a year).
+_DURATION_UNIT = re.compile(r"[-\s](hour|day|week|fortnight|month|year)s?\b", re.IGNORECASE)
+_HOURS = {"hour": 1.0, "day": 24.0, "week": 168.0, "fortnight": 336.0, "month": 730.0, "year": 8760.0}
+
+
+@functools.lru_cache(maxsize=8192)
+def _durations(text: str) -> dict[int, float]:
+    """The lengths of time a sentence gives, in hours, by the offset of their figure ("a 72-hour truce" and "a
+    three-day truce" give one length)."""
+    out = {}
+    for m in _NUMBER.finditer(text):
+        unit = _DURATION_UNIT.match(text, m.end())
+        got = _figure_value(text, m) if unit else None
+        if got is not None and not got[1]:
+            out[m.start()] = got[0] * _HOURS[unit.group(1).lower()]
+    return out
+
+
 def figures_stated(claim: str, other: str) -> bool:
     """Whether `other` gives every figure `claim` gives (`number_slots`: counts with what they count, shares,
     amounts), in its own notation ("seven votes to four" / "7 to 4", "nearly three-quarters" / "74 percent"):
@@ -1130,6 +1148,9 @@ def figures_stated(claim: str, other: str) -> bool:
             continue
         if _digit_forms(x) & plain:
             continue  # the same figure without a counted noun ("The vote was 7 to 4.")
+        length = _durations(claim).get(x.start)
+        if length is not None and any(abs(length - h) < 1e-6 for h in _durations(other).values()):
+            continue  # the same length of time in another unit ("72-hour", "three-day")
         return False
     return True
 
