@@ -30,6 +30,11 @@ nothing carried from one cluster to the next: ``parallax.pipeline.brief_paths([c
   origins. ``partial_worded``: printed facts whose wording is a gold partial sentence; ``partial_support``: gold
   partial sentences cited by a fact shown with support >= 2. ``across_right``: of those matched facts that cite
   a page whose gold language is not English (support counted across languages), how many are right (corr_p's rule).
+* **parts shown corroborated** (a third table, apart from the sentence-level figures above): the reader is also told
+  "this part stated by N independent origins" for a part of a printed sentence that has more support than the
+  sentence (``Fact.claims``). Each such part (support >= 2) is scored like a printed fact, its own citation narrowed
+  to the part's span (``claims_shown``): ``corr_p_parts``, ``over_parts`` and ``unmatched_parts`` over facts and
+  parts together; ``corr_r_parts`` = corroborated gold facts shown corroborated by a printed fact or a part.
 * **disputes**: a printed variant matches a gold side when its sources include the page of one of the side's
   mentions and its text overlaps that mention, or its value names the side's value (numbers and number words
   normalised). A printed dispute recalls gold dispute D when two of its variants match two different sides;
@@ -67,6 +72,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from bench import _parallax as px
@@ -213,6 +219,41 @@ class PeerFact:
     speaker: str | None = None
 
 
+@dataclass
+class ClaimShown:
+    """A part of a printed sentence shown with more support than the sentence ("this part stated by N independent
+    origins", `parallax.render.common.claim_notes`), scored as what the reader is told: its words, its support,
+    and citations narrowed to it (the printed sentence's own citation cut to the part's span; the other articles
+    stating it cited whole)."""
+
+    text: str
+    support: int
+    refs: list[Any]
+    origin_article: str
+    sources: list[str] = field(default_factory=list)
+    partial: list[Any] = field(default_factory=list)
+
+
+def claims_shown(facts: list[Any]) -> list[ClaimShown]:
+    """The parts of printed facts shown corroborated where their sentence is not (support >= 2 and above the
+    sentence's)."""
+    out = []
+    for f in facts:
+        for c in getattr(f, "claims", None) or []:
+            if c.get("support", 0) < CORROBORATED or c["support"] <= f.support:
+                continue
+            srcs = set(c.get("sources", []))
+            refs = []
+            for r in [*f.refs, *(getattr(f, "partial", None) or [])]:
+                if r.article not in srcs:
+                    continue
+                if r.article == f.origin_article and (r.end - r.start) >= c["end"]:
+                    r = SimpleNamespace(article=r.article, start=r.start + c["start"], end=r.start + c["end"])
+                refs.append(r)
+            out.append(ClaimShown(c["text"], c["support"], refs, f.origin_article, sorted(srcs)))
+    return out
+
+
 class FactScorer:
     """Printed facts against the gold facts of one cluster (cleaned texts located once)."""
 
@@ -299,6 +340,24 @@ class FactScorer:
             if f.support > honest:
                 c["over"] += 1
                 d["over_supported"].append(item)
+        # The parts of printed sentences shown corroborated (`claims_shown`): scored like facts, apart.
+        d["claims_false"], d["claims_unmatched"] = [], []
+        claims = claims_shown(facts)
+        cev = [self.evidence(x) for x in claims]
+        for x, ev in zip(claims, cev, strict=True):
+            c["claims_printed"] += 1
+            item = {"text": x.text[:200], "support": x.support, "cited": x.sources}
+            if not ev:
+                c["claims_unmatched"] += 1
+                d["claims_unmatched"].append(item)
+                continue
+            c["claims_matched"] += 1
+            honest = max(gold.origins(st) for st, _ in ev.values())
+            if any(gold.corroborated[fid] and gold.origins(st) >= CORROBORATED for fid, (st, _) in ev.items()):
+                c["claims_correct"] += 1
+            else:
+                d["claims_false"].append(item | {"origins_stating": honest})
+            c["claims_over"] += x.support > honest
         c["partial_support"] = len(partial_cited)
         c["partial_total"] = sum(len(v) for v in gold.partial.values())
         for g in gold.facts:
@@ -308,9 +367,13 @@ class FactScorer:
             if not gold.corroborated[g["id"]]:
                 continue
             c["gold_corr"] += 1
+            shown_part = any(x.support >= CORROBORATED and gold.origins(ev[g["id"]][0]) >= CORROBORATED
+                             for x, ev in zip(claims, cev, strict=True) if g["id"] in ev)
             if any(f.support >= CORROBORATED and gold.origins(st) >= CORROBORATED for f, st in stated):
                 c["corr_recalled"] += 1
+                c["corr_recalled_parts"] += 1
             else:
+                c["corr_recalled_parts"] += shown_part
                 d["missed_corroborations"].append({
                     "fact": g["id"], "claim": g.get("claim", ""), "in_brief": any(st for _, st in stated),
                     "best_support": max((f.support for f, st in stated if st), default=0),
@@ -659,6 +722,9 @@ def run_cluster(cluster: Cluster, peer: bool) -> dict[str, Any]:
 
 TABLE1 = ("cluster", "pages", "stories_right", "story_pair_acc", "b3_f1", "origin_right", "origin_pair_acc",
           "corr_p", "corr_r", "over", "unmatched", "peer_p", "peer_r", "peer_T", "seconds")
+# Corroboration as the reader is told it: facts and the parts of printed sentences shown corroborated
+# ("this part stated by N independent origins"), each part scored like a fact (`claims_shown`).
+TABLE3 = ("cluster", "parts_shown", "corr_p_parts", "corr_r_parts", "over_parts", "unmatched_parts")
 TABLE2 = ("cluster", "across_right", "disp_r", "disp_p", "notdisp", "partial_worded", "partial_support", "loaded_found",
           "neutral_flagged", "noise_kept", "keep_lost", "speakers", "deriv_worded", "headline_overlap", "lost")
 
@@ -681,6 +747,11 @@ def row(name: str, c: Counter[str], seconds: float | None, peer: dict[str, int] 
         "over": _frac(c["over"], c["corr_matched"]), "over_share": ratio(c["over"], c["corr_matched"]),
         "unmatched": _frac(c["unmatched"], c["corr_printed"]), "unmatched_share": ratio(c["unmatched"],
                                                                                        c["corr_printed"]),
+        "parts_shown": c["claims_printed"],
+        "corr_p_parts": ratio(c["corr_correct"] + c["claims_correct"], c["corr_matched"] + c["claims_matched"]),
+        "corr_r_parts": ratio(c["corr_recalled_parts"], c["gold_corr"]),
+        "over_parts": _frac(c["over"] + c["claims_over"], c["corr_matched"] + c["claims_matched"]),
+        "unmatched_parts": _frac(c["unmatched"] + c["claims_unmatched"], c["corr_printed"] + c["claims_printed"]),
         "across_right": _frac(c["across_correct"], c["across_matched"]),
         "disp_r": _frac(c["disp_recalled"], c["gold_disputes"]), "disp_recall": ratio(c["disp_recalled"],
                                                                                       c["gold_disputes"]),
@@ -721,6 +792,10 @@ DETAIL_LINES: tuple[tuple[str, Any], ...] = (
     ("over_supported", lambda w: f"over-supported (support {w['support']} > {w['origins_stating']}; {_cites(w)}; "
                                  f"gold {w['gold']}): {w['text'][:140]}"),
     ("unmatched", lambda w: f"unmatched (support {w['support']}; {_cites(w)}): {w['text'][:140]}"),
+    ("claims_false", lambda w: f"part shown corroborated, wrongly (support {w['support']}, origins stating "
+                               f"{w['origins_stating']}; {_cites(w)}): {w['text'][:140]}"),
+    ("claims_unmatched", lambda w: f"part shown corroborated, unmatched (support {w['support']}; {_cites(w)}): "
+                                   f"{w['text'][:140]}"),
     ("missed_disputes", lambda m: f"missed dispute {m['id']}: {m['about']}"),
     ("wrong_disputes", lambda w: "wrong dispute" + (f" = not-dispute {', '.join(w['not_dispute'])}"
                                                     if w["not_dispute"] else "")
@@ -798,6 +873,8 @@ def main(argv: list[str] | None = None) -> int:
                        "corroborated; peer: cosine rule, T leave-one-cluster-out)", rows, TABLE1)
     common.print_table("bench.bank — disputes, partial sentences, loaded language, noise, speakers, headlines", rows,
                        TABLE2)
+    common.print_table("bench.bank — corroboration with the parts of sentences shown corroborated (claims)", rows,
+                       TABLE3)
     if args.details:
         for res in results:
             print_details(res)

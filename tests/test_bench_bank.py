@@ -145,3 +145,27 @@ def test_a_digest_is_right_with_one_of_its_parents_and_wrong_alone() -> None:
     assert right({"a": "g1", "a2": "g1", "b": "g2", "d": "g3"}) == 3  # the digest alone: an origin of its own
     # the copy with the other origin: a, a2 and b wrong; the digest's mates are still its parents' pages
     assert right({"a": "g1", "a2": "g2", "b": "g2", "d": "g2"}) == 1
+
+
+def test_a_part_shown_corroborated_is_scored_like_a_fact_and_apart() -> None:
+    """A single-source sentence whose first part another origin states ("this part stated by 2 independent
+    origins"): the part is recalled as shown corroborated (corr_recalled_parts), the sentence-level figures do not
+    move; a part shown with a copy's support is over-supported."""
+    lead = ("A fire broke out in the engine room of the passenger ferry Marit Vale on Sunday morning, forcing 212 "
+            "passengers to leave the ship at Quillmere harbour, the harbour authority said.")
+    part = "A fire broke out in the engine room of the passenger ferry Marit Vale on Sunday morning"
+    gazette = ref("x_gazette", "Passengers on the Marit Vale were sent ashore at Quillmere harbour on Sunday morning "
+                               "after fire broke out in the ship's engine room.")
+    f = fact(lead, ref("w_wire", lead))
+    f.partial = [gazette]
+    f.claims = [{"text": part, "start": 0, "end": len(part), "sources": ["w_wire", "x_gazette"], "support": 2},
+                {"text": lead[len(part) + 2:], "start": len(part) + 2, "end": len(lead), "sources": ["w_wire"],
+                 "support": 1}]
+    c = score(brief([f]))
+    assert (c["corr_printed"], c["corr_recalled"]) == (0, 0)
+    assert (c["claims_printed"], c["claims_matched"], c["claims_correct"], c["claims_over"]) == (1, 1, 1, 0)
+    assert c["corr_recalled_parts"] == 1
+    f.claims[0]["sources"] = ["w_wire", "w_copy"]  # the copy taken for a second origin
+    f.partial = [ref("w_copy", lead)]
+    c = score(brief([f]))
+    assert (c["claims_matched"], c["claims_correct"], c["claims_over"], c["corr_recalled_parts"]) == (1, 0, 1, 0)

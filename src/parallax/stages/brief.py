@@ -295,8 +295,9 @@ def partial_refs(cc: CrossCheck, rep: int, cited: set[str]) -> list[SourceRef]:
 # Where one claim ends and another begins: a semicolon, a dash, or a comma before a conjunction, a relative
 # pronoun, a participle or a passive infinitive that starts a clause of its own ("…, promising annual returns of
 # 12 percent", "…, to be paid in over five years").
+# ("according to", "citing" open an attribution of the clause before them, not a claim of its own)
 _CLAIM_CUT = re.compile(r"\s*;\s+|\s+[—–]\s+|,\s+(?=(?:and|but|while|whereas|which|who|after|before|when|as|"
-                        r"including|following|despite|although|though|to\s+be|[a-z]+ing)\s)")
+                        r"including|following|despite|although|though|to\s+be|(?!according\b|citing\b)[a-z]+ing)\s)")
 
 
 def claim_spans(text: str) -> list[tuple[int, int]]:
