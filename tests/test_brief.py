@@ -217,3 +217,23 @@ def test_a_derivative_s_restatement_is_never_the_printed_wording_even_when_only_
     assert texts[0][1] in facts and texts[1][1] not in facts, facts
     arts[1].derived_from = []  # an original of its own: its words may be printed
     assert texts[1][1] in [f.text for f in select_facts(cc, arts, max_facts=6, max_words=100)]
+
+
+def test_a_vague_part_of_a_printed_sentence_gets_no_support_of_its_own():
+    """A part that carries nothing checkable ("it could have been far worse": no figure, name, day or quote) is
+    not shown as stated by another origin, even when the judge takes the other's line for it: a vague line
+    corroborates nothing, whole or in part."""
+    from parallax.model import Fact, SourceRef
+    from parallax.stages.brief import claims_of
+
+    texts = [("wire", "Two workers died in the fire at the Kestle flour mill on Monday, and it could have been far "
+                      "worse."),
+             ("radio", "It could have been far worse, the crews said afterwards.")]
+    cc = _cc(texts, [[1, 0.2, 0], [0.6, 1, 0]], [[0], [1]], [])
+    f = Fact(texts[0][1], ["wire"], 1, "single-source", refs=[SourceRef("wire", 0, len(texts[0][1]), "wire")],
+             origin_article="wire")
+    f.partial = [SourceRef("radio", 0, len(texts[1][1]), "radio")]
+    parts = claims_of(cc, 0, f)
+    assert [p["text"] for p in parts] == ["Two workers died in the fire at the Kestle flour mill on Monday",
+                                          "and it could have been far worse."]
+    assert all(p["support"] == 1 and p["sources"] == ["wire"] for p in parts), parts

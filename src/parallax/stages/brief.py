@@ -20,6 +20,7 @@ from parallax.stages.crosscheck import (
     RESTATING,
     CrossCheck,
     fact_from_cluster,
+    is_specific,
     states_part,
     supporters,
     supports,
@@ -345,7 +346,9 @@ def claims_of(cc: CrossCheck, rep: int, fact: Fact) -> list[dict]:
     cite_min = settings().crosscheck.cite_min
     out = []
     for i, (a, b) in enumerate(spans):
-        refs = list(fact.refs) + [r for j, r in enumerate(fact.partial) if probs[i, j] >= cite_min]
+        refs = list(fact.refs)
+        if is_specific(text[a:b]):  # a vague part corroborates nothing, as a vague sentence (`is_specific`)
+            refs += [r for j, r in enumerate(fact.partial) if probs[i, j] >= cite_min]
         out.append({"text": text[a:b], "start": a, "end": b, "sources": sorted({r.article for r in refs}),
                     "support": max(1, len({r.group for r in refs}))})
     return out
