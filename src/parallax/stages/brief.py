@@ -101,7 +101,8 @@ def _restated_by_parent(cc: CrossCheck, articles: list[Article]) -> set[int]:
 
 
 def _own_candidate(cc: CrossCheck, m: int, centroid: np.ndarray, n_articles: int) -> Candidate:
-    """Statement m as a fact of its own: its words, cited to the statements that support it."""
+    """Statement m as a fact of its own: its words, cited to the statements that support it, scored for importance
+    (independent origins, then centrality to the story, how early the sources state it and how many articles do)."""
     cfg = settings().brief
     st = cc.statements
     members = sorted(set(supporters(cc, m)))
@@ -118,7 +119,6 @@ def _candidate(cc: CrossCheck, members: list[int], roots: set[str], centroid: np
     """A fact candidate from statements that say one thing: its wording chosen by construction, its members
     narrowed to the statements that support that wording (an original's plain sentence may sit elsewhere,
     so the wording is chosen again among them), scored for importance."""
-    cfg = settings().brief
     st = cc.statements
     # The fact is the statement among `members` with the most independent support (the judge's: statements
     # that support it); its words are chosen among every statement that states it (an original's plain
@@ -128,14 +128,7 @@ def _candidate(cc: CrossCheck, members: list[int], roots: set[str], centroid: np
     # Its words: among the statements that state exactly what it states (each supports the other), so that
     # every citation states everything the printed sentence states; cited to the statements supporting those.
     same = [m for m in support[most] if m == most or supports(cc, most, m)]
-    rep = choose_representative(cc, same, roots)
-    members = sorted(set(supporters(cc, rep)))
-    groups = len({st[m].group for m in members})
-    arts = len({st[m].article for m in members})
-    centrality = float(np.mean(cc.vectors[members] @ centroid))
-    early = 1.0 - min(st[m].position for m in members)
-    score = groups + cfg.w_centrality * centrality + cfg.w_early * early + cfg.w_articles * arts / n_articles
-    return Candidate(members, rep, score, groups)
+    return _own_candidate(cc, choose_representative(cc, same, roots), centroid, n_articles)
 
 
 _FIGURE = re.compile(r"\d")
