@@ -1129,7 +1129,8 @@ def _durations(text: str) -> dict[int, float]:
 
 def figures_stated(claim: str, other: str) -> bool:
     """Whether `other` gives every figure `claim` gives (`number_slots`: counts with what they count, shares,
-    amounts), in its own notation ("seven votes to four" / "7 to 4", "nearly three-quarters" / "74 percent"):
+    amounts), in its own notation ("seven votes to four" / "7 to 4", "nearly three-quarters" / "74 percent",
+    "72-hour" / "three-day": `_durations`):
     an equal value, or one within a hedged figure's reach (`_agree`, floor `hedge_tolerance`); every rank
     ("sixth", "6th") and every weekday it names (a relative day, "today", "overnight", may stand for one). A
     sentence that leaves out or changes one of these does not state everything the printed sentence states."""
