@@ -100,12 +100,20 @@ def _restated_by_parent(cc: CrossCheck, articles: list[Article]) -> set[int]:
     return out
 
 
-def _own_candidate(cc: CrossCheck, m: int, centroid: np.ndarray, n_articles: int) -> Candidate:
+def _supporters(cc: CrossCheck, m: int, memo: dict[int, list[int]]) -> list[int]:
+    """`supporters` of statement m, each asked of the judge's matrices once per brief (`memo`)."""
+    if m not in memo:
+        memo[m] = supporters(cc, m)
+    return memo[m]
+
+
+def _own_candidate(cc: CrossCheck, m: int, centroid: np.ndarray, n_articles: int,
+                   memo: dict[int, list[int]]) -> Candidate:
     """Statement m as a fact of its own: its words, cited to the statements that support it, scored for importance
     (independent origins, then centrality to the story, how early the sources state it and how many articles do)."""
     cfg = settings().brief
     st = cc.statements
-    members = sorted(set(supporters(cc, m)))
+    members = sorted(set(_supporters(cc, m, memo)))
     groups = len({st[k].group for k in members})
     arts = len({st[k].article for k in members})
     centrality = float(np.mean(cc.vectors[members] @ centroid))
@@ -115,7 +123,7 @@ def _own_candidate(cc: CrossCheck, m: int, centroid: np.ndarray, n_articles: int
 
 
 def _candidate(cc: CrossCheck, members: list[int], roots: set[str], centroid: np.ndarray,
-               n_articles: int) -> Candidate:
+               n_articles: int, memo: dict[int, list[int]]) -> Candidate:
     """A fact candidate from statements that say one thing: its wording chosen by construction, its members
     narrowed to the statements that support that wording (an original's plain sentence may sit elsewhere,
     so the wording is chosen again among them), scored for importance."""
@@ -123,12 +131,12 @@ def _candidate(cc: CrossCheck, members: list[int], roots: set[str], centroid: np
     # The fact is the statement among `members` with the most independent support (the judge's: statements
     # that support it); its words are chosen among every statement that states it (an original's plain
     # sentence first; it may sit in another cluster), and it is cited to every statement supporting either.
-    support = {m: supporters(cc, m) for m in members}
+    support = {m: _supporters(cc, m, memo) for m in members}
     most = max(members, key=lambda m: (len({st[k].group for k in support[m]}), len(support[m]), -m))
     # Its words: among the statements that state exactly what it states (each supports the other), so that
     # every citation states everything the printed sentence states; cited to the statements supporting those.
     same = [m for m in support[most] if m == most or supports(cc, most, m)]
-    return _own_candidate(cc, choose_representative(cc, same, roots), centroid, n_articles)
+    return _own_candidate(cc, choose_representative(cc, same, roots), centroid, n_articles, memo)
 
 
 _FIGURE = re.compile(r"\d")
@@ -190,14 +198,14 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
     n_articles = max(1, len(articles))
     cands: list[Candidate] = []
     covered: set[int] = set()
+    memo: dict[int, list[int]] = {}  # supporters of a statement, asked for again by the fill below
     for members in cc.clusters:
-        c = _candidate(cc, members, roots, centroid, n_articles)
+        c = _candidate(cc, members, roots, centroid, n_articles, memo)
         cands.append(c)
         covered.update(c.members)
     for m in range(len(st)):  # statements that support no cluster's wording say something else
         if m not in covered:
-            c = _candidate(cc, [x for x in range(len(st)) if x == m or supports(cc, x, m)], roots, centroid,
-                           n_articles)
+            c = _candidate(cc, _supporters(cc, m, memo), roots, centroid, n_articles, memo)
             cands.append(c)
             covered.update(c.members)
             covered.add(m)
@@ -238,9 +246,9 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
         take(c)
     # A fact already printed in other words may leave a statement of its cluster that says something else:
     # while words are left, each statement not yet shown stands as its own candidate (its own support).
-    if max_words - used["words"] >= cfg.fill_clause_min_words:
+    if max_words - used["words"] >= cfg.fill_clause_min_words and len(chosen) < max_facts:
         shown = {c.rep for c in chosen}
-        own = [_own_candidate(cc, m, centroid, n_articles) for m in range(len(st)) if m not in shown]
+        own = [_own_candidate(cc, m, centroid, n_articles, memo) for m in range(len(st)) if m not in shown]
         own.sort(key=lambda c: (-c.score, c.rep))
         for c in own:
             take(c)
