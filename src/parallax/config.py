@@ -697,6 +697,10 @@ class JudgeConfig:
 
     max_tokens: Int[16, 256] = 160  # token cap per text for the encoder (MiniLM allows 256; two-sentence
     # windows fit in 160)
+    # The cross-encoder cascade (`text.cross`, issue 19 item 4): pairs whose support-head P lies in the band
+    # stored with the model (`cross.json`, chosen out of fold by training/judge/cross_encoder.py) are read by
+    # the fine-tuned cross-encoder, and its stacking head gives their P(support). False: the support head alone.
+    cross_encoder: bool = True
 
 
 @dataclass(frozen=True)

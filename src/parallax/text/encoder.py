@@ -72,6 +72,19 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def read_sums(folder: Path) -> dict[str, str]:
+    """File name -> sha256 from a folder's SHA256SUMS (`sha256sum` format); {} when there is none."""
+    sums = folder / "SHA256SUMS"
+    if not sums.exists():
+        return {}
+    out = {}
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            out[parts[1].lstrip("*")] = parts[0]
+    return out
+
+
 def package_file(package: str, *parts: str) -> Path | None:
     """A file shipped inside an installed package, or None when the package or the file is absent."""
     try:
@@ -342,6 +355,7 @@ __all__ = [
     "file_sha256",
     "locate_model_files",
     "package_file",
+    "read_sums",
     "shared_encoder",
     "verified_model_files",
 ]

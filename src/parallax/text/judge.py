@@ -38,7 +38,8 @@ import numpy as np
 
 from parallax.config import JudgeConfig, settings
 from parallax.errors import ParallaxError
-from parallax.text.encoder import DIM, Encoder, file_sha256, shared_encoder
+from parallax.text.cross import CrossEncoder
+from parallax.text.encoder import DIM, Encoder, file_sha256, read_sums, shared_encoder
 from parallax.text.slots import counts_conflict, extract_counts, extract_dates, find_speaker
 from parallax.text.words import content_words
 
@@ -276,18 +277,6 @@ class TokenEncoder:
 # The classifier (numpy inference of the trained gradient-boosted trees)
 
 
-def _read_sums(folder: Path) -> dict[str, str]:
-    sums = folder / "SHA256SUMS"
-    if not sums.exists():
-        return {}
-    out = {}
-    for line in sums.read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if len(parts) == 2:
-            out[parts[1].lstrip("*")] = parts[0]
-    return out
-
-
 class _Classifier:
     """Gradient-boosted trees (one per class per round) evaluated in numpy; softmax over the summed scores.
 
@@ -426,6 +415,7 @@ class PairJudge:
         self._corr: _Corroborator | None = None
         self._support: _Corroborator | None = None
         self._dispute: _Corroborator | None = None
+        self._cross = CrossEncoder(self.model_dir, verify=verify)
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:
@@ -438,7 +428,7 @@ class PairJudge:
                 raise ParallaxError(f"judge model {path} is missing; rebuild it with `make model` or reinstall "
                                     "parallax-news", code="PX201", input=str(path))
             if self.verify:
-                want = _read_sums(self.model_dir).get(MODEL_FILE)
+                want = read_sums(self.model_dir).get(MODEL_FILE)
                 if not want:
                     raise ParallaxError(f"no sha256 for {MODEL_FILE} in {self.model_dir / 'SHA256SUMS'}",
                                         code="PX202", input=str(path))
@@ -457,7 +447,7 @@ class PairJudge:
         if not path.exists():
             return None  # the head's caller then raises PX201; the three-way judge still works
         if self.verify:
-            want = _read_sums(self.model_dir).get(name)
+            want = read_sums(self.model_dir).get(name)
             got = file_sha256(path)
             if got != want:
                 raise ParallaxError(f"sha256 of {path} is {got}, expected {want}; reinstall parallax-news "
@@ -478,8 +468,14 @@ class PairJudge:
                          for x, y, pa, pb, s, fx in zip(a, b, p_ab, p_ba, same, f_ab, strict=True)])
         x_ba = np.stack([support_features(y, x, pb, pa, s, fy)
                          for x, y, pa, pb, s, fy in zip(a, b, p_ab, p_ba, same, f_ba, strict=True)])
-        return {"same": same, "b_supports_a": self._support.predict(x_ab),
-                "a_supports_b": self._support.predict(x_ba), "p_ab": p_ab, "p_ba": p_ba}
+        b_sup, a_sup = self._support.predict(x_ab), self._support.predict(x_ba)
+        if self.config.cross_encoder and self._cross.available():
+            lo, hi = self._cross.head["band"]
+            for p, claims, cands in ((b_sup, a, b), (a_sup, b, a)):
+                ks = np.flatnonzero((p >= lo) & (p < hi))
+                if len(ks):
+                    p[ks] = self._cross.supports([claims[k].text for k in ks], [cands[k].text for k in ks], p[ks])
+        return {"same": same, "b_supports_a": b_sup, "a_supports_b": a_sup, "p_ab": p_ab, "p_ba": p_ba}
 
     def dispute(self, x: np.ndarray) -> np.ndarray:
         """P(a candidate dispute is one slot of one happening reported with two values): the dispute head over
