@@ -102,24 +102,26 @@ class CrossEncoder:
         self.warm_up()
         out = np.zeros((len(claims), 2), dtype=np.float32)
         todo: dict[tuple[str, str], list[int]] = {}
-        for k, key in enumerate(zip(claims, candidates, strict=True)):
-            hit = self._cache.get(key)
-            if hit is not None:
-                out[k] = hit
-                self._cache.move_to_end(key)
-            else:
-                todo.setdefault(key, []).append(k)
+        with self._lock:
+            for k, key in enumerate(zip(claims, candidates, strict=True)):
+                hit = self._cache.get(key)
+                if hit is not None:
+                    out[k] = hit
+                    self._cache.move_to_end(key)
+                else:
+                    todo.setdefault(key, []).append(k)
         for key, ks in todo.items():
             enc = self._tokenizer.encode(key[0] or " ", key[1] or " ")
             feed = {"input_ids": np.array([enc.ids], dtype=np.int64),
                     "attention_mask": np.array([enc.attention_mask], dtype=np.int64),
                     "token_type_ids": np.array([enc.type_ids], dtype=np.int64)}
             got = np.round(self._session.run(None, feed)[0][0].astype(np.float64), 4).astype(np.float32)
-            self.runs += 1
             out[ks] = got
-            self._cache[key] = got
-            if len(self._cache) > self.max_items:
-                self._cache.popitem(last=False)
+            with self._lock:
+                self.runs += 1
+                self._cache[key] = got
+                if len(self._cache) > self.max_items:
+                    self._cache.popitem(last=False)
         return out
 
     def stack(self, p_head: np.ndarray, logits: np.ndarray) -> np.ndarray:
