@@ -1132,13 +1132,17 @@ def figures_stated(claim: str, other: str) -> bool:
     amounts), in its own notation ("seven votes to four" / "7 to 4", "nearly three-quarters" / "74 percent",
     "72-hour" / "three-day": `_durations`):
     an equal value, or one within a hedged figure's reach (`_agree`, floor `hedge_tolerance`); every rank
-    ("sixth", "6th") and every weekday it names (a relative day, "today", "overnight", may stand for one). A
+    ("sixth", "6th") and every weekday it names (a relative day, "today", "overnight", may stand for one); every
+    year it names, when `other` names years of its own (a sentence that names none may leave the year out). A
     sentence that leaves out or changes one of these does not state everything the printed sentence states."""
     if _ordinals(claim) - _ordinals(other):
         return False  # "Rovers' sixth cup win" is not stated by "winners for the first time since 2011"
     days = _weekdays(claim) - _weekdays(other)
     if days and not _RELATIVE_DAY.search(other):
         return False  # "back on shift from Thursday" is not stated by a sentence that names no day
+    years = set(_YEAR.findall(other))
+    if years and set(_YEAR.findall(claim)) - years:
+        return False  # "passed the law in March 2024" is not stated by "has until 17 March 2027"
     need = _needed_figures(claim)
     if not need:
         return True
