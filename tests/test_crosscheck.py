@@ -427,3 +427,12 @@ def test_the_writer_s_own_voice_is_no_statement():
             "We will be back with live updates from the bridge at 8 a.m. on Tuesday.")
     st = crosscheck([split_article(Article(id="a", raw=text, text=text, group="a"))]).statements
     assert [s.text[:10] for s in st] == ["The Tarrow"]
+
+
+def test_a_sentence_naming_another_year_does_not_state_the_printed_year():
+    from parallax.stages.crosscheck import figures_stated
+
+    printed = "The council adopted the flood plan in June 2023."
+    assert not figures_stated(printed, "The council has until 30 June 2026 to revise the flood plan.")
+    assert figures_stated(printed, "The council adopted its flood plan in June.")  # no year of its own
+    assert figures_stated(printed, "In June 2023 the council adopted a flood plan, its first since 2009.")
