@@ -81,3 +81,21 @@ def test_cascade_changes_only_pairs_in_the_band():
         outside = (before[key] < lo) | (before[key] >= hi)
         assert np.array_equal(before[key][outside], after[key][outside])
     assert np.array_equal(before["same"], after["same"])
+
+
+def test_pairs_in_the_band_take_the_stacked_answer():
+    hundreds = "Hundreds of residents were moved out of the district as the floods spread."
+    bridge = "Police closed the bridge into the district on Tuesday morning as the river rose."
+    plain = PairJudge(config=JudgeConfig(cross_encoder=False))
+    cascade = PairJudge(config=JudgeConfig(cross_encoder=True))
+    enc = plain.encode([CLAIM, hundreds, bridge])
+    a, b = [enc[1], enc[2]], [enc[0], enc[0]]
+    before = plain.assess(a, b)["b_supports_a"]
+    after = cascade.assess(a, b)["b_supports_a"]
+    cross = CrossEncoder(MODEL_DIR)
+    lo, hi = cross.head["band"]
+    inside = (before >= lo) & (before < hi)
+    assert inside.all()  # both pairs are ones the support head is unsure of
+    want = cross.supports([hundreds, bridge], [CLAIM, CLAIM], before)
+    assert np.array_equal(after, want)
+    assert not np.array_equal(after, before)

@@ -52,31 +52,46 @@ class CrossEncoder:
         self._session: Any = None
         self._tokenizer: Any = None
         self._head: dict | None = None
+        self._available: bool | None = None
         self._cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
-        self.runs = 0  # pairs run through the model (not the cache): read by tests and --profile
+        self.runs = 0  # pairs run through the model (not the cache)
 
     def available(self) -> bool:
-        return (self.model_dir / MODEL_FILE).exists() and (self.model_dir / HEAD_FILE).exists()
+        """Whether the model folder holds the cross-encoder (a folder without it: the support head alone)."""
+        if self._available is None:
+            self._available = (self.model_dir / MODEL_FILE).exists() and (self.model_dir / HEAD_FILE).exists()
+        return self._available
+
+    def _checked(self, name: str) -> Path:
+        path = self.model_dir / name
+        if not path.exists():
+            raise ParallaxError(f"cross-encoder file {path} is missing; rebuild it with `make model` or "
+                                "reinstall parallax-news", code="PX201", input=str(path))
+        if self.verify and file_sha256(path) != read_sums(self.model_dir).get(name):
+            raise ParallaxError(f"sha256 of {path} does not match SHA256SUMS; reinstall parallax-news "
+                                "or rebuild with `make model`", code="PX202", input=str(path))
+        return path
+
+    @property
+    def head(self) -> dict:
+        """The stacking head and its band (`cross.json`, sha256 checked): read without loading the model, so a
+        brief with no pair in the band never loads it."""
+        with self._lock:
+            if self._head is None:
+                self._head = json.loads(self._checked(HEAD_FILE).read_text(encoding="utf-8"))
+            return self._head
 
     def warm_up(self) -> None:
         """Load the model, its stacking head and the tokenizer once (sha256 checked; PX201 / PX202)."""
+        self.head  # noqa: B018 - checked and read first
         with self._lock:
             if self._session is not None:
                 return
-            sums = read_sums(self.model_dir) if self.verify else {}
-            for name in (MODEL_FILE, HEAD_FILE):
-                path = self.model_dir / name
-                if not path.exists():
-                    raise ParallaxError(f"cross-encoder file {path} is missing; rebuild it with `make model` or "
-                                        "reinstall parallax-news", code="PX201", input=str(path))
-                if self.verify and file_sha256(path) != sums.get(name):
-                    raise ParallaxError(f"sha256 of {path} does not match SHA256SUMS; reinstall parallax-news "
-                                        "or rebuild with `make model`", code="PX202", input=str(path))
+            path = self._checked(MODEL_FILE)
             import onnxruntime as ort
             from tokenizers import Tokenizer
 
-            head = json.loads((self.model_dir / HEAD_FILE).read_text(encoding="utf-8"))
             _, tok_path = locate_model_files()
             tok = Tokenizer.from_file(str(tok_path))
             tok.no_padding()
@@ -86,16 +101,8 @@ class CrossEncoder:
             opts.inter_op_num_threads = 1
             opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
             opts.log_severity_level = 3
-            self._session = ort.InferenceSession(str(self.model_dir / MODEL_FILE), sess_options=opts,
-                                                 providers=["CPUExecutionProvider"])
+            self._session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
             self._tokenizer = tok
-            self._head = head
-
-    @property
-    def head(self) -> dict:
-        self.warm_up()
-        assert self._head is not None
-        return self._head
 
     def logits(self, claims: Sequence[str], candidates: Sequence[str]) -> np.ndarray:
         """(n, 2) rounded logits [support, same] of each (claim, candidate) pair."""
