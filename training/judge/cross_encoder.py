@@ -172,6 +172,9 @@ def export(out: Path, model_dir: Path) -> Path:
             got = session.run(None, {k: e[k].numpy() for k in names})[0][0]
             err.append(float(np.abs(ref - got).max()))
     log.info("int8 vs torch on 300 pairs: max |logit diff| %.3f, mean %.3f", max(err), float(np.mean(err)))
+    (out / "export.json").write_text(json.dumps({"pairs": len(err), "max_abs_logit_diff": round(max(err), 3),
+                                                 "mean_abs_logit_diff": round(float(np.mean(err)), 3)}),
+                                     encoding="utf-8")
     record_sum(model_dir, target.name)
     return target
 
@@ -251,7 +254,9 @@ def stack(out: Path, model_dir: Path, cite_min: float) -> dict:
                        "auc_cascade": round(float(roc_auc_score(y, cascade)), 4),
                        "at_cite_min": {"cite_min": cite_min, "support_head": _recall_at(ph, y, cite_min),
                                        "cascade": _recall_at(cascade, y, cite_min)},
-                       "share_in_band": round(float(inside.mean()), 3)},
+                       "share_in_band": round(float(inside.mean()), 3),
+                       "int8_vs_torch": (json.loads((out / "export.json").read_text(encoding="utf-8"))
+                                         if (out / "export.json").exists() else None)},
             "recipe": "training/judge/cross_encoder.py"}
     (model_dir / "cross.json").write_text(json.dumps(head, indent=1) + "\n", encoding="utf-8")
     record_sum(model_dir, "cross.json")

@@ -259,8 +259,9 @@ def cross_section() -> list[str]:
         f"| cross-encoder support logit alone | {sc['auc_cross_support']} | - | - |",
         f"| cascade (shipped) | {sc['auc_cascade']} | {at['cascade'][0]} | {at['cascade'][1]} |",
         "",
-        "Quantization: the int8 model's logits differ from the torch model's by 0.20 on average (at most 3.7; 300",
-        "pairs, `export`'s check); the stacking head was fitted on the torch models' out-of-fold logits.",
+        *([f"Quantization: the int8 model's logits differ from the torch model's by {q['mean_abs_logit_diff']} on "
+           f"average (at most {q['max_abs_logit_diff']}; {q['pairs']} pairs, `export`'s check); the stacking head "
+           "was fitted on the torch models' out-of-fold logits."] if (q := sc.get("int8_vs_torch")) else []),
         f"Share of pairs in the band (run through the cross-encoder): {sc['share_in_band']}. Limitations: trained on",
         "fictional clusters written in a few dozen registers by a small group of writers; English only; the pairs are",
         "the product's own candidates, so a sentence pair the proposer never hands over is never learnt.",
