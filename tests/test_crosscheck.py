@@ -436,3 +436,31 @@ def test_a_sentence_naming_another_year_does_not_state_the_printed_year():
     assert not figures_stated(printed, "The council has until 30 June 2026 to revise the flood plan.")
     assert figures_stated(printed, "The council adopted its flood plan in June.")  # no year of its own
     assert figures_stated(printed, "In June 2023 the council adopted a flood plan, its first since 2009.")
+
+
+def test_a_value_only_a_rewrite_gives_is_not_a_side_of_a_dispute():
+    # issue 19: a partisan rewrite's own error ("1,500 jobs" for its wire's "about 1,200") was shown as a dispute
+    # with an independent report; the rewrite's original does not give it, so it is the rewrite's error
+    from parallax.model import Relation
+    from parallax.stages.crosscheck import dispute_tests
+
+    texts = {
+        "wire": "A crane collapsed at the Ostrel container terminal on Monday, injuring four dock workers. "
+                "The port authority said 30 ships could be delayed this week.",
+        "rewrite": "A crane came down at Ostrel's container terminal on Monday, hurting four dockers. "
+                   "The port authority said 33 ships could be delayed this week.",
+        "courier": "Up to 24 ships could be delayed this week, the port authority said after a crane fell at the "
+                   "Ostrel terminal. The crane toppled shortly after 7.30 a.m.",
+    }
+    arts = []
+    for k, v in texts.items():
+        a = Article(id=k, raw=v, text=v, group="g-courier" if k == "courier" else "g-wire")
+        if k == "rewrite":
+            a.derived_from = [Relation("wire", "rewrite", "aligned in order")]
+        arts.append(split_article(a))
+    cc = crosscheck(arts)
+    tests, _ = dispute_tests(cc.statements, cc.support, cc.contradict, cc.vectors)
+    sides = {(cc.statements[i].article, x.value) for i, j, x, y, _ in tests} | {
+        (cc.statements[j].article, y.value) for i, j, x, y, _ in tests}
+    assert ("wire", "30") in sides and ("courier", "24") in sides  # the origins' own values are weighed
+    assert not any(art == "rewrite" for art, _ in sides)

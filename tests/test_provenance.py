@@ -259,3 +259,21 @@ def test_an_excerpt_is_not_taken_for_the_original_of_the_page_it_cuts():
     trace(arts, _vectors(arts))
     by = {a.id: a for a in arts}
     assert by["a-feed"].group == by["b-courier"].group == "g-b-courier"
+
+
+def test_a_report_told_in_the_wire_s_order_with_figures_of_its_own_is_independent(fixtures_dir):
+    # issue 19: an independent short report aligns like a rewrite (5 of its 8 sentences in the wire's order); a
+    # restatement adds at most a figure or two of its own, two reports several each
+    from parallax.config import DEFAULT, use
+
+    wire, courier = _prepared([fixtures_dir / "crane" / "wire.txt", fixtures_dir / "crane" / "courier.txt"])
+    vecs = _vectors([wire, courier])
+
+    def rel():
+        return compare(wire, courier, vecs[wire.id], vecs[courier.id], minhash(wire.text), minhash(courier.text))
+
+    ev = rel()
+    assert ev.relation == "independent"
+    assert ev.run >= 4 and "figures the other does not" in ev.evidence
+    with use(DEFAULT.replace(provenance={"rewrite_own_figures": 1000})):
+        assert rel().relation == "rewrite"  # the order alone would make it one

@@ -322,7 +322,11 @@ class ProvenanceConfig:
     rewrite_score: Float[0.0, 2.0] = 0.045  # sum over the ordered aligned run of (cosine - align_floor), per
     # sentence of the shorter text, at which a page is a rewrite
     rewrite_min_run: Int[1, 10_000] = 4  # ... with at least this many sentences aligned in the same order
-    rewrite_coverage: Prob = 0.45  # ... and at least this share of the shorter text's sentences in that run
+    rewrite_coverage: Prob = 0.45  # ... and at least this share of the shorter text's sentences in that run,
+    rewrite_own_figures: Int[1, 10_000] = 3  # ... unless each page states this many figures the other does not
+    # (`provenance._own_figures`): the English side of `translation_own_figures` below, same value, not refitted. An
+    # independent short report told in the wire's order aligns like a rewrite (4 of 8 sentences on a held-out
+    # cluster); a restatement adds at most a figure or two of its own (a rewrite's error, a rounded total).
     # A page that credits another page of the story (`provenance.credits_page`: its outlet, its agency, its URL)
     # derives from it when it restates it: at least `credited_min_run` sentences aligned in the same order with
     # `credited_score` (the rewrite score above) at least (a digest restates a few sentences of each source).

@@ -65,6 +65,7 @@ class Statement:
     specific: bool = True  # carries something checkable (see `is_specific`); a vague line supports nothing
     checked: bool = True  # in a language the judge covers (`text.language.checked`); else never judged
     language: str = "en"  # the sentence's language: its article's, unless it is another (`text.language.sentence_language`)
+    derived: bool = False  # its page derives from another page of the story (a copy, rewrite, digest: `derived_from`)
 
 
 @dataclass(slots=True)
@@ -106,7 +107,7 @@ def collect_statements(articles: list[Article]) -> list[Statement]:
             judged = lang in covered
             out.append(Statement(a.id, a.group or a.id, s.start + cut, s.end, text, k / n, sp,
                                  extract_counts(text), extract_dates(text), specific=is_specific(text),
-                                 checked=judged, language=lang))
+                                 checked=judged, language=lang, derived=bool(a.derived_from)))
     return out
 
 
@@ -635,11 +636,14 @@ def _same_thing(x: Slot, y: Slot, min_cos: float, max_ratio: float) -> bool:
     return float(v[0] @ v[1]) >= min_cos
 
 
-def _states(st: list[Statement], group: str, slot: Slot, hedge: float, min_cos: float) -> bool:
-    """Does origin group `group` itself give this value for a slot of this kind somewhere? Then it does not
-    dispute it: it tells two things apart, reports an update, or a rewrite of it erred, not the origin."""
+def _states(st: list[Statement], group: str, slot: Slot, hedge: float, min_cos: float,
+            originals: bool = False) -> bool:
+    """Does origin group `group` itself give this value for a slot of this kind somewhere (`originals`: on a page
+    that derives from no other)? Then it does not dispute it: it tells two things apart, reports an update, or a
+    rewrite of it erred, not the origin."""
     return any(_agree(slot, z, hedge) and _same_thing(slot, z, min_cos, float("inf"))
-               for s in st if s.group == group for z in _slots_of(s.text) if z.kind == slot.kind)
+               for s in st if s.group == group and not (originals and s.derived)
+               for z in _slots_of(s.text) if z.kind == slot.kind)
 
 
 # Where one clause of a sentence ends and another begins: "..., and that discharges had fallen since 2023".
@@ -700,6 +704,10 @@ def dispute_tests(st: list[Statement], corr: np.ndarray, con: np.ndarray,
             if _states(st, a.group, y, cfg.hedge_floor, cfg.slot_noun_min_cos) or \
                     _states(st, b.group, x, cfg.hedge_floor, cfg.slot_noun_min_cos):
                 continue  # an origin that gives both values tells two things apart (or reports an update)
+            if (a.derived and not _states(st, a.group, x, cfg.hedge_floor, cfg.slot_noun_min_cos, originals=True)) \
+                    or (b.derived and not _states(st, b.group, y, cfg.hedge_floor, cfg.slot_noun_min_cos,
+                                                  originals=True)):
+                continue  # a value only a copy or rewrite gives, not its original: the derivative's error
             tests.append((i, j, x, y, sub))
     if not tests:
         return [], np.zeros((0, len(DISPUTE_FEATURES)), dtype=np.float32)

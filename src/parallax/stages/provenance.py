@@ -274,14 +274,15 @@ def compare(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, mha=None, mh
             multilingual: bool = False, sentences: tuple[list[str], list[str]] | None = None) -> PairEvidence:
     """Decide copy / near-copy / rewrite / same-wire / independent for one pair, with the evidence.
     `multilingual`: `ea` and `eb` are the multilingual encoder's sentence vectors (a pair with a page not in
-    English), decided by `_compare_across` (which also reads the pages' figures: from `sentences`, the two
-    pages' sentence texts, where `a` and `b` carry no text, as the store's stand-ins do)."""
+    English), decided by `_compare_across`. Both read the pages' figures (`_own_figures`): from `sentences`, the
+    two pages' sentence texts, where `a` and `b` carry no text, as the store's stand-ins do."""
     jac = float(mha.jaccard(mhb)) if mha is not None and mhb is not None else 0.0
     if multilingual:
         sa, sb = sentences if sentences is not None else (a.sentence_texts(), b.sentence_texts())
         return _compare_across(a, b, ea, eb, jac, page_figures(sa), page_figures(sb))
     run, score, mean = _rewrite_stats(ea, eb)
     na, nb = len(ea), len(eb)
+    own: int | None = None  # figures each page states that the other does not, read only for an aligned pair
     # both are one agency's copy: a dateline or "Reporting by" line names it (quoting an agency is no copy of it)
     shared_wire = ({n.lower() for n in own_wires(a)} & {n.lower() for n in own_names(b)}) | (
         {n.lower() for n in own_wires(b)} & {n.lower() for n in own_names(a)})
@@ -295,7 +296,8 @@ def compare(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, mha=None, mh
         who = " and ".join(f"{x} credits {y}" for x, y in ((a.id, b.id), (b.id, a.id)) if x in credit)
         ev = (f"{who} and restates it: {run} of {min(na, nb)} sentences align by meaning in the same order "
               f"(mean cosine {mean:.2f})")
-    elif run >= cfg.rewrite_min_run and score >= cfg.rewrite_score and run >= cfg.rewrite_coverage * min(na, nb):
+    elif run >= cfg.rewrite_min_run and score >= cfg.rewrite_score and run >= cfg.rewrite_coverage * min(na, nb) \
+            and (own := _own_figures(a, b, sentences)) < cfg.rewrite_own_figures:
         rel = "rewrite"
         ev = (f"{run} of {min(na, nb)} sentences align by meaning in the same order "
               f"(mean cosine {mean:.2f}); shared wording {jac:.2f}")
@@ -305,6 +307,8 @@ def compare(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, mha=None, mh
         ev = f"both carry {', '.join(sorted(shared_wire))} copy; {run} sentences align in order (mean cosine {mean:.2f})"
     else:
         rel, ev = "independent", f"{run} sentences align in order (score {score:.3f}); shared wording {jac:.2f}"
+        if own is not None:
+            ev += f"; each states {own} or more figures the other does not"
     a_only, b_only = _unmatched(ea, eb, cfg.copy_sentence_cos) if is_verbatim(rel, mean) else (0, 0)
     return PairEvidence(a.id, b.id, rel, jac, run, score, mean, ev, a_only, b_only)
 
@@ -335,6 +339,15 @@ def page_figures(sentences: list[str]) -> set[str]:
     for s in sentences:
         out |= figures_any_locale(s)
     return out
+
+
+def _own_figures(a: Article, b: Article, sentences: tuple[list[str], list[str]] | None) -> int:
+    """How many figures each of two pages states that the other does not (the smaller count; any notation,
+    `page_figures`): a restatement adds at most a figure or two of its own (a rounded total, a rewrite's error);
+    two reports of one event told in the same order each have several."""
+    sa, sb = sentences if sentences is not None else (a.sentence_texts(), b.sentence_texts())
+    fa, fb = page_figures(sa), page_figures(sb)
+    return min(len(fa - fb), len(fb - fa))
 
 
 def _compare_across(a: Article, b: Article, ea: np.ndarray, eb: np.ndarray, jac: float, fa: set[str],

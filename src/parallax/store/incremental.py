@@ -401,13 +401,13 @@ class IncrementalMixin:
                 other = {x for x in need if not_english(stand[x])}
                 ml: dict[str, np.ndarray] = {}
                 sents: dict[str, list[str]] = {}
+                for x in sorted({y for pair in missing for y in pair}):  # figures read from them (`compare`)
+                    text = data[x].text
+                    sents[x] = [text[st:en] for st, en, _p, head in json.loads(data[x].sentences_json) if not head]
                 if other:  # a pair with a page not in English is compared on multilingual sentence vectors
                     from parallax.text.multilingual import embed_multilingual
 
                     for x in sorted({y for pair in missing if set(pair) & other for y in pair}):
-                        text = data[x].text
-                        sents[x] = [text[st:en] for st, en, _p, head in json.loads(data[x].sentences_json)
-                                    if not head]
                         ml[x] = embed_multilingual(sents[x])
                 new_rows = []
                 for a, b in missing:
@@ -416,7 +416,8 @@ class IncrementalMixin:
                                      Signature(data[b].minhash), multilingual=True, sentences=(sents[a], sents[b]))
                     else:
                         ev = compare(stand[a], stand[b], vecs_of(data[a].sent_vecs), vecs_of(data[b].sent_vecs),
-                                     Signature(data[a].minhash), Signature(data[b].minhash))
+                                     Signature(data[a].minhash), Signature(data[b].minhash),
+                                     sentences=(sents[a], sents[b]))
                     new_rows.append({"a": a, "b": b, "relation": ev.relation, "jaccard": ev.jaccard, "run": ev.run,
                                      "run_score": ev.run_score, "mean_cos": ev.mean_cos, "evidence": ev.evidence,
                                      "a_only": ev.a_only, "b_only": ev.b_only})
