@@ -464,3 +464,14 @@ def test_a_value_only_a_rewrite_gives_is_not_a_side_of_a_dispute():
         (cc.statements[j].article, y.value) for i, j, x, y, _ in tests}
     assert ("wire", "30") in sides and ("courier", "24") in sides  # the origins' own values are weighed
     assert not any(art == "rewrite" for art, _ in sides)
+
+
+def test_a_figure_the_other_sentence_gives_without_its_noun_is_no_conflict():
+    # "240 prisoners, 120 from each side" against "120 prisoners ... making 240 in all" was shown as a dispute
+    from parallax.stages.crosscheck import slot_conflicts
+
+    a = "The two sides agreed to exchange 240 prisoners, 120 from each side, during the truce."
+    b = "Each side will free 120 prisoners while the guns are silent, making 240 in all, the text says."
+    assert slot_conflicts(a, b) == []
+    c = "Each side will free 150 prisoners while the guns are silent, the text says."
+    assert ("240", "150") in [(x.value, y.value) for x, y in slot_conflicts(a, c)]

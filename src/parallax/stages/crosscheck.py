@@ -584,12 +584,14 @@ def slot_conflicts(a: str, b: str, hedge: float | None = None) -> list[tuple[Slo
     `hedge`, default `CrosscheckConfig.hedge_floor`)."""
     hedge = settings().crosscheck.hedge_floor if hedge is None else hedge
     sa, sb = _slots_of(a), _slots_of(b)
+    bare_a, bare_b = _bare_values(a), _bare_values(b)
     out = []
     for x in sa:
-        if any(_agree(x, y, hedge, share_words=True) for y in sb if y.kind == x.kind):
-            continue  # b states this value too
+        if any(_agree(x, y, hedge, share_words=True) for y in sb if y.kind == x.kind) or _given(x, bare_b):
+            continue  # b states this value too (as a slot, or as a figure with no counted noun: "240 in all")
         for y in sb:
-            if y.kind != x.kind or any(_agree(y, z, hedge, share_words=True) for z in sa if z.kind == y.kind):
+            if y.kind != x.kind or any(_agree(y, z, hedge, share_words=True) for z in sa if z.kind == y.kind) \
+                    or _given(y, bare_a):
                 continue
             if x.kind == "number" and ((x.noun == "%") != (y.noun == "%") or
                                        x.noun.startswith("ord:") != y.noun.startswith("ord:")):
@@ -600,6 +602,17 @@ def slot_conflicts(a: str, b: str, hedge: float | None = None) -> list[tuple[Slo
                 continue  # two people quoted: two statements, not a dispute over who (item 5 of issue 19)
             out.append((x, y))
     return out
+
+
+@functools.lru_cache(maxsize=8192)
+def _bare_values(text: str) -> frozenset[str]:
+    """The exact (unhedged) figures a text gives anywhere, counted noun or not (`_bare_figures`)."""
+    return frozenset(z.value for z in _bare_figures(text) if not z.hedged)
+
+
+def _given(x: Slot, values: frozenset[str]) -> bool:
+    """Is figure slot `x`, stated exactly, among another text's exact figures?"""
+    return x.kind == "number" and not x.hedged and x.value in values
 
 
 def _substitute(text: str, slot: Slot, value: Slot) -> str:
