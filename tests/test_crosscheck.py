@@ -475,3 +475,20 @@ def test_a_figure_the_other_sentence_gives_without_its_noun_is_no_conflict():
     assert slot_conflicts(a, b) == []
     c = "Each side will free 150 prisoners while the guns are silent, the text says."
     assert ("240", "150") in [(x.value, y.value) for x, y in slot_conflicts(a, c)]
+
+
+def test_who_did_it_is_weighed_even_when_one_report_names_the_other_person_elsewhere():
+    # issue 19: "who ordered the evacuation" (the mayor / the agency's head) was never weighed because the first
+    # report named the agency's head in another sentence; naming someone is not saying they did it
+    from parallax.stages.crosscheck import dispute_tests
+
+    texts = {
+        "local": "Valdoro's mayor, Enric Salas, ordered the evacuation of three villages early on Wednesday. "
+                 "Fire agency head Marta Quiroga said 300 firefighters were working in the hills.",
+        "wire": "Marta Quiroga, head of the regional fire agency, said she had ordered the evacuation of the three "
+                "villages overnight. Strong winds fanned the flames through the night.",
+    }
+    cc = crosscheck([split_article(Article(id=k, raw=v, text=v, group=k)) for k, v in texts.items()])
+    tests, _ = dispute_tests(cc.statements, cc.support, cc.contradict, cc.vectors)
+    assert any(x.kind == "actor" and {x.value, y.value} == {"Salas", "Quiroga"}
+               for _i, _j, x, y, _s in tests)

@@ -701,7 +701,8 @@ def dispute_tests(st: list[Statement], corr: np.ndarray, con: np.ndarray,
                   vectors: np.ndarray) -> tuple[list[DisputeTest], np.ndarray]:
     """The candidate disputes of a story and their features (`parallax.text.judge.DISPUTE_FEATURES`): every pair
     the proposer handed the judge, of two independent origins, with a typed slot that differs (`slot_tests`), neither
-    origin giving both values (`_states`)."""
+    origin giving both values (`_states`; figures, dates and times only: a report names many people, and naming
+    one elsewhere is not saying that person did this)."""
     cfg = settings().crosscheck
     tests: list[DisputeTest] = []
     years = [int(y) for s in st for y in _YEAR.findall(s.text)]
@@ -714,8 +715,8 @@ def dispute_tests(st: list[Statement], corr: np.ndarray, con: np.ndarray,
         if a.group == b.group or a.article == b.article:
             continue  # one origin (a copy, a rewrite's own error) is not a dispute between origins
         for x, y, sub in slot_tests(a.text, b.text, latest):
-            if _states(st, a.group, y, cfg.hedge_floor, cfg.slot_noun_min_cos) or \
-                    _states(st, b.group, x, cfg.hedge_floor, cfg.slot_noun_min_cos):
+            if x.kind != "actor" and (_states(st, a.group, y, cfg.hedge_floor, cfg.slot_noun_min_cos) or
+                                      _states(st, b.group, x, cfg.hedge_floor, cfg.slot_noun_min_cos)):
                 continue  # an origin that gives both values tells two things apart (or reports an update)
             if (a.derived and not _states(st, a.group, x, cfg.hedge_floor, cfg.slot_noun_min_cos, originals=True)) \
                     or (b.derived and not _states(st, b.group, y, cfg.hedge_floor, cfg.slot_noun_min_cos,
