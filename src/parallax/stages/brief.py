@@ -223,8 +223,10 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
         if c.rep in restated:
             return False  # a derivative's restatement: its parent's own sentence is the fact's wording
         v = cc.vectors[c.rep]
-        return not any(float(v @ cc.vectors[o.rep]) >= cfg.repeat_similarity or supports(cc, c.rep, o.rep)
-                       or supports(cc, o.rep, c.rep) for o in chosen)  # not a repeat of a fact already chosen
+        # not a repeat of a fact already chosen: not as close as a restatement, nor stated in full by one (a
+        # sentence that states a chosen fact and more is another fact: a lead that also names the shipyard)
+        return not any(float(v @ cc.vectors[o.rep]) >= cfg.repeat_similarity or supports(cc, o.rep, c.rep)
+                       for o in chosen)
 
     def take(c: Candidate) -> None:
         n = len(st[c.rep].text.split())
