@@ -83,11 +83,15 @@ def test_cascade_changes_only_pairs_in_the_band():
     assert np.array_equal(before["same"], after["same"])
 
 
-def test_pairs_in_the_band_take_the_stacked_answer():
-    hundreds = "Hundreds of residents were moved out of the district as the floods spread."
-    bridge = "Police closed the bridge into the district on Tuesday morning as the river rose."
+HUNDREDS = "Hundreds of residents were moved out of the district as the floods spread."
+BRIDGE = "Police closed the bridge into the district on Tuesday morning as the river rose."
+RISING = "Water levels in the river kept rising on Tuesday."
+
+
+def test_pairs_in_the_band_take_the_stacked_answer_when_it_may_promote():
+    hundreds, bridge = HUNDREDS, BRIDGE
     plain = PairJudge(config=JudgeConfig(cross_encoder=False))
-    cascade = PairJudge(config=JudgeConfig(cross_encoder=True))
+    cascade = PairJudge(config=JudgeConfig(cross_encoder=True, cross_encoder_promotes=True))
     enc = plain.encode([CLAIM, hundreds, bridge])
     a, b = [enc[1], enc[2]], [enc[0], enc[0]]
     before = plain.assess(a, b)["b_supports_a"]
@@ -99,3 +103,28 @@ def test_pairs_in_the_band_take_the_stacked_answer():
     want = cross.supports([hundreds, bridge], [CLAIM, CLAIM], before)
     assert np.array_equal(after, want)
     assert not np.array_equal(after, before)
+
+
+def test_by_default_the_cross_encoder_only_takes_support_away():
+    # ninth stop: its promotions did not hold on news written elsewhere; it reads only what the head accepts
+    cite = settings().crosscheck.cite_min
+    plain = PairJudge(config=JudgeConfig(cross_encoder=False))
+    veto = PairJudge(config=JudgeConfig(cross_encoder=True))
+    assert veto.config.cross_encoder_promotes is False
+    texts = [t for pair in [*PAIRS, (HUNDREDS, CLAIM), (BRIDGE, CLAIM), (BRIDGE, RISING)] for t in pair]
+    enc = plain.encode(texts)
+    a, b = enc[0::2], enc[1::2]
+    before, after = plain.assess(a, b), veto.assess(a, b)
+    cross = CrossEncoder(MODEL_DIR)
+    _, hi = cross.head["band"]
+    asked_any = False
+    for key, claims, cands in (("b_supports_a", a, b), ("a_supports_b", b, a)):
+        x, y = before[key], after[key]
+        assert (y <= x).all()  # never raised
+        asked = (x >= cite) & (x < hi)
+        asked_any |= bool(asked.any())
+        assert np.array_equal(x[~asked], y[~asked])  # under cite_min (or sure) the head's P stands
+        ks = np.flatnonzero(asked)
+        want = np.minimum(x[ks], cross.supports([claims[k].text for k in ks], [cands[k].text for k in ks], x[ks]))
+        assert np.array_equal(y[ks], want)
+    assert (before["b_supports_a"] < cite).any() and asked_any  # both kinds of pair are in the test

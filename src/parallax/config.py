@@ -705,6 +705,13 @@ class JudgeConfig:
     # stored with the model (`cross.json`, chosen out of fold by training/judge/cross_encoder.py) are read by
     # the fine-tuned cross-encoder, and its stacking head gives their P(support). False: the support head alone.
     cross_encoder: bool = True
+    # May the cross-encoder raise a P the support head put under `CrosscheckConfig.cite_min`? Off: it is a second
+    # reader that can only take support away (it is asked about the band's pairs the head accepts, and their P
+    # becomes the lower of the two). Its promotions held on the bank, whose writers also wrote its training pairs
+    # (recall +0.05 out of fold), but not on pages written elsewhere: of 15 promoted pairs sampled from AllSides
+    # news, two or three state the claim; FNC-1's "discuss" bodies and the mixed-language bank's other outlets
+    # were promoted too; its demotions there were right (docs/BENCHMARKS.md, "Ninth stop").
+    cross_encoder_promotes: bool = False
 
 
 @dataclass(frozen=True)

@@ -471,10 +471,14 @@ class PairJudge:
         b_sup, a_sup = self._support.predict(x_ab), self._support.predict(x_ba)
         if self.config.cross_encoder and self._cross.available():
             lo, hi = self._cross.head["band"]
+            promotes = self.config.cross_encoder_promotes
+            if not promotes:  # a second reader that can only take support away: asked only what the head accepts
+                lo = max(lo, settings().crosscheck.cite_min)
             for p, claims, cands in ((b_sup, a, b), (a_sup, b, a)):
                 ks = np.flatnonzero((p >= lo) & (p < hi))
                 if len(ks):
-                    p[ks] = self._cross.supports([claims[k].text for k in ks], [cands[k].text for k in ks], p[ks])
+                    got = self._cross.supports([claims[k].text for k in ks], [cands[k].text for k in ks], p[ks])
+                    p[ks] = got if promotes else np.minimum(p[ks], got)
         return {"same": same, "b_supports_a": b_sup, "a_supports_b": a_sup, "p_ab": p_ab, "p_ba": p_ba}
 
     def dispute(self, x: np.ndarray) -> np.ndarray:
