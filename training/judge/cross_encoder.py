@@ -243,6 +243,9 @@ def stack(out: Path, model_dir: Path, cite_min: float) -> dict:
     lo, hi = band
     inside = (ph >= lo) & (ph < hi)
     cascade = np.where(inside, p, ph)
+    # the product's default (`JudgeConfig.cross_encoder_promotes` false): asked only where the head accepts, and
+    # it can only lower the P
+    veto = np.where((ph >= max(lo, cite_min)) & (ph < hi), np.minimum(ph, p), ph)
     sc, lr = _fit_stack(x, y)
     head = {"features": ["logit_p_support_head", "cross_support", "cross_same"],
             "mean": sc.mean_.tolist(), "scale": sc.scale_.tolist(), "coef": lr.coef_[0].tolist(),
@@ -253,7 +256,8 @@ def stack(out: Path, model_dir: Path, cite_min: float) -> dict:
                        "auc_stack": round(float(roc_auc_score(y, p)), 4),
                        "auc_cascade": round(float(roc_auc_score(y, cascade)), 4),
                        "at_cite_min": {"cite_min": cite_min, "support_head": _recall_at(ph, y, cite_min),
-                                       "cascade": _recall_at(cascade, y, cite_min)},
+                                       "cascade": _recall_at(cascade, y, cite_min),
+                                       "veto": _recall_at(veto, y, cite_min)},
                        "share_in_band": round(float(inside.mean()), 3),
                        "int8_vs_torch": (json.loads((out / "export.json").read_text(encoding="utf-8"))
                                          if (out / "export.json").exists() else None)},

@@ -242,7 +242,10 @@ def cross_section() -> list[str]:
         "cascade: only pairs whose support-head P lies in the band "
         f"[{head['band'][0]}, {head['band'][1]}) are read by it, and a stacking head (logistic",
         "regression, balanced classes, over the support head's logit and the two cross-encoder logits) gives their",
-        "P(support), compared with `cite_min` like the support head's.",
+        "P(support), compared with `cite_min` like the support head's. As shipped (`JudgeConfig.cross_encoder_promotes`",
+        "false) it is a veto: it reads only the band's pairs the support head accepts (P >= `cite_min`), and their P",
+        "becomes the lower of the two. Its promotions held on the bank but not on news written elsewhere (of 15",
+        "promoted AllSides pairs sampled, two or three state the claim; docs/BENCHMARKS.md, \"Ninth stop\").",
         "",
         "Data: the support head's statement pairs (cluster bank + our dev clusters, held-out clusters never read;",
         f"{sc['pairs']} pairs, {sc['positives']} positive, {sc['clusters']} clusters), labels from the fact-level gold "
@@ -257,7 +260,9 @@ def cross_section() -> list[str]:
         "|---|---|---|---|",
         f"| support head alone | {sc['auc_support_head']} | {at['support_head'][0]} | {at['support_head'][1]} |",
         f"| cross-encoder support logit alone | {sc['auc_cross_support']} | - | - |",
-        f"| cascade (shipped) | {sc['auc_cascade']} | {at['cascade'][0]} | {at['cascade'][1]} |",
+        f"| cascade, promoting and demoting (`cross_encoder_promotes`) | {sc['auc_cascade']} | {at['cascade'][0]} | "
+        f"{at['cascade'][1]} |",
+        *([f"| veto: demoting only (shipped) | - | {at['veto'][0]} | {at['veto'][1]} |"] if "veto" in at else []),
         "",
         *([f"Quantization: the int8 model's logits differ from the torch model's by {q['mean_abs_logit_diff']} on "
            f"average (at most {q['max_abs_logit_diff']}; {q['pairs']} pairs, `export`'s check); the stacking head "
