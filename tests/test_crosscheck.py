@@ -438,20 +438,10 @@ def test_a_sentence_naming_another_year_does_not_state_the_printed_year():
     assert figures_stated(printed, "In June 2023 the council adopted a flood plan, its first since 2009.")
 
 
-def test_a_value_only_a_rewrite_gives_is_not_a_side_of_a_dispute():
-    # issue 19: a partisan rewrite's own error ("1,500 jobs" for its wire's "about 1,200") was shown as a dispute
-    # with an independent report; the rewrite's original does not give it, so it is the rewrite's error
+def _dispute_sides(texts: dict[str, str]) -> set[tuple[str, str]]:
     from parallax.model import Relation
     from parallax.stages.crosscheck import dispute_tests
 
-    texts = {
-        "wire": "A crane collapsed at the Ostrel container terminal on Monday, injuring four dock workers. "
-                "The port authority said 30 ships could be delayed this week.",
-        "rewrite": "A crane came down at Ostrel's container terminal on Monday, hurting four dockers. "
-                   "The port authority said 33 ships could be delayed this week.",
-        "courier": "Up to 24 ships could be delayed this week, the port authority said after a crane fell at the "
-                   "Ostrel terminal. The crane toppled shortly after 7.30 a.m.",
-    }
     arts = []
     for k, v in texts.items():
         a = Article(id=k, raw=v, text=v, group="g-courier" if k == "courier" else "g-wire")
@@ -460,10 +450,28 @@ def test_a_value_only_a_rewrite_gives_is_not_a_side_of_a_dispute():
         arts.append(split_article(a))
     cc = crosscheck(arts)
     tests, _ = dispute_tests(cc.statements, cc.support, cc.contradict, cc.vectors)
-    sides = {(cc.statements[i].article, x.value) for i, j, x, y, _ in tests} | {
+    return {(cc.statements[i].article, x.value) for i, j, x, y, _ in tests} | {
         (cc.statements[j].article, y.value) for i, j, x, y, _ in tests}
+
+
+def test_a_rewrite_s_value_its_own_original_contradicts_is_not_a_side_of_a_dispute():
+    # issue 19: a partisan rewrite's own error ("1,500 jobs" for its wire's "about 1,200") was shown as a dispute
+    # with an independent report; where the original is silent the rewrite's value stands (the seeds' astronauts)
+    courier = ("Up to 24 ships could be delayed this week, the port authority said after a crane fell at the "
+               "Ostrel terminal. The crane toppled shortly after 7.30 a.m.")
+    rewrite = ("A crane came down at Ostrel's container terminal on Monday, hurting four dockers. "
+               "The port authority said 33 ships could be delayed this week.")
+    sides = _dispute_sides({
+        "wire": "A crane collapsed at the Ostrel container terminal on Monday, injuring four dock workers. "
+                "The port authority said 30 ships could be delayed this week.",
+        "rewrite": rewrite, "courier": courier})
     assert ("wire", "30") in sides and ("courier", "24") in sides  # the origins' own values are weighed
     assert not any(art == "rewrite" for art, _ in sides)
+    silent = _dispute_sides({
+        "wire": "A crane collapsed at the Ostrel container terminal on Monday, injuring four dock workers. "
+                "Ships could be delayed this week, the port authority said.",
+        "rewrite": rewrite, "courier": courier})
+    assert ("rewrite", "33") in silent
 
 
 def test_a_figure_the_other_sentence_gives_without_its_noun_is_no_conflict():

@@ -649,14 +649,23 @@ def _same_thing(x: Slot, y: Slot, min_cos: float, max_ratio: float) -> bool:
     return float(v[0] @ v[1]) >= min_cos
 
 
-def _states(st: list[Statement], group: str, slot: Slot, hedge: float, min_cos: float,
-            originals: bool = False) -> bool:
-    """Does origin group `group` itself give this value for a slot of this kind somewhere (`originals`: on a page
-    that derives from no other)? Then it does not dispute it: it tells two things apart, reports an update, or a
-    rewrite of it erred, not the origin."""
+def _states(st: list[Statement], group: str, slot: Slot, hedge: float, min_cos: float) -> bool:
+    """Does origin group `group` itself give this value for a slot of this kind somewhere? Then it does not
+    dispute it: it tells two things apart, reports an update, or a rewrite of it erred, not the origin."""
     return any(_agree(slot, z, hedge) and _same_thing(slot, z, min_cos, float("inf"))
-               for s in st if s.group == group and not (originals and s.derived)
-               for z in _slots_of(s.text) if z.kind == slot.kind)
+               for s in st if s.group == group for z in _slots_of(s.text) if z.kind == slot.kind)
+
+
+def _original_differs(st: list[Statement], s: Statement, slot: Slot, hedge: float, min_cos: float) -> bool:
+    """Is `slot` a derivative page's value that its own original contradicts: a page of its group that derives
+    from none gives another value for the same thing (a rewrite's "1,500 jobs" for its wire's "about 1,200")?
+    Then it is the derivative's error, not a side of a dispute between origins. An original that is silent
+    leaves the derivative's value standing."""
+    if not s.derived:
+        return False
+    others = [z for o in st if o.group == s.group and not o.derived
+              for z in _slots_of(o.text) if z.kind == slot.kind and _same_thing(slot, z, min_cos, float("inf"))]
+    return bool(others) and not any(_agree(slot, z, hedge) for z in others)
 
 
 # Where one clause of a sentence ends and another begins: "..., and that discharges had fallen since 2023".
@@ -718,10 +727,9 @@ def dispute_tests(st: list[Statement], corr: np.ndarray, con: np.ndarray,
             if x.kind != "actor" and (_states(st, a.group, y, cfg.hedge_floor, cfg.slot_noun_min_cos) or
                                       _states(st, b.group, x, cfg.hedge_floor, cfg.slot_noun_min_cos)):
                 continue  # an origin that gives both values tells two things apart (or reports an update)
-            if (a.derived and not _states(st, a.group, x, cfg.hedge_floor, cfg.slot_noun_min_cos, originals=True)) \
-                    or (b.derived and not _states(st, b.group, y, cfg.hedge_floor, cfg.slot_noun_min_cos,
-                                                  originals=True)):
-                continue  # a value only a copy or rewrite gives, not its original: the derivative's error
+            if _original_differs(st, a, x, cfg.hedge_floor, cfg.slot_noun_min_cos) or \
+                    _original_differs(st, b, y, cfg.hedge_floor, cfg.slot_noun_min_cos):
+                continue  # a copy's or rewrite's value its own original contradicts: the derivative's error
             tests.append((i, j, x, y, sub))
     if not tests:
         return [], np.zeros((0, len(DISPUTE_FEATURES)), dtype=np.float32)
