@@ -80,6 +80,20 @@ def test_a_bare_quote_is_not_a_fact_but_a_quote_with_a_position_or_figure_can_be
     assert not any(f.startswith("\u201cWe are ready") for f in facts), facts
 
 
+def test_a_sentence_the_writer_exclaims_is_not_printed_as_a_fact():
+    # "108' GOAL - Rovers 2-1!" (a live page's shout) was printed as a corroborated fact; a quoted exclamation
+    # is the speaker's and may be
+    text_a = ("Harwick Rovers beat Saltmere 2-1 in the Lindmark Cup final on Saturday, with Tobias Quist scoring "
+              "the winner in the 108th minute. Quist said: \u201cI have dreamt of this since I was six!\u201d he said.")
+    text_b = ("108' GOAL - Quist wins it for Rovers, 2-1 against Saltmere in the Lindmark Cup final!\n\n"
+              "Rovers beat Saltmere 2-1 after extra time on Saturday to lift the Lindmark Cup.")
+    brief = brief_records([{"id": "a", "source": "Lindmark Sport", "text": text_a},
+                           {"id": "b", "source": "Cup Live", "text": text_b}], single_story=True)
+    facts = [f.text for s in brief.stories for f in s.facts]
+    assert facts
+    assert not any(f.rstrip().endswith("!") for f in facts), facts
+
+
 @pytest.mark.parametrize(("text", "limit", "expected"), [
     ("The bridge reopened on Monday after three weeks of repairs, with traffic limited to one lane.", 11,
      "The bridge reopened on Monday after three weeks of repairs"),

@@ -41,7 +41,7 @@ class Candidate:
 
 def choose_representative(cc: CrossCheck, members: list[int], roots: set[str]) -> int:
     """The statement whose words the fact shows, decided in this order: from an origin's original (not a
-    copy or a rewrite of it); not loaded language; then the best of central to the cluster, self-contained,
+    copy or a rewrite of it); not loaded language; not a line the writer exclaims (`is_exclaimed`); then the best of central to the cluster, self-contained,
     of a readable length and a finished sentence (weights in BriefConfig)."""
     return max(members, key=lambda m: _wording_key(cc, members, m, roots))
 
@@ -79,7 +79,7 @@ def _wording_key(cc: CrossCheck, members: list[int], m: int, roots: set[str]) ->
     score -= cfg.rep_long_penalty * max(0, n - cfg.rep_long_words)
     score -= cfg.rep_short_penalty * max(0, cfg.rep_short_words - n)
     score -= cfg.rep_unfinished_penalty if not s.text.rstrip().endswith((".", "”", '"', "’", "!", "?")) else 0.0
-    return (s.article in roots, not is_loaded_statement(cc, m), round(score, 6), -m)
+    return (s.article in roots, not is_loaded_statement(cc, m), not is_exclaimed(s.text), round(score, 6), -m)
 
 
 def _restated_by_parent(cc: CrossCheck, articles: list[Article]) -> set[int]:
@@ -157,6 +157,13 @@ def is_bare_quote(cc: CrossCheck, m: int) -> bool:
     return inside < settings().brief.quote_min_words and outside <= inside
 
 
+def is_exclaimed(text: str) -> bool:
+    """Does a sentence end in the writer's own exclamation mark ("108' GOAL - Rovers 2-1!", a live page's
+    shout)? A neutral brief never prints one as a fact; a quotation that exclaims ("“We did it!” she said.") is
+    not the writer's."""
+    return text.rstrip().endswith("!")
+
+
 _CLAUSE_CUT = re.compile(r"\s*(?:[,;:]|\s[—–-])\s+|\s+(?=(?:and|but|while|as|after|before|amid|which|who|because|following|including|despite|with)\s)")
 
 
@@ -218,7 +225,8 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
     restated = _restated_by_parent(cc, articles)
 
     def eligible(c: Candidate) -> bool:
-        if len(chosen) >= max_facts or is_loaded_statement(cc, c.rep) or is_bare_quote(cc, c.rep):
+        if len(chosen) >= max_facts or is_loaded_statement(cc, c.rep) or is_bare_quote(cc, c.rep) \
+                or is_exclaimed(cc.statements[c.rep].text):
             return False  # the brief is neutral: a loaded sentence is reported, never restated
         if c.rep in restated:
             return False  # a derivative's restatement: its parent's own sentence is the fact's wording
