@@ -66,6 +66,15 @@ def test_a_sentence_its_loaded_page_flags_is_never_printed_as_a_fact():
     assert all("plush" not in f.text for f in story.facts), [f.text for f in story.facts]
 
 
+def _two_page_facts(a: tuple[str, str], b: tuple[str, str]) -> list[str]:
+    """The printed facts of a one-story brief of two pages, each (outlet, text); at least one."""
+    brief = brief_records([{"id": "a", "source": a[0], "text": a[1]}, {"id": "b", "source": b[0], "text": b[1]}],
+                          single_story=True)
+    facts = [f.text for s in brief.stories for f in s.facts]
+    assert facts
+    return facts
+
+
 def test_a_bare_quote_is_not_a_fact_but_a_quote_with_a_position_or_figure_can_be():
     text_a = ("The Marlow Bay ferry service will stop running on Sundays from next month, the operator said. "
               "\u201cWe are ready,\u201d he said. "
@@ -73,10 +82,7 @@ def test_a_bare_quote_is_not_a_fact_but_a_quote_with_a_position_or_figure_can_be
               "Ines Parrow.")
     text_b = ("The operator of the Marlow Bay ferry said on Monday that Sunday sailings will end next month. "
               "\u201cWe are ready,\u201d he said.")
-    brief = brief_records([{"id": "a", "source": "Bay Herald", "text": text_a},
-                           {"id": "b", "source": "Coast Radio", "text": text_b}], single_story=True)
-    facts = [f.text for s in brief.stories for f in s.facts]
-    assert facts
+    facts = _two_page_facts(("Bay Herald", text_a), ("Coast Radio", text_b))
     assert not any(f.startswith("\u201cWe are ready") for f in facts), facts
 
 
@@ -87,10 +93,7 @@ def test_a_sentence_the_writer_exclaims_is_not_printed_as_a_fact():
               "the winner in the 108th minute. Quist said: \u201cI have dreamt of this since I was six!\u201d he said.")
     text_b = ("108' GOAL - Quist wins it for Rovers, 2-1 against Saltmere in the Lindmark Cup final!\n\n"
               "Rovers beat Saltmere 2-1 after extra time on Saturday to lift the Lindmark Cup.")
-    brief = brief_records([{"id": "a", "source": "Lindmark Sport", "text": text_a},
-                           {"id": "b", "source": "Cup Live", "text": text_b}], single_story=True)
-    facts = [f.text for s in brief.stories for f in s.facts]
-    assert facts
+    facts = _two_page_facts(("Lindmark Sport", text_a), ("Cup Live", text_b))
     assert not any(f.rstrip().endswith("!") for f in facts), facts
 
 
