@@ -710,7 +710,7 @@ class JudgeConfig:
     # becomes the lower of the two). Its promotions held on the bank, whose writers also wrote its training pairs
     # (recall +0.05 out of fold), but not on pages written elsewhere: of 15 promoted pairs sampled from AllSides
     # news, two or three state the claim; FNC-1's "discuss" bodies and the mixed-language bank's other outlets
-    # were promoted too; its demotions there were right (docs/BENCHMARKS.md, "Ninth stop").
+    # were promoted too; most of its demotions there were right (docs/BENCHMARKS.md, "Ninth stop").
     cross_encoder_promotes: bool = False
 
 
