@@ -41,8 +41,9 @@ class Candidate:
 
 def choose_representative(cc: CrossCheck, members: list[int], roots: set[str]) -> int:
     """The statement whose words the fact shows, decided in this order: from an origin's original (not a
-    copy or a rewrite of it); not loaded language; not a line the writer exclaims (`is_exclaimed`); then the best of central to the cluster, self-contained,
-    of a readable length and a finished sentence (weights in BriefConfig)."""
+    copy or a rewrite of it); not loaded language; not a line the writer exclaims (`is_exclaimed`); then the best
+    of central to the cluster, self-contained, of a readable length and a finished sentence (weights in
+    BriefConfig)."""
     return max(members, key=lambda m: _wording_key(cc, members, m, roots))
 
 

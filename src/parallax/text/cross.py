@@ -4,10 +4,12 @@ The pair judge's heads (`parallax.text.judge`) read features of two sentences en
 alignment, shared words and typed slots. A paraphrase that states the same thing in other words, or a long
 sentence that states one of its claims in a clause, is where they are least sure. The cross-encoder reads the
 two sentences as one input ([CLS] claim [SEP] candidate [SEP]) and gives two logits: the candidate states
-everything the claim states (`support`), and the two state one fact (`same`). It runs only on the pairs the
-support head is unsure of (`JudgeConfig.cross_band`), and a stacking head (`cross.json`: logistic regression
-over the support head's logit and the two cross-encoder logits, fitted on out-of-fold predictions) gives the
-final P(support) there: a cascade, the fast judge settling the confident pairs.
+everything the claim states (`support`), and the two state one fact (`same`). `PairJudge.assess` hands it only
+the pairs whose support-head P lies in the band stored in `cross.json`, and a stacking head (`cross.json`:
+logistic regression over the support head's logit and the two cross-encoder logits, fitted on out-of-fold
+predictions) gives their P(support): a cascade, the fast judge settling the confident pairs. As shipped
+(`JudgeConfig.cross_encoder_promotes` false) it is a veto: asked only about the band's pairs the support head
+accepts, it can lower their P, never raise it.
 
 Model: `cross.onnx`, int8 (onnxruntime dynamic quantization), trained by `training/judge/cross_encoder.py`
 (model card: `models/judge/MODEL_CARD.md`, "Cross-encoder"). The tokenizer is all-MiniLM-L6-v2's own (the
@@ -140,7 +142,8 @@ class CrossEncoder:
         return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
 
     def supports(self, claims: Sequence[str], candidates: Sequence[str], p_head: np.ndarray) -> np.ndarray:
-        """P(candidate states everything the claim states), the cascade's answer for pairs it is asked about."""
+        """P(candidate states everything the claim states): the stacking head's answer for the pairs it is asked
+        about (the caller decides whether it may raise the support head's P)."""
         if not len(claims):
             return np.zeros(0, dtype=np.float32)
         return self.stack(p_head, self.logits(claims, candidates))
