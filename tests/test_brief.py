@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from parallax.config import settings
 from parallax.model import Article, Relation
-from parallax.pipeline import brief_records, brief_story_articles, prepare
+from parallax.pipeline import brief_records, brief_story_articles, limits_for, prepare
 from parallax.render import to_json_text, to_markdown
 from parallax.render.html import to_html
 from parallax.stages.brief import clause_prefix, loaded_balance
@@ -126,6 +127,15 @@ def test_the_brief_stays_within_its_word_budget_and_a_cut_fact_is_the_source_s_o
             if f.text.endswith("\u2026"):
                 assert any(t.find(f.text[:-1]) >= 0 for t in texts.values()), f.text
                 assert "cut at a clause" in f.representative_reason
+
+
+def test_a_word_budget_past_the_length_s_own_gets_facts_in_the_same_proportion():
+    preset = settings().brief.lengths["standard"]
+    words, facts = preset["max_words"], preset["max_facts"]
+    assert limits_for("standard") == preset
+    assert limits_for("standard", max_words=2 * words) == {"max_facts": 2 * facts, "max_words": 2 * words}
+    assert limits_for("standard", max_words=words // 2)["max_facts"] == facts  # a smaller budget: the words bind
+    assert limits_for("standard", max_facts=3, max_words=2 * words)["max_facts"] == 3  # a cap asked for stands
 
 
 FARM_PAGE = ("The corrupt regime's thugs brutally crushed the peaceful protest in Dunmore Square on Saturday. "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,8 @@ def story_id_of(ids: list[str]) -> str:
 
 
 def limits_for(length: str, max_facts: int | None = None, max_words: int | None = None) -> dict[str, int]:
+    """A story's ``max_facts`` and ``max_words``: the length's preset, each overridden when given (PX302 when
+    not a positive whole number)."""
     lengths = settings().brief.lengths
     if length not in lengths:
         raise error("PX302", "length", f"length must be one of {', '.join(lengths)}, not {length!r}")
@@ -45,6 +48,10 @@ def limits_for(length: str, max_facts: int | None = None, max_words: int | None 
     if max_facts is not None:
         out["max_facts"] = max_facts
     if max_words is not None:
+        if max_facts is None and isinstance(max_words, int) and max_words > out["max_words"]:
+            # a word budget past the length's own, with no fact cap asked for: facts in the length's proportion
+            # (a 330-word brief at "standard", 12 facts per 250 words, may show 16), so the words can be used
+            out["max_facts"] = math.ceil(max_words * out["max_facts"] / out["max_words"])
         out["max_words"] = max_words
     for k, v in out.items():
         if not isinstance(v, int) or v < 1:
