@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from parallax.config import settings
+from parallax.config import Settings, settings, use
 from parallax.model import Article, Relation
 from parallax.pipeline import brief_records, brief_story_articles, limits_for, prepare
 from parallax.render import to_json_text, to_markdown
@@ -136,6 +136,25 @@ def test_a_word_budget_past_the_length_s_own_gets_facts_in_the_same_proportion()
     assert limits_for("standard", max_words=2 * words) == {"max_facts": 2 * facts, "max_words": 2 * words}
     assert limits_for("standard", max_words=words // 2)["max_facts"] == facts  # a smaller budget: the words bind
     assert limits_for("standard", max_facts=3, max_words=2 * words)["max_facts"] == 3  # a cap asked for stands
+
+
+def test_one_source_s_sentence_that_leans_on_a_pronoun_is_not_printed_but_a_corroborated_one_is():
+    page_a = ("The Orm Valley council approved the new footbridge at Kestle on Tuesday by nine votes to two. "
+              "They praised the engineers at Harl & Daw for a design that keeps the towpath open. "
+              "Work on the Kestle footbridge will start in March and cost 4.2 million florins.")
+    page_b = ("Councillors in the Orm Valley approved the Kestle footbridge on Tuesday by nine votes to two. "
+              "The footbridge will cost 4.2 million florins, and building work starts in March.")
+    records = [{"id": "a", "source": "Kestle Gazette", "text": page_a},
+               {"id": "b", "source": "Orm Valley News", "text": page_b}]
+
+    def printed() -> list[str]:
+        return [f.text for s in brief_records(records, single_story=True, length="full").stories for f in s.facts]
+
+    shown = printed()
+    assert not any(t.startswith("They praised") for t in shown), shown
+    assert any("nine votes to two" in t for t in shown), shown  # the corroborated facts are still there
+    with use(Settings().replace(brief={"single_source_self_contained": False})):
+        assert any(t.startswith("They praised") for t in printed())
 
 
 FARM_PAGE = ("The corrupt regime's thugs brutally crushed the peaceful protest in Dunmore Square on Saturday. "

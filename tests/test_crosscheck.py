@@ -500,3 +500,36 @@ def test_who_did_it_is_weighed_even_when_one_report_names_the_other_person_elsew
     tests, _ = dispute_tests(cc.statements, cc.support, cc.contradict, cc.vectors)
     assert any(x.kind == "actor" and {x.value, y.value} == {"Salas", "Quiroga"}
                for _i, _j, x, y, _s in tests)
+
+
+def test_a_figure_of_an_earlier_year_is_no_side_when_the_pages_date_the_story_later():
+    # issue 19 (not_dispute "earlier_event"): "the last strike, in 2019, involved about 2,900 nurses" against this
+    # week's "4,100 nurses" was a dispute side because no sentence named the story's own year; the pages' dates do
+    from parallax.stages.crosscheck import dispute_tests, story_year
+
+    texts = {"wire": "About 3,400 nurses took part in the stoppage at Hesby General on Monday, the ministry said. "
+                     "The last national nursing strike, in 2019, lasted 48 hours and involved about 2,900 nurses.",
+             "herald": "More than 4,100 nurses joined the strike at Hesby General on Monday, the federation said."}
+    arts = [split_article(Article(id=k, raw=v, text=v, group=k, published="2026-03-10")) for k, v in texts.items()]
+    assert story_year(arts) == 2026
+    cc = crosscheck(arts)
+
+    def values(year: int | None) -> set[frozenset[str]]:
+        tests, _ = dispute_tests(cc.statements, cc.support, cc.contradict, cc.vectors, year)
+        return {frozenset((x.value, y.value)) for _i, _j, x, y, _s in tests}
+
+    assert frozenset(("2900", "4100")) not in values(2026)
+    assert frozenset(("3400", "4100")) in values(2026)  # this week's two counts are still weighed
+    assert frozenset(("2900", "4100")) in values(None)  # no year given: 2019 is the latest the sentences name
+
+
+def test_a_change_from_the_earlier_figure_is_an_update_not_a_dispute():
+    # "raised their estimate … to 4.9 million crowns, from the 4.2 million crowns they gave on Tuesday"
+    from parallax.stages.crosscheck import slot_tests, superseded
+
+    update = ("Police on Thursday raised their estimate of the stolen objects' value to 4.9 million crowns, from "
+              "the 4.2 million crowns they gave on Tuesday.")
+    assert superseded(update, "Police estimated the value of the stolen objects at about 4.2 million crowns.")
+    assert not [t for t in slot_tests(update, "A police spokesman put the haul's worth at 5 million crowns.")
+                if t[0].kind == "number"]
+    assert not superseded("Buses ran from the 3 depots to the city on Sunday.", "Buses ran from 3 depots.")

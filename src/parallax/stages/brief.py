@@ -29,6 +29,7 @@ from parallax.stages.loaded import analyse_many, flag_sentence, neutrality
 from parallax.text.slots import dateline_length
 
 _PRONOUN_START = re.compile(r"^(He|She|It|They|This|That|These|Those|His|Her|Its|Their|But|And|Also|However)\b")
+_BARE_PRONOUN_START = re.compile(r"^[\"“‘']?(?:He|She|It|They|This|That|These|Those|His|Her|Its|Their|Them)\b")
 
 
 @dataclass(slots=True)
@@ -158,6 +159,14 @@ def is_bare_quote(cc: CrossCheck, m: int) -> bool:
     return inside < settings().brief.quote_min_words and outside <= inside
 
 
+def leans_on_context(cc: CrossCheck, m: int) -> bool:
+    """Does a sentence open with a bare pronoun and name no speaker ("They commend Japan for undergoing essential
+    changes.")? Who "they" are is in a sentence the brief may not show; a fact one source alone states is not
+    printed so (`BriefConfig.single_source_self_contained`)."""
+    s = cc.statements[m]
+    return bool(_BARE_PRONOUN_START.match(s.text)) and not s.speaker
+
+
 def is_exclaimed(text: str) -> bool:
     """Does a sentence end in the writer's own exclamation mark ("108' GOAL - Rovers 2-1!", a live page's
     shout)? A neutral brief never prints one as a fact; a quotation that exclaims ("“We did it!” she said.") is
@@ -229,6 +238,8 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
         if len(chosen) >= max_facts or is_loaded_statement(cc, c.rep) or is_bare_quote(cc, c.rep) \
                 or is_exclaimed(cc.statements[c.rep].text):
             return False  # the brief is neutral: a loaded sentence is reported, never restated
+        if c.groups < 2 and cfg.single_source_self_contained and leans_on_context(cc, c.rep):
+            return False  # one source's "They commend Japan …": whom it means is in a sentence not shown
         if c.rep in restated:
             return False  # a derivative's restatement: its parent's own sentence is the fact's wording
         v = cc.vectors[c.rep]

@@ -303,13 +303,14 @@ _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "hundred": 1e2}
 # 62", "from 240 to 300"): such a statement is an update of the other, not a dispute. A bare "from 34" is no change
 # ("heard from 34 witnesses"), nor a span of years ("from 2016 to 2022").
 _APPROX = r"(?:about\s+|around\s+|some\s+|nearly\s+|roughly\s+|an\s+estimated\s+)?"
+_THE = r"(?:the\s+|its\s+|their\s+)?"  # "from the 4.2 million crowns they gave on Tuesday"
 _NOT_YEAR = r"(?!(?:19|20)\d\d\b)"
 _CHANGE = re.compile(
     r"\b(?:up|down)\s+(?:[\d.,]+\s*(?:%|percent\s+|per\s+cent\s+)?\s*)?from\b"
-    rf"|\bfrom\s+{_APPROX}{_NOT_YEAR}\d(?:[^.;:]|\.\d){{0,40}}?\bto\s+{_APPROX}\d"
-    rf"|\bto\s+{_APPROX}\d(?:[^.;:]|\.\d){{0,40}}?\bfrom\s+{_APPROX}\d"
+    rf"|\bfrom\s+{_THE}{_APPROX}{_NOT_YEAR}\d(?:[^.;:]|\.\d){{0,40}}?\bto\s+{_APPROX}\d"
+    rf"|\bto\s+{_APPROX}\d(?:[^.;:]|\.\d){{0,40}}?\bfrom\s+{_THE}{_APPROX}\d"
     r"|\b(?:rose|risen|rising|rises|fell|fallen|falling|falls|increased|decreased|grew|grown|dropped|climbed|cut|"
-    rf"jumped|slipped|declined|reduced|raised|lowered|revised)\b(?:[^.;:]|\.\d){{0,40}}?\bfrom\s+{_APPROX}\d"
+    rf"jumped|slipped|declined|reduced|raised|lowered|revised)\b(?:[^.;:]|\.\d){{0,40}}?\bfrom\s+{_THE}{_APPROX}\d"
     r"|\b(?:up|down|rose|risen|fell|fallen|increased|decreased|grew|dropped|climbed|cut)\s+by\b",
     re.IGNORECASE)
 # A range ("between 5,500 and 6,000 tonnes", "8 to 10 percent", "11-18 mg/L"): its ends are no point value of their
@@ -706,15 +707,23 @@ def slot_tests(a: str, b: str, latest_year: int | None = None) -> list[tuple[Slo
 DisputeTest = tuple[int, int, Slot, Slot, str]  # statements i, j; the slot of i and of j; j given i's value
 
 
-def dispute_tests(st: list[Statement], corr: np.ndarray, con: np.ndarray,
-                  vectors: np.ndarray) -> tuple[list[DisputeTest], np.ndarray]:
+def story_year(articles: list[Article]) -> int | None:
+    """The latest year among the story's publication dates (`Article.published`), None when no page gives one."""
+    years = [int(a.published[:4]) for a in articles if a.published and a.published[:4].isdigit()]
+    return max(years) if years else None
+
+
+def dispute_tests(st: list[Statement], corr: np.ndarray, con: np.ndarray, vectors: np.ndarray,
+                  year: int | None = None) -> tuple[list[DisputeTest], np.ndarray]:
     """The candidate disputes of a story and their features (`parallax.text.judge.DISPUTE_FEATURES`): every pair
     the proposer handed the judge, of two independent origins, with a typed slot that differs (`slot_tests`), neither
     origin giving both values (`_states`; figures, dates and times only: a report names many people, and naming
-    one elsewhere is not saying that person did this)."""
+    one elsewhere is not saying that person did this). The story's latest year is the latest its sentences name or
+    `year` (`story_year`: pages that date the story 2026 make "the last strike, in 2019" a past happening even when
+    no sentence names 2026)."""
     cfg = settings().crosscheck
     tests: list[DisputeTest] = []
-    years = [int(y) for s in st for y in _YEAR.findall(s.text)]
+    years = [int(y) for s in st for y in _YEAR.findall(s.text)] + ([year] if year is not None else [])
     latest = max(years) if years else None
     for i, j in zip(*np.nonzero(np.triu(corr + np.maximum(con, con.T))), strict=True):
         i, j = int(i), int(j)
@@ -765,11 +774,12 @@ def _near_words(text: str, slot: Slot, n: int = 5) -> set[str]:
 
 
 def find_disputes(st: list[Statement], corr: np.ndarray, con: np.ndarray, vectors: np.ndarray,
-                  keys_out: dict[int, set[tuple[str, str]]] | None = None) -> tuple[list[Dispute], set[int]]:
+                  keys_out: dict[int, set[tuple[str, str]]] | None = None,
+                  year: int | None = None) -> tuple[list[Dispute], set[int]]:
     """Disputes between independent origins about one slot of one happening (see the module doc): the candidate
-    tests (`dispute_tests`) that the judge's dispute head takes for the same slot of the same happening reported
-    with two values (P >= `dispute_min`)."""
-    tests, x = dispute_tests(st, corr, con, vectors)
+    tests (`dispute_tests`, `year`: the story's publication year) that the judge's dispute head takes for the same
+    slot of the same happening reported with two values (P >= `dispute_min`)."""
+    tests, x = dispute_tests(st, corr, con, vectors, year)
     if not tests:
         return [], set()
     p = get_judge().dispute(x)
@@ -923,7 +933,7 @@ def crosscheck(articles: list[Article]) -> CrossCheck:
         for m in members:
             st[m].cluster = ci
     keys: dict[int, set[tuple[str, str]]] = {}
-    disputes, disputed = find_disputes(st, in_english, con, vectors, keys)
+    disputes, disputed = find_disputes(st, in_english, con, vectors, keys, story_year(articles))
     return CrossCheck(st, vectors, clusters, disputes, disputed, sup, con, keys, (len(pairs) + len(across)) * 2, ent)
 
 
@@ -1205,8 +1215,7 @@ def other_words_quoted(a: str, b: str) -> bool:
     return len(qa & qb) / len(qa | qb) < settings().crosscheck.quote_min_overlap
 
 
-_EARLIER = re.compile(r"\bfrom\s+(?:about\s+|around\s+|some\s+|nearly\s+|roughly\s+|an\s+estimated\s+)?"
-                      r"(\d[\d,]*(?:\.\d+)?)", re.IGNORECASE)
+_EARLIER = re.compile(rf"\bfrom\s+{_THE}{_APPROX}(\d[\d,]*(?:\.\d+)?)", re.IGNORECASE)
 _FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
 
 
