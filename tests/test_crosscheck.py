@@ -533,3 +533,45 @@ def test_a_change_from_the_earlier_figure_is_an_update_not_a_dispute():
     assert not [t for t in slot_tests(update, "A police spokesman put the haul's worth at 5 million crowns.")
                 if t[0].kind == "number"]
     assert not superseded("Buses ran from the 3 depots to the city on Sunday.", "Buses ran from 3 depots.")
+
+
+def test_a_page_s_note_on_what_its_earlier_version_said_is_no_statement():
+    # a correction note's figure is the page's own withdrawn value: it was shown as a side of a dispute
+    from parallax.stages.crosscheck import collect_statements, is_correction_note
+
+    note = "Correction, 15 June: An earlier version of this article said the trial enrolled 4,122 patients."
+    assert is_correction_note(note)
+    assert not is_correction_note("The trial enrolled 4,212 patients in 11 countries, the first version of the drug.")
+    text = note + " It enrolled 4,212. The trial ran in 11 countries over three years."
+    st = collect_statements([split_article(Article(id="desk", raw=text, text=text, group="desk"))])
+    assert st and not any("4,122" in s.text for s in st)
+
+
+def test_a_figure_given_to_fewer_decimals_is_a_rounding_not_a_conflict():
+    from parallax.stages.crosscheck import slot_conflicts
+
+    a = "The currency rose 1.24% against the euro on Tuesday, the central bank said."
+    assert slot_conflicts(a, "The currency rose 1.2 per cent against the euro on Tuesday.") == []
+    assert slot_conflicts(a, "The currency rose 1.3 per cent against the euro on Tuesday.")  # not its rounding
+    assert slot_conflicts(a, "The currency rose 1.21% against the euro on Tuesday.")  # as many decimals: another value
+
+
+def test_a_dispute_side_is_worded_from_an_original_when_one_states_it():
+    from parallax.model import Relation
+
+    texts = {"rewrite": "Up to 30 vessels may face delays in the coming days, port bosses said after the Ostrel crane "
+                        "accident on Monday.",
+             "wire": "A crane collapsed at the Ostrel container terminal on Monday. The port authority said 30 ships "
+                     "could be delayed this week.",
+             "courier": "The port authority said 24 ships could be delayed this week after a crane fell at the Ostrel "
+                        "terminal on Monday."}
+    arts = []
+    for k, v in texts.items():
+        a = Article(id=k, raw=v, text=v, group="g-courier" if k == "courier" else "g-wire")
+        if k == "rewrite":
+            a.derived_from = [Relation("wire", "rewrite", "aligned in order")]
+        arts.append(split_article(a))
+    cc = crosscheck(arts)
+    sides = [v for d in cc.disputes for v in d.variants if "rewrite" in v.sources or "wire" in v.sources]
+    assert sides, [d.variants for d in cc.disputes]
+    assert all(v.text.startswith("The port authority said 30 ships") for v in sides)

@@ -20,6 +20,7 @@ import functools
 import logging
 import re
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import numpy as np
 
@@ -101,7 +102,7 @@ def collect_statements(articles: list[Article]) -> list[Statement]:
             cut = dateline_length(text)  # a wire's dateline is not part of what the sentence states
             text = text[cut:]
             if len(text.split()) < settings().crosscheck.min_statement_words or is_bare_dateline(text) \
-                    or in_writers_voice(text):
+                    or in_writers_voice(text) or is_correction_note(text):
                 continue
             lang = sentence_language(text, page)  # a quotation left in its language is read as such
             judged = lang in covered
@@ -124,6 +125,17 @@ _NO_CASUALTY = re.compile(r"\b(?:no|nobody|none|no-one|no one)\b(?:\W+\w+){0,5}?
 _FIRST_PERSON = re.compile(r"\b(?i:we|our|ours|my|me)\b|\bI\b|\bus\b")
 _REPORTED = re.compile(r"\b(?:said|says|say|told|tells|added|adds|according to|wrote|writes|recalled|asked)\b",
                        re.IGNORECASE)
+
+
+_EARLIER_VERSION = re.compile(r"\b(?:earlier|previous|original|first)\s+version\s+of\s+(?:this|the)\s+"
+                              r"(?:article|story|report|post|piece|item|page|entry)\b", re.IGNORECASE)
+
+
+def is_correction_note(text: str) -> bool:
+    """Does the sentence report what an earlier version of the page said ("Correction: An earlier version of this
+    article said the trial enrolled 4,122 patients.")? Its figures are the page's own withdrawn values: never a
+    statement of fact, never support, never a side of a dispute (issue 19: a page's own correction is no dispute)."""
+    return bool(_EARLIER_VERSION.search(text))
 
 
 def in_writers_voice(text: str) -> bool:
@@ -538,11 +550,29 @@ def _agree(a: Slot, b: Slot, hedge: float, share_words: bool = False) -> bool:
         va, vb = float(a.value.rstrip("%")), float(b.value.rstrip("%"))
     except ValueError:
         return False
+    if _rounds_to(a.value, b.value) or _rounds_to(b.value, a.value):
+        return True  # "1.2 per cent" is "1.24%" to one decimal: a rounding, not another value
     ra, rb = (_share_word_reach(a, va), _share_word_reach(b, vb)) if share_words else (0.0, 0.0)
     if not (a.hedged or b.hedged or ra or rb):
         return False
     return abs(va - vb) <= max(_reach(va, hedge) if a.hedged else 0.0, _reach(vb, hedge) if b.hedged else 0.0,
                                ra, rb)
+
+
+def _rounds_to(precise: str, coarse: str) -> bool:
+    """Is figure `coarse` (with at least one decimal) figure `precise` rounded to fewer decimals ("1.24%" to
+    "1.2%", "14.25" to "14.3")? Whole numbers are left out: "4,200" against "4,212" may be a rounding or another
+    count, and a hedge word says which (`_reach`)."""
+    p, c = precise.rstrip("%"), coarse.rstrip("%")
+    if precise.endswith("%") != coarse.endswith("%") or "." not in c or "." not in p:
+        return False
+    places = len(c.split(".")[1])
+    if len(p.split(".")[1]) <= places:
+        return False
+    try:
+        return Decimal(p).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) == Decimal(c)
+    except InvalidOperation:
+        return False
 
 
 # A share in words is a rounded figure: "a third" stands for any share nearer to a third than to the next share the
@@ -817,7 +847,9 @@ def _disputes_from(st: list[Statement], edges: list[tuple[int, int, str, Slot, S
         by_value: dict[str, list[int]] = {}
         shown: dict[str, str] = {}
         slot_of: dict[str, Slot] = {}
-        for node in sorted(nodes):
+        # a side's words come from an original when one states it (a rewrite's "CEO … anticipates" is not the
+        # wire's "Chief executive … expected"), then from the earliest sentence
+        for node in sorted(nodes, key=lambda nd: (st[nd[0]].derived, nd)):
             v = value[node]
             if node[0] not in by_value.get(v.value, []):
                 by_value.setdefault(v.value, []).append(node[0])
@@ -835,7 +867,7 @@ def _disputes_from(st: list[Statement], edges: list[tuple[int, int, str, Slot, S
             continue
         variants = []
         for v, idxs in sorted(by_value.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-            idxs_sorted = sorted(idxs, key=lambda k: (st[k].position, st[k].article))
+            idxs_sorted = sorted(idxs, key=lambda k: (st[k].derived, st[k].position, st[k].article))
             rep = st[idxs_sorted[0]]
             variants.append(Variant(rep.text, shown[v], sorted({st[k].article for k in idxs}),
                                     sorted({st[k].group for k in idxs})))
