@@ -575,3 +575,27 @@ def test_a_dispute_side_is_worded_from_an_original_when_one_states_it():
     sides = [v for d in cc.disputes for v in d.variants if "rewrite" in v.sources or "wire" in v.sources]
     assert sides, [d.variants for d in cc.disputes]
     assert all(v.text.startswith("The port authority said 30 ships") for v in sides)
+
+
+def test_two_days_are_weighed_only_when_the_sentences_say_the_same_thing_happened_on_them():
+    # issue 19: "restored on Wednesday" against "went dark on Sunday night" (two happenings) was a "when" dispute;
+    # so were "respond to Tuesday's rise" and "with effect from Friday"
+    from parallax.stages.crosscheck import dispute_tests
+
+    def date_sides(texts: dict[str, str]) -> set[frozenset[str]]:
+        cc = crosscheck([split_article(Article(id=k, raw=v, text=v, group=k)) for k, v in texts.items()])
+        tests, _ = dispute_tests(cc.statements, cc.support, cc.contradict, cc.vectors)
+        return {frozenset((x.value, y.value)) for _i, _j, x, y, _s in tests if x.kind == "date"}
+
+    same = date_sides({
+        "tv": "The damage was discovered during an inspection on Saturday, when engineers spotted cracks in two of "
+              "the main girders of the Dunraith bridge.",
+        "news": "Inspectors found the cracks in the Dunraith bridge's main girders on Friday during a routine "
+                "inspection of its underside."})
+    assert frozenset(("Saturday", "Friday")) in same
+    other = date_sides({
+        "brenne": "Nordhavn, the country's biggest home lender, is the first of the large banks to respond to "
+                  "Tuesday's rise in the central bank's base rate.",
+        "journal": "Nordhavn also raised its five-year fixed rate for new customers to 5.8 per cent from 5.5 per "
+                   "cent, with effect from Friday."})
+    assert frozenset(("Tuesday", "Friday")) not in other  # the day of the central bank's rise, the day a rate applies

@@ -769,6 +769,9 @@ def dispute_tests(st: list[Statement], corr: np.ndarray, con: np.ndarray, vector
             if _original_differs(st, a, x, cfg.hedge_floor, cfg.slot_noun_min_cos) or \
                     _original_differs(st, b, y, cfg.hedge_floor, cfg.slot_noun_min_cos):
                 continue  # a copy's or rewrite's value its own original contradicts: the derivative's error
+            if x.kind == "date" and not (_near_words(a.text, x) & _near_words(b.text, y)):
+                continue  # nothing said of the two days in common: two happenings ("restored on Wednesday" and
+                # "went dark on Sunday night"), not two days for one
             tests.append((i, j, x, y, sub))
     if not tests:
         return [], np.zeros((0, len(DISPUTE_FEATURES)), dtype=np.float32)
