@@ -438,9 +438,9 @@ def test_a_sentence_naming_another_year_does_not_state_the_printed_year():
     assert figures_stated(printed, "In June 2023 the council adopted a flood plan, its first since 2009.")
 
 
-def _dispute_sides(texts: dict[str, str]) -> set[tuple[str, str]]:
+def _wire_rewrite_courier(texts: dict[str, str]):
+    """The cross-check of a wire, its rewrite (derived from it) and an independent courier."""
     from parallax.model import Relation
-    from parallax.stages.crosscheck import dispute_tests
 
     arts = []
     for k, v in texts.items():
@@ -448,7 +448,13 @@ def _dispute_sides(texts: dict[str, str]) -> set[tuple[str, str]]:
         if k == "rewrite":
             a.derived_from = [Relation("wire", "rewrite", "aligned in order")]
         arts.append(split_article(a))
-    cc = crosscheck(arts)
+    return crosscheck(arts)
+
+
+def _dispute_sides(texts: dict[str, str]) -> set[tuple[str, str]]:
+    from parallax.stages.crosscheck import dispute_tests
+
+    cc = _wire_rewrite_courier(texts)
     tests, _ = dispute_tests(cc.statements, cc.support, cc.contradict, cc.vectors)
     return {(cc.statements[i].article, x.value) for i, j, x, y, _ in tests} | {
         (cc.statements[j].article, y.value) for i, j, x, y, _ in tests}
@@ -557,21 +563,13 @@ def test_a_figure_given_to_fewer_decimals_is_a_rounding_not_a_conflict():
 
 
 def test_a_dispute_side_is_worded_from_an_original_when_one_states_it():
-    from parallax.model import Relation
-
     texts = {"rewrite": "Up to 30 vessels may face delays in the coming days, port bosses said after the Ostrel crane "
                         "accident on Monday.",
              "wire": "A crane collapsed at the Ostrel container terminal on Monday. The port authority said 30 ships "
                      "could be delayed this week.",
              "courier": "The port authority said 24 ships could be delayed this week after a crane fell at the Ostrel "
                         "terminal on Monday."}
-    arts = []
-    for k, v in texts.items():
-        a = Article(id=k, raw=v, text=v, group="g-courier" if k == "courier" else "g-wire")
-        if k == "rewrite":
-            a.derived_from = [Relation("wire", "rewrite", "aligned in order")]
-        arts.append(split_article(a))
-    cc = crosscheck(arts)
+    cc = _wire_rewrite_courier(texts)
     sides = [v for d in cc.disputes for v in d.variants if "rewrite" in v.sources or "wire" in v.sources]
     assert sides, [d.variants for d in cc.disputes]
     assert all(v.text.startswith("The port authority said 30 ships") for v in sides)
