@@ -597,3 +597,18 @@ def test_two_days_are_weighed_only_when_the_sentences_say_the_same_thing_happene
         "journal": "Nordhavn also raised its five-year fixed rate for new customers to 5.8 per cent from 5.5 per "
                    "cent, with effect from Friday."})
     assert frozenset(("Tuesday", "Friday")) not in other  # the day of the central bank's rise, the day a rate applies
+
+
+def test_one_dispute_never_holds_two_values_one_origin_gives_for_two_things():
+    # issue 19: the wire's "inflation reached 5.1% in March" and its "expects inflation to average 4.2% this year"
+    # were two sides of one five-way "how many: %" dispute, joined through other outlets' figures
+    texts = {
+        "wire": "Consumer price inflation reached 5.1% in March, the national statistics office said last week. "
+                "The bank now expects inflation to average 4.2% this year and to return to its target in 2027.",
+        "radio": "Annual consumer price inflation reached 5.3 per cent in March, according to the bank.",
+        "journal": "The central bank now projects inflation will average 4.8 percent this year and come back to its "
+                   "target in 2027."}
+    cc = crosscheck([split_article(Article(id=k, raw=v, text=v, group=k)) for k, v in texts.items()])
+    for d in cc.disputes:
+        wire_values = {v.value for v in d.variants if "wire" in v.sources}
+        assert len(wire_values) <= 1, [(v.value, v.sources) for v in d.variants]

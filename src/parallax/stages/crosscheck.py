@@ -769,9 +769,10 @@ def dispute_tests(st: list[Statement], corr: np.ndarray, con: np.ndarray, vector
             if _original_differs(st, a, x, cfg.hedge_floor, cfg.slot_noun_min_cos) or \
                     _original_differs(st, b, y, cfg.hedge_floor, cfg.slot_noun_min_cos):
                 continue  # a copy's or rewrite's value its own original contradicts: the derivative's error
-            if x.kind == "date" and not (_near_words(a.text, x) & _near_words(b.text, y)):
-                continue  # nothing said of the two days in common: two happenings ("restored on Wednesday" and
-                # "went dark on Sunday night"), not two days for one
+            if (x.kind == "date" or (x.kind == "number" and x.noun == "%")) and \
+                    not (_near_words(a.text, x) & _near_words(b.text, y)):
+                continue  # nothing said of the two days (or of the two shares) in common: two happenings
+                # ("restored on Wednesday" and "went dark on Sunday night"), not two days for one
             tests.append((i, j, x, y, sub))
     if not tests:
         return [], np.zeros((0, len(DISPUTE_FEATURES)), dtype=np.float32)
@@ -816,9 +817,12 @@ def find_disputes(st: list[Statement], corr: np.ndarray, con: np.ndarray, vector
     if not tests:
         return [], set()
     p = get_judge().dispute(x)
-    edges = [(i, j, sx.kind, sx, sy) for (i, j, sx, sy, _), pi in zip(tests, p, strict=True)
-             if pi >= settings().crosscheck.dispute_min]
-    return _disputes_from(st, edges, keys_out)
+    kept = [(round(float(pi), 6), i, j, sx, sy) for (i, j, sx, sy, _), pi in zip(tests, p, strict=True)
+            if pi >= settings().crosscheck.dispute_min]
+    # strongest first (ties in the statements' own order: article, offset), whatever order the pages came in
+    kept.sort(key=lambda e: (-e[0], st[e[1]].article, st[e[1]].start, e[3].start, st[e[2]].article, st[e[2]].start,
+                             e[4].start))
+    return _disputes_from(st, [(i, j, sx.kind, sx, sy) for _p, i, j, sx, sy in kept], keys_out)
 
 
 def _disputes_from(st: list[Statement], edges: list[tuple[int, int, str, Slot, Slot]],
@@ -834,12 +838,25 @@ def _disputes_from(st: list[Statement], edges: list[tuple[int, int, str, Slot, S
         return x
 
     value: dict[tuple[int, int], Slot] = {}
-    for i, j, _kind, x, y in edges:
+    members: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    floor = settings().crosscheck.hedge_floor
+
+    def told_apart(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
+        """Would one dispute of `a` and `b` hold two values one origin gives for two things? An origin that states
+        both tells them apart (as `_states` does for one pair): "inflation reached 5.1%" and "expects inflation to
+        average 4.2%" are two slots of the wire, not two sides of one."""
+        return any(st[n[0]].group == st[m[0]].group and not _agree(value[n], value[m], floor) for n in a for m in b)
+
+    for i, j, _kind, x, y in edges:  # strongest first (`find_disputes`)
         value[(i, x.start)] = x
         value[(j, y.start)] = y
         ri, rj = find((i, x.start)), find((j, y.start))
         if ri != rj:
+            a, b = members.get(ri, [ri]), members.get(rj, [rj])
+            if told_apart(a, b):
+                continue
             parent[rj] = ri
+            members[ri] = a + b
     comps: dict[tuple[int, int], list[tuple[int, int]]] = {}
     for node in value:
         comps.setdefault(find(node), []).append(node)
