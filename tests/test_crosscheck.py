@@ -612,3 +612,19 @@ def test_one_dispute_never_holds_two_values_one_origin_gives_for_two_things():
     for d in cc.disputes:
         wire_values = {v.value for v in d.variants if "wire" in v.sources}
         assert len(wire_values) <= 1, [(v.value, v.sources) for v in d.variants]
+
+
+def test_two_shares_are_weighed_only_when_the_words_around_them_share_something():
+    from parallax.stages.crosscheck import dispute_tests
+
+    def share_sides(texts: dict[str, str]) -> set[frozenset[str]]:
+        cc = crosscheck([split_article(Article(id=k, raw=v, text=v, group=k)) for k, v in texts.items()])
+        tests, _ = dispute_tests(cc.statements, cc.support, cc.contradict, cc.vectors)
+        return {frozenset((x.value, y.value)) for _i, _j, x, y, _s in tests if x.noun == "%"}
+
+    assert frozenset(("64.8%", "61.2%")) in share_sides({
+        "post": "Turnout in the Dunmore East by-election was 64.8 percent, the returning officer said on Friday.",
+        "radio": "The returning officer put turnout in the Dunmore East by-election at 61.2 percent on Friday."})
+    assert frozenset(("64.8%", "61.2%")) not in share_sides({
+        "post": "Turnout in the Dunmore East by-election was 64.8 percent, the returning officer said on Friday.",
+        "radio": "The Dunmore East by-election went to the Greens, who took 61.2 percent of the vote on Friday."})
