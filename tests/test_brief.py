@@ -138,11 +138,13 @@ def test_a_word_budget_past_the_length_s_own_gets_facts_in_the_same_proportion()
     assert limits_for("standard", max_facts=3, max_words=2 * words)["max_facts"] == 3  # a cap asked for stands
 
 
-def test_one_source_s_sentence_that_leans_on_a_pronoun_is_not_printed_but_a_corroborated_one_is():
+def test_a_sentence_that_leans_on_a_pronoun_is_not_printed_as_a_fact_corroborated_or_not():
     page_a = ("The Orm Valley council approved the new footbridge at Kestle on Tuesday by nine votes to two. "
               "They praised the engineers at Harl & Daw for a design that keeps the towpath open. "
+              "It will be the first footbridge over the Orm since 1998. "
               "Work on the Kestle footbridge will start in March and cost 4.2 million florins.")
     page_b = ("Councillors in the Orm Valley approved the Kestle footbridge on Tuesday by nine votes to two. "
+              "It will be the first footbridge across the Orm since 1998. "
               "The footbridge will cost 4.2 million florins, and building work starts in March.")
     records = [{"id": "a", "source": "Kestle Gazette", "text": page_a},
                {"id": "b", "source": "Orm Valley News", "text": page_b}]
@@ -151,10 +153,11 @@ def test_one_source_s_sentence_that_leans_on_a_pronoun_is_not_printed_but_a_corr
         return [f.text for s in brief_records(records, single_story=True, length="full").stories for f in s.facts]
 
     shown = printed()
-    assert not any(t.startswith("They praised") for t in shown), shown
-    assert any("nine votes to two" in t for t in shown), shown  # the corroborated facts are still there
-    with use(Settings().replace(brief={"single_source_self_contained": False})):
-        assert any(t.startswith("They praised") for t in printed())
+    assert not any(t.startswith(("They praised", "It will be")) for t in shown), shown
+    assert any("nine votes to two" in t for t in shown), shown  # the self-contained facts are still there
+    with use(Settings().replace(brief={"self_contained_only": False})):
+        again = printed()
+        assert any(t.startswith("They praised") for t in again) and any(t.startswith("It will be") for t in again)
 
 
 FARM_PAGE = ("The corrupt regime's thugs brutally crushed the peaceful protest in Dunmore Square on Saturday. "

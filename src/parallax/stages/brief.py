@@ -30,6 +30,7 @@ from parallax.text.slots import dateline_length
 
 _PRONOUN_START = re.compile(r"^(He|She|It|They|This|That|These|Those|His|Her|Its|Their|But|And|Also|However)\b")
 _BARE_PRONOUN_START = re.compile(r"^[\"“‘']?(?:He|She|It|They|This|That|These|Those|His|Her|Its|Their|Them)\b")
+_PRONOUN_SAID = re.compile(r"\b(?:he|she|they)\s+(?:said|says|added|adds|told|tells|wrote|writes)\b", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -160,11 +161,12 @@ def is_bare_quote(cc: CrossCheck, m: int) -> bool:
 
 
 def leans_on_context(cc: CrossCheck, m: int) -> bool:
-    """Does a sentence open with a bare pronoun and name no speaker ("They commend Japan for undergoing essential
-    changes.")? Who "they" are is in a sentence the brief may not show; a fact one source alone states is not
-    printed so (`BriefConfig.single_source_self_contained`)."""
+    """Does a sentence open with a bare pronoun, or quote someone it names only as "he" or "she", with no speaker
+    resolved ("They commend Japan for undergoing essential changes.", "It ended with a 3% pay settlement.",
+    "“We will be watching the savings side,” she said.")? What "they" or "it" is is in a sentence the brief does not
+    show: no fact is printed so (`BriefConfig.self_contained_only`)."""
     s = cc.statements[m]
-    return bool(_BARE_PRONOUN_START.match(s.text)) and not s.speaker
+    return bool(_BARE_PRONOUN_START.match(s.text) or _PRONOUN_SAID.search(s.text)) and not s.speaker
 
 
 def is_exclaimed(text: str) -> bool:
@@ -238,8 +240,8 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
         if len(chosen) >= max_facts or is_loaded_statement(cc, c.rep) or is_bare_quote(cc, c.rep) \
                 or is_exclaimed(cc.statements[c.rep].text):
             return False  # the brief is neutral: a loaded sentence is reported, never restated
-        if c.groups < 2 and cfg.single_source_self_contained and leans_on_context(cc, c.rep):
-            return False  # one source's "They commend Japan …": whom it means is in a sentence not shown
+        if cfg.self_contained_only and leans_on_context(cc, c.rep):
+            return False  # "It ended with a 3% pay settlement": what it means is in a sentence not shown
         if c.rep in restated:
             return False  # a derivative's restatement: its parent's own sentence is the fact's wording
         v = cc.vectors[c.rep]
