@@ -610,9 +610,9 @@ class BriefConfig:
     # of fewer than this many words, with no figure, count or date, is not a fact ("“We are ready,” he said.").
     quote_min_words: Int[0, 10_000] = 8
     # A sentence that opens with a bare pronoun (He, They, It, This, Their, ...) and names no speaker leans on a
-    # sentence the brief does not show: "They commend Japan for the changes.", or "It ended with a 3% pay
-    # settlement." (the strike of 2019, read as this week's): it is not printed as a fact, corroborated or not.
-    # Set a priori; on the bank it costs corroboration recall 0.013 (such sentences matched gold facts).
+    # sentence the brief does not show ("They commend Japan for the changes."): one source's is not printed as a
+    # fact; a corroborated one only when its pronoun stands for a thing or an event ("It ended with a 3% pay
+    # settlement.": the strike of 2019, read as this week's). Set a priori (`brief.leans_on_context`).
     self_contained_only: bool = True
     # Facts as claims: a printed sentence that other sentences state only in part is cut at its clause
     # boundaries into parts of at least this many words, and the brief says who states each part

@@ -30,6 +30,7 @@ from parallax.text.slots import dateline_length
 
 _PRONOUN_START = re.compile(r"^(He|She|It|They|This|That|These|Those|His|Her|Its|Their|But|And|Also|However)\b")
 _BARE_PRONOUN_START = re.compile(r"^[\"“‘']?(?:He|She|It|They|This|That|These|Those|His|Her|Its|Their|Them)\b")
+_THING_PRONOUN_START = re.compile(r"^[\"“‘']?(?:It|Its|This|That|These|Those)\b")
 _PRONOUN_SAID = re.compile(r"\b(?:he|she|they)\s+(?:said|says|added|adds|told|tells|wrote|writes)\b", re.IGNORECASE)
 
 
@@ -160,13 +161,24 @@ def is_bare_quote(cc: CrossCheck, m: int) -> bool:
     return inside < settings().brief.quote_min_words and outside <= inside
 
 
-def leans_on_context(cc: CrossCheck, m: int) -> bool:
+def leans_on_context(cc: CrossCheck, m: int, corroborated: bool = False) -> bool:
     """Does a sentence open with a bare pronoun, or quote someone it names only as "he" or "she", with no speaker
-    resolved ("They commend Japan for undergoing essential changes.", "It ended with a 3% pay settlement.",
-    "“We will be watching the savings side,” she said.")? What "they" or "it" is is in a sentence the brief does not
-    show: no fact is printed so (`BriefConfig.self_contained_only`)."""
+    resolved ("They commend Japan for undergoing essential changes.", "“We will be watching the savings side,” she
+    said.")? What it refers to is in a sentence the brief does not show, so one source's sentence is not printed so.
+    A `corroborated` one is held back only when it opens with a pronoun for a thing or an event ("It ended with a 3%
+    pay settlement.": the strike of 2019, read as this week's); "They will also set up a relief fund of $380
+    million", stated by several origins, is about the story's own actors and keeps its place; so does one source's
+    sentence that another origin states in part (its corroborated part is shown) (`BriefConfig.self_contained_only`)."""
     s = cc.statements[m]
-    return bool(_BARE_PRONOUN_START.match(s.text) or _PRONOUN_SAID.search(s.text)) and not s.speaker
+    if s.speaker:
+        return False
+    if corroborated:
+        return bool(_THING_PRONOUN_START.match(s.text))
+    if not (_BARE_PRONOUN_START.match(s.text) or _PRONOUN_SAID.search(s.text)):
+        return False
+    # one source's sentence that another origin states in part carries a corroborated claim (shown as a part:
+    # "They will also set up a drought relief fund worth $380 million …"): it keeps its place
+    return not any(o.group != s.group and states_part(cc, k, m) for k, o in enumerate(cc.statements))
 
 
 def is_exclaimed(text: str) -> bool:
@@ -240,7 +252,7 @@ def select_facts(cc: CrossCheck, articles: list[Article], *, max_facts: int, max
         if len(chosen) >= max_facts or is_loaded_statement(cc, c.rep) or is_bare_quote(cc, c.rep) \
                 or is_exclaimed(cc.statements[c.rep].text):
             return False  # the brief is neutral: a loaded sentence is reported, never restated
-        if cfg.self_contained_only and leans_on_context(cc, c.rep):
+        if cfg.self_contained_only and leans_on_context(cc, c.rep, corroborated=c.groups >= 2):
             return False  # "It ended with a 3% pay settlement": what it means is in a sentence not shown
         if c.rep in restated:
             return False  # a derivative's restatement: its parent's own sentence is the fact's wording
