@@ -28,9 +28,11 @@ from parallax.stages.crosscheck import (
 from parallax.stages.loaded import analyse_many, flag_sentence, neutrality
 from parallax.text.slots import dateline_length
 
-_PRONOUN_START = re.compile(r"^(He|She|It|They|This|That|These|Those|His|Her|Its|Their|But|And|Also|However)\b")
-_BARE_PRONOUN_START = re.compile(r"^[\"“‘']?(?:He|She|It|They|This|That|These|Those|His|Her|Its|Their|Them)\b")
-_THING_PRONOUN_START = re.compile(r"^[\"“‘']?(?:It|Its|This|That|These|Those)\b")
+_THING_PRONOUNS = "It|Its|This|That|These|Those"  # a thing or an event
+_PERSON_PRONOUNS = "He|She|They|His|Her|Their"
+_PRONOUN_START = re.compile(rf"^(?:{_THING_PRONOUNS}|{_PERSON_PRONOUNS}|But|And|Also|However)\b")  # or a connective
+_BARE_PRONOUN_START = re.compile(rf"^[\"“‘']?(?:{_THING_PRONOUNS}|{_PERSON_PRONOUNS}|Them)\b")
+_THING_PRONOUN_START = re.compile(rf"^[\"“‘']?(?:{_THING_PRONOUNS})\b")
 _PRONOUN_SAID = re.compile(r"\b(?:he|she|they)\s+(?:said|says|added|adds|told|tells|wrote|writes)\b", re.IGNORECASE)
 
 

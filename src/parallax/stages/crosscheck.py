@@ -26,6 +26,7 @@ import numpy as np
 
 from parallax.config import settings
 from parallax.model import Article, Dispute, Fact, SourceRef, Variant
+from parallax.text.dates import parse_day
 from parallax.text.embed import embed
 from parallax.text.judge import CONTRADICTS, DISPUTE_FEATURES, PairJudge, get_judge
 from parallax.text.slots import (
@@ -739,7 +740,7 @@ DisputeTest = tuple[int, int, Slot, Slot, str]  # statements i, j; the slot of i
 
 def story_year(articles: list[Article]) -> int | None:
     """The latest year among the story's publication dates (`Article.published`), None when no page gives one."""
-    years = [int(a.published[:4]) for a in articles if a.published and a.published[:4].isdigit()]
+    years = [d.year for a in articles if (d := parse_day(a.published)) is not None]
     return max(years) if years else None
 
 
@@ -800,11 +801,17 @@ def dispute_tests(st: list[Statement], corr: np.ndarray, con: np.ndarray, vector
     return tests, np.asarray(rows, dtype=np.float32)
 
 
-def _near_words(text: str, slot: Slot, n: int = 5) -> set[str]:
-    """Content words (lemma prefixes) among the `n` words either side of a slot: what the value is about."""
-    before = text[: slot.start].split()[-n:]
-    after = text[slot.end:].split()[:n]
-    return content_words(" ".join(before + after))
+def _near_words(text: str, slot: Slot, n: int = 5) -> frozenset[str]:
+    """Content words (lemma prefixes) among the `n` words either side of a slot: what the value is about (asked
+    twice per candidate dispute: by the date and share test of `dispute_tests` and for its features)."""
+    return _near_words_at(text, slot.start, slot.end, n)
+
+
+@functools.lru_cache(maxsize=8192)
+def _near_words_at(text: str, start: int, end: int, n: int) -> frozenset[str]:
+    before = text[:start].split()[-n:]
+    after = text[end:].split()[:n]
+    return frozenset(content_words(" ".join(before + after)))
 
 
 def find_disputes(st: list[Statement], corr: np.ndarray, con: np.ndarray, vectors: np.ndarray,
